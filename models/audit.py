@@ -1,0 +1,48 @@
+"""The audit trail: who viewed or changed which sensitive record, and when."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Column
+from sqlmodel import Field, Session, SQLModel
+
+from models.clock import utcnow
+
+AUDIT_ACTIONS: tuple[str, ...] = ("view", "create", "update", "delete", "export", "erase", "anonymise")
+
+
+class AuditEvent(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
+    user_id: int | None = Field(default=None, foreign_key="user.id", index=True)
+    action: str = Field(max_length=20)
+    record_type: str = Field(max_length=30, index=True)
+    record_id: int | None = Field(default=None, index=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    detail: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+def record_audit(
+    session: Session,
+    *,
+    organisation_id: int | None,
+    user_id: int | None,
+    action: str,
+    record_type: str,
+    record_id: int | None,
+    detail: dict | None = None,
+) -> AuditEvent:
+    """Add an audit event to the session; it commits with the change it describes."""
+    if action not in AUDIT_ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}")
+    event = AuditEvent(
+        organisation_id=organisation_id,
+        user_id=user_id,
+        action=action,
+        record_type=record_type,
+        record_id=record_id,
+        detail=detail or {},
+    )
+    session.add(event)
+    return event

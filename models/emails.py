@@ -1,0 +1,165 @@
+"""The texts of every e-mail, in Danish and English, composed without Flask.
+
+E-mails are queued by domain operations (which know no Flask), so their texts live here
+rather than in Babel catalogues; the recipient's language picks the version.
+"""
+
+from __future__ import annotations
+
+from string import Template
+
+from sqlmodel import Session
+
+from models.outbox import OutboxMessage, queue_email
+
+SIGNATURE = {
+    "da": "\n\nVenlig hilsen\n$organisation\n\n(Denne e-mail er sendt fra Makker. Du kan ikke svare på den.)",
+    "en": "\n\nKind regards\n$organisation\n\n(This e-mail was sent by Makker. Replies are not read.)",
+}
+
+TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
+    "password_reset": {
+        "da": (
+            "Nulstil din adgangskode til Makker",
+            "Hej $name\n\nDu (eller en anden) har bedt om at nulstille adgangskoden til din konto.\n"
+            "Brug linket herunder inden for en time:\n\n$link\n\n"
+            "Har du ikke bedt om det, kan du se bort fra denne e-mail; din adgangskode er uændret.",
+        ),
+        "en": (
+            "Reset your Makker password",
+            "Hello $name\n\nYou (or someone else) asked to reset the password of your account.\n"
+            "Use the link below within one hour:\n\n$link\n\n"
+            "If you did not ask for it, ignore this e-mail; your password has not changed.",
+        ),
+    },
+    "confirm_email": {
+        "da": (
+            "Bekræft din e-mail til $organisation",
+            "Hej $name\n\nTak fordi du vil være frivillig i $program.\n"
+            "Bekræft din e-mailadresse og vælg en adgangskode med linket herunder:\n\n$link\n\n"
+            "Linket virker i 7 dage.",
+        ),
+        "en": (
+            "Confirm your e-mail for $organisation",
+            "Hello $name\n\nThank you for volunteering in $program.\n"
+            "Confirm your e-mail address and choose a password with the link below:\n\n$link\n\n"
+            "The link works for 7 days.",
+        ),
+    },
+    "invite": {
+        "da": (
+            "Du er inviteret til Makker hos $organisation",
+            "Hej $name\n\nDu er blevet oprettet som $role i Makker hos $organisation.\n"
+            "Vælg din adgangskode med linket herunder (virker i 7 dage):\n\n$link",
+        ),
+        "en": (
+            "You are invited to Makker at $organisation",
+            "Hello $name\n\nYou have been given the role $role in Makker at $organisation.\n"
+            "Choose your password with the link below (valid for 7 days):\n\n$link",
+        ),
+    },
+    "screening_update": {
+        "da": (
+            "Nyt om din godkendelse som frivillig",
+            "Hej $name\n\nTrinnet \"$step\" er nu registreret: $status.\n"
+            "Du kan følge hele forløbet, når du logger ind:\n\n$link",
+        ),
+        "en": (
+            "News about your volunteer screening",
+            "Hello $name\n\nThe step \"$step\" has been recorded: $status.\n"
+            "You can follow the whole screening when you sign in:\n\n$link",
+        ),
+    },
+    "volunteer_approved": {
+        "da": (
+            "Du er godkendt som frivillig",
+            "Hej $name\n\nDu er nu godkendt som frivillig i $program og er med i puljen, "
+            "når vi finder makkerpar. Vi skriver til dig, så snart vi har et forslag.\n\n$link",
+        ),
+        "en": (
+            "You are approved as a volunteer",
+            "Hello $name\n\nYou are now approved as a volunteer in $program and are in the pool "
+            "when we make matches. We will write as soon as we have a proposal.\n\n$link",
+        ),
+    },
+    "volunteer_declined": {
+        "da": (
+            "Om din ansøgning som frivillig",
+            "Hej $name\n\nTak for din interesse i at være frivillig i $program. Vi har desværre "
+            "ikke mulighed for at gå videre med din ansøgning denne gang.\n\n"
+            "Dine oplysninger slettes senest $deletion_date. Har du spørgsmål, er du velkommen "
+            "til at kontakte os.",
+        ),
+        "en": (
+            "About your volunteer application",
+            "Hello $name\n\nThank you for your interest in volunteering in $program. We are "
+            "unfortunately not able to take your application further this time.\n\n"
+            "Your data will be deleted by $deletion_date. You are welcome to contact us with "
+            "any questions.",
+        ),
+    },
+    "match_proposed": {
+        "da": (
+            "Vi har fundet en makker til dig",
+            "Hej $name\n\nVi foreslår, at du bliver makker med $mentee ($need).\n"
+            "Se forslaget og svar ja eller nej senest $reply_by:\n\n$link",
+        ),
+        "en": (
+            "We have found a match for you",
+            "Hello $name\n\nWe propose that you become the mentor of $mentee ($need).\n"
+            "See the proposal and answer yes or no by $reply_by:\n\n$link",
+        ),
+    },
+    "meeting_reminder": {
+        "da": (
+            "Hvordan går det med jeres møder?",
+            "Hej $name\n\nVi har ikke hørt fra dig om et møde med $mentee i et stykke tid. "
+            "Det tager under et minut at skrive et møde ind:\n\n$link\n\n"
+            "Brug for en snak? Svar din koordinator, $coordinator.",
+        ),
+        "en": (
+            "How are your meetings going?",
+            "Hello $name\n\nWe have not heard about a meeting with $mentee for a while. "
+            "Logging a meeting takes less than a minute:\n\n$link\n\n"
+            "Need to talk? Contact your coordinator, $coordinator.",
+        ),
+    },
+    "checkin_due": {
+        "da": (
+            "Opfølgning forfalden: $count makkerpar",
+            "Hej $name\n\n$count opfølgninger er forfaldne eller forfalder i dag:\n\n$items\n\n$link",
+        ),
+        "en": (
+            "Check-ins due: $count matches",
+            "Hello $name\n\n$count check-ins are overdue or due today:\n\n$items\n\n$link",
+        ),
+    },
+}
+
+
+def compose(kind: str, locale: str, **params: object) -> tuple[str, str]:
+    """Subject and body of one e-mail in ``locale`` (Danish when unknown)."""
+    versions = TEMPLATES[kind]
+    locale = locale if locale in versions else "da"
+    subject, body = versions[locale]
+    values = {k: str(v) for k, v in params.items()}
+    values.setdefault("organisation", "Makker")
+    text = Template(body + SIGNATURE[locale]).safe_substitute(values)
+    return Template(subject).safe_substitute(values), text
+
+
+def send(
+    session: Session,
+    kind: str,
+    *,
+    to: str,
+    locale: str = "da",
+    organisation_id: int | None = None,
+    dedupe_key: str | None = None,
+    **params: object,
+) -> OutboxMessage | None:
+    """Compose and queue one e-mail in the outbox (sent later, or shown in the dev mailbox)."""
+    subject, body = compose(kind, locale, **params)
+    return queue_email(
+        session, to=to, subject=subject, body=body, kind=kind, organisation_id=organisation_id, dedupe_key=dedupe_key
+    )

@@ -1,0 +1,117 @@
+"""Matches (the relationships) with their history, meeting logs, check-ins and exclusions."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+from models.clock import utcnow
+
+MATCH_STATUSES: tuple[str, ...] = ("introduced", "active", "paused", "closed")
+OPEN_MATCH_STATUSES: tuple[str, ...] = ("introduced", "active", "paused")
+CLOSURE_REASONS: tuple[str, ...] = (
+    "goal_reached",
+    "period_over",
+    "moved",
+    "lost_interest",
+    "bad_chemistry",
+    "too_heavy",
+    "volunteer_time",
+    "safety_concern",
+    "intro_declined",
+    "other",
+)
+PLANNED_CLOSURE_REASONS: tuple[str, ...] = ("goal_reached", "period_over")
+MEETING_ACTIVITIES: tuple[str, ...] = ("talk", "sport", "homework", "food", "outing", "culture", "errand", "other")
+
+
+class Match(SQLModel, table=True):
+    # One open relationship per request: the database refuses a second one even if two
+    # coordinators approve at the same instant.
+    __table_args__ = (
+        Index(
+            "uq_match_open_request",
+            "request_id",
+            unique=True,
+            sqlite_where=text("status != 'closed'"),
+            postgresql_where=text("status != 'closed'"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    program_id: int = Field(foreign_key="program.id", index=True)
+    request_id: int = Field(foreign_key="request.id", index=True)
+    volunteer_id: int = Field(foreign_key="volunteer.id", index=True)
+    proposal_id: int | None = Field(default=None, foreign_key="proposal.id")
+    coordinator_id: int | None = Field(default=None, foreign_key="user.id")
+    status: str = Field(default="introduced", max_length=20, index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    intro_note: str = Field(default="", max_length=2000)  # what the volunteer may know
+    intro_on: date | None = None
+    volunteer_accepted_at: datetime | None = None
+    started_on: date | None = None  # became active
+    paused_until: date | None = None
+    closed_on: date | None = None
+    closure_reason: str | None = Field(default=None, max_length=30)
+    closure_note: str = Field(default="", max_length=4000)
+    exit_conversation: str = Field(default="", max_length=4000)
+    next_step: str = Field(default="", max_length=2000)  # the planned handover
+    outcome: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    end_requested_at: datetime | None = None  # the volunteer asked to end it
+    version: int = Field(default=1)
+
+
+class MatchEvent(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    match_id: int = Field(foreign_key="match.id", index=True)
+    from_status: str | None = Field(default=None, max_length=20)
+    to_status: str = Field(max_length=20)
+    at: datetime = Field(default_factory=utcnow)
+    on: date | None = None
+    by_id: int | None = Field(default=None, foreign_key="user.id")
+    reason: str = Field(default="", max_length=2000)
+
+
+class MeetingLog(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    match_id: int = Field(foreign_key="match.id", index=True)
+    volunteer_id: int = Field(foreign_key="volunteer.id", index=True)
+    met_on: date
+    minutes: int = Field(ge=0, le=24 * 60)
+    activities: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    note: str = Field(default="", max_length=2000)
+    rating: int = Field(ge=1, le=5)
+    needs_contact: bool = False  # "I need to talk to the coordinator"
+    contact_handled_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class CheckIn(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    match_id: int = Field(foreign_key="match.id", index=True)
+    kind: str = Field(default="scheduled", max_length=20)  # scheduled | followup
+    due_on: date = Field(index=True)
+    done_on: date | None = None
+    done_by_id: int | None = Field(default=None, foreign_key="user.id")
+    contacted: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    rating: int | None = Field(default=None, ge=1, le=5)
+    concerns: str = Field(default="", max_length=4000)
+    agreements: str = Field(default="", max_length=4000)
+    next_step: str = Field(default="", max_length=2000)
+
+
+class Exclusion(SQLModel, table=True):
+    """A pair never to propose again (broke off, rejected, said no at the introduction)."""
+
+    __table_args__ = (UniqueConstraint("request_id", "volunteer_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    request_id: int = Field(foreign_key="request.id", index=True)
+    volunteer_id: int = Field(foreign_key="volunteer.id", index=True)
+    reason: str = Field(default="", max_length=2000)
+    created_by_id: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)

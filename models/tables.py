@@ -1,0 +1,36 @@
+"""Imports every table so that the metadata (and Alembic) knows them all."""
+
+from models.audit import AuditEvent
+from models.consent import ConsentRecord
+from models.matches import CheckIn, Exclusion, Match, MatchEvent, MeetingLog
+from models.matchruns import MatchRun, Proposal
+from models.mentees import Household, HouseholdMember, Request, Youth
+from models.notes import Note
+from models.organisations import Organisation, Program
+from models.outbox import OutboxMessage
+from models.users import LoginAttempt, User
+from models.volunteers import ScreeningStep, Volunteer
+
+__all__ = [
+    "AuditEvent",
+    "CheckIn",
+    "ConsentRecord",
+    "Exclusion",
+    "Household",
+    "HouseholdMember",
+    "LoginAttempt",
+    "Match",
+    "MatchEvent",
+    "MatchRun",
+    "MeetingLog",
+    "Note",
+    "Organisation",
+    "OutboxMessage",
+    "Program",
+    "Proposal",
+    "Request",
+    "ScreeningStep",
+    "User",
+    "Volunteer",
+    "Youth",
+]

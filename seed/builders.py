@@ -1,0 +1,234 @@
+"""Small builders for a world of records: used by the demo and by the tests' fixtures.
+
+Each takes a session and the fields that matter for the case at hand; everything else gets a
+plain, valid default. They add and flush, and leave committing to the caller.
+"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date, timedelta
+
+from sqlmodel import Session
+
+from matching.profiles import ALL_SLOTS
+from models.clock import utcnow
+from models.consent import ConsentRecord
+from models.matches import Match, MatchEvent
+from models.mentees import Household, HouseholdMember, Request, Youth
+from models.organisations import SCREENING_STEPS, Organisation, Program
+from models.users import User, hash_password
+from models.volunteers import ScreeningStep, Volunteer
+
+_counter = itertools.count(1)
+_hash_cache: dict[str, str] = {}
+
+
+def _n() -> int:
+    return next(_counter)
+
+
+def _hashed(password: str) -> str:
+    # Argon2 is slow on purpose; worlds with many users reuse one hash per password.
+    if password not in _hash_cache:
+        _hash_cache[password] = hash_password(password)
+    return _hash_cache[password]
+
+
+def _save(session: Session, record):  # noqa: ANN001, ANN202
+    session.add(record)
+    session.flush()
+    return record
+
+
+def make_organisation(session: Session, name: str | None = None, slug: str | None = None) -> Organisation:
+    n = _n()
+    return _save(session, Organisation(name=name or f"Forening {n}", slug=slug or f"forening-{n}"))
+
+
+def make_program(session: Session, organisation: Organisation, **fields: object) -> Program:
+    n = _n()
+    values: dict[str, object] = {
+        "name": f"Mentorprogram {n}",
+        "slug": f"program-{n}",
+        "serves": "youth",
+        "min_age": 13,
+        "max_age": 18,
+        "max_distance_km": 30.0,
+    }
+    values.update(fields)
+    return _save(session, Program(organisation_id=organisation.id, **values))
+
+
+def make_user(
+    session: Session,
+    organisation: Organisation,
+    role: str,
+    email: str | None = None,
+    password: str = "correct horse battery",
+    name: str | None = None,
+    **fields: object,
+) -> User:
+    n = _n()
+    user = User(
+        organisation_id=organisation.id,
+        email=(email or f"{role}{n}@example.org").lower(),
+        name=name or f"{role.title()} {n}",
+        role=role,
+        password_hash=_hashed(password),
+        email_confirmed_at=utcnow(),
+        **fields,
+    )
+    return _save(session, user)
+
+
+def make_volunteer(
+    session: Session,
+    program: Program,
+    user: User | None = None,
+    status: str = "approved",
+    today: date | None = None,
+    **fields: object,
+) -> Volunteer:
+    today = today or date.today()
+    n = _n()
+    values: dict[str, object] = {
+        "first_name": f"Frivillig{n}",
+        "last_name": "Jensen",
+        "email": user.email if user else f"frivillig{n}@example.org",
+        "birth_year": today.year - 35,
+        "gender": "female",
+        "postcode": "4000",
+        "languages": {"da": 3},
+        "interests": ["fodbold"],
+        "availability": ALL_SLOTS,
+        "supports": "either",
+        "age_min": 13,
+        "age_max": 18,
+        "capacity": 1,
+        "experience": 1,
+    }
+    values.update(fields)
+    volunteer = Volunteer(
+        organisation_id=program.organisation_id,
+        program_id=program.id,
+        user_id=user.id if user else None,
+        status=status,
+        **values,
+    )
+    if status == "approved":
+        volunteer.approved_at = volunteer.approved_at or utcnow()
+        volunteer.pool_since = volunteer.pool_since or today - timedelta(days=30)
+    _save(session, volunteer)
+    if status == "approved":
+        for step in program.required_steps:
+            _save(session, ScreeningStep(volunteer_id=volunteer.id, step=step, status="approved", step_date=today))
+    elif status == "screening":
+        for i, step in enumerate(program.required_steps or SCREENING_STEPS):
+            _save(session, ScreeningStep(volunteer_id=volunteer.id, step=step, status="approved" if i == 0 else "pending"))
+    return volunteer
+
+
+def make_youth(session: Session, organisation: Organisation, today: date | None = None, **fields: object) -> Youth:
+    today = today or date.today()
+    n = _n()
+    values: dict[str, object] = {
+        "first_name": f"Ung{n}",
+        "last_name": "Hansen",
+        "birth_year": today.year - 15,
+        "gender": "male",
+        "postcode": "4000",
+        "languages": {"da": 3},
+        "interests": ["fodbold"],
+        "availability": ALL_SLOTS,
+        "guardian_name": "Forælder Hansen",
+    }
+    values.update(fields)
+    youth = _save(session, Youth(organisation_id=organisation.id, **values))
+    _save(
+        session,
+        ConsentRecord(
+            organisation_id=organisation.id,
+            subject_type="youth",
+            subject_id=youth.id,
+            given_by=str(values["guardian_name"]),
+            relation="guardian",
+            purpose="mentoring",
+            text_version="2026-1",
+            text="Samtykke til behandling af oplysninger i mentorordningen.",
+        ),
+    )
+    return youth
+
+
+def make_household(
+    session: Session,
+    organisation: Organisation,
+    members: list[tuple[str, str, int]] | None = None,
+    **fields: object,
+) -> Household:
+    values: dict[str, object] = {
+        "family_name": f"Familien {_n()}",
+        "postcode": "4000",
+        "languages": {"ar": 3, "da": 1},
+        "interests": ["lektiehjaelp"],
+        "availability": ALL_SLOTS,
+    }
+    values.update(fields)
+    household = _save(session, Household(organisation_id=organisation.id, **values))
+    for first_name, role, birth_year in members or [("Forælder", "parent", 1985), ("Barn", "child", 2015)]:
+        _save(session, HouseholdMember(household_id=household.id, first_name=first_name, role=role, birth_year=birth_year))
+    return household
+
+
+def make_request(
+    session: Session,
+    program: Program,
+    youth: Youth | None = None,
+    household: Household | None = None,
+    today: date | None = None,
+    **fields: object,
+) -> Request:
+    today = today or date.today()
+    if youth is None and household is None:
+        raise ValueError("a request is for a youth or a household")
+    values: dict[str, object] = {"need": "En voksenven", "referred_on": today - timedelta(days=20)}
+    values.update(fields)
+    request = Request(
+        organisation_id=program.organisation_id,
+        program_id=program.id,
+        youth_id=youth.id if youth else None,
+        household_id=household.id if household else None,
+        **values,
+    )
+    request.pool_since = request.pool_since or request.referred_on
+    return _save(session, request)
+
+
+def make_match(
+    session: Session,
+    request: Request,
+    volunteer: Volunteer,
+    status: str = "active",
+    started_on: date | None = None,
+    **fields: object,
+) -> Match:
+    started_on = started_on or date.today() - timedelta(days=60)
+    match = _save(
+        session,
+        Match(
+            organisation_id=request.organisation_id,
+            program_id=request.program_id,
+            request_id=request.id,
+            volunteer_id=volunteer.id,
+            status=status,
+            started_on=started_on if status != "introduced" else None,
+            **fields,
+        ),
+    )
+    _save(session, MatchEvent(match_id=match.id, to_status=status, on=started_on))
+    if status != "closed":
+        request.status = "matched"
+        request.pool_since = None
+        session.add(request)
+    return match

@@ -1,0 +1,168 @@
+"""Shared fixtures: an app on a fresh database per test, and small worlds built with seed/.
+
+Set MAKKER_TEST_DATABASE_URL to a PostgreSQL URL to run the suite on PostgreSQL (CI does);
+otherwise each test gets its own SQLite file copied from a template made once.
+With CI=true, tests that need PostgreSQL or Chromium fail instead of being skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import Session, SQLModel
+
+from models.db import create_schema, make_engine
+
+PG_URL = os.environ.get("MAKKER_TEST_DATABASE_URL", "").strip()
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip locally; in CI a skipped PostgreSQL or browser test is a failure."""
+    if IN_CI:
+        pytest.fail(f"required in CI: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def _database_template(tmp_path_factory: pytest.TempPathFactory) -> str:
+    if PG_URL:
+        engine = make_engine(PG_URL)
+        import models.tables  # noqa: F401
+
+        SQLModel.metadata.drop_all(engine)
+        create_schema(engine)
+        engine.dispose()
+        return PG_URL
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    create_schema(engine)
+    engine.dispose()
+    return str(path)
+
+
+def _truncate_all(url: str) -> None:
+    engine = make_engine(url)
+    names = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def database_url(_database_template: str, tmp_path: Path):  # noqa: ANN201
+    if PG_URL:
+        yield PG_URL
+        _truncate_all(PG_URL)
+        return
+    target = tmp_path / "makker.sqlite3"
+    shutil.copyfile(_database_template, target)
+    yield f"sqlite:///{target}"
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path):  # noqa: ANN201
+    from web import create_app
+
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": database_url,
+            "INSTANCE_PATH": tmp_path / "instance",
+            "ENVIRON": {"MAKKER_ENV": "testing"},
+            "WTF_CSRF_ENABLED": False,
+            "SERVER_NAME": "makker.test",
+        }
+    )
+    yield app
+    app.extensions["makker_engine"].dispose()
+
+
+@pytest.fixture
+def engine(app):  # noqa: ANN001, ANN201
+    return app.extensions["makker_engine"]
+
+
+@pytest.fixture
+def session(engine):  # noqa: ANN001, ANN201
+    with Session(engine, expire_on_commit=False) as s:
+        yield s
+
+
+@pytest.fixture
+def client(app):  # noqa: ANN001, ANN201
+    return app.test_client()
+
+
+PASSWORD = "correct horse battery"
+
+
+@dataclass
+class OrgWorld:
+    organisation: object
+    program: object
+    family_program: object
+    admin: object
+    coordinator: object
+    volunteer_user: object
+    volunteer: object
+    other_volunteer: object
+    youth: object
+    request: object
+    household: object
+    family_request: object
+    match: object
+
+
+def build_org(session: Session, name: str, slug: str) -> OrgWorld:
+    from seed import builders as b
+
+    org = b.make_organisation(session, name=name, slug=slug)
+    program = b.make_program(session, org, name=f"Mentorer for unge ({name})", slug="unge")
+    family_program = b.make_program(session, org, name=f"Venskabsfamilier ({name})", slug="familier", serves="family",
+                                    min_age=0, max_age=99)
+    admin = b.make_user(session, org, "admin", email=f"admin@{slug}.example.org", password=PASSWORD)
+    coordinator = b.make_user(session, org, "coordinator", email=f"koordinator@{slug}.example.org", password=PASSWORD)
+    volunteer_user = b.make_user(session, org, "volunteer", email=f"frivillig@{slug}.example.org", password=PASSWORD)
+    volunteer = b.make_volunteer(session, program, user=volunteer_user, first_name="Anna")
+    other_volunteer = b.make_volunteer(session, program, first_name="Bo", gender="male")
+    youth = b.make_youth(session, org, first_name="Mads")
+    request = b.make_request(session, program, youth=youth)
+    household = b.make_household(session, org)
+    family_request = b.make_request(session, family_program, household=household, need="Lektiehjælp")
+    match = b.make_match(session, request, volunteer)
+    session.commit()
+    return OrgWorld(org, program, family_program, admin, coordinator, volunteer_user, volunteer, other_volunteer,
+                    youth, request, household, family_request, match)
+
+
+@pytest.fixture
+def world(session: Session) -> OrgWorld:
+    return build_org(session, "Roskilde Mentornetværk", "roskilde")
+
+
+@pytest.fixture
+def other_world(session: Session, world: OrgWorld) -> OrgWorld:
+    return build_org(session, "Assens Venskabsfamilier", "assens")
+
+
+def login(client, email: str, password: str = PASSWORD):  # noqa: ANN001, ANN201
+    return client.post("/log-ind", data={"email": email, "password": password})
+
+
+@pytest.fixture
+def as_role(client, world):  # noqa: ANN001, ANN201
+    """Sign the test client in as one of the world's roles."""
+
+    def _as(role: str):  # noqa: ANN202
+        user = {"admin": world.admin, "coordinator": world.coordinator, "volunteer": world.volunteer_user}[role]
+        response = login(client, user.email)
+        assert response.status_code == 302, response.data[:500]
+        return client
+
+    return _as

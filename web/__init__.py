@@ -1,0 +1,69 @@
+"""The web application: pages, JSON API and the ``makker`` command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from config import load_settings
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """The app factory: settings from the environment, overridden by ``config`` (tests)."""
+    app = Flask(__name__, instance_relative_config=True)
+    config = dict(config or {})
+    instance_path = Path(config.pop("INSTANCE_PATH", app.instance_path))
+    app.instance_path = str(instance_path)
+    environ = config.pop("ENVIRON", None)
+    settings = load_settings(instance_path, environ)
+    app.config.update(
+        MAKKER_SETTINGS=settings,
+        SECRET_KEY=settings.secret_key,
+        DATABASE_URL=settings.database_url,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.production,
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=settings.production,
+        WTF_CSRF_TIME_LIMIT=None,  # tied to the session instead: long forms must not expire
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        BABEL_DEFAULT_LOCALE="da",
+        BABEL_DEFAULT_TIMEZONE="Europe/Copenhagen",
+        DEV_MAILBOX=settings.dev_mailbox,
+        # Every non-public view must ask the policy; a forgotten check is a server error.
+        VERIFY_AUTHORIZED=True,
+        PAGE_SIZE=50,
+    )
+    app.config.update(config)
+    if app.config.get("DATABASE_URL") != settings.database_url:
+        from config import normalise_database_url
+
+        app.config["DATABASE_URL"] = normalise_database_url(app.config["DATABASE_URL"])
+
+    from web import auth, database, errors, i18n, labels, policy, security
+    from web.admin import views as admin_views
+    from web.api import views as api_views
+    from web.coordinator import views as coordinator_views
+    from web.dev import views as dev_views
+    from web.volunteer import views as volunteer_views
+
+    database.init_app(app)
+    security.init_app(app)
+    i18n.init_app(app)
+    labels.init_app(app)
+    policy.init_app(app)
+    errors.init_app(app)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(volunteer_views.bp)
+    app.register_blueprint(coordinator_views.bp)
+    app.register_blueprint(admin_views.bp)
+    app.register_blueprint(api_views.bp)
+    app.register_blueprint(dev_views.bp)
+
+    from web.cli import register_commands
+
+    register_commands(app)
+    return app

@@ -1,0 +1,1 @@
+"""The association admin's pages: settings, users, dashboard, reports, audit."""

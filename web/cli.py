@@ -1,0 +1,106 @@
+"""The ``makker`` command line: a Flask CLI group over the same domain operations as the pages."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from models.db import create_schema
+from models.migrate import current_revision, is_empty, upgrade
+from web.database import engine
+
+DEMO_PASSWORD = "makker-demo-2026"  # printed at start; demo data only, never in production
+
+
+def main() -> None:
+    from web import create_app
+
+    cli = FlaskGroup(create_app=lambda: create_app(), help="Makker: volunteer mentor matching.")
+    cli.main(prog_name="makker")
+
+
+def ensure_database(app: Flask) -> None:
+    """Bring the schema to the newest migration (creating it on an empty database)."""
+    upgrade(app.config["DATABASE_URL"])
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(db_group)
+    app.cli.add_command(serve)
+    app.cli.add_command(demo)
+
+
+@click.group("db", help="Database schema (Alembic migrations).")
+def db_group() -> None:
+    pass
+
+
+@db_group.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+@with_appcontext
+def db_upgrade(revision: str) -> None:
+    """Apply migrations up to REVISION."""
+    upgrade(current_app.config["DATABASE_URL"], revision)
+    click.echo(f"Database at revision {current_revision(engine())}.")
+
+
+@db_group.command("current")
+@with_appcontext
+def db_current() -> None:
+    """Print the schema revision of the database."""
+    click.echo(current_revision(engine()) or "(empty)")
+
+
+@db_group.command("create-all", hidden=True)
+@with_appcontext
+def db_create_all() -> None:
+    """Create tables without migrations (throwaway databases only)."""
+    create_schema(engine())
+
+
+@click.command("demo")
+@click.option("--seed", default=1, show_default=True, help="Random seed: the same seed gives the same data.")
+@click.option("--volunteers", type=int, default=None, help="Benchmark size: this many volunteers.")
+@click.option("--requests", "requests_", type=int, default=None, help="Benchmark size: this many requests.")
+@click.option("--reset", is_flag=True, help="Delete all data first (asks for confirmation).")
+@with_appcontext
+def demo(seed: int, volunteers: int | None, requests_: int | None, reset: bool) -> None:
+    """Build a realistic Danish demo organisation (or a large benchmark one)."""
+    from seed.demo import build_demo, reset_database
+
+    if current_app.config["MAKKER_SETTINGS"].production:
+        raise click.ClickException("Demo data is never loaded in production.")
+    ensure_database(current_app)
+    if reset:
+        click.confirm("Delete ALL data in the database?", abort=True)
+        reset_database(engine())
+        ensure_database(current_app)
+    summary = build_demo(engine(), seed=seed, volunteers=volunteers, requests=requests_, password=DEMO_PASSWORD)
+    click.echo(summary.describe())
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@with_appcontext
+def serve(host: str, port: int) -> None:
+    """Run the app on the embedded default; the first start loads the demo data."""
+    from seed.demo import DemoSummary, build_demo, demo_logins
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    fresh = is_empty(engine())
+    ensure_database(app)
+    if fresh and not app.config["MAKKER_SETTINGS"].production:
+        click.echo("First start: building the demo data (takes a few seconds)...")
+        summary: DemoSummary = build_demo(engine(), seed=1, password=DEMO_PASSWORD)
+        click.echo(summary.describe())
+    click.echo("")
+    click.echo(f"Makker is running at http://{host}:{port}")
+    logins = demo_logins(engine())
+    if logins:
+        click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+        for role, email in logins:
+            click.echo(f"  {role:<12} {email}")
+    click.echo("Stop with Ctrl+C.")
+    app.run(host=host, port=port, debug=False, use_reloader=False)

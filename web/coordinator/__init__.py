@@ -1,0 +1,1 @@
+"""Coordinators' pages: intake, waiting lists, matching, follow-up."""

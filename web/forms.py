@@ -1,0 +1,24 @@
+"""Form pieces shared by every blueprint."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import ValidationError
+from wtforms.fields import Field
+
+from matching.geo import lookup_postcode
+
+
+def postcode_is_danish(_form: FlaskForm, field: Field) -> None:
+    if field.data and lookup_postcode(field.data) is None:
+        raise ValidationError(_l("%(code)s is not a Danish postcode.", code=field.data))
+
+
+def apply_domain_error(form: FlaskForm, error, message: str) -> None:  # noqa: ANN001
+    """Show a domain error next to its field, or at the top of the form."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, message]
+    else:
+        form.form_errors.append(message)

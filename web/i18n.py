@@ -1,0 +1,84 @@
+"""Danish by default, English second; dates as dd-mm-yyyy in both."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask, request, session
+from flask_babel import Babel, gettext
+from flask_login import current_user
+
+from models.errors import DomainError
+
+LANGUAGES: dict[str, str] = {"da": "Dansk", "en": "English"}
+LOCAL_TZ = ZoneInfo("Europe/Copenhagen")
+
+babel = Babel()
+
+
+def select_locale() -> str:
+    chosen = session.get("lang")
+    if chosen in LANGUAGES:
+        return chosen
+    user_locale = getattr(current_user, "locale", None) if getattr(current_user, "is_authenticated", False) else None
+    if user_locale in LANGUAGES:
+        return user_locale
+    return "da"
+
+
+def current_locale() -> str:
+    try:
+        return select_locale()
+    except RuntimeError:  # outside a request
+        return "da"
+
+
+def format_date(value: date | datetime | None) -> str:
+    """dd-mm-yyyy, the Danish way, in both languages."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.replace(tzinfo=ZoneInfo("UTC")).astimezone(LOCAL_TZ).date()
+    return value.strftime("%d-%m-%Y")
+
+
+def format_datetime(value: datetime | None) -> str:
+    """dd-mm-yyyy HH:MM in Danish local time (stored times are UTC)."""
+    if value is None:
+        return ""
+    return value.replace(tzinfo=ZoneInfo("UTC")).astimezone(LOCAL_TZ).strftime("%d-%m-%Y %H:%M")
+
+
+def parse_date(text: str) -> date:
+    """Read dd-mm-yyyy (what people type) or yyyy-mm-dd (what date inputs send)."""
+    text = (text or "").strip()
+    for fmt in ("%d-%m-%Y", "%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(text)
+
+
+def error_message(error: DomainError) -> str:
+    """A domain error in the user's language."""
+    return gettext(error.msgid, **error.params)  # type: ignore[arg-type]
+
+
+def label(pair: tuple[str, str]) -> str:
+    """Pick the Danish or English label of a vocabulary entry."""
+    return pair[1] if current_locale() == "en" else pair[0]
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.filters["dkdate"] = format_date
+    app.jinja_env.filters["dkdatetime"] = format_datetime
+    app.jinja_env.globals["LANGUAGES"] = LANGUAGES
+    app.jinja_env.globals["current_locale"] = current_locale
+    app.jinja_env.globals["vocab_label"] = label
+
+    @app.context_processor
+    def _inject() -> dict:
+        return {"request_path": request.full_path if request else "/"}

@@ -1,0 +1,102 @@
+"""Human labels, in the user's language, for the codes stored in the database."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+LABELS: dict[str, dict[str, object]] = {
+    "role": {"volunteer": _l("Volunteer"), "coordinator": _l("Coordinator"), "admin": _l("Administrator")},
+    "gender": {"female": _l("Female"), "male": _l("Male"), "other": _l("Other")},
+    "serves": {"youth": _l("Youths"), "family": _l("Families"), "both": _l("Youths and families")},
+    "supports": {"youth": _l("A youth"), "family": _l("A family"), "either": _l("A youth or a family")},
+    "volunteer_status": {
+        "applicant": _l("Signed up"),
+        "screening": _l("In screening"),
+        "approved": _l("Approved"),
+        "declined": _l("Declined"),
+        "withdrawn": _l("Withdrawn"),
+    },
+    "step": {
+        "interview": _l("Interview"),
+        "boerneattest": _l("Child protection certificate (børneattest)"),
+        "references": _l("References"),
+        "training": _l("Training"),
+    },
+    "step_status": {
+        "pending": _l("Not started"),
+        "booked": _l("Booked"),
+        "requested": _l("Requested"),
+        "done": _l("Done"),
+        "approved": _l("Approved"),
+        "failed": _l("Not approved"),
+    },
+    "request_status": {
+        "waiting": _l("Waiting"),
+        "matched": _l("Matched"),
+        "closed": _l("Closed"),
+        "withdrawn": _l("Withdrawn"),
+    },
+    "match_status": {
+        "introduced": _l("Introduced"),
+        "active": _l("Active"),
+        "paused": _l("Paused"),
+        "closed": _l("Closed"),
+    },
+    "proposal_status": {
+        "proposed": _l("Proposed"),
+        "approved": _l("Approved"),
+        "rejected": _l("Rejected"),
+        "superseded": _l("Superseded"),
+    },
+    "complexity": {0: _l("Low"), 1: _l("Moderate"), 2: _l("High"), 3: _l("Very high")},
+    "experience": {
+        0: _l("No experience"),
+        1: _l("Some experience"),
+        2: _l("Experienced with vulnerable youths or families"),
+        3: _l("Professional background"),
+    },
+    "closure_reason": {
+        "goal_reached": _l("Goal reached"),
+        "period_over": _l("Agreed period over"),
+        "moved": _l("Moved away"),
+        "lost_interest": _l("Lost interest"),
+        "bad_chemistry": _l("Bad chemistry"),
+        "too_heavy": _l("Problems too heavy for a volunteer"),
+        "volunteer_time": _l("Volunteer's lack of time"),
+        "safety_concern": _l("Safety concern"),
+        "intro_declined": _l("Said no at the introduction"),
+        "other": _l("Other"),
+    },
+    "weekday": {
+        "mon": _l("Monday"), "tue": _l("Tuesday"), "wed": _l("Wednesday"), "thu": _l("Thursday"),
+        "fri": _l("Friday"), "sat": _l("Saturday"), "sun": _l("Sunday"),
+    },
+    "daypart": {"morning": _l("Morning"), "afternoon": _l("Afternoon"), "evening": _l("Evening")},
+    "component": {
+        "interests": _l("Shared interests"),
+        "languages": _l("Languages in common"),
+        "distance": _l("Distance"),
+        "availability": _l("Free at the same times"),
+        "age": _l("Age"),
+        "wishes": _l("Wishes"),
+        "experience": _l("Experience vs complexity"),
+        "waiting": _l("Waiting time"),
+    },
+}
+
+
+def label(kind: str, code: object) -> str:
+    """The label of ``code`` in the vocabulary ``kind``; the code itself when unknown."""
+    if code is None or code == "":
+        return ""
+    value = LABELS.get(kind, {}).get(code)  # type: ignore[call-overload]
+    return str(value) if value is not None else str(code)
+
+
+def choices(kind: str) -> list[tuple[object, object]]:
+    return list(LABELS[kind].items())
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals["label"] = label

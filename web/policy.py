@@ -1,0 +1,221 @@
+"""Authorization, decided in one place.
+
+Every view asks ``require(action, record)`` (or is marked ``@public``); lists are read through
+``scope(model)``, and single records are loaded with ``load(model, id)``, which looks them up
+*through* the user's organisation, so another organisation's record is simply not found (404)
+before any permission is asked (403). The app refuses any response of a view that did
+neither (see ``verify_authorized``), so a new route without a policy fails loudly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import Flask, abort, g, request
+from flask_login import current_user
+from sqlmodel import SQLModel, select
+from sqlmodel.sql.expression import SelectOfScalar
+
+from models.matches import OPEN_MATCH_STATUSES, CheckIn, Match, MeetingLog
+from models.matchruns import MatchRun, Proposal
+from models.mentees import Household, Request, Youth
+from models.organisations import Organisation, Program
+from models.users import User
+from models.volunteers import ScreeningStep, Volunteer
+from web.database import get_db
+
+T = TypeVar("T", bound=SQLModel)
+STAFF = ("coordinator", "admin")
+
+_public_endpoints: set[str] = {"static"}
+
+
+def public(view: Callable) -> Callable:
+    """Marks a view as open to everyone, signed in or not."""
+    view._makker_public = True  # type: ignore[attr-defined]
+    return view
+
+
+def _role(user: Any) -> str | None:
+    return getattr(user, "role", None) if getattr(user, "is_authenticated", False) else None
+
+
+def _same_org(user: Any, record: Any) -> bool:
+    return getattr(record, "organisation_id", None) == user.organisation_id
+
+
+def own_volunteer(user: Any) -> Volunteer | None:
+    if _role(user) != "volunteer":
+        return None
+    if "own_volunteer" not in g:
+        g.own_volunteer = get_db().exec(select(Volunteer).where(Volunteer.user_id == user.id)).first()
+    return g.own_volunteer
+
+
+# --- rules: (record type, action) -> predicate(user, record) ------------------------------
+
+def _staff(user: Any, record: Any = None) -> bool:
+    return _role(user) in STAFF and (record is None or _same_org(user, record))
+
+
+def _admin(user: Any, record: Any = None) -> bool:
+    return _role(user) == "admin" and (record is None or _same_org(user, record))
+
+
+def _volunteer(user: Any, _record: Any = None) -> bool:
+    return _role(user) == "volunteer" and own_volunteer(user) is not None
+
+
+def _own_volunteer_record(user: Any, record: Volunteer) -> bool:
+    own = own_volunteer(user)
+    return own is not None and own.id == record.id
+
+
+def _own_match(user: Any, record: Match) -> bool:
+    own = own_volunteer(user)
+    return own is not None and record.volunteer_id == own.id
+
+
+def _own_open_match(user: Any, record: Match) -> bool:
+    return _own_match(user, record) and record.status in OPEN_MATCH_STATUSES
+
+
+def _signed_in(user: Any, _record: Any = None) -> bool:
+    return _role(user) is not None
+
+
+RULES: dict[tuple[str, str], Callable[[Any, Any], bool]] = {
+    ("account", "use"): _signed_in,
+    ("volunteer_area", "use"): _volunteer,
+    ("coordinator_area", "use"): _staff,
+    ("admin_area", "use"): _admin,
+    ("Volunteer", "show"): lambda u, r: _staff(u, r) or _own_volunteer_record(u, r),
+    ("Volunteer", "update"): lambda u, r: _staff(u, r) or _own_volunteer_record(u, r),
+    ("Volunteer", "screen"): _staff,
+    ("Volunteer", "export"): lambda u, r: _admin(u, r) or _own_volunteer_record(u, r),
+    ("Volunteer", "erase"): lambda u, r: _admin(u, r) or _own_volunteer_record(u, r),
+    ("Youth", "show"): _staff,
+    ("Youth", "update"): _staff,
+    ("Household", "show"): _staff,
+    ("Household", "update"): _staff,
+    ("Request", "show"): _staff,
+    ("Request", "update"): _staff,
+    ("Match", "show"): lambda u, r: _staff(u, r) or _own_match(u, r),
+    ("Match", "log_meeting"): _own_open_match,
+    ("Match", "request_end"): _own_open_match,
+    ("Match", "manage"): _staff,
+    ("Proposal", "decide"): _staff,
+    ("MatchRun", "show"): _staff,
+    ("MatchRun", "start"): _staff,
+    ("Program", "show"): _staff,
+    ("Program", "update"): _admin,
+    ("Organisation", "update"): _admin,
+    ("User", "manage"): _admin,
+    ("AuditEvent", "show"): _admin,
+}
+
+
+def can(user: Any, action: str, record: Any = None, record_type: str | None = None) -> bool:
+    """Whether ``user`` may do ``action`` on ``record`` (or on a record type / area)."""
+    kind = record_type or type(record).__name__
+    rule = RULES.get((kind, action))
+    if rule is None:
+        raise LookupError(f"no policy for {kind}.{action}")
+    return bool(rule(user, record))
+
+
+def require(action: str, record: Any = None, record_type: str | None = None) -> None:
+    """Abort the request unless the current user may do it; marks the request as checked."""
+    g.makker_authorized = True
+    if not getattr(current_user, "is_authenticated", False):
+        from flask_login import login_manager as _lm  # noqa: F401
+
+        from web.security import login_manager
+
+        abort(login_manager.unauthorized())
+    if not can(current_user, action, record, record_type):
+        abort(403)
+
+
+def require_area(area: str) -> None:
+    require("use", record_type=f"{area}_area")
+
+
+# --- scopes: what the user may list -------------------------------------------------------
+
+_ORG_SCOPED: tuple[type[SQLModel], ...] = (
+    Volunteer, Youth, Household, Request, Match, Proposal, MatchRun, Program, User,
+)
+
+
+def scope(model: type[T], user: Any = None) -> SelectOfScalar[T]:
+    """A select of the records of ``model`` the user may see: their organisation's only."""
+    user = user or current_user
+    stmt = select(model)
+    if model is Organisation:
+        return stmt.where(Organisation.id == user.organisation_id)
+    if model in _ORG_SCOPED:
+        stmt = stmt.where(model.organisation_id == user.organisation_id)  # type: ignore[attr-defined]
+    elif model is ScreeningStep:
+        stmt = stmt.join(Volunteer, Volunteer.id == ScreeningStep.volunteer_id).where(
+            Volunteer.organisation_id == user.organisation_id
+        )
+    elif model in (MeetingLog, CheckIn):
+        stmt = stmt.join(Match, Match.id == model.match_id).where(  # type: ignore[attr-defined]
+            Match.organisation_id == user.organisation_id
+        )
+    else:
+        raise LookupError(f"no scope for {model.__name__}")
+    if _role(user) == "volunteer":
+        own = own_volunteer(user)
+        own_id = own.id if own else -1
+        if model is Volunteer:
+            stmt = stmt.where(Volunteer.id == own_id)
+        elif model is Match:
+            stmt = stmt.where(Match.volunteer_id == own_id)
+        elif model is MeetingLog:
+            stmt = stmt.where(MeetingLog.volunteer_id == own_id)
+        else:
+            # Volunteers list nothing else; what they may see of their mentee comes
+            # through their own match.
+            stmt = stmt.where(False)  # noqa: FBT003
+    return stmt
+
+
+def load(model: type[T], record_id: int, action: str = "show") -> T:
+    """Load one record through the user's scope: 404 if not theirs to find, 403 if not allowed."""
+    g.makker_authorized = True
+    if not getattr(current_user, "is_authenticated", False):
+        from web.security import login_manager
+
+        abort(login_manager.unauthorized())
+    pk = model.id  # type: ignore[attr-defined]
+    if _role(current_user) == "volunteer" and model not in (Volunteer, Match, MeetingLog):
+        abort(404)
+    record = get_db().exec(scope(model).where(pk == record_id)).first()
+    if record is None:
+        abort(404)
+    if not can(current_user, action, record):
+        abort(403)
+    return record
+
+
+# --- the check that no view forgot ---------------------------------------------------------
+
+def init_app(app: Flask) -> None:
+    @app.before_request
+    def _reset() -> None:
+        g.makker_authorized = False
+
+    @app.after_request
+    def verify_authorized(response):  # noqa: ANN001, ANN202
+        if not app.config.get("VERIFY_AUTHORIZED", True) or request.endpoint is None:
+            return response
+        view = app.view_functions.get(request.endpoint)
+        if getattr(view, "_makker_public", False) or request.endpoint in _public_endpoints:
+            return response
+        if response.status_code < 400 and not g.get("makker_authorized", False):
+            app.logger.error("view %s answered without asking the policy", request.endpoint)
+            raise RuntimeError(f"view {request.endpoint} did not ask the policy (web/policy.py)")
+        return response

@@ -1,0 +1,46 @@
+"""Sign-in sessions, CSRF protection and the security headers of every response."""
+
+from __future__ import annotations
+
+from flask import Flask, Response
+from flask_login import LoginManager
+from flask_wtf.csrf import CSRFProtect
+
+from models.users import User
+from web.database import get_db
+
+login_manager = LoginManager()
+csrf = CSRFProtect()
+
+# Pages load nothing from third parties: the policy says so to the browser as well.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None  # the sign-in page explains itself
+    login_manager.session_protection = "strong"
+    csrf.init_app(app)
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        try:
+            user = get_db().get(User, int(user_id))
+        except ValueError:
+            return None
+        return user if user is not None and user.active else None
+
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if response.mimetype == "text/html":
+            # Pages with personal data must not linger in shared caches or the back button.
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
