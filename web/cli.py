@@ -29,6 +29,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(db_group)
     app.cli.add_command(serve)
     app.cli.add_command(demo)
+    app.cli.add_command(i18n_group)
 
 
 @click.group("db", help="Database schema (Alembic migrations).")
@@ -104,3 +105,28 @@ def serve(host: str, port: int) -> None:
             click.echo(f"  {role:<12} {email}")
     click.echo("Stop with Ctrl+C.")
     app.run(host=host, port=port, debug=False, use_reloader=False)
+
+
+@click.group("i18n", help="Translations: Danish (default) and English.")
+def i18n_group() -> None:
+    pass
+
+
+@i18n_group.command("update")
+def i18n_update() -> None:
+    """Extract messages from the code and merge them into the catalogues."""
+    from web.i18n_catalog import update
+
+    for locale, missing in update().items():
+        click.echo(f"{locale}: {len(missing)} untranslated")
+        for msgid in missing:
+            click.echo(f"  - {msgid}")
+
+
+@i18n_group.command("compile")
+def i18n_compile() -> None:
+    """Compile the catalogues (.po) into the files the app reads (.mo)."""
+    from web.i18n_catalog import compile_all
+
+    compile_all()
+    click.echo("compiled")

@@ -39,7 +39,7 @@ def format_date(value: date | datetime | None) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        value = value.replace(tzinfo=ZoneInfo("UTC")).astimezone(LOCAL_TZ).date()
+        value = _aware(value).astimezone(LOCAL_TZ).date()
     return value.strftime("%d-%m-%Y")
 
 
@@ -47,7 +47,11 @@ def format_datetime(value: datetime | None) -> str:
     """dd-mm-yyyy HH:MM in Danish local time (stored times are UTC)."""
     if value is None:
         return ""
-    return value.replace(tzinfo=ZoneInfo("UTC")).astimezone(LOCAL_TZ).strftime("%d-%m-%Y %H:%M")
+    return _aware(value).astimezone(LOCAL_TZ).strftime("%d-%m-%Y %H:%M")
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=ZoneInfo("UTC"))
 
 
 def parse_date(text: str) -> date:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import Flask, abort, g, request
+from flask import Flask, abort, g, make_response, request
 from flask_login import current_user
 from sqlmodel import SQLModel, select
 from sqlmodel.sql.expression import SelectOfScalar
@@ -129,11 +129,9 @@ def require(action: str, record: Any = None, record_type: str | None = None) -> 
     """Abort the request unless the current user may do it; marks the request as checked."""
     g.makker_authorized = True
     if not getattr(current_user, "is_authenticated", False):
-        from flask_login import login_manager as _lm  # noqa: F401
-
         from web.security import login_manager
 
-        abort(login_manager.unauthorized())
+        abort(make_response(login_manager.unauthorized()))
     if not can(current_user, action, record, record_type):
         abort(403)
 
@@ -189,7 +187,7 @@ def load(model: type[T], record_id: int, action: str = "show") -> T:
     if not getattr(current_user, "is_authenticated", False):
         from web.security import login_manager
 
-        abort(login_manager.unauthorized())
+        abort(make_response(login_manager.unauthorized()))
     pk = model.id  # type: ignore[attr-defined]
     if _role(current_user) == "volunteer" and model not in (Volunteer, Match, MeetingLog):
         abort(404)

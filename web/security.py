@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, jsonify, redirect, request, url_for
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
@@ -25,6 +25,12 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = None  # the sign-in page explains itself
     login_manager.session_protection = "strong"
     csrf.init_app(app)
+
+    @login_manager.unauthorized_handler
+    def unauthorized():  # noqa: ANN202
+        if request.path.startswith("/api/"):
+            return jsonify(error="Unauthorized", status=401), 401
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:

@@ -1,0 +1,112 @@
+"""Every route x every role: who may use it, who is sent to sign in, who is refused.
+
+A route that is not listed in ACCESS fails the suite: adding a page means deciding who may
+see it. Records of another organisation are simply not found.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from tests.conftest import login
+
+ANON, VOL, COORD, ADMIN = "anonymous", "volunteer", "coordinator", "admin"
+ROLES = (ANON, VOL, COORD, ADMIN)
+EVERYONE = frozenset(ROLES)
+SIGNED_IN = frozenset({VOL, COORD, ADMIN})
+STAFF = frozenset({COORD, ADMIN})
+ADMINS = frozenset({ADMIN})
+VOLUNTEERS = frozenset({VOL})
+
+# endpoint -> (roles allowed, url arguments built from the world)
+ACCESS: dict[str, tuple[frozenset[str], Callable]] = {
+    "static": (EVERYONE, lambda w: {"filename": "css/makker.css"}),
+    "auth.index": (EVERYONE, lambda w: {}),
+    "auth.login": (EVERYONE, lambda w: {}),
+    "auth.logout": (SIGNED_IN, lambda w: {}),
+    "auth.forgot_password": (EVERYONE, lambda w: {}),
+    "auth.reset_password": (EVERYONE, lambda w: {"token": "not-a-token"}),
+    "auth.set_language": (EVERYONE, lambda w: {"code": "en"}),
+    "api.health": (EVERYONE, lambda w: {}),
+    "api.me": (SIGNED_IN, lambda w: {}),
+    "dev.mailbox": (EVERYONE, lambda w: {}),
+    "volunteer.home": (VOLUNTEERS, lambda w: {}),
+    "coordinator.home": (STAFF, lambda w: {}),
+    "admin.home": (ADMINS, lambda w: {}),
+}
+
+# Routes that take the id of a record: (endpoint, attribute of the world holding the record).
+RECORD_ROUTES: dict[str, str] = {}
+
+
+def _sign_in(client, world, role: str) -> None:  # noqa: ANN001
+    if role == ANON:
+        return
+    user = {VOL: world.volunteer_user, COORD: world.coordinator, ADMIN: world.admin}[role]
+    assert login(client, user.email).status_code == 302
+
+
+def _routes(app):  # noqa: ANN001, ANN202
+    for rule in app.url_map.iter_rules():
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule.endpoint, method
+
+
+def test_every_route_has_an_access_rule(app):
+    missing = sorted({endpoint for endpoint, _ in _routes(app)} - ACCESS.keys())
+    assert not missing, f"routes without an entry in tests/test_authorization.py ACCESS: {missing}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_reaches_exactly_the_routes_it_is_allowed(app, world, role):
+    client = app.test_client()
+    _sign_in(client, world, role)
+    wrong = []
+    for endpoint, method in _routes(app):
+        if endpoint in ("auth.logout",):
+            continue  # signing out is tested on its own; it would end this client's session
+        allowed, args = ACCESS[endpoint]
+        with app.test_request_context():
+            from flask import url_for
+
+            url = url_for(endpoint, **args(world))
+        response = client.open(url, method=method, data={})
+        code = response.status_code
+        if role in allowed:
+            ok = code not in (401, 403, 404, 500) or (endpoint == "dev.mailbox" and code == 404)
+        elif role == ANON:
+            ok = code in (302, 401) and (code == 401 or "/log-ind" in response.headers.get("Location", ""))
+        else:
+            ok = code in (403, 404)
+        if not ok:
+            wrong.append(f"{method} {url} as {role}: {code}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_signing_out_needs_a_signed_in_user(client, world):
+    response = client.post("/log-ud")
+    assert response.status_code == 302 and "/log-ind" in response.headers["Location"]
+    login(client, world.coordinator.email)
+    response = client.post("/log-ud")
+    assert response.status_code == 302
+    assert client.get("/koordinator/").status_code == 302
+
+
+def test_a_view_that_forgets_to_ask_the_policy_is_refused(app, client, world):
+    @app.get("/glemt-politik")
+    def forgot_policy():  # noqa: ANN202
+        return "secret"
+
+    login(client, world.coordinator.email)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    response = client.get("/glemt-politik")
+    assert response.status_code == 500
+    assert b"secret" not in response.data
+
+
+def test_the_api_answers_401_in_json_to_strangers(client):
+    response = client.get("/api/v1/me")
+    assert response.status_code == 401
+    assert response.get_json()["status"] == 401

@@ -1,0 +1,14 @@
+"""Every message of the interface has a Danish translation, and the compiled files are current."""
+
+from web.i18n_catalog import compiled, extract, po_path, read_catalog
+
+
+def test_every_message_in_the_code_has_a_danish_translation():
+    danish = read_catalog("da")
+    missing = [m.id for m in extract() if m.id and not (danish.get(m.id) and danish.get(m.id).string)]
+    assert not missing, "run `makker i18n update`, translate, then `makker i18n compile`: " + repr(missing[:20])
+
+
+def test_the_compiled_catalogues_match_the_sources():
+    for locale in ("da", "en"):
+        assert po_path(locale).with_suffix(".mo").read_bytes() == compiled(locale), f"run `makker i18n compile` ({locale})"

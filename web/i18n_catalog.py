@@ -1,0 +1,76 @@
+"""Keeping the Danish and English catalogues in step with the code (``makker i18n``)."""
+
+from __future__ import annotations
+
+from io import BytesIO
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po, write_po
+
+WEB = Path(__file__).parent
+ROOT = WEB.parent
+TRANSLATIONS = WEB / "translations"
+LOCALES = ("da", "en")
+SOURCE_DIRS = ("web", "models", "matching")
+
+
+def extract() -> Catalog:
+    """Every marked message of the code and templates."""
+    with open(TRANSLATIONS / "babel.cfg") as fh:
+        method_map, options_map = parse_mapping_cfg(fh)
+    catalog = Catalog(project="Makker", charset="utf-8")
+    keywords = {"_": None, "_l": None, "gettext": None, "lazy_gettext": None, "N_": None, "ngettext": (1, 2)}
+    for folder in SOURCE_DIRS:
+        for filename, lineno, message, comments, _context in extract_from_dir(
+            ROOT / folder, method_map, options_map, keywords=keywords
+        ):
+            catalog.add(message, None, [(f"{folder}/{filename}", lineno)], auto_comments=comments)
+    return catalog
+
+
+def po_path(locale: str) -> Path:
+    return TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po"
+
+
+def read_catalog(locale: str) -> Catalog:
+    path = po_path(locale)
+    if not path.exists():
+        return Catalog(locale=locale, project="Makker", charset="utf-8")
+    with open(path, "rb") as fh:
+        return read_po(fh, locale=locale)
+
+
+def update() -> dict[str, list[str]]:
+    """Merge new messages into each catalogue; returns the untranslated msgids per locale."""
+    template = extract()
+    missing: dict[str, list[str]] = {}
+    for locale in LOCALES:
+        catalog = read_catalog(locale)
+        catalog.update(template, no_fuzzy_matching=True)
+        path = po_path(locale)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "wb") as fh:
+            write_po(fh, catalog, width=100, omit_header=False, ignore_obsolete=True)
+        missing[locale] = untranslated(catalog)
+    return missing
+
+
+def untranslated(catalog: Catalog) -> list[str]:
+    if catalog.locale and str(catalog.locale) == "en":
+        return []  # English is the source language: an empty msgstr falls back to the msgid
+    return [str(m.id) for m in catalog if m.id and not (m.string if isinstance(m.string, str) else all(m.string))]
+
+
+def compiled(locale: str) -> bytes:
+    buffer = BytesIO()
+    write_mo(buffer, read_catalog(locale), use_fuzzy=False)
+    return buffer.getvalue()
+
+
+def compile_all() -> None:
+    for locale in LOCALES:
+        (po_path(locale).with_suffix(".mo")).write_bytes(compiled(locale))
