@@ -29,16 +29,38 @@ def skip_or_fail(reason: str) -> None:
     pytest.skip(reason)
 
 
+def _worker_database(url: str, worker: str) -> str:
+    """With pytest-xdist each worker gets its own PostgreSQL database."""
+    if worker == "master":
+        return url
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    admin = make_engine(base.set(database="postgres").render_as_string(hide_password=False))
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first()
+        if not exists:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
-def _database_template(tmp_path_factory: pytest.TempPathFactory) -> str:
-    if PG_URL:
-        engine = make_engine(PG_URL)
+def _pg_url(worker_id: str) -> str:
+    return _worker_database(PG_URL, worker_id) if PG_URL else ""
+
+
+@pytest.fixture(scope="session")
+def _database_template(tmp_path_factory: pytest.TempPathFactory, _pg_url: str) -> str:
+    if _pg_url:
+        engine = make_engine(_pg_url)
         import models.tables  # noqa: F401
 
         SQLModel.metadata.drop_all(engine)
         create_schema(engine)
         engine.dispose()
-        return PG_URL
+        return _pg_url
     path = tmp_path_factory.mktemp("template") / "template.sqlite3"
     engine = make_engine(f"sqlite:///{path}")
     create_schema(engine)
@@ -57,8 +79,8 @@ def _truncate_all(url: str) -> None:
 @pytest.fixture
 def database_url(_database_template: str, tmp_path: Path):  # noqa: ANN201
     if PG_URL:
-        yield PG_URL
-        _truncate_all(PG_URL)
+        yield _database_template
+        _truncate_all(_database_template)
         return
     target = tmp_path / "makker.sqlite3"
     shutil.copyfile(_database_template, target)
@@ -166,3 +188,8 @@ def as_role(client, world):  # noqa: ANN001, ANN201
         return client
 
     return _as
+
+
+def pytest_report_header(config):  # noqa: ANN001, ANN201
+    backend = "PostgreSQL " + PG_URL.rsplit("@", 1)[-1] if PG_URL else "SQLite (a file per test)"
+    return [f"makker database: {backend}", f"makker CI mode: {IN_CI}"]
