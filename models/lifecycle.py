@@ -1,0 +1,116 @@
+"""The life of a match: introduced -> active <-> paused -> closed, each change recorded.
+
+The volunteer's and the request's pool status follow the match here, in one place, so that
+every path (approval, introduction, closure, erasure) keeps them consistent.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from models.clock import utcnow
+from models.errors import N_, DomainError
+from models.matches import OPEN_MATCH_STATUSES, CheckIn, Match, MatchEvent
+from models.mentees import Request
+from models.organisations import Program
+from models.volunteers import Volunteer
+
+# Which status may follow which.
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "introduced": ("active", "closed"),
+    "active": ("paused", "closed"),
+    "paused": ("active", "closed"),
+    "closed": (),
+}
+
+
+def open_match_count(session: Session, volunteer_id: int) -> int:
+    stmt = select(func.count()).select_from(Match).where(
+        Match.volunteer_id == volunteer_id, Match.status.in_(OPEN_MATCH_STATUSES)
+    )
+    return int(session.exec(stmt).one())
+
+
+def capacity_left(session: Session, volunteer: Volunteer) -> int:
+    return max(0, volunteer.capacity - open_match_count(session, volunteer.id))
+
+
+def change_status(
+    session: Session,
+    match: Match,
+    to_status: str,
+    *,
+    by_id: int | None,
+    on: date,
+    reason: str = "",
+) -> MatchEvent:
+    """Move a match to ``to_status`` and record who, when and why (no commit)."""
+    if to_status not in TRANSITIONS.get(match.status, ()):
+        raise DomainError(
+            N_("A match that is %(from_status)s cannot become %(to_status)s."),
+            from_status=match.status,
+            to_status=to_status,
+        )
+    event = MatchEvent(match_id=match.id, from_status=match.status, to_status=to_status, on=on, by_id=by_id,
+                       reason=reason, at=utcnow())
+    match.status = to_status
+    match.version += 1
+    if to_status == "active" and match.started_on is None:
+        match.started_on = on
+    if to_status == "closed":
+        match.closed_on = on
+    session.add(match)
+    session.add(event)
+    return event
+
+
+def schedule_checkins(session: Session, match: Match, program: Program, start: date) -> list[CheckIn]:
+    """Create the program's check-in plan from ``start`` (no commit); skips dates already planned."""
+    planned = {c.due_on for c in session.exec(select(CheckIn).where(CheckIn.match_id == match.id))}
+    created = []
+    for days in sorted(set(program.checkin_plan_days or [])):
+        due = start + timedelta(days=int(days))
+        if due in planned:
+            continue
+        checkin = CheckIn(match_id=match.id, due_on=due, kind="scheduled")
+        session.add(checkin)
+        created.append(checkin)
+    return created
+
+
+def return_request_to_pool(session: Session, request: Request, on: date) -> None:
+    request.status = "waiting"
+    request.pool_since = on
+    request.version += 1
+    session.add(request)
+
+
+def take_request_from_pool(session: Session, request: Request) -> None:
+    request.status = "matched"
+    request.pool_since = None
+    request.version += 1
+    session.add(request)
+
+
+def return_volunteer_to_pool(session: Session, volunteer: Volunteer, on: date) -> None:
+    """The volunteer waits again (their waiting time starts over from ``on``)."""
+    if volunteer.status == "approved":
+        volunteer.pool_since = on
+        volunteer.version += 1
+        session.add(volunteer)
+
+
+def update_volunteer_pool_state(session: Session, volunteer: Volunteer, on: date) -> None:
+    """In the pool while capacity is left; out of it when full."""
+    if volunteer.status != "approved":
+        return
+    if capacity_left(session, volunteer) > 0:
+        if volunteer.pool_since is None:
+            volunteer.pool_since = on
+    else:
+        volunteer.pool_since = None
+    volunteer.version += 1
+    session.add(volunteer)
