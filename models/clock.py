@@ -6,9 +6,12 @@ from datetime import UTC, date, datetime
 
 
 def utcnow() -> datetime:
-    """Now in UTC, naive: stored the same way on SQLite and PostgreSQL."""
-    return datetime.now(UTC).replace(tzinfo=None)
+    """Now, timezone-aware in UTC (SQLModel stores and returns aware UTC datetimes)."""
+    return datetime.now(UTC)
 
 
 def today() -> date:
-    return utcnow().date()
+    """Today's date in Denmark, where every program runs."""
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo("Europe/Copenhagen")).date()

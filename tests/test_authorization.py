@@ -35,10 +35,13 @@ ACCESS: dict[str, tuple[frozenset[str], Callable]] = {
     "volunteer.home": (VOLUNTEERS, lambda w: {}),
     "coordinator.home": (STAFF, lambda w: {}),
     "admin.home": (ADMINS, lambda w: {}),
+    # --- volunteer journey (issue 4) ---
+    # --- coordinator journey (issue 5) ---
+    # --- follow-up (issue 6) ---
+    # --- admin (issue 7) ---
+    # --- matching runs (issue 3) ---
 }
 
-# Routes that take the id of a record: (endpoint, attribute of the world holding the record).
-RECORD_ROUTES: dict[str, str] = {}
 
 
 def _sign_in(client, world, role: str) -> None:  # noqa: ANN001
@@ -83,6 +86,27 @@ def test_each_role_reaches_exactly_the_routes_it_is_allowed(app, world, role):
         if not ok:
             wrong.append(f"{method} {url} as {role}: {code}")
     assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("role", (VOL, COORD, ADMIN))
+def test_records_of_another_organisation_are_not_found(app, world, other_world, role):
+    """Every route that names a record answers 404 when the record is another organisation's."""
+    client = app.test_client()
+    _sign_in(client, world, role)
+    leaks = []
+    for endpoint, method in _routes(app):
+        allowed, args = ACCESS[endpoint]
+        own_args, foreign_args = args(world), args(other_world)
+        if own_args == foreign_args or not any(k.endswith("id") for k in foreign_args):
+            continue
+        with app.test_request_context():
+            from flask import url_for
+
+            url = url_for(endpoint, **foreign_args)
+        code = client.open(url, method=method, data={}).status_code
+        if code not in (403, 404):
+            leaks.append(f"{method} {url} as {role}: {code}")
+    assert not leaks, "\n".join(leaks)
 
 
 def test_signing_out_needs_a_signed_in_user(client, world):

@@ -62,6 +62,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin_views.bp)
     app.register_blueprint(api_views.bp)
     app.register_blueprint(dev_views.bp)
+    # --- further blueprints: one line each, in their own block ---
+    # volunteer journey (issue 4)
+    # coordinator journey (issue 5)
+    # follow-up (issue 6)
+    # admin (issue 7)
 
     from web.cli import register_commands
 

@@ -113,6 +113,10 @@ RULES: dict[tuple[str, str], Callable[[Any, Any], bool]] = {
     ("Organisation", "update"): _admin,
     ("User", "manage"): _admin,
     ("AuditEvent", "show"): _admin,
+    # --- volunteer journey (issue 4) ---
+    # --- coordinator journey (issue 5) ---
+    # --- follow-up (issue 6) ---
+    # --- admin (issue 7) ---
 }
 
 
