@@ -83,6 +83,10 @@ LABELS: dict[str, dict[str, object]] = {
         "experience": _l("Experience vs complexity"),
         "waiting": _l("Waiting time"),
     },
+    # --- volunteer journey (issue 4) ---
+    # --- coordinator journey (issue 5) ---
+    # --- follow-up (issue 6) ---
+    # --- admin (issue 7) ---
 }
 
 
