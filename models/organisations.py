@@ -55,7 +55,7 @@ class Program(ProgramBase, table=True):
     min_experience_by_complexity: list[int] = Field(default_factory=lambda: [0, 0, 0, 1], sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow)
 
-    def rules(self) -> ProgramRules:
+    def rules(self) -> ProgramRules:  # read by models.pool and matching.run
         """The program's settings as the matching core reads them."""
         weights = dict(DEFAULT_WEIGHTS)
         weights.update({k: float(v) for k, v in (self.weights or {}).items() if k in DEFAULT_WEIGHTS})

@@ -30,6 +30,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(serve)
     app.cli.add_command(demo)
     app.cli.add_command(i18n_group)
+    app.cli.add_command(outbox_group)
 
 
 @click.group("db", help="Database schema (Alembic migrations).")
@@ -130,3 +131,24 @@ def i18n_compile() -> None:
 
     compile_all()
     click.echo("compiled")
+
+
+@click.group("outbox", help="E-mails waiting to be sent.")
+def outbox_group() -> None:
+    pass
+
+
+@outbox_group.command("send")
+@with_appcontext
+def outbox_send() -> None:
+    """Send the waiting e-mails by SMTP (run every minute from cron or a timer)."""
+    from sqlmodel import Session
+
+    from web.mailer import send_pending
+
+    settings = current_app.config["MAKKER_SETTINGS"]
+    if not settings.mail_server:
+        raise click.ClickException("MAIL_SERVER is not set; e-mails are shown at /dev/postkasse instead.")
+    with Session(engine()) as session:
+        sent, failed = send_pending(session, settings)
+    click.echo(f"sent {sent}, failed {failed} (failed ones are retried up to 5 times)")

@@ -1,0 +1,180 @@
+"""The matching pool of one program, read from the tables as plain profiles.
+
+This is the adapter between the database and the pure matching core: `matching.run` scores
+what it returns, and approvals and manual matches check one pair with the same rules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlmodel import Session, select
+
+from matching.geo import lookup_postcode
+from matching.profiles import ProgramRules, RequestProfile, VolunteerProfile
+from models.lifecycle import open_match_count
+from models.matches import OPEN_MATCH_STATUSES, Exclusion, Match
+from models.mentees import Household, HouseholdMember, Request, Youth
+from models.organisations import Program
+from models.volunteers import Volunteer
+
+# A place we cannot locate is treated as very far away, so the distance rule removes it
+# instead of matching it by accident.
+NOWHERE = (0.0, 0.0)
+
+
+def _coordinates(postcode: str) -> tuple[float, float]:
+    place = lookup_postcode(postcode)
+    return (place.lat, place.lon) if place else NOWHERE
+
+
+def program_rules(program: Program) -> ProgramRules:
+    """The program's settings as the matching core reads them."""
+    return program.rules()
+
+
+def volunteer_profile(session: Session, volunteer: Volunteer, today: date, capacity: int | None = None) -> VolunteerProfile:
+    lat, lon = _coordinates(volunteer.postcode)
+    if capacity is None:
+        capacity = max(0, volunteer.capacity - open_match_count(session, volunteer.id))
+    paused = volunteer.paused_until is not None and volunteer.paused_until >= today
+    return VolunteerProfile(
+        id=volunteer.id,
+        birth_year=volunteer.birth_year,
+        gender=volunteer.gender,
+        lat=lat,
+        lon=lon,
+        waiting_since=volunteer.pool_since or today,
+        languages=dict(volunteer.languages or {}),
+        interests=tuple(volunteer.interests or ()),
+        interests_text=volunteer.interests_text or "",
+        availability=volunteer.availability,
+        capacity=0 if paused else capacity,
+        experience=volunteer.experience,
+        supports=volunteer.supports,
+        age_min=volunteer.age_min,
+        age_max=volunteer.age_max,
+        mentee_gender_wish=volunteer.mentee_gender_wish,
+        approved=volunteer.status == "approved" and volunteer.anonymised_at is None,
+        postcode=volunteer.postcode,
+    )
+
+
+def request_profile(
+    request: Request,
+    today: date,
+    youth: Youth | None = None,
+    household: Household | None = None,
+    members: list[HouseholdMember] | None = None,
+) -> RequestProfile:
+    mentee = youth if youth is not None else household
+    if mentee is None:
+        raise ValueError(f"request {request.id} has no youth or household loaded")
+    lat, lon = _coordinates(mentee.postcode)
+    age = today.year - youth.birth_year if youth is not None else None
+    return RequestProfile(
+        id=request.id,
+        kind=request.kind,
+        lat=lat,
+        lon=lon,
+        waiting_since=request.pool_since or request.referred_on,
+        age=age,
+        gender=youth.gender if youth is not None else None,
+        languages=dict(mentee.languages or {}),
+        interests=tuple(mentee.interests or ()),
+        interests_text=mentee.interests_text or "",
+        availability=mentee.availability,
+        complexity=request.complexity,
+        mentor_gender_required=request.mentor_gender_required,
+        mentor_gender_preferred=request.mentor_gender_preferred,
+        no_trusted_adult=bool(getattr(youth, "no_trusted_adult", False)),
+        sibling_group=request.sibling_group,
+        postcode=mentee.postcode,
+    )
+
+
+@dataclass
+class Pool:
+    """Everything one match run needs, as plain data."""
+
+    program_id: int
+    rules: ProgramRules
+    requests: list[RequestProfile]
+    volunteers: list[VolunteerProfile]
+    exclusions: frozenset[tuple[int, int]]  # (request id, volunteer id) never to propose
+    already_matched: frozenset[tuple[int, int]]  # pairs with a match, open or closed
+    locked: list[tuple[int, int]] = field(default_factory=list)  # open matches kept fixed
+
+
+def load_pool(session: Session, program: Program, today: date) -> Pool:
+    """The waiting requests and the available approved volunteers of one program."""
+    requests = list(
+        session.exec(
+            select(Request).where(Request.program_id == program.id, Request.status == "waiting").order_by(Request.id)
+        )
+    )
+    youth_ids = [r.youth_id for r in requests if r.youth_id is not None]
+    household_ids = [r.household_id for r in requests if r.household_id is not None]
+    youths = {y.id: y for y in session.exec(select(Youth).where(Youth.id.in_(youth_ids)))} if youth_ids else {}
+    households = (
+        {h.id: h for h in session.exec(select(Household).where(Household.id.in_(household_ids)))} if household_ids else {}
+    )
+    request_profiles = [
+        request_profile(r, today, youth=youths.get(r.youth_id), household=households.get(r.household_id))
+        for r in requests
+        if (r.youth_id in youths and youths[r.youth_id].anonymised_at is None)
+        or (r.household_id in households and households[r.household_id].anonymised_at is None)
+    ]
+
+    volunteers = list(
+        session.exec(
+            select(Volunteer)
+            .where(Volunteer.program_id == program.id, Volunteer.status == "approved", Volunteer.anonymised_at.is_(None))
+            .order_by(Volunteer.id)
+        )
+    )
+    # Open matches per volunteer in one query, not one per volunteer.
+    open_rows = session.exec(
+        select(Match.volunteer_id, Match.request_id).where(
+            Match.program_id == program.id, Match.status.in_(OPEN_MATCH_STATUSES)
+        )
+    ).all()
+    open_count: dict[int, int] = {}
+    for volunteer_id, _request_id in open_rows:
+        open_count[volunteer_id] = open_count.get(volunteer_id, 0) + 1
+    volunteer_profiles = []
+    for v in volunteers:
+        capacity = max(0, v.capacity - open_count.get(v.id, 0))
+        profile = volunteer_profile(session, v, today, capacity=capacity)
+        if profile.capacity > 0:
+            volunteer_profiles.append(profile)
+
+    exclusions = frozenset(
+        (e.request_id, e.volunteer_id)
+        for e in session.exec(select(Exclusion).where(Exclusion.organisation_id == program.organisation_id))
+    )
+    matched = frozenset(
+        (request_id, volunteer_id)
+        for request_id, volunteer_id in session.exec(
+            select(Match.request_id, Match.volunteer_id).where(Match.program_id == program.id)
+        ).all()
+    )
+    return Pool(
+        program_id=program.id,
+        rules=program_rules(program),
+        requests=request_profiles,
+        volunteers=volunteer_profiles,
+        exclusions=exclusions,
+        already_matched=matched,
+        locked=[(r, v) for v, r in open_rows],
+    )
+
+
+def pair_profiles(
+    session: Session, request: Request, volunteer: Volunteer, today: date
+) -> tuple[RequestProfile, VolunteerProfile]:
+    """The two profiles of one pair, for checking a manual match or an approval."""
+    youth = session.get(Youth, request.youth_id) if request.youth_id else None
+    household = session.get(Household, request.household_id) if request.household_id else None
+    return request_profile(request, today, youth=youth, household=household), volunteer_profile(session, volunteer, today)
