@@ -31,6 +31,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(i18n_group)
     app.cli.add_command(outbox_group)
+    app.cli.add_command(match_command)
 
 
 @click.group("db", help="Database schema (Alembic migrations).")
@@ -105,7 +106,10 @@ def serve(host: str, port: int) -> None:
         for role, email in logins:
             click.echo(f"  {role:<12} {email}")
     click.echo("Stop with Ctrl+C.")
-    app.run(host=host, port=port, debug=False, use_reloader=False)
+    from werkzeug.serving import run_simple
+
+    # Flask refuses app.run() inside its own CLI; this is the same development server.
+    run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
 
 
 @click.group("i18n", help="Translations: Danish (default) and English.")
@@ -152,3 +156,42 @@ def outbox_send() -> None:
     with Session(engine()) as session:
         sent, failed = send_pending(session, settings)
     click.echo(f"sent {sent}, failed {failed} (failed ones are retried up to 5 times)")
+
+
+@click.command("match")
+@click.option("--program", "program_slug", required=True, help="The program's slug.")
+@click.option("--organisation", "organisation_slug", default=None, help="Needed when several organisations have the slug.")
+@click.option("--dry-run", is_flag=True, help="Score and solve, but store nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print counts and the seconds of each phase as JSON.")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="Run as of this date.")
+@with_appcontext
+def match_command(program_slug: str, organisation_slug: str | None, dry_run: bool, as_json: bool, today) -> None:  # noqa: ANN001
+    """Run the matching for one program and store the proposals."""
+    import json
+
+    from sqlmodel import Session, select
+
+    from matching.run import execute_run, start_run
+    from models.clock import today as today_fn
+    from models.organisations import Organisation, Program
+
+    with Session(engine(), expire_on_commit=False) as session:
+        stmt = select(Program).where(Program.slug == program_slug)
+        if organisation_slug:
+            stmt = stmt.join(Organisation).where(Organisation.slug == organisation_slug)
+        programs = list(session.exec(stmt))
+        if not programs:
+            raise click.ClickException(f"No program with the slug {program_slug!r}.")
+        if len(programs) > 1:
+            raise click.ClickException("Several organisations have that program slug; add --organisation.")
+        run = start_run(session, programs[0], by_user_id=None, parameters={"source": "cli"})
+    result = execute_run(engine(), run.id, (today.date() if today else today_fn()), dry_run=dry_run)
+    if as_json:
+        click.echo(json.dumps(result.as_dict(), indent=2))
+        return
+    click.echo(f"{programs[0].name}: {result.requests} requests, {result.volunteers} volunteers available, "
+               f"{result.candidate_pairs} allowed pairs")
+    click.echo(f"matched {result.matched_requests} requests, total score {result.total_score:.3f} "
+               f"({result.solver}, {'optimal' if result.optimal else 'not proven optimal'})")
+    click.echo("seconds: " + ", ".join(f"{k} {v:.2f}" for k, v in result.phases.items()))
+    click.echo("dry run: nothing stored" if dry_run else f"stored {result.proposals} proposals in run {result.run_id}")

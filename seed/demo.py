@@ -1,0 +1,458 @@
+"""The demo organisation: realistic Danish data at every stage of the lifecycle.
+
+``build_demo`` makes one association with two programs (mentors for youths 13-18, friendship
+families for refugee families), volunteers at every screening stage, youths and households with
+requests, active, paused and closed matches with meeting logs and check-ins. With ``volunteers``
+and ``requests`` it makes a large organisation for benchmarks instead (bulk inserts).
+Deterministic for a seed.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import insert
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, SQLModel, select
+
+from matching.geo import danish_postcodes
+from matching.profiles import slot_bit
+from matching.vocabulary import INTERESTS
+from models.clock import today as today_fn
+from models.clock import utcnow
+from models.consent import ConsentRecord
+from models.lifecycle import schedule_checkins
+from models.matches import CheckIn, Exclusion, Match, MatchEvent, MeetingLog
+from models.mentees import Household, HouseholdMember, Request, Youth
+from models.organisations import Organisation, Program
+from models.users import User, hash_password
+from models.volunteers import ScreeningStep, Volunteer
+from seed import people
+
+CONSENT_VERSION = "2026-1"
+VOLUNTEER_CONSENT = (
+    "Jeg giver samtykke til, at foreningen behandler mine oplysninger for at finde og følge et "
+    "makkerforløb. Jeg kan til enhver tid trække samtykket tilbage."
+)
+GUARDIAN_CONSENT = (
+    "Som forælder/værge giver jeg samtykke til, at foreningen behandler oplysninger om mit barn for "
+    "at finde en frivillig mentor og følge forløbet."
+)
+FAMILY_CONSENT = "Familien giver samtykke til, at foreningen behandler oplysninger for at finde en venskabsfamilie."
+
+# Roskilde and the towns around it: the demo association's area.
+AREA_POSTCODES = ("4000", "4000", "4000", "4040", "4030", "4130", "4300", "4330", "4320", "4100", "2630", "3650", "4140", "4070")
+
+
+@dataclass
+class DemoSummary:
+    organisation: str
+    counts: dict[str, int] = field(default_factory=dict)
+    logins: list[tuple[str, str]] = field(default_factory=list)
+
+    def describe(self) -> str:
+        lines = [f"Demo organisation: {self.organisation}"]
+        lines += [f"  {name}: {count}" for name, count in self.counts.items()]
+        return "\n".join(lines)
+
+
+def reset_database(engine: Engine) -> None:
+    import models.tables  # noqa: F401
+
+    SQLModel.metadata.drop_all(engine)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+
+
+def demo_logins(engine: Engine) -> list[tuple[str, str]]:
+    """The demo's sign-ins to print at start: one per role (nothing when there is no demo)."""
+    with Session(engine) as session:
+        org = session.exec(select(Organisation).where(Organisation.slug == "roskilde-mentor")).first()
+        if org is None:
+            return []
+        logins = []
+        for role, email in (("admin", "admin@roskilde.example.org"), ("coordinator", "koordinator@roskilde.example.org"),
+                            ("volunteer", "frivillig@roskilde.example.org")):
+            if session.exec(select(User).where(User.email == email)).first():
+                logins.append((role, email))
+        return logins
+
+
+def build_demo(
+    engine: Engine,
+    seed: int = 1,
+    volunteers: int | None = None,
+    requests: int | None = None,
+    password: str = "makker-demo-2026",
+    today: date | None = None,
+) -> DemoSummary:
+    today = today or today_fn()
+    with Session(engine, expire_on_commit=False) as session:
+        if volunteers or requests:
+            summary = _build_benchmark(session, seed, volunteers or 0, requests or 0, password, today)
+        else:
+            if session.exec(select(Organisation).where(Organisation.slug == "roskilde-mentor")).first():
+                return DemoSummary("Roskilde Frivillige Mentornetværk (already there)")
+            summary = _Demo(session, random.Random(seed), password, today).build()
+        session.commit()
+        return summary
+
+
+class _Demo:
+    def __init__(self, session: Session, rng: random.Random, password: str, today: date) -> None:
+        self.s = session
+        self.rng = rng
+        self.today = today
+        self.password_hash = hash_password(password)
+        self.used_emails: set[str] = set()
+        self.counts: dict[str, int] = {}
+
+    def _count(self, name: str, n: int = 1) -> None:
+        self.counts[name] = self.counts.get(name, 0) + n
+
+    def _add(self, record):  # noqa: ANN001, ANN202
+        self.s.add(record)
+        self.s.flush()
+        return record
+
+    def _availability(self, evenings: bool = True) -> int:
+        mask = 0
+        for _ in range(self.rng.randint(2, 6)):
+            day = self.rng.randrange(7)
+            part = 2 if evenings and day < 5 and self.rng.random() < 0.7 else self.rng.randrange(3)
+            mask |= slot_bit(day, part)
+        return mask
+
+    def _user(self, org: Organisation, role: str, email: str, name: str, phone: str = "") -> User:
+        return self._add(User(organisation_id=org.id, email=email, name=name, role=role, phone=phone,
+                              password_hash=self.password_hash, email_confirmed_at=utcnow()))
+
+    def build(self) -> DemoSummary:
+        org = self._add(Organisation(name="Roskilde Frivillige Mentornetværk", slug="roskilde-mentor",
+                                     contact_email="kontakt@roskilde.example.org"))
+        youth_program = self._add(Program(
+            organisation_id=org.id, slug="unge-mentorer", name="Frivillige mentorer for unge 13–18 år",
+            description="En voksenven uden for systemet for unge, der har brug for en at tale med og hjælp til "
+                        "skole, fritid og fremtid.",
+            serves="youth", min_age=13, max_age=18, max_distance_km=25, goal_matches=30, goal_period_months=24,
+            interests=[k for k in INTERESTS if k not in ("familieliv", "samfund")],
+        ))
+        family_program = self._add(Program(
+            organisation_id=org.id, slug="venskabsfamilier", name="Venskabsfamilier for flygtningefamilier",
+            description="En dansk ven eller venskabsfamilie, der hjælper familien ind i foreningsliv, skole og hverdag.",
+            serves="family", min_age=0, max_age=99, max_distance_km=30, goal_matches=10, goal_period_months=24,
+            required_steps=["interview", "references", "training"],
+        ))
+        admin = self._user(org, "admin", "admin@roskilde.example.org", "Mette Lund", "+45 46 31 40 00")
+        coordinators = [
+            self._user(org, "coordinator", "koordinator@roskilde.example.org", "Jonas Brandt", "+45 46 31 40 11"),
+            self._user(org, "coordinator", "lise.koordinator@roskilde.example.org", "Lise Holm", "+45 46 31 40 12"),
+        ]
+        self._count("staff users", 3)
+        vols = self._volunteers(org, youth_program, 42, coordinators) + self._volunteers(org, family_program, 18, coordinators)
+        youth_requests = self._youths(org, youth_program, 40, coordinators[0])
+        family_requests = self._households(org, family_program, 15, coordinators[1])
+        self._matches(youth_program, youth_requests, [v for v in vols if v.program_id == youth_program.id], coordinators)
+        self._matches(family_program, family_requests, [v for v in vols if v.program_id == family_program.id], coordinators)
+        _ = admin
+        return DemoSummary(org.name, self.counts, [])
+
+    # --- volunteers at every stage ------------------------------------------------------------
+
+    def _volunteers(self, org: Organisation, program: Program, n: int, coordinators: list[User]) -> list[Volunteer]:
+        rng = self.rng
+        stages = (["applicant"] * 2 + ["screening"] * 5 + ["declined"] * 1 + ["withdrawn"] * 1) + ["approved"] * (n - 9)
+        result = []
+        for i, stage in enumerate(stages):
+            person = people.volunteer(rng, self.today, self.used_emails, domain="example.org")
+            demo_login = program.slug == "unge-mentorer" and i == len(stages) - 1
+            email = "frivillig@roskilde.example.org" if demo_login else person.email
+            user = None
+            if stage != "applicant" or rng.random() < 0.5:
+                user = self._user(org, "volunteer", email, f"{person.first_name} {person.last_name}", person.phone)
+            youthful = program.serves == "youth"
+            v = self._add(Volunteer(
+                organisation_id=org.id, program_id=program.id, user_id=user.id if user else None,
+                first_name=person.first_name, last_name=person.last_name, email=email, phone=person.phone,
+                birth_year=person.birth_year, gender=person.gender,
+                postcode=rng.choice(AREA_POSTCODES), languages=person.languages,
+                interests=person.interests, interests_text=person.interests_text,
+                availability=self._availability(), supports="youth" if youthful else "family",
+                age_min=13, age_max=18, capacity=2 if rng.random() < 0.15 else 1,
+                experience=rng.choices((0, 1, 2, 3), (3, 4, 2, 1))[0], experience_text=person.experience_text,
+                motivation=person.motivation, status=stage,
+                mentee_gender_wish=rng.choice((None, None, None, person.gender)),
+            ))
+            signed_up = self.today - timedelta(days=rng.randint(20, 700))
+            v.created_at = utcnow() - (self.today - signed_up)
+            self._add(ConsentRecord(organisation_id=org.id, subject_type="volunteer", subject_id=v.id,
+                                    given_by=v.name, relation="self", purpose="volunteer", text_version=CONSENT_VERSION,
+                                    text=VOLUNTEER_CONSENT))
+            self._screening(v, program, stage, signed_up, rng.choice(coordinators))
+            if stage == "approved":
+                v.approved_at = utcnow() - (self.today - signed_up) + timedelta(days=40)
+                v.pool_since = min(self.today, signed_up + timedelta(days=40))
+            if stage == "declined":
+                v.deletion_due_at = self.today + timedelta(days=30)
+            if stage == "approved" and rng.random() < 0.06:
+                v.paused_until = self.today + timedelta(days=rng.randint(7, 45))
+            self.s.add(v)
+            result.append(v)
+            self._count(f"volunteers {stage}")
+        return result
+
+    def _screening(self, v: Volunteer, program: Program, stage: str, signed_up: date, by: User) -> None:
+        if stage == "applicant":
+            return
+        steps = program.required_steps
+        done = len(steps) if stage in ("approved",) else self.rng.randint(0, len(steps) - 1)
+        for i, step in enumerate(steps):
+            if i < done:
+                status, when = "approved", signed_up + timedelta(days=7 * (i + 1))
+            elif i == done and stage == "declined":
+                status, when = "failed", signed_up + timedelta(days=7 * (i + 1))
+            elif i == done and stage == "screening":
+                status, when = ("booked" if step == "interview" else "requested"), None
+            else:
+                status, when = "pending", None
+            self._add(ScreeningStep(volunteer_id=v.id, step=step, status=status, step_date=when,
+                                    recorded_by_id=by.id if when else None, recorded_at=utcnow() if when else None))
+
+    # --- mentees ----------------------------------------------------------------------------
+
+    def _youths(self, org: Organisation, program: Program, n: int, coordinator: User) -> list[Request]:
+        rng = self.rng
+        result = []
+        for _ in range(n):
+            p = people.youth(rng, self.today)
+            youth = self._add(Youth(
+                organisation_id=org.id, first_name=p.first_name, last_name=p.last_name, birth_year=p.birth_year,
+                gender=p.gender, postcode=rng.choice(AREA_POSTCODES), languages=p.languages, interests=p.interests,
+                interests_text=p.interests_text, availability=self._availability(), guardian_name=p.guardian_name,
+                guardian_phone=p.guardian_phone, school=p.school, no_trusted_adult=rng.random() < 0.35,
+                notes=p.notes,
+            ))
+            self._add(ConsentRecord(organisation_id=org.id, subject_type="youth", subject_id=youth.id,
+                                    given_by=p.guardian_name, relation="guardian", purpose="mentoring",
+                                    text_version=CONSENT_VERSION, text=GUARDIAN_CONSENT, recorded_by_id=coordinator.id))
+            complexity = rng.choices((0, 1, 2, 3), (3, 4, 2, 1.3))[0]
+            referred = self.today - timedelta(days=rng.randint(5, 420))
+            req = self._add(Request(
+                organisation_id=org.id, program_id=program.id, youth_id=youth.id, need=p.need,
+                description=p.description, complexity=complexity,
+                complexity_reason=people.complexity_reason(rng, complexity),
+                mentor_gender_required="female" if p.gender == "female" and rng.random() < 0.2 else None,
+                mentor_gender_preferred=rng.choice((None, None, p.gender)),
+                goal_worries=p.goal_worries, goal_works=p.goal_works, goal_next=p.goal_next,
+                referred_on=referred, referred_by=rng.choice(people.REFERRERS), pool_since=referred,
+                created_by_id=coordinator.id,
+            ))
+            result.append(req)
+            self._count("youths")
+        return result
+
+    def _households(self, org: Organisation, program: Program, n: int, coordinator: User) -> list[Request]:
+        rng = self.rng
+        result = []
+        for _ in range(n):
+            f = people.household(rng, self.today)
+            household = self._add(Household(
+                organisation_id=org.id, family_name=f.family_name, contact_name=f.contact_name,
+                contact_phone=f.contact_phone, postcode=rng.choice(AREA_POSTCODES), languages=f.languages,
+                interests=f.interests, interests_text=f.interests_text, availability=self._availability(),
+                wishes=f.wishes,
+            ))
+            for first_name, role, birth_year, gender in f.members:
+                self._add(HouseholdMember(household_id=household.id, first_name=first_name, role=role,
+                                          birth_year=birth_year, gender=gender))
+            self._add(ConsentRecord(organisation_id=org.id, subject_type="household", subject_id=household.id,
+                                    given_by=f.contact_name, relation="self", purpose="friendship family",
+                                    text_version=CONSENT_VERSION, text=FAMILY_CONSENT, recorded_by_id=coordinator.id))
+            referred = self.today - timedelta(days=rng.randint(5, 300))
+            for need in f.needs:
+                req = self._add(Request(
+                    organisation_id=org.id, program_id=program.id, household_id=household.id, need=need,
+                    complexity=rng.choices((0, 1, 2), (4, 3, 1))[0], referred_on=referred,
+                    referred_by=rng.choice(people.REFERRERS), pool_since=referred, created_by_id=coordinator.id,
+                    goal_next=f.wishes,
+                ))
+                result.append(req)
+                self._count("family requests")
+            self._count("households")
+        return result
+
+    # --- relationships ------------------------------------------------------------------------
+
+    def _matches(self, program: Program, requests: list[Request], volunteers: list[Volunteer],
+                 coordinators: list[User]) -> None:
+        rng = self.rng
+        approved = [v for v in volunteers if v.status == "approved" and v.paused_until is None]
+        rng.shuffle(approved)
+        # Roughly half the requests got a match at some point; the rest wait in the pool.
+        candidates = [r for r in requests]
+        rng.shuffle(candidates)
+        n_matches = min(len(candidates) // 2, len(approved))
+        demo_volunteer = next((v for v in volunteers if v.email == "frivillig@roskilde.example.org"), None)
+        if demo_volunteer is not None and demo_volunteer in approved:
+            approved.remove(demo_volunteer)
+            approved.insert(0, demo_volunteer)
+        for i in range(n_matches):
+            req, vol = candidates[i], approved[i]
+            start = max(req.referred_on, vol.pool_since or req.referred_on) + timedelta(days=rng.randint(10, 60))
+            if start > self.today - timedelta(days=3):
+                start = self.today - timedelta(days=rng.randint(3, 20))
+            status = rng.choices(("introduced", "active", "paused", "closed"), (1, 6, 1, 3))[0]
+            if i == 0:
+                status = "active"  # the demo volunteer has a live match to show
+            coordinator = rng.choice(coordinators)
+            match = self._add(Match(
+                organisation_id=req.organisation_id, program_id=program.id, request_id=req.id, volunteer_id=vol.id,
+                coordinator_id=coordinator.id, status="introduced", intro_note=people.intro_note(rng),
+                intro_on=start if status != "introduced" else None,
+            ))
+            self._add(MatchEvent(match_id=match.id, to_status="introduced", on=start - timedelta(days=7),
+                                 by_id=coordinator.id))
+            if status == "introduced":
+                req.status, req.pool_since = "matched", None
+                vol.pool_since = None
+                self._count("matches introduced")
+                continue
+            match.status, match.started_on = "active", start
+            self._add(MatchEvent(match_id=match.id, from_status="introduced", to_status="active", on=start,
+                                 by_id=coordinator.id))
+            schedule_checkins(self.s, match, program, start)
+            self.s.flush()
+            end = self.today
+            if status == "closed":
+                end = min(self.today - timedelta(days=1), start + timedelta(days=rng.randint(30, 500)))
+            last_meeting = self._meetings(match, vol, start, end, struggling=rng.random() < 0.2)
+            self._checkins(match, end, coordinator)
+            if status == "paused":
+                match.status = "paused"
+                match.paused_until = self.today + timedelta(days=rng.randint(10, 40))
+                self._add(MatchEvent(match_id=match.id, from_status="active", to_status="paused",
+                                     on=(last_meeting or start) + timedelta(days=3), by_id=coordinator.id,
+                                     reason="Ferie og eksamensperiode"))
+            if status == "closed":
+                reason = rng.choice(("goal_reached", "goal_reached", "period_over", "moved", "lost_interest",
+                                     "bad_chemistry", "too_heavy", "volunteer_time"))
+                match.status, match.closed_on, match.closure_reason = "closed", end, reason
+                match.exit_conversation = "Afsluttende samtale holdt med begge parter."
+                match.next_step = rng.choice(("Fortsætter i fodboldklubben.", "Tilknyttet ungdomsskolens klub.",
+                                              "Overdraget til UU-vejleder.", ""))
+                match.outcome = {
+                    "education_or_work": rng.random() < 0.7, "leisure_activity": rng.random() < 0.6,
+                    "social_case": rng.random() < 0.3, "own_words": "Det har været godt at have en voksen at snakke med.",
+                }
+                self._add(MatchEvent(match_id=match.id, from_status="active", to_status="closed", on=end,
+                                     by_id=coordinator.id, reason=reason))
+                if reason not in ("goal_reached", "period_over"):
+                    self._add(Exclusion(organisation_id=req.organisation_id, request_id=req.id, volunteer_id=vol.id,
+                                        reason=f"Afsluttet før tid: {reason}", created_by_id=coordinator.id))
+                    req.status, req.pool_since = "waiting", end
+                else:
+                    req.status, req.pool_since = "closed", None
+                vol.pool_since = end
+            else:
+                req.status, req.pool_since = "matched", None
+                vol.pool_since = None
+            self.s.add_all([match, req, vol])
+            self._count(f"matches {match.status}")
+
+    def _meetings(self, match: Match, vol: Volunteer, start: date, end: date, struggling: bool) -> date | None:
+        rng = self.rng
+        day, last = start + timedelta(days=rng.randint(3, 10)), None
+        rating = 4
+        # A struggling match stops meeting a while ago, with falling ratings.
+        stop = end - timedelta(days=rng.randint(35, 60)) if struggling else end
+        while day <= stop:
+            rating = max(1, min(5, rating + rng.choice((-1, 0, 0, 1)) - (1 if struggling and rng.random() < 0.4 else 0)))
+            self._add(MeetingLog(match_id=match.id, volunteer_id=vol.id, met_on=day, minutes=rng.choice((60, 90, 120, 180)),
+                                 activities=rng.sample(("talk", "sport", "homework", "food", "outing", "culture"), 2),
+                                 note=people.meeting_note(rng), rating=rating,
+                                 needs_contact=struggling and rng.random() < 0.15))
+            self._count("meeting logs")
+            last = day
+            day += timedelta(days=rng.randint(6, 21))
+        return last
+
+    def _checkins(self, match: Match, until: date, coordinator: User) -> None:
+        rng = self.rng
+        for checkin in self.s.exec(select(CheckIn).where(CheckIn.match_id == match.id)):
+            # Most past check-ins were done, a few late or missed: the overdue list has content.
+            if checkin.due_on <= until and rng.random() < 0.85:
+                checkin.done_on = checkin.due_on + timedelta(days=rng.randint(0, 12))
+                if checkin.done_on > self.today:
+                    checkin.done_on = self.today
+                checkin.done_by_id = coordinator.id
+                checkin.contacted = rng.sample(["volunteer", "youth", "parent"], 2)
+                checkin.rating = rng.choice((3, 4, 4, 5))
+                checkin.agreements = "Fortsætter som aftalt."
+                self.s.add(checkin)
+                self._count("check-ins done")
+
+
+# --- benchmark-sized organisations ------------------------------------------------------------
+
+def _build_benchmark(session: Session, seed: int, n_volunteers: int, n_requests: int, password: str,
+                     today: date) -> DemoSummary:
+    """A large organisation with one youth program, inserted in bulk (no per-row ORM work)."""
+    rng = random.Random(seed)
+    slug = f"bench-{seed}-{n_volunteers}x{n_requests}"
+    org = Organisation(name=f"Benchmark {n_volunteers} x {n_requests}", slug=slug)
+    session.add(org)
+    session.flush()
+    program = Program(organisation_id=org.id, slug="unge-mentorer", name="Mentorer for unge (benchmark)",
+                      serves="youth", min_age=13, max_age=18, max_distance_km=25)
+    session.add(program)
+    session.flush()
+    session.add(User(organisation_id=org.id, email=f"koordinator@{slug}.example.org", name="Benchmark Koordinator",
+                     role="coordinator", password_hash=hash_password(password), email_confirmed_at=utcnow()))
+    postcodes = [p for p in danish_postcodes().values() if p.postcode.startswith(("1", "2", "3", "4"))]
+    now = utcnow()
+    used: set[str] = set()
+    vol_rows, youth_rows = [], []
+    for _ in range(n_volunteers):
+        p = people.volunteer(rng, today, used, domain=f"{slug}.example.org")
+        vol_rows.append(dict(
+            organisation_id=org.id, program_id=program.id, first_name=p.first_name, last_name=p.last_name,
+            email=p.email, phone=p.phone, birth_year=p.birth_year, gender=p.gender,
+            postcode=rng.choice(postcodes).postcode, languages=p.languages, interests=p.interests,
+            interests_text=p.interests_text, availability=rng.getrandbits(21), supports="youth", age_min=13,
+            age_max=18, capacity=rng.choice((1, 1, 1, 2)), experience=rng.randint(0, 3), experience_text="",
+            motivation="", status="approved", approved_at=now, pool_since=today - timedelta(days=rng.randint(0, 400)),
+            created_at=now, version=1,
+        ))
+    for _ in range(n_requests):
+        p = people.youth(rng, today)
+        youth_rows.append(dict(
+            organisation_id=org.id, first_name=p.first_name, last_name=p.last_name, birth_year=p.birth_year,
+            gender=p.gender, postcode=rng.choice(postcodes).postcode, languages=p.languages, interests=p.interests,
+            interests_text=p.interests_text, availability=rng.getrandbits(21), guardian_name=p.guardian_name,
+            guardian_phone="", guardian_email="", school="", no_trusted_adult=rng.random() < 0.3, notes="",
+            created_at=now,
+        ))
+    chunk = 2000
+    for i in range(0, len(vol_rows), chunk):
+        session.execute(insert(Volunteer), vol_rows[i:i + chunk])
+    for i in range(0, len(youth_rows), chunk):
+        session.execute(insert(Youth), youth_rows[i:i + chunk])
+    session.flush()
+    youth_ids = list(session.exec(select(Youth.id).where(Youth.organisation_id == org.id).order_by(Youth.id)))
+    request_rows = []
+    for youth_id in youth_ids:
+        referred = today - timedelta(days=rng.randint(0, 450))
+        request_rows.append(dict(
+            organisation_id=org.id, program_id=program.id, youth_id=youth_id, need="En voksenven",
+            description="", complexity=rng.choices((0, 1, 2, 3), (3, 4, 2, 1))[0], complexity_reason="",
+            goal_worries="", goal_works="", goal_next="", referred_on=referred, referred_by="Skole",
+            status="waiting", pool_since=referred, created_at=now, version=1,
+            mentor_gender_required=None, mentor_gender_preferred=None,
+        ))
+    for i in range(0, len(request_rows), chunk):
+        session.execute(insert(Request), request_rows[i:i + chunk])
+    summary = DemoSummary(f"{org.name} (organisation slug {slug}, program slug unge-mentorer)",
+                          {"volunteers": n_volunteers, "requests": n_requests})
+    return summary
