@@ -144,3 +144,20 @@ def test_development_generates_and_keeps_a_secret_key_in_the_instance_folder(tmp
     assert first.secret_key == second.secret_key and len(first.secret_key) >= 32
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
     assert first.database_url.startswith("sqlite:///") and first.dev_mailbox
+
+
+def test_an_empty_sign_in_form_says_what_is_missing_next_to_each_field(client):
+    page = client.post("/log-ind", data={"email": "", "password": ""}).get_data(as_text=True)
+    assert "Skriv din e-mail." in page and "Skriv din adgangskode." in page
+    assert 'aria-invalid="true"' in page and 'id="email-error"' in page
+
+
+def test_an_overlong_email_is_refused_and_kept(client):
+    long_email = "a" * 300 + "@example.org"
+    page = client.post("/log-ind", data={"email": long_email, "password": "x"}).get_data(as_text=True)
+    assert 'id="email-error"' in page and long_email in page
+
+
+def test_asking_for_a_reset_with_a_malformed_address_is_explained(client):
+    page = client.post("/glemt-adgangskode", data={"email": "ikke-en-adresse"}).get_data(as_text=True)
+    assert "Skriv en gyldig e-mailadresse." in page and 'value="ikke-en-adresse"' in page
