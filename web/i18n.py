@@ -66,8 +66,14 @@ def parse_date(text: str) -> date:
 
 
 def error_message(error: DomainError) -> str:
-    """A domain error in the user's language."""
-    return gettext(error.msgid, **error.params)  # type: ignore[arg-type]
+    """A domain error in the user's language; status codes among its parameters get labels."""
+    from web.labels import label
+
+    params = dict(error.params)
+    for key, value in params.items():
+        if key.endswith("status") and isinstance(value, str):
+            params[key] = label("match_status", value).lower()
+    return gettext(error.msgid, **params)  # type: ignore[arg-type]
 
 
 def label(pair: tuple[str, str]) -> str:
