@@ -62,7 +62,12 @@ def update() -> dict[str, list[str]]:
 def untranslated(catalog: Catalog) -> list[str]:
     if catalog.locale and str(catalog.locale) == "en":
         return []  # English is the source language: an empty msgstr falls back to the msgid
-    return [str(m.id) for m in catalog if m.id and not (m.string if isinstance(m.string, str) else all(m.string))]
+    def done(string: object) -> bool:
+        if isinstance(string, tuple | list):  # plural forms
+            return all(string)
+        return bool(string)
+
+    return [str(m.id) for m in catalog if m.id and not done(m.string)]
 
 
 def compiled(locale: str) -> bytes:
