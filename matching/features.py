@@ -1,0 +1,138 @@
+"""Profiles turned into arrays once per pool: coordinates, ages, languages, slots, text."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+from scipy.sparse import csr_matrix
+
+from matching.profiles import GENDERS, N_SLOTS, RequestProfile, VolunteerProfile
+from matching.text import TextModel, document
+from matching.vocabulary import LANGUAGES
+
+LANGUAGE_CODES: tuple[str, ...] = tuple(LANGUAGES)
+_GENDER_CODE = {g: i for i, g in enumerate(GENDERS)}
+NO_GENDER = -1
+
+
+def gender_code(value: str | None) -> int:
+    return _GENDER_CODE.get(value or "", NO_GENDER)
+
+
+def _languages(profiles: Sequence) -> np.ndarray:
+    """n x languages matrix of levels 0..3 (0 = does not speak it)."""
+    out = np.zeros((len(profiles), len(LANGUAGE_CODES)), dtype=np.float32)
+    index = {c: i for i, c in enumerate(LANGUAGE_CODES)}
+    for row, p in enumerate(profiles):
+        for code, level in (p.languages or {}).items():
+            if code in index:
+                out[row, index[code]] = max(0, min(3, int(level)))
+    return out
+
+
+def _slots(masks: np.ndarray) -> np.ndarray:
+    """Availability bitmasks limited to the 21 weekly slots."""
+    return masks.astype(np.int64) & ((1 << N_SLOTS) - 1)
+
+
+def _days(since: Sequence[date], today: date) -> np.ndarray:
+    return np.array([max(0, (today - d).days) for d in since], dtype=np.float32)
+
+
+@dataclass
+class VolunteerFeatures:
+    ids: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+    age: np.ndarray
+    gender: np.ndarray
+    languages: np.ndarray
+    slot_mask: np.ndarray
+    text: csr_matrix
+    capacity: np.ndarray
+    experience: np.ndarray
+    supports: np.ndarray  # 0 youth, 1 family, 2 either
+    age_min: np.ndarray
+    age_max: np.ndarray
+    mentee_gender_wish: np.ndarray
+    approved: np.ndarray
+    waiting_days: np.ndarray
+
+
+@dataclass
+class RequestFeatures:
+    ids: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+    is_youth: np.ndarray
+    age: np.ndarray  # NaN for families
+    gender: np.ndarray
+    languages: np.ndarray
+    slot_mask: np.ndarray
+    text: csr_matrix
+    complexity: np.ndarray
+    required_gender: np.ndarray
+    preferred_gender: np.ndarray
+    waiting_days: np.ndarray
+    no_trusted_adult: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def block(self, start: int, stop: int) -> RequestFeatures:
+        """Rows start..stop, for scoring a pool in blocks."""
+        cut = slice(start, stop)
+        return RequestFeatures(**{k: (v[cut] if k != "text" else v[start:stop]) for k, v in vars(self).items()})
+
+
+_SUPPORTS = {"youth": 0, "family": 1, "either": 2}
+
+
+def text_model(requests: Sequence[RequestProfile], volunteers: Sequence[VolunteerProfile]) -> TextModel:
+    docs = [document(p.interests, p.interests_text) for p in requests] + [
+        document(p.interests, p.interests_text) for p in volunteers
+    ]
+    return TextModel(docs)
+
+
+def volunteer_features(volunteers: Sequence[VolunteerProfile], today: date, model: TextModel) -> VolunteerFeatures:
+    return VolunteerFeatures(
+        ids=np.array([v.id for v in volunteers], dtype=np.int64),
+        lat=np.array([v.lat for v in volunteers], dtype=np.float64),
+        lon=np.array([v.lon for v in volunteers], dtype=np.float64),
+        age=np.array([today.year - v.birth_year for v in volunteers], dtype=np.float32),
+        gender=np.array([gender_code(v.gender) for v in volunteers], dtype=np.int8),
+        languages=_languages(volunteers),
+        slot_mask=_slots(np.array([v.availability for v in volunteers], dtype=np.int64)),
+        text=model.transform([document(v.interests, v.interests_text) for v in volunteers]),
+        capacity=np.array([v.capacity for v in volunteers], dtype=np.int64),
+        experience=np.array([v.experience for v in volunteers], dtype=np.int8),
+        supports=np.array([_SUPPORTS.get(v.supports, 2) for v in volunteers], dtype=np.int8),
+        age_min=np.array([v.age_min for v in volunteers], dtype=np.float32),
+        age_max=np.array([v.age_max for v in volunteers], dtype=np.float32),
+        mentee_gender_wish=np.array([gender_code(v.mentee_gender_wish) for v in volunteers], dtype=np.int8),
+        approved=np.array([v.approved for v in volunteers], dtype=bool),
+        waiting_days=_days([v.waiting_since for v in volunteers], today),
+    )
+
+
+def request_features(requests: Sequence[RequestProfile], today: date, model: TextModel) -> RequestFeatures:
+    return RequestFeatures(
+        ids=np.array([r.id for r in requests], dtype=np.int64),
+        lat=np.array([r.lat for r in requests], dtype=np.float64),
+        lon=np.array([r.lon for r in requests], dtype=np.float64),
+        is_youth=np.array([r.kind == "youth" for r in requests], dtype=bool),
+        age=np.array([np.nan if r.age is None else r.age for r in requests], dtype=np.float32),
+        gender=np.array([gender_code(r.gender) for r in requests], dtype=np.int8),
+        languages=_languages(requests),
+        slot_mask=_slots(np.array([r.availability for r in requests], dtype=np.int64)),
+        text=model.transform([document(r.interests, r.interests_text) for r in requests]),
+        complexity=np.array([r.complexity for r in requests], dtype=np.int8),
+        required_gender=np.array([gender_code(r.mentor_gender_required) for r in requests], dtype=np.int8),
+        preferred_gender=np.array([gender_code(r.mentor_gender_preferred) for r in requests], dtype=np.int8),
+        waiting_days=_days([r.waiting_since for r in requests], today),
+        no_trusted_adult=np.array([r.no_trusted_adult for r in requests], dtype=bool),
+    )
