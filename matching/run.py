@@ -1,0 +1,231 @@
+"""One match run for one program: load the pool, score, solve, store the proposals.
+
+The only module of ``matching`` that touches the database (through ``models``). The web page,
+the API and ``makker match`` all call ``start_run`` and ``execute_run``.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from matching.explanation import alternatives
+from matching.scoring import ScoredPool, score_pool
+from models.clock import utcnow
+from models.matchruns import MatchRun, Proposal
+from models.organisations import Program
+from models.pool import Pool, load_pool
+from optimizer import SideConstraints, assign_edges
+
+N_ALTERNATIVES = 3
+
+
+@dataclass
+class RunResult:
+    """What a run did, with the seconds of each phase."""
+
+    run_id: int | None
+    requests: int
+    volunteers: int
+    candidate_pairs: int
+    proposals: int
+    matched_requests: int
+    total_score: float
+    optimal: bool
+    solver: str
+    phases: dict[str, float] = field(default_factory=dict)
+    removed_by_rule: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {
+            "run_id": self.run_id,
+            "requests": self.requests,
+            "volunteers": self.volunteers,
+            "candidate_pairs": self.candidate_pairs,
+            "proposals": self.proposals,
+            "matched_requests": self.matched_requests,
+            "total_score": round(self.total_score, 4),
+            "optimal": self.optimal,
+            "solver": self.solver,
+            "seconds": {k: round(v, 3) for k, v in self.phases.items()},
+            "removed_by_rule": self.removed_by_rule,
+        }
+
+
+def start_run(session: Session, program: Program, by_user_id: int | None, parameters: dict | None = None) -> MatchRun:
+    """Record a new run as running (committed), so a page can show its progress."""
+    run = MatchRun(
+        organisation_id=program.organisation_id,
+        program_id=program.id,
+        started_by_id=by_user_id,
+        status="running",
+        progress="queued",
+        parameters=parameters or {},
+    )
+    session.add(run)
+    session.commit()
+    return run
+
+
+def _side_constraints(pool: Pool, scored: ScoredPool) -> SideConstraints | None:
+    cap = pool.rules.max_high_complexity_per_volunteer
+    high = np.asarray(scored.high_complexity, dtype=bool)
+    groups: dict[str, list[int]] = {}
+    for i, profile in enumerate(pool.requests):
+        if profile.sibling_group:
+            groups.setdefault(profile.sibling_group, []).append(i)
+    sibling_groups = [g for g in groups.values() if len(g) > 1]
+    needs_cap = cap is not None and high.any()
+    if not needs_cap and not sibling_groups:
+        return None
+    return SideConstraints(
+        high_complexity=high.tolist() if needs_cap else None,
+        max_high_complexity_per_volunteer=cap if needs_cap else None,
+        sibling_groups=sibling_groups,
+    )
+
+
+def solve_pool(pool: Pool, today: date, objective: str = "most-matched", top_k: int | None = None,
+               use_side_constraints: bool = True) -> tuple[ScoredPool, object, dict[str, float]]:
+    """Score and solve a loaded pool (no database); returns the scored pool, the assignment, timings."""
+    phases: dict[str, float] = {}
+    scored = score_pool(
+        pool.requests,
+        pool.volunteers,
+        pool.rules,
+        today,
+        exclusions=pool.exclusions,
+        already_matched=pool.already_matched,
+        top_k=top_k if top_k is not None else pool.rules.top_k,
+    )
+    phases.update(scored.phases)
+    started = time.perf_counter()
+    side = _side_constraints(pool, scored) if use_side_constraints else None
+    result = assign_edges(
+        len(pool.requests),
+        len(pool.volunteers),
+        scored.rows,
+        scored.cols,
+        scored.scores,
+        capacity=scored.capacity,
+        objective=objective,
+        side=side,
+    )
+    phases["solve"] = time.perf_counter() - started
+    return scored, result, phases
+
+
+def _breakdown(scored: ScoredPool, edge: int, weights: dict[str, float]) -> dict:
+    total_weight = sum(weights.values()) or 1.0
+    components = [
+        {
+            "name": name,
+            "weight": weights.get(name, 0.0),
+            "value": round(float(values[edge]), 4),
+            "contribution": round(float(values[edge]) * weights.get(name, 0.0) / total_weight, 4),
+        }
+        for name, values in scored.components.items()
+    ]
+    return {"components": components, "total": round(float(scored.scores[edge]), 4)}
+
+
+def store_proposals(session: Session, run: MatchRun, pool: Pool, scored: ScoredPool, result) -> int:  # noqa: ANN001
+    """Proposals of the run: rank 1 = the solver's choice, 2.. = the next best alternatives."""
+    # Earlier open proposals of this program are superseded by the new run.
+    for old in session.exec(
+        select(Proposal)
+        .join(MatchRun, MatchRun.id == Proposal.run_id)
+        .where(MatchRun.program_id == run.program_id, Proposal.status == "proposed", Proposal.run_id != run.id)
+    ):
+        old.status = "superseded"
+        session.add(old)
+    edge_of = {(int(r), int(c)): i for i, (r, c) in enumerate(zip(scored.rows, scored.cols, strict=True))}
+    weights = pool.rules.weights
+    count = 0
+    for request_index, volunteer_index in result.pairs:
+        edge = edge_of[(request_index, volunteer_index)]
+        request_id = int(scored.request_ids[request_index])
+        session.add(Proposal(
+            organisation_id=run.organisation_id, run_id=run.id, request_id=request_id,
+            volunteer_id=int(scored.volunteer_ids[volunteer_index]), score=float(scored.scores[edge]), rank=1,
+            breakdown=_breakdown(scored, edge, weights),
+        ))
+        count += 1
+        for rank, alt in enumerate(alternatives(scored, request_index, n=N_ALTERNATIVES,
+                                                exclude_volunteer=volunteer_index), start=2):
+            alt_edge = edge_of[(request_index, alt.volunteer_index)]
+            session.add(Proposal(
+                organisation_id=run.organisation_id, run_id=run.id, request_id=request_id,
+                volunteer_id=int(scored.volunteer_ids[alt.volunteer_index]), score=float(scored.scores[alt_edge]),
+                rank=rank, breakdown=_breakdown(scored, alt_edge, weights),
+            ))
+            count += 1
+    return count
+
+
+def _progress(engine: Engine, run_id: int, text: str) -> None:
+    # Its own short transaction, so that a page polling the run sees it at once.
+    with Session(engine) as session:
+        run = session.get(MatchRun, run_id)
+        run.progress = text
+        session.add(run)
+        session.commit()
+
+
+def execute_run(engine: Engine, run_id: int, today: date, dry_run: bool = False) -> RunResult:
+    """Load, score, solve and store one run; marks it done or failed with the reason.
+
+    No transaction stays open while scoring and solving: the pool is read in one short session,
+    computed without one, and stored in another, so progress updates and other users' writes
+    are never blocked by a long run.
+    """
+    try:
+        _progress(engine, run_id, "loading")
+        started = time.perf_counter()
+        with Session(engine, expire_on_commit=False) as session:
+            run = session.get(MatchRun, run_id)
+            objective = run.parameters.get("objective", "most-matched")
+            program = session.get(Program, run.program_id)
+            pool = load_pool(session, program, today)
+        load_seconds = time.perf_counter() - started
+        _progress(engine, run_id, f"scoring {len(pool.requests)} x {len(pool.volunteers)}")
+        scored, result, phases = solve_pool(pool, today, objective=objective)
+        phases = {"load": load_seconds, **phases}
+        _progress(engine, run_id, "storing")
+        started = time.perf_counter()
+        with Session(engine, expire_on_commit=False) as session:
+            run = session.get(MatchRun, run_id)
+            stored = 0 if dry_run else store_proposals(session, run, pool, scored, result)
+            phases["store"] = time.perf_counter() - started
+            outcome = RunResult(
+                run_id=None if dry_run else run_id, requests=len(pool.requests), volunteers=len(pool.volunteers),
+                candidate_pairs=len(scored.scores), proposals=stored, matched_requests=len(result.pairs),
+                total_score=float(result.total_score), optimal=bool(result.optimal), solver=result.solver,
+                phases=phases, removed_by_rule=dict(scored.removed_by_rule),
+            )
+            if dry_run:
+                session.delete(run)
+            else:
+                run.status = "done"
+                run.progress = "done"
+                run.finished_at = utcnow()
+                run.stats = outcome.as_dict()
+                session.add(run)
+            session.commit()
+        return outcome
+    except Exception as error:
+        with Session(engine) as session:
+            run = session.get(MatchRun, run_id)
+            if run is not None:
+                run.status = "failed"
+                run.progress = "failed"
+                run.error = f"{type(error).__name__}: {error}"[:2000]
+                run.finished_at = utcnow()
+                session.add(run)
+                session.commit()
+        raise
