@@ -24,14 +24,17 @@ class SideConstraints:
     # No matched request's score may fall more than this below its best allowed option.
     max_regret: float | None = None
     time_limit_s: float = 60.0
+    # "auto": min-cost flow unless sibling groups need CP-SAT; "cp_sat" forces CP-SAT.
+    solver: str = "auto"
 
     @property
-    def active(self) -> bool:
-        return bool(
-            (self.high_complexity is not None and self.max_high_complexity_per_volunteer is not None)
-            or any(len(g) > 1 for g in self.sibling_groups)
-            or self.max_regret is not None
-        )
+    def caps_high_complexity(self) -> bool:
+        return self.high_complexity is not None and self.max_high_complexity_per_volunteer is not None
+
+    @property
+    def needs_cp_sat(self) -> bool:
+        """Only siblings need CP-SAT: the complexity cap is a gate in the flow, regret a filter."""
+        return self.solver == "cp_sat" or any(len(g) > 1 for g in self.sibling_groups)
 
 
 @dataclass

@@ -52,10 +52,19 @@ def assign_edges(
         _check_side(side, n_requests)
         if side.max_regret is not None:
             edges = _within_regret(edges, side.max_regret)
-    if side is not None and side.active:
+    if side is not None and side.caps_high_complexity and edges.locked:
+        locked_high = np.bincount([v for r, v in edges.locked if side.high_complexity[r]], minlength=n_volunteers)
+        if (locked_high > side.max_high_complexity_per_volunteer).any():
+            raise ValueError("the locks give a volunteer more high-complexity requests than allowed")
+    if side is not None and side.needs_cp_sat:
         result = _solve_cp_sat(edges, objective, side)
     else:
-        result = _solve_flow(edges, objective)
+        cap_high = side is not None and side.caps_high_complexity
+        result = _solve_flow(
+            edges, objective,
+            high=np.asarray(side.high_complexity, dtype=bool) if cap_high else None,
+            max_high=side.max_high_complexity_per_volunteer if cap_high else None,
+        )
     result.seconds = time.perf_counter() - started
     return result
 
@@ -93,7 +102,7 @@ def _locked_mask(edges: Edges) -> np.ndarray:
     return mask
 
 
-def _solve_flow(edges: Edges, objective: str) -> Assignment:
+def _solve_flow(edges: Edges, objective: str, high: np.ndarray | None = None, max_high: int | None = None) -> Assignment:
     open_mask, cap = _free_part(edges)
     locked = _locked_mask(edges)
     weights, _ = integer_weights(edges.scores)
@@ -106,7 +115,17 @@ def _solve_flow(edges: Edges, objective: str) -> Assignment:
         return _result(edges, chosen, True, "min_cost_flow", "OPTIMAL")
 
     rows, cols, w = edges.rows[idx], edges.cols[idx], weights[idx]
-    fast = _dense_one_to_one(rows, cols, cap, edges.n_requests, edges.n_volunteers, objective, w)
+    gated = high is not None and max_high is not None
+    gate_left = None
+    if gated:
+        # Locked high-complexity requests use up part of their volunteer's gate.
+        gate_left = np.full(edges.n_volunteers, max_high, dtype=np.int64)
+        for r, v in edges.locked:
+            if high[r]:
+                gate_left[v] -= 1
+        if (gate_left < 0).any():
+            raise ValueError("the locks give a volunteer more high-complexity requests than allowed")
+    fast = None if gated else _dense_one_to_one(rows, cols, cap, edges.n_requests, edges.n_volunteers, objective, w)
     if objective == "most-matched":
         most = int(min(np.count_nonzero(np.bincount(rows, minlength=edges.n_requests)), int(cap.sum())))
         # One more matched request must outweigh any difference in score: cardinality first.
@@ -116,13 +135,24 @@ def _solve_flow(edges: Edges, objective: str) -> Assignment:
         return _result(edges, chosen, True, "linear_sum_assignment", "OPTIMAL")
 
     n_r, n_v = edges.n_requests, edges.n_volunteers
+    # Nodes: source, requests, volunteers, sink, then (when gated) one high-complexity gate per
+    # volunteer: high-complexity requests reach their volunteer only through it (capacity N).
     source, sink = 0, n_r + n_v + 1
     request_nodes = np.arange(n_r, dtype=np.int64)
     volunteer_nodes = np.arange(n_v, dtype=np.int64)
-    tails = np.concatenate([np.zeros(n_r, np.int64), 1 + rows, 1 + n_r + volunteer_nodes, [source]])
-    heads = np.concatenate([1 + request_nodes, 1 + n_r + cols, np.full(n_v, sink, np.int64), [sink]])
-    capacities = np.concatenate([np.ones(n_r, np.int64), np.ones(len(rows), np.int64), np.maximum(cap, 0), [n_r]])
-    costs = np.concatenate([np.zeros(n_r, np.int64), -w.astype(np.int64), np.zeros(n_v, np.int64), [0]])
+    heads_of_pairs = 1 + n_r + cols
+    gate_tails = gate_heads = gate_caps = np.zeros(0, np.int64)
+    if gated:
+        gate = sink + 1 + volunteer_nodes
+        heads_of_pairs = np.where(high[rows], gate[cols], heads_of_pairs)
+        gate_tails, gate_heads = gate, 1 + n_r + volunteer_nodes
+        gate_caps = gate_left
+    tails = np.concatenate([np.zeros(n_r, np.int64), 1 + rows, 1 + n_r + volunteer_nodes, [source], gate_tails])
+    heads = np.concatenate([1 + request_nodes, heads_of_pairs, np.full(n_v, sink, np.int64), [sink], gate_heads])
+    capacities = np.concatenate([np.ones(n_r, np.int64), np.ones(len(rows), np.int64), np.maximum(cap, 0), [n_r],
+                                 gate_caps])
+    costs = np.concatenate([np.zeros(n_r, np.int64), -w.astype(np.int64), np.zeros(n_v, np.int64), [0],
+                            np.zeros(len(gate_tails), np.int64)])
     flow = min_cost_flow.SimpleMinCostFlow()
     flow.add_arcs_with_capacity_and_unit_cost(tails, heads, capacities, costs)
     # Every request's unit may go straight to the sink (unmatched) at no cost.

@@ -149,13 +149,26 @@ def test_the_same_input_gives_the_same_assignment(instance):
 def test_cp_sat_with_no_active_side_constraint_agrees_with_min_cost_flow(instance, objective):
     scores, capacity, forbidden = instance
     plain = assign(scores, capacity=capacity, forbidden=forbidden, objective=objective)
-    n_r = scores.shape[0]
-    # A cap no volunteer can reach forces the CP-SAT path without constraining anything.
-    side = SideConstraints(high_complexity=[True] * n_r, max_high_complexity_per_volunteer=10)
+    side = SideConstraints(solver="cp_sat")
     cp = assign(scores, capacity=capacity, forbidden=forbidden, objective=objective, side=side)
     assert cp.solver == "cp_sat" and cp.optimal
     assert len(cp.pairs) == len(plain.pairs)
     assert cp.total_score == pytest.approx(plain.total_score, abs=1e-5)
+
+
+@settings(max_examples=80, deadline=None)
+@given(instances(), st.integers(0, 2), st.sampled_from(["most-matched", "best-score"]), st.data())
+def test_the_complexity_gate_in_the_flow_is_as_good_as_cp_sat(instance, cap_high, objective, data):
+    scores, capacity, forbidden = instance
+    high = data.draw(st.lists(st.booleans(), min_size=scores.shape[0], max_size=scores.shape[0]))
+    flow = assign(scores, capacity=capacity, forbidden=forbidden, objective=objective,
+                  side=SideConstraints(high_complexity=high, max_high_complexity_per_volunteer=cap_high))
+    exact = assign(scores, capacity=capacity, forbidden=forbidden, objective=objective,
+                   side=SideConstraints(high_complexity=high, max_high_complexity_per_volunteer=cap_high,
+                                        solver="cp_sat"))
+    assert flow.solver == "min_cost_flow" and exact.solver == "cp_sat"
+    assert len(flow.pairs) == len(exact.pairs)
+    assert flow.total_score == pytest.approx(exact.total_score, abs=1e-5)
 
 
 @settings(max_examples=60, deadline=None)
@@ -169,6 +182,7 @@ def test_side_constraints_always_hold(instance, cap_high, data):
     side = SideConstraints(high_complexity=high, max_high_complexity_per_volunteer=cap_high,
                            sibling_groups=[group] if len(group) > 1 else [], max_regret=regret)
     result = assign(scores, capacity=capacity, forbidden=forbidden, side=side)
+    assert result.solver == ("cp_sat" if len(group) > 1 else "min_cost_flow")
     check_hard_rules(result, scores, capacity, forbidden)
     for v in range(scores.shape[1]):
         assert sum(1 for r, vv in result.pairs if vv == v and high[r]) <= cap_high
