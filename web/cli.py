@@ -32,6 +32,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(i18n_group)
     app.cli.add_command(outbox_group)
     app.cli.add_command(match_command)
+    app.cli.add_command(bench_command)
 
 
 @click.group("db", help="Database schema (Alembic migrations).")
@@ -195,3 +196,53 @@ def match_command(program_slug: str, organisation_slug: str | None, dry_run: boo
                f"({result.solver}, {'optimal' if result.optimal else 'not proven optimal'})")
     click.echo("seconds: " + ", ".join(f"{k} {v:.2f}" for k, v in result.phases.items()))
     click.echo("dry run: nothing stored" if dry_run else f"stored {result.proposals} proposals in run {result.run_id}")
+
+
+@click.command("bench")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@click.option("--quick", is_flag=True, help="Smaller pools (a smoke run of the benchmark itself).")
+@click.option("--top-k", default=50, show_default=True, help="Candidates kept per request in large pools.")
+def bench_command(as_json: bool, quick: bool, top_k: int) -> None:
+    """Time the matching on generated pools; compare with scipy, the dense optimum and a greedy."""
+    import json
+    from datetime import date
+
+    from matching.bench import against_greedy, time_pipeline, top_k_gap
+    from matching.profiles import ProgramRules
+    from optimizer.bench import compare_with_scipy
+    from seed.benchmark_pool import generate_pool
+
+    today = date(2026, 11, 22)
+    rules = ProgramRules(serves="both", min_age=13, max_age=18, max_distance_km=25)
+    sizes = [(300, 300, None), (600, 600, None), (2000, 1000, top_k)] if quick else [
+        (2000, 2000, None), (5000, 5000, None), (20000, 10000, top_k)]
+    figures: dict = {"pipeline": []}
+    for n_r, n_v, k in sizes:
+        requests, volunteers = generate_pool(n_r, n_v, seed=1, today=today)
+        row = time_pipeline(requests, volunteers, rules, today, k)
+        figures["pipeline"].append(row)
+        if not as_json:
+            click.echo(f"{n_r:>6} x {n_v:<6} top-K {str(k):<5} pairs {row['candidate_pairs']:>9}  features "
+                       f"{row['features_s']:6.2f} s  score {row['score_s']:6.2f} s  solve {row['solve_s']:6.2f} s  "
+                       f"total {row['total_s']:6.2f} s  matched {row['matched']} ({row['solver']})")
+    n = 300 if quick else 2000
+    figures["scipy"] = compare_with_scipy(n)
+    if not as_json:
+        s = figures["scipy"]
+        click.echo(f"dense {n} x {n} one-to-one: ours {s['ours_seconds']:.3f} s ({s['ours_solver']}), scipy "
+                   f"{s['scipy_seconds']:.3f} s, ratio {s['ratio']:.2f}, totals equal: {s['totals_equal']}")
+    n = 600 if quick else 5000
+    requests, volunteers = generate_pool(n, n, seed=2, today=today)
+    figures["top_k_gap"] = top_k_gap(requests, volunteers, rules, today, top_k)
+    figures["greedy"] = against_greedy(requests, volunteers, rules, today, None)
+    if as_json:
+        click.echo(json.dumps(figures, indent=2, default=float))
+        return
+    g = figures["top_k_gap"]
+    click.echo(f"top-{top_k} vs dense optimum on {n} x {n}: dense {g['dense']['pairs']} pairs total "
+               f"{g['dense']['total']:.3f} matched {g['dense']['matched']}; top-K {g['top_k']['pairs']} pairs total "
+               f"{g['top_k']['total']:.3f} matched {g['top_k']['matched']}; gap {g['gap_percent']:.3f} %")
+    gr = figures["greedy"]
+    click.echo(f"optimizer vs greedy (longest waiting first) on {n} x {n}: matched {gr['optimizer']['matched']} vs "
+               f"{gr['greedy']['matched']} (+{gr['more_matched']}), total score {gr['optimizer']['total_score']:.2f} vs "
+               f"{gr['greedy']['total_score']:.2f} ({gr['score_gain_percent']:+.1f} %)")
