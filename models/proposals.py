@@ -1,0 +1,272 @@
+"""Deciding on proposals: approve (race-safe), reject, choose an alternative, match by hand.
+
+Every path that creates a match goes through ``_create_match``, which re-checks the hard rules
+with the matching core's own functions at the moment of the decision.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlmodel import Session, select
+
+from matching.explanation import PairExplanation, explain_pair
+from models.audit import record_audit
+from models.clock import utcnow
+from models.db import begin_write
+from models.emails import send
+from models.errors import N_, Conflict, DomainError, NotFound
+from models.lifecycle import (
+    capacity_left,
+    schedule_checkins,
+    take_request_from_pool,
+    update_volunteer_pool_state,
+)
+from models.matches import Exclusion, Match, MatchEvent
+from models.matchruns import Proposal
+from models.mentees import Household, Request, Youth
+from models.organisations import Program
+from models.pool import pair_profiles
+from models.users import User
+from models.volunteers import Volunteer
+
+# Hard rules in the words a coordinator reads (English msgids; translated by the web layer).
+RULE_MESSAGES: dict[str, str] = {
+    "approved": N_("the volunteer is not approved (screening not finished)"),
+    "capacity": N_("the volunteer has no free places"),
+    "program": N_("the program does not serve this kind of request"),
+    "supports": N_("the volunteer does not want to support this kind of request"),
+    "age_eligible": N_("the youth's age is outside the program's ages"),
+    "required_gender": N_("the request requires a mentor of another gender"),
+    "distance": N_("they live further apart than the program allows"),
+    "experience_minimum": N_("the request is too complex for the volunteer's experience"),
+    "excluded": N_("this pair has been excluded (rejected or broke off before)"),
+    "already_matched": N_("this pair has already been matched once"),
+}
+# Soft components that make a coordinator think twice before a manual match.
+SOFT_CONCERN_BELOW: dict[str, tuple[float, str]] = {
+    "wishes": (1.0, N_("a wish about gender is not met")),
+    "experience": (1.0, N_("the volunteer has less experience than the request's complexity calls for")),
+    "languages": (0.34, N_("they have no language in common at a good level")),
+    "availability": (0.34, N_("they are rarely free at the same times")),
+    "interests": (0.01, N_("they share no interests")),
+}
+
+
+@dataclass
+class PairCheck:
+    explanation: PairExplanation
+    hard_failures: list[tuple[str, str]] = field(default_factory=list)  # (rule, msgid)
+    soft_concerns: list[str] = field(default_factory=list)  # msgids
+
+    @property
+    def score(self) -> float:
+        return self.explanation.total
+
+
+class SoftConcerns(DomainError):
+    """A manual match that goes against soft wishes: needs the coordinator's confirmation."""
+
+    def __init__(self, concerns: list[str]) -> None:
+        super().__init__(N_("This match goes against some wishes. Confirm to make it anyway."))
+        self.concerns = concerns
+
+
+def check_pair(session: Session, request: Request, volunteer: Volunteer, today: date,
+               ignore: tuple[str, ...] = ()) -> PairCheck:
+    """The hard rules and soft concerns of one pair, with its full explanation."""
+    program = session.get(Program, request.program_id)
+    request_profile, volunteer_profile = pair_profiles(session, request, volunteer, today)
+    exclusions = {(e.request_id, e.volunteer_id) for e in session.exec(
+        select(Exclusion).where(Exclusion.request_id == request.id, Exclusion.volunteer_id == volunteer.id))}
+    matched = {(m.request_id, m.volunteer_id) for m in session.exec(
+        select(Match).where(Match.request_id == request.id, Match.volunteer_id == volunteer.id))}
+    explanation = explain_pair(request_profile, volunteer_profile, program.rules(), today,
+                               exclusions=exclusions, already_matched=matched)
+    check = PairCheck(explanation)
+    if volunteer.program_id != request.program_id:
+        check.hard_failures.append(("program", N_("the volunteer belongs to another program")))
+    for rule in explanation.rules:
+        if not rule.held and rule.name not in ignore:
+            check.hard_failures.append((rule.name, RULE_MESSAGES[rule.name]))
+    for component in explanation.components:
+        limit = SOFT_CONCERN_BELOW.get(component.name)
+        if limit and component.value < limit[0]:
+            check.soft_concerns.append(limit[1])
+    return check
+
+
+def conflict_on_lock_failure(operation):  # noqa: ANN001, ANN201
+    """A deadlock or lock time-out becomes a Conflict the coordinator can act on.
+
+    The lock order makes these rare; if the database still picks this transaction as the victim,
+    nothing was written and the coordinator is asked to try again.
+    """
+
+    @functools.wraps(operation)
+    def wrapper(session: Session, *args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        try:
+            return operation(session, *args, **kwargs)
+        except OperationalError as error:
+            session.rollback()
+            raise Conflict(
+                N_("Someone else changed the same match at the same moment. Nothing was saved; try again.")
+            ) from error
+
+    return wrapper
+
+
+def _lock(session: Session, model, record_id: int):  # noqa: ANN001, ANN202
+    """Load a row for update (PostgreSQL locks it; SQLite already holds the write lock)."""
+    record = session.exec(select(model).where(model.id == record_id).with_for_update()).first()
+    if record is None:
+        raise NotFound(N_("The record no longer exists."))
+    return record
+
+
+def mentee_name(session: Session, request: Request) -> str:
+    """What a volunteer may know of the mentee's name: the first name, or the family's name."""
+    if request.youth_id:
+        return session.get(Youth, request.youth_id).first_name
+    return session.get(Household, request.household_id).family_name
+
+
+def _create_match(session: Session, request: Request, volunteer: Volunteer, by: User, today: date,
+                  intro_note: str, proposal: Proposal | None, reply_link: str) -> Match:
+    if request.status != "waiting":
+        raise Conflict(N_("The request has already been matched by someone else. Reload the page."))
+    if volunteer.status != "approved" or capacity_left(session, volunteer) <= 0:
+        raise Conflict(N_("%(name)s has no free places any more. Reload the page and choose another volunteer."),
+                       name=volunteer.first_name)
+    check = check_pair(session, request, volunteer, today, ignore=("capacity",))
+    if check.hard_failures:
+        rule, msgid = check.hard_failures[0]
+        raise DomainError(N_("The match breaks a rule: %(rule)s."), rule=msgid)
+    program = session.get(Program, request.program_id)
+    match = Match(organisation_id=request.organisation_id, program_id=request.program_id, request_id=request.id,
+                  volunteer_id=volunteer.id, proposal_id=proposal.id if proposal else None, coordinator_id=by.id,
+                  status="introduced", intro_note=intro_note)
+    session.add(match)
+    session.flush()
+    session.add(MatchEvent(match_id=match.id, to_status="introduced", on=today, by_id=by.id,
+                           reason="proposal approved" if proposal else "manual match"))
+    take_request_from_pool(session, request)
+    session.flush()
+    update_volunteer_pool_state(session, volunteer, today)
+    schedule_checkins(session, match, program, today)
+    # Open proposals of this request are settled; so are the volunteer's if now full.
+    rivals = select(Proposal).where(Proposal.status == "proposed", Proposal.request_id == request.id)
+    for rival in session.exec(rivals):
+        if proposal is None or rival.id != proposal.id:
+            rival.status = "superseded"
+            session.add(rival)
+    if capacity_left(session, volunteer) <= 0:
+        for rival in session.exec(select(Proposal).where(Proposal.status == "proposed",
+                                                         Proposal.volunteer_id == volunteer.id)):
+            rival.status = "superseded"
+            session.add(rival)
+    if volunteer.email:
+        user = session.get(User, volunteer.user_id) if volunteer.user_id else None
+        send(session, "match_proposed", to=volunteer.email, locale=user.locale if user else "da",
+             organisation_id=request.organisation_id, name=volunteer.first_name, mentee=mentee_name(session, request),
+             need=request.need, reply_by=(today + timedelta(days=program.proposal_reply_days)).strftime("%d-%m-%Y"),
+             link=reply_link)
+    record_audit(session, organisation_id=request.organisation_id, user_id=by.id, action="create",
+                 record_type="Match", record_id=match.id,
+                 detail={"request_id": request.id, "volunteer_id": volunteer.id,
+                         "proposal_id": proposal.id if proposal else None})
+    return match
+
+
+def _commit_or_conflict(session: Session) -> None:
+    try:
+        session.commit()
+    except IntegrityError as error:
+        session.rollback()
+        # The partial unique index on open matches per request: someone else was first.
+        raise Conflict(N_("The request has already been matched by someone else. Reload the page.")) from error
+
+
+
+
+@conflict_on_lock_failure
+def approve_proposal(session: Session, proposal_id: int, by: User, today: date, intro_note: str = "",
+                     reply_link: str = "") -> Match:
+    """Approve one proposal: one transaction that either makes the whole match or nothing.
+
+    Two coordinators approving rival proposals at the same time: the second waits for the first
+    (row locks on PostgreSQL, the write lock on SQLite), then sees the new state and gets a
+    Conflict with a message it can show.
+    """
+    begin_write(session)
+    # One lock order everywhere: volunteer, then request, then proposal. Rival approvals then
+    # queue behind each other instead of deadlocking.
+    peek = session.get(Proposal, proposal_id)
+    if peek is None:
+        raise NotFound(N_("The record no longer exists."))
+    volunteer = _lock(session, Volunteer, peek.volunteer_id)
+    request = _lock(session, Request, peek.request_id)
+    proposal = _lock(session, Proposal, proposal_id)
+    if proposal.status != "proposed":
+        raise Conflict(N_("This proposal has already been decided (%(status)s). Reload the page."),
+                       status=proposal.status)
+    match = _create_match(session, request, volunteer, by, today, intro_note, proposal, reply_link)
+    proposal.status = "approved"
+    proposal.decided_by_id = by.id
+    proposal.decided_at = utcnow()
+    session.add(proposal)
+    _commit_or_conflict(session)
+    return match
+
+
+@conflict_on_lock_failure
+def manual_match(session: Session, request_id: int, volunteer_id: int, by: User, today: date,
+                 confirm_soft: bool = False, intro_note: str = "", reply_link: str = "") -> Match:
+    """Match by hand: refused when a hard rule breaks; needs confirmation when soft wishes do."""
+    begin_write(session)
+    volunteer = _lock(session, Volunteer, volunteer_id)
+    request = _lock(session, Request, request_id)
+    if not confirm_soft:
+        check = check_pair(session, request, volunteer, today)
+        if not check.hard_failures and check.soft_concerns:
+            session.rollback()
+            raise SoftConcerns(check.soft_concerns)
+    match = _create_match(session, request, volunteer, by, today, intro_note, None, reply_link)
+    _commit_or_conflict(session)
+    return match
+
+
+@conflict_on_lock_failure
+def reject_proposal(session: Session, proposal_id: int, by: User, reason: str) -> Proposal:
+    """Reject with a reason; the pair is never proposed again."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(N_("Write why the proposal is rejected."), field="reason")
+    begin_write(session)
+    peek = session.get(Proposal, proposal_id)
+    if peek is None:
+        raise NotFound(N_("The record no longer exists."))
+    _lock(session, Volunteer, peek.volunteer_id)
+    _lock(session, Request, peek.request_id)
+    proposal = _lock(session, Proposal, proposal_id)
+    if proposal.status != "proposed":
+        raise Conflict(N_("This proposal has already been decided (%(status)s). Reload the page."),
+                       status=proposal.status)
+    proposal.status = "rejected"
+    proposal.reason = reason[:2000]
+    proposal.decided_by_id = by.id
+    proposal.decided_at = utcnow()
+    session.add(proposal)
+    exists = session.exec(select(Exclusion).where(Exclusion.request_id == proposal.request_id,
+                                                  Exclusion.volunteer_id == proposal.volunteer_id)).first()
+    if exists is None:
+        session.add(Exclusion(organisation_id=proposal.organisation_id, request_id=proposal.request_id,
+                              volunteer_id=proposal.volunteer_id, reason=f"Rejected: {reason}"[:2000],
+                              created_by_id=by.id))
+    record_audit(session, organisation_id=proposal.organisation_id, user_id=by.id, action="update",
+                 record_type="Proposal", record_id=proposal.id, detail={"status": "rejected"})
+    session.commit()
+    return proposal
