@@ -75,6 +75,8 @@ class TextModel:
     def transform(self, documents: Sequence[str]) -> csr_matrix:
         if not self.fitted:
             return csr_matrix((len(documents), 1))
+        if len(documents) == 0:  # an empty side of a pool
+            return csr_matrix((0, len(self.vectorizer.vocabulary_)))
         return self.vectorizer.transform(documents).tocsr()
 
     def terms(self, document_text: str) -> set[str]:

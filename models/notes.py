@@ -17,3 +17,17 @@ class Note(SQLModel, table=True):
     author_id: int | None = Field(default=None, foreign_key="user.id")
     body: str = Field(max_length=4000)
     created_at: datetime = Field(default_factory=utcnow)
+
+
+def add_note(session, by, subject_type: str, subject_id: int, body: str) -> Note:  # noqa: ANN001
+    """A coordinator's note about a person; written to the audit trail like any change."""
+    from models.audit import record_audit
+
+    note = Note(organisation_id=by.organisation_id, subject_type=subject_type, subject_id=subject_id,
+                author_id=by.id, body=body.strip()[:4000])
+    session.add(note)
+    session.flush()
+    record_audit(session, organisation_id=by.organisation_id, user_id=by.id, action="create",
+                 record_type=subject_type, record_id=subject_id, detail={"note_id": note.id})
+    session.commit()
+    return note

@@ -139,6 +139,8 @@ class OrgWorld:
     household: object
     family_request: object
     match: object
+    run: object
+    proposal: object
 
 
 def build_org(session: Session, name: str, slug: str) -> OrgWorld:
@@ -158,9 +160,19 @@ def build_org(session: Session, name: str, slug: str) -> OrgWorld:
     household = b.make_household(session, org)
     family_request = b.make_request(session, family_program, household=household, need="Lektiehjælp")
     match = b.make_match(session, request, volunteer)
+    from models.matchruns import MatchRun, Proposal
+
+    run = MatchRun(organisation_id=org.id, program_id=family_program.id, status="done")
+    session.add(run)
+    session.flush()
+    family_volunteer = b.make_volunteer(session, family_program, first_name="Dorte", supports="family")
+    proposal = Proposal(organisation_id=org.id, run_id=run.id, request_id=family_request.id,
+                        volunteer_id=family_volunteer.id, score=0.7,
+                        breakdown={"components": [{"name": "distance", "weight": 2.0, "value": 1.0, "contribution": 0.1}]})
+    session.add(proposal)
     session.commit()
     return OrgWorld(org, program, family_program, admin, coordinator, volunteer_user, volunteer, other_volunteer,
-                    youth, request, household, family_request, match)
+                    youth, request, household, family_request, match, run, proposal)
 
 
 @pytest.fixture

@@ -37,6 +37,22 @@ ACCESS: dict[str, tuple[frozenset[str], Callable]] = {
     "admin.home": (ADMINS, lambda w: {}),
     # --- volunteer journey (issue 4) ---
     # --- coordinator journey (issue 5) ---
+    "coordinator.new_youth": (STAFF, lambda w: {}),
+    "coordinator.new_household": (STAFF, lambda w: {}),
+    "coordinator.waiting_requests": (STAFF, lambda w: {}),
+    "coordinator.waiting_volunteers": (STAFF, lambda w: {}),
+    "coordinator.youth": (STAFF, lambda w: {"youth_id": w.youth.id}),
+    "coordinator.household": (STAFF, lambda w: {"household_id": w.household.id}),
+    "coordinator.volunteer": (STAFF, lambda w: {"volunteer_id": w.other_volunteer.id}),
+    "coordinator.add_person_note": (STAFF, lambda w: {"kind": "youth", "record_id": w.youth.id}),
+    "coordinator.runs": (STAFF, lambda w: {}),
+    "coordinator.start_matching": (STAFF, lambda w: {"program_id": w.program.id}),
+    "coordinator.run": (STAFF, lambda w: {"run_id": w.run.id}),
+    "coordinator.run_status": (STAFF, lambda w: {"run_id": w.run.id}),
+    "coordinator.approve": (STAFF, lambda w: {"proposal_id": w.proposal.id}),
+    "coordinator.reject": (STAFF, lambda w: {"proposal_id": w.proposal.id}),
+    "coordinator.manual": (STAFF, lambda w: {"request_id": w.family_request.id}),
+    "coordinator.introduction": (STAFF, lambda w: {"match_id": w.match.id}),
     # --- follow-up (issue 6) ---
     # --- admin (issue 7) ---
     # --- matching runs (issue 3) ---

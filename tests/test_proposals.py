@@ -13,7 +13,13 @@ from models.matches import CheckIn, Exclusion, Match
 from models.matchruns import MatchRun, Proposal
 from models.mentees import Request
 from models.outbox import OutboxMessage
-from models.proposals import SoftConcerns, approve_proposal, check_pair, manual_match, reject_proposal
+from models.proposals import (
+    SoftConcerns,
+    approve_proposal,
+    check_pair,
+    manual_match,
+    reject_proposal,
+)
 from models.volunteers import Volunteer
 from seed import builders as b
 

@@ -83,6 +83,18 @@ LABELS: dict[str, dict[str, object]] = {
         "experience": _l("Experience vs complexity"),
         "waiting": _l("Waiting time"),
     },
+    "rule": {
+        "approved": _l("volunteer approved"),
+        "capacity": _l("free place"),
+        "program": _l("program serves the request"),
+        "supports": _l("volunteer wants this kind of request"),
+        "age_eligible": _l("age within the program"),
+        "required_gender": _l("required gender"),
+        "distance": _l("within the distance limit"),
+        "experience_minimum": _l("enough experience"),
+        "excluded": _l("not excluded"),
+        "already_matched": _l("not matched before"),
+    },
     # --- volunteer journey (issue 4) ---
     # --- coordinator journey (issue 5) ---
     # --- follow-up (issue 6) ---

@@ -116,3 +116,10 @@ def test_weights_change_the_ranking_but_not_the_candidates():
     talk = score_pool(reqs, vols, ProgramRules(serves="both", max_distance_km=30, weights={"languages": 1.0}), TODAY)
     assert np.array_equal(near.rows, talk.rows) and np.array_equal(near.cols, talk.cols)
     assert np.allclose(near.scores, near.components["distance"])
+
+
+def test_an_empty_side_of_a_pool_gives_no_candidates():
+    reqs, vols, _ = random_pool(1, 3, 3)
+    assert len(score_pool(reqs, [], RULES, TODAY).scores) == 0
+    assert len(score_pool([], vols, RULES, TODAY).scores) == 0
+    assert len(score_pool([], [], RULES, TODAY, top_k=5).scores) == 0

@@ -36,3 +36,7 @@ def home() -> str:
             "active_matches": count(Match, program.id, Match.status.in_(("introduced", "active", "paused"))),
         }
     return render_template("coordinator/home.html", programs=programs, figures=figures)
+
+
+# The coordinator's pages, one module per noun, all on this blueprint.
+from web.coordinator import intake, people, proposals, runs, waiting  # noqa: E402, F401

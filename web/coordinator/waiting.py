@@ -1,0 +1,61 @@
+"""Waiting lists of requests and volunteers: longest waiting first, filters, search, pages."""
+
+from __future__ import annotations
+
+from flask import render_template, request
+
+from matching.vocabulary import LANGUAGES
+from models.clock import today
+from models.mentees import Request
+from models.organisations import Program
+from models.volunteers import Volunteer
+from models.waiting import filter_requests, filter_volunteers, request_names, waiting_days
+from web.coordinator.views import bp
+from web.database import get_db
+from web.i18n import label as vocab_label
+from web.pagination import paginate
+from web.policy import require_area, scope
+
+
+def _filters() -> dict:
+    args = request.args
+    program_id = args.get("program", type=int)
+    language = args.get("language") or None
+    return {
+        "program_id": program_id,
+        "postcode_prefix": (args.get("postcode") or "").strip()[:4] or None,
+        "language": language if language in LANGUAGES else None,
+        "search": (args.get("q") or "").strip()[:100] or None,
+    }
+
+
+def _context() -> dict:
+    programs = list(get_db().exec(scope(Program).order_by(Program.name)))
+    return {
+        "programs": programs,
+        "targets": {p.id: p.waiting_target_days for p in programs},
+        "languages": sorted(((c, vocab_label(v)) for c, v in LANGUAGES.items()), key=lambda kv: kv[1]),
+        "args": request.args,
+        "today": today(),
+        "waiting_days": waiting_days,
+    }
+
+
+@bp.get("/venteliste/anmodninger")
+def waiting_requests() -> str:
+    require_area("coordinator")
+    status = request.args.get("status", "waiting")
+    status = status if status in ("waiting", "matched", "closed", "") else "waiting"
+    db = get_db()
+    page = paginate(db, filter_requests(scope(Request), status=status or None, **_filters()))
+    return render_template("coordinator/waiting_requests.html", page=page, names=request_names(db, page.items),
+                           status=status, **_context())
+
+
+@bp.get("/venteliste/frivillige")
+def waiting_volunteers() -> str:
+    require_area("coordinator")
+    status = request.args.get("status", "waiting")
+    status = status if status in ("waiting", "applicant", "screening", "approved", "declined", "withdrawn", "") else "waiting"
+    page = paginate(get_db(), filter_volunteers(scope(Volunteer), status=status or None, **_filters()))
+    return render_template("coordinator/waiting_volunteers.html", page=page, status=status, **_context())
