@@ -71,8 +71,12 @@ def error_message(error: DomainError) -> str:
 
     params = dict(error.params)
     for key, value in params.items():
-        if key.endswith("status") and isinstance(value, str):
+        if key == "status" and isinstance(value, str):
+            params[key] = label("proposal_status", value).lower()
+        elif key.endswith("status") and isinstance(value, str):
             params[key] = label("match_status", value).lower()
+        elif key == "rule" and isinstance(value, str):
+            params[key] = gettext(value)  # the rule's own message, translated too
     return gettext(error.msgid, **params)  # type: ignore[arg-type]
 
 
