@@ -135,7 +135,7 @@ def mentee_name(session: Session, request: Request) -> str:
 
 
 def _create_match(session: Session, request: Request, volunteer: Volunteer, by: User, today: date,
-                  intro_note: str, proposal: Proposal | None, reply_link: str) -> Match:
+                  intro_note: str, proposal: Proposal | None, reply_link: str, intro_on: date | None = None) -> Match:
     if request.status != "waiting":
         raise Conflict(N_("The request has already been matched by someone else. Reload the page."))
     if volunteer.status != "approved" or capacity_left(session, volunteer) <= 0:
@@ -148,7 +148,7 @@ def _create_match(session: Session, request: Request, volunteer: Volunteer, by: 
     program = session.get(Program, request.program_id)
     match = Match(organisation_id=request.organisation_id, program_id=request.program_id, request_id=request.id,
                   volunteer_id=volunteer.id, proposal_id=proposal.id if proposal else None, coordinator_id=by.id,
-                  status="introduced", intro_note=intro_note)
+                  status="introduced", intro_note=intro_note, intro_on=intro_on)
     session.add(match)
     session.flush()
     session.add(MatchEvent(match_id=match.id, to_status="introduced", on=today, by_id=by.id,
@@ -194,7 +194,7 @@ def _commit_or_conflict(session: Session) -> None:
 
 @conflict_on_lock_failure
 def approve_proposal(session: Session, proposal_id: int, by: User, today: date, intro_note: str = "",
-                     reply_link: str = "") -> Match:
+                     reply_link: str = "", intro_on: date | None = None) -> Match:
     """Approve one proposal: one transaction that either makes the whole match or nothing.
 
     Two coordinators approving rival proposals at the same time: the second waits for the first
@@ -213,7 +213,9 @@ def approve_proposal(session: Session, proposal_id: int, by: User, today: date, 
     if proposal.status != "proposed":
         raise Conflict(N_("This proposal has already been decided (%(status)s). Reload the page."),
                        status=proposal.status)
-    match = _create_match(session, request, volunteer, by, today, intro_note, proposal, reply_link)
+    if intro_on is not None and intro_on < today:
+        raise DomainError(N_("The introduction meeting cannot be planned in the past."), field="intro_on")
+    match = _create_match(session, request, volunteer, by, today, intro_note, proposal, reply_link, intro_on)
     proposal.status = "approved"
     proposal.decided_by_id = by.id
     proposal.decided_at = utcnow()

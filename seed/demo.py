@@ -401,6 +401,10 @@ def _build_benchmark(session: Session, seed: int, n_volunteers: int, n_requests:
     """A large organisation with one youth program, inserted in bulk (no per-row ORM work)."""
     rng = random.Random(seed)
     slug = f"bench-{seed}-{n_volunteers}x{n_requests}"
+    taken = {o.slug for o in session.exec(select(Organisation).where(Organisation.slug.like(f"{slug}%")))}
+    n = 2
+    while slug in taken:  # built before in this database: a new organisation beside it
+        slug, n = f"bench-{seed}-{n_volunteers}x{n_requests}-{n}", n + 1
     org = Organisation(name=f"Benchmark {n_volunteers} x {n_requests}", slug=slug)
     session.add(org)
     session.flush()

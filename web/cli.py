@@ -202,7 +202,8 @@ def match_command(program_slug: str, organisation_slug: str | None, dry_run: boo
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @click.option("--quick", is_flag=True, help="Smaller pools (a smoke run of the benchmark itself).")
 @click.option("--top-k", default=50, show_default=True, help="Candidates kept per request in large pools.")
-def bench_command(as_json: bool, quick: bool, top_k: int) -> None:
+@click.option("--search-db", default=None, help="Database URL for the search benchmark (default: a throwaway SQLite).")
+def bench_command(as_json: bool, quick: bool, top_k: int, search_db: str | None) -> None:
     """Time the matching on generated pools; compare with scipy, the dense optimum and a greedy."""
     import json
     from datetime import date
@@ -235,6 +236,7 @@ def bench_command(as_json: bool, quick: bool, top_k: int) -> None:
     requests, volunteers = generate_pool(n, n, seed=2, today=today)
     figures["top_k_gap"] = top_k_gap(requests, volunteers, rules, today, top_k)
     figures["greedy"] = against_greedy(requests, volunteers, rules, today, None)
+    figures["search"] = _bench_search(search_db, 1000 if quick else 5000)
     if as_json:
         click.echo(json.dumps(figures, indent=2, default=float))
         return
@@ -246,3 +248,27 @@ def bench_command(as_json: bool, quick: bool, top_k: int) -> None:
     click.echo(f"optimizer vs greedy (longest waiting first) on {n} x {n}: matched {gr['optimizer']['matched']} vs "
                f"{gr['greedy']['matched']} (+{gr['more_matched']}), total score {gr['optimizer']['total_score']:.2f} vs "
                f"{gr['greedy']['total_score']:.2f} ({gr['score_gain_percent']:+.1f} %)")
+    se = figures["search"]
+    click.echo(f"searching {se['volunteers']} volunteers ({se['backend']}): median {se['median_ms']:.1f} ms, "
+               f"slowest {se['max_ms']:.1f} ms per page of results ({se['searches']} searches)")
+
+
+def _bench_search(url: str | None, n: int) -> dict:
+    import tempfile
+    from pathlib import Path
+
+    from models.bench import time_volunteer_search
+    from models.db import make_engine
+    from models.migrate import upgrade
+    from seed.demo import build_demo
+
+    with tempfile.TemporaryDirectory() as tmp:
+        url = url or f"sqlite:///{Path(tmp) / 'search.sqlite3'}"
+        upgrade(url)
+        bench_engine = make_engine(url)
+        summary = build_demo(bench_engine, seed=99, volunteers=n, requests=10)
+        slug = summary.organisation.split("organisation slug ", 1)[1].split(",", 1)[0]
+        figures = time_volunteer_search(bench_engine, slug)
+        figures["backend"] = bench_engine.dialect.name
+        bench_engine.dispose()
+        return figures

@@ -113,6 +113,7 @@ class RejectForm(FlaskForm):
 class ApproveForm(FlaskForm):
     intro_note = TextAreaField(_l("Introduction note for the volunteer (what they may know)"),
                                validators=[Optional(), Length(max=2000)])
+    intro_on = DateField(_l("Planned introduction meeting"), validators=[Optional()], format=["%Y-%m-%d", "%d-%m-%Y"])
 
 
 class ManualMatchForm(FlaskForm):

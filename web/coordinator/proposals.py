@@ -40,7 +40,8 @@ def approve(proposal_id: int) -> Response:
     form = ApproveForm()
     try:
         match = approve_proposal(get_db(), proposal.id, current_user, today(),
-                                 intro_note=(form.intro_note.data or "").strip(), reply_link=_reply_link())
+                                 intro_note=(form.intro_note.data or "").strip(), reply_link=_reply_link(),
+                                 intro_on=form.intro_on.data if form.validate() else None)
     except DomainError as error:
         flash(error_message(error), "error")
     else:
