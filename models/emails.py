@@ -124,6 +124,18 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
             "Need to talk? Contact your coordinator, $coordinator.",
         ),
     },
+    "volunteer_left": {
+        "da": (
+            "En frivillig har slettet sin konto",
+            "Hej $name\n\n$volunteer har slettet sin konto i Makker. Makkerparret med $mentee er derfor "
+            "afsluttet, og anmodningen er tilbage på ventelisten. Tag gerne kontakt til $mentee.\n\n$link",
+        ),
+        "en": (
+            "A volunteer has deleted their account",
+            "Hello $name\n\n$volunteer has deleted their Makker account. The match with $mentee is closed "
+            "and the request is back on the waiting list. Please get in touch with $mentee.\n\n$link",
+        ),
+    },
     "checkin_due": {
         "da": (
             "Opfølgning forfalden: $count makkerpar",

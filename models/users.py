@@ -105,6 +105,9 @@ def authenticate(session: Session, email: str, password: str, now: datetime | No
         raise SignInLocked(remaining)
     user = session.exec(select(User).where(User.email == email)).first()
     if user is not None and user.active and verify_password(user, password):
+        if user.email_confirmed_at is None:
+            # Only someone who knows the password learns this; it says what to do next.
+            raise DomainError(N_("Confirm your e-mail first: use the link we sent you when you signed up."))
         if attempt:
             session.delete(attempt)
         user.last_login_at = now

@@ -205,3 +205,10 @@ def as_role(client, world):  # noqa: ANN001, ANN201
 def pytest_report_header(config):  # noqa: ANN001, ANN201
     backend = "PostgreSQL " + PG_URL.rsplit("@", 1)[-1] if PG_URL else "SQLite (a file per test)"
     return [f"makker database: {backend}", f"makker CI mode: {IN_CI}"]
+
+
+def fresh(session):  # noqa: ANN001, ANN201
+    """End the test's read transaction and forget cached rows: see what the app has written."""
+    session.rollback()
+    session.expire_all()
+    return session

@@ -36,6 +36,18 @@ ACCESS: dict[str, tuple[frozenset[str], Callable]] = {
     "coordinator.home": (STAFF, lambda w: {}),
     "admin.home": (ADMINS, lambda w: {}),
     # --- volunteer journey (issue 4) ---
+    "signup.programs": (EVERYONE, lambda w: {}),
+    "signup.form": (EVERYONE, lambda w: {"org_slug": w.organisation.slug, "program_slug": w.program.slug}),
+    "signup.thanks": (EVERYONE, lambda w: {}),
+    "signup.confirm": (EVERYONE, lambda w: {"token": "not-a-token"}),
+    "volunteer.log": (VOLUNTEERS, lambda w: {"match_id": w.match.id}),
+    "volunteer.profile": (VOLUNTEERS, lambda w: {}),
+    "volunteer.pause": (VOLUNTEERS, lambda w: {}),
+    "volunteer.ask_to_end": (VOLUNTEERS, lambda w: {"match_id": w.match.id}),
+    "volunteer.answer": (VOLUNTEERS, lambda w: {"match_id": w.match.id}),
+    "volunteer.my_data": (VOLUNTEERS, lambda w: {}),
+    "volunteer.delete_account": (VOLUNTEERS, lambda w: {}),
+    "coordinator.screening": (STAFF, lambda w: {"volunteer_id": w.other_volunteer.id}),
     # --- coordinator journey (issue 5) ---
     "coordinator.new_youth": (STAFF, lambda w: {}),
     "coordinator.new_household": (STAFF, lambda w: {}),

@@ -64,6 +64,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(dev_views.bp)
     # --- further blueprints: one line each, in their own block ---
     # volunteer journey (issue 4)
+    from web.signup import views as signup_views
+
+    app.register_blueprint(signup_views.bp)
     # coordinator journey (issue 5)
     # follow-up (issue 6)
     # admin (issue 7)

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import ValidationError
 from wtforms.fields import Field
+from wtforms.validators import Length
 
 from matching.geo import lookup_postcode
 
@@ -22,3 +23,8 @@ def apply_domain_error(form: FlaskForm, error, message: str) -> None:  # noqa: A
         field.errors = [*field.errors, message]
     else:
         form.form_errors.append(message)
+
+
+def MaxLength(limit: int) -> Length:  # noqa: N802 - reads like the other WTForms validators
+    """A length limit with a message in the user's language (WTForms has no Danish catalogue)."""
+    return Length(max=limit, message=_l("Write at most %(max)d characters."))

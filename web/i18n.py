@@ -9,6 +9,7 @@ from flask import Flask, request, session
 from flask_babel import Babel, gettext
 from flask_login import current_user
 
+from matching.vocabulary import INTERESTS
 from models.errors import DomainError
 
 LANGUAGES: dict[str, str] = {"da": "Dansk", "en": "English"}
@@ -92,6 +93,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
     app.jinja_env.globals["current_locale"] = current_locale
     app.jinja_env.globals["vocab_label"] = label
+    app.jinja_env.globals["label_interest"] = lambda tag: label(INTERESTS[tag]) if tag in INTERESTS else tag
 
     @app.context_processor
     def _inject() -> dict:

@@ -104,6 +104,7 @@ RULES: dict[tuple[str, str], Callable[[Any, Any], bool]] = {
     ("Match", "show"): lambda u, r: _staff(u, r) or _own_match(u, r),
     ("Match", "log_meeting"): _own_open_match,
     ("Match", "request_end"): _own_open_match,
+    ("Match", "answer"): _own_open_match,
     ("Match", "manage"): _staff,
     ("Note", "create"): _staff,
     ("Proposal", "decide"): _staff,

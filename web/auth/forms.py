@@ -6,18 +6,19 @@ from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import Email, EqualTo, InputRequired, Length
 
 from models.users import MIN_PASSWORD_LENGTH
+from web.forms import MaxLength
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("E-mail"), validators=[InputRequired(_l("Enter your e-mail.")), Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[InputRequired(_l("Enter your password.")), Length(max=200)])
+    email = EmailField(_l("E-mail"), validators=[InputRequired(_l("Enter your e-mail.")), MaxLength(254)])
+    password = PasswordField(_l("Password"), validators=[InputRequired(_l("Enter your password.")), MaxLength(200)])
     remember = BooleanField(_l("Keep me signed in on this device"))
 
 
 class ResetRequestForm(FlaskForm):
     email = EmailField(
         _l("E-mail"),
-        validators=[InputRequired(_l("Enter your e-mail.")), Email(_l("Enter a valid e-mail address.")), Length(max=254)],
+        validators=[InputRequired(_l("Enter your e-mail.")), Email(_l("Enter a valid e-mail address.")), MaxLength(254)],
     )
 
 

@@ -10,6 +10,7 @@ from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from models.emails import send
+from models.errors import DomainError
 from models.users import SignInLocked, User, authenticate, get_user_by_email, set_password
 from web.auth.forms import LoginForm, NewPasswordForm, ResetRequestForm
 from web.database import get_db
@@ -56,6 +57,9 @@ def login() -> Response | str:
         except SignInLocked as locked:
             form.form_errors.append(error_message(locked))
             return render_template("auth/login.html", form=form), 429
+        except DomainError as not_confirmed:
+            form.form_errors.append(error_message(not_confirmed))
+            return render_template("auth/login.html", form=form), 200
         if user is None:
             # One message, whether or not the account exists.
             form.form_errors.append(_("Wrong e-mail or password."))

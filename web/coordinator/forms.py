@@ -21,7 +21,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
-from web.forms import postcode_is_danish
+from web.forms import MaxLength, postcode_is_danish
 
 GENDER_CHOICES = [("female", _l("Female")), ("male", _l("Male")), ("other", _l("Other"))]
 WISH_CHOICES = [("", _l("No wish")), ("female", _l("Female")), ("male", _l("Male"))]
@@ -42,48 +42,48 @@ class RequestFields(Form):
     """One request (need) of the mentee, in a program."""
 
     program = SelectField(_l("Program"), coerce=int, validators=[InputRequired(REQUIRED)])
-    need = StringField(_l("What help is needed"), validators=[Optional(), Length(max=200)])
-    about = TextAreaField(_l("About the request"), validators=[Optional(), Length(max=4000)])
+    need = StringField(_l("What help is needed"), validators=[Optional(), MaxLength(200)])
+    about = TextAreaField(_l("About the request"), validators=[Optional(), MaxLength(4000)])
     complexity = SelectField(_l("Complexity"), choices=COMPLEXITY_CHOICES, default="0")
     complexity_reason = TextAreaField(_l("Reason for the complexity (only coordinators see it)"),
-                                      validators=[Optional(), Length(max=2000)])
+                                      validators=[Optional(), MaxLength(2000)])
     mentor_gender_required = SelectField(_l("Mentor's gender: required"), choices=WISH_CHOICES, default="")
     mentor_gender_preferred = SelectField(_l("Mentor's gender: preferred"), choices=WISH_CHOICES, default="")
 
 
 class ConsentFields(FlaskForm):
-    consent_given_by = StringField(_l("Consent given by"), validators=[Optional(), Length(max=200)])
+    consent_given_by = StringField(_l("Consent given by"), validators=[Optional(), MaxLength(200)])
     consent_relation = SelectField(_l("Relation"), choices=RELATION_CHOICES, default="guardian")
     consent_confirmed = BooleanField(_l("Consent to the processing of the data has been given and explained"),
                                      validators=[DataRequired(_l("Confirm that consent has been given."))])
 
 
 class YouthIntakeForm(ConsentFields):
-    first_name = StringField(_l("First name"), validators=[InputRequired(REQUIRED), Length(max=100)])
-    last_name = StringField(_l("Last name"), validators=[InputRequired(REQUIRED), Length(max=100)])
+    first_name = StringField(_l("First name"), validators=[InputRequired(REQUIRED), MaxLength(100)])
+    last_name = StringField(_l("Last name"), validators=[InputRequired(REQUIRED), MaxLength(100)])
     birth_year = IntegerField(_l("Birth year"), validators=[
         InputRequired(_l("Write the birth year as four digits.")),
         NumberRange(*_year_range(), message=_l("Write a birth year between %(min)s and %(max)s."))])
     gender = SelectField(_l("Gender"), choices=GENDER_CHOICES)
     postcode = StringField(_l("Postcode"), validators=[InputRequired(REQUIRED), Length(min=4, max=4,
                            message=_l("A Danish postcode has four digits.")), postcode_is_danish])
-    guardian_name = StringField(_l("Parent or guardian"), validators=[Optional(), Length(max=200)])
-    guardian_phone = StringField(_l("Guardian's phone"), validators=[Optional(), Length(max=30)])
-    guardian_email = EmailField(_l("Guardian's e-mail"), validators=[Optional(), Email(_l("Enter a valid e-mail address.")), Length(max=254)])
-    school = StringField(_l("School or education"), validators=[Optional(), Length(max=200)])
+    guardian_name = StringField(_l("Parent or guardian"), validators=[Optional(), MaxLength(200)])
+    guardian_phone = StringField(_l("Guardian's phone"), validators=[Optional(), MaxLength(30)])
+    guardian_email = EmailField(_l("Guardian's e-mail"), validators=[Optional(), Email(_l("Enter a valid e-mail address.")), MaxLength(254)])
+    school = StringField(_l("School or education"), validators=[Optional(), MaxLength(200)])
     no_trusted_adult = BooleanField(_l("Has no adult to confide in outside the municipal system"))
-    interests_text = TextAreaField(_l("Interests in their own words"), validators=[Optional(), Length(max=1000)])
-    notes = TextAreaField(_l("Notes (only coordinators see them)"), validators=[Optional(), Length(max=4000)])
-    goal_worries = TextAreaField(_l("What are we worried about?"), validators=[Optional(), Length(max=2000)])
-    goal_works = TextAreaField(_l("What is working well?"), validators=[Optional(), Length(max=2000)])
-    goal_next = TextAreaField(_l("What needs to happen?"), validators=[Optional(), Length(max=2000)])
+    interests_text = TextAreaField(_l("Interests in their own words"), validators=[Optional(), MaxLength(1000)])
+    notes = TextAreaField(_l("Notes (only coordinators see them)"), validators=[Optional(), MaxLength(4000)])
+    goal_worries = TextAreaField(_l("What are we worried about?"), validators=[Optional(), MaxLength(2000)])
+    goal_works = TextAreaField(_l("What is working well?"), validators=[Optional(), MaxLength(2000)])
+    goal_next = TextAreaField(_l("What needs to happen?"), validators=[Optional(), MaxLength(2000)])
     referred_on = DateField(_l("Referred on"), validators=[Optional()], format=["%Y-%m-%d", "%d-%m-%Y"])
-    referred_by = StringField(_l("Referred by"), validators=[Optional(), Length(max=200)])
+    referred_by = StringField(_l("Referred by"), validators=[Optional(), MaxLength(200)])
     request = FormField(RequestFields)
 
 
 class MemberFields(Form):
-    first_name = StringField(_l("First name"), validators=[Optional(), Length(max=100)])
+    first_name = StringField(_l("First name"), validators=[Optional(), MaxLength(100)])
     role = SelectField(_l("Role"), choices=ROLE_CHOICES, default="child")
     birth_year = IntegerField(_l("Birth year"), validators=[Optional(), NumberRange(*_year_range(),
                               message=_l("Write a birth year between %(min)s and %(max)s."))])
@@ -91,48 +91,48 @@ class MemberFields(Form):
 
 
 class HouseholdIntakeForm(ConsentFields):
-    family_name = StringField(_l("Family name"), validators=[InputRequired(REQUIRED), Length(max=200)])
-    contact_name = StringField(_l("Contact person"), validators=[InputRequired(REQUIRED), Length(max=200)])
-    contact_phone = StringField(_l("Phone"), validators=[Optional(), Length(max=30)])
-    contact_email = EmailField(_l("E-mail"), validators=[Optional(), Email(_l("Enter a valid e-mail address.")), Length(max=254)])
+    family_name = StringField(_l("Family name"), validators=[InputRequired(REQUIRED), MaxLength(200)])
+    contact_name = StringField(_l("Contact person"), validators=[InputRequired(REQUIRED), MaxLength(200)])
+    contact_phone = StringField(_l("Phone"), validators=[Optional(), MaxLength(30)])
+    contact_email = EmailField(_l("E-mail"), validators=[Optional(), Email(_l("Enter a valid e-mail address.")), MaxLength(254)])
     postcode = StringField(_l("Postcode"), validators=[InputRequired(REQUIRED), Length(min=4, max=4,
                            message=_l("A Danish postcode has four digits.")), postcode_is_danish])
-    wishes = TextAreaField(_l("What the family wants, in their own words"), validators=[Optional(), Length(max=2000)])
-    interests_text = TextAreaField(_l("Interests in their own words"), validators=[Optional(), Length(max=1000)])
-    notes = TextAreaField(_l("Notes (only coordinators see them)"), validators=[Optional(), Length(max=4000)])
+    wishes = TextAreaField(_l("What the family wants, in their own words"), validators=[Optional(), MaxLength(2000)])
+    interests_text = TextAreaField(_l("Interests in their own words"), validators=[Optional(), MaxLength(1000)])
+    notes = TextAreaField(_l("Notes (only coordinators see them)"), validators=[Optional(), MaxLength(4000)])
     referred_on = DateField(_l("Referred on"), validators=[Optional()], format=["%Y-%m-%d", "%d-%m-%Y"])
-    referred_by = StringField(_l("Referred by"), validators=[Optional(), Length(max=200)])
+    referred_by = StringField(_l("Referred by"), validators=[Optional(), MaxLength(200)])
     members = FieldList(FormField(MemberFields), min_entries=6, max_entries=12)
     requests = FieldList(FormField(RequestFields), min_entries=3, max_entries=5)
 
 
 class RejectForm(FlaskForm):
-    reason = TextAreaField(_l("Why is the proposal rejected?"), validators=[InputRequired(REQUIRED), Length(max=2000)])
+    reason = TextAreaField(_l("Why is the proposal rejected?"), validators=[InputRequired(REQUIRED), MaxLength(2000)])
 
 
 class ApproveForm(FlaskForm):
     intro_note = TextAreaField(_l("Introduction note for the volunteer (what they may know)"),
-                               validators=[Optional(), Length(max=2000)])
+                               validators=[Optional(), MaxLength(2000)])
     intro_on = DateField(_l("Planned introduction meeting"), validators=[Optional()], format=["%Y-%m-%d", "%d-%m-%Y"])
 
 
 class ManualMatchForm(FlaskForm):
     volunteer_id = SelectField(_l("Volunteer"), coerce=int, validators=[InputRequired(REQUIRED)])
     intro_note = TextAreaField(_l("Introduction note for the volunteer (what they may know)"),
-                               validators=[Optional(), Length(max=2000)])
+                               validators=[Optional(), MaxLength(2000)])
     confirm_soft = BooleanField(_l("I have read the concerns and want to make the match anyway"))
 
 
 class IntroductionForm(FlaskForm):
     intro_on = DateField(_l("Date of the introduction meeting"), validators=[InputRequired(REQUIRED)],
                          format=["%Y-%m-%d", "%d-%m-%Y"])
-    attendees = StringField(_l("Who attended"), validators=[Optional(), Length(max=500)])
+    attendees = StringField(_l("Who attended"), validators=[Optional(), MaxLength(500)])
     volunteer_yes = RadioField(_l("Did the volunteer say yes?"), choices=[("yes", _l("Yes")), ("no", _l("No"))],
                                validators=[InputRequired(REQUIRED)])
     mentee_yes = RadioField(_l("Did the youth or family say yes?"), choices=[("yes", _l("Yes")), ("no", _l("No"))],
                             validators=[InputRequired(REQUIRED)])
-    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
+    note = TextAreaField(_l("Note"), validators=[Optional(), MaxLength(2000)])
 
 
 class NoteForm(FlaskForm):
-    body = TextAreaField(_l("New note"), validators=[InputRequired(REQUIRED), Length(max=4000)])
+    body = TextAreaField(_l("New note"), validators=[InputRequired(REQUIRED), MaxLength(4000)])

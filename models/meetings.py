@@ -1,0 +1,93 @@
+"""The volunteer's side of a relationship: log a meeting, answer a proposal, ask to end."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import Session
+
+from models.audit import record_audit
+from models.clock import utcnow
+from models.db import begin_write
+from models.errors import N_, DomainError
+from models.lifecycle import change_status, return_request_to_pool, update_volunteer_pool_state
+from models.matches import MEETING_ACTIVITIES, OPEN_MATCH_STATUSES, Exclusion, Match, MeetingLog
+from models.mentees import Request
+from models.volunteers import Volunteer
+
+MAX_MINUTES = 12 * 60
+
+
+def log_meeting(
+    session: Session, match: Match, volunteer: Volunteer, today: date, *, met_on: date, minutes: int,
+    activities: list[str], note: str, rating: int, needs_contact: bool,
+) -> MeetingLog:
+    """One meeting, in under a minute; "I need to talk to the coordinator" raises an alert."""
+    if match.volunteer_id != volunteer.id or match.status not in OPEN_MATCH_STATUSES:
+        raise DomainError(N_("You can only log meetings of your own ongoing match."))
+    if met_on > today:
+        raise DomainError(N_("The meeting cannot be in the future."), field="met_on")
+    start = match.intro_on or match.started_on or (match.created_at.date() if match.created_at else None)
+    if start is not None and met_on < start:
+        raise DomainError(N_("The meeting cannot be before your match began (%(date)s)."), field="met_on",
+                          date=start.strftime("%d-%m-%Y"))
+    if not 1 <= minutes <= MAX_MINUTES:
+        raise DomainError(N_("Write how long you met, in minutes (1 to 720)."), field="minutes")
+    if not 1 <= rating <= 5:
+        raise DomainError(N_("Choose how it went, from 1 to 5."), field="rating")
+    unknown = [a for a in activities if a not in MEETING_ACTIVITIES]
+    if unknown:
+        raise DomainError(N_("Choose what you did from the list."), field="activities")
+    log = MeetingLog(match_id=match.id, volunteer_id=volunteer.id, met_on=met_on, minutes=minutes,
+                     activities=list(activities), note=note.strip()[:2000], rating=rating, needs_contact=needs_contact)
+    session.add(log)
+    session.flush()
+    record_audit(session, organisation_id=match.organisation_id, user_id=volunteer.user_id, action="create",
+                 record_type="MeetingLog", record_id=log.id, detail={"match_id": match.id})
+    session.commit()
+    return log
+
+
+def accept_match(session: Session, match: Match, volunteer: Volunteer) -> Match:
+    if match.volunteer_id != volunteer.id or match.status != "introduced":
+        raise DomainError(N_("This proposal can no longer be answered."))
+    match.volunteer_accepted_at = utcnow()
+    session.add(match)
+    record_audit(session, organisation_id=match.organisation_id, user_id=volunteer.user_id, action="update",
+                 record_type="Match", record_id=match.id, detail={"volunteer": "accepted"})
+    session.commit()
+    return match
+
+
+def decline_match(session: Session, match_id: int, volunteer: Volunteer, today: date, reason: str) -> Match:
+    """The volunteer says no to a proposed match: both go back to the pool, the pair is excluded."""
+    begin_write(session)
+    match = session.get(Match, match_id)
+    if match is None or match.volunteer_id != volunteer.id or match.status != "introduced":
+        raise DomainError(N_("This proposal can no longer be answered."))
+    match.closure_reason = "intro_declined"
+    match.closure_note = f"Den frivillige sagde nej: {reason.strip()}"[:4000]
+    change_status(session, match, "closed", by_id=volunteer.user_id, on=today, reason="volunteer declined")
+    session.add(Exclusion(organisation_id=match.organisation_id, request_id=match.request_id,
+                          volunteer_id=volunteer.id, reason="Den frivillige sagde nej til forslaget",
+                          created_by_id=volunteer.user_id))
+    return_request_to_pool(session, session.get(Request, match.request_id), today)
+    session.flush()
+    update_volunteer_pool_state(session, session.get(Volunteer, volunteer.id), today)
+    record_audit(session, organisation_id=match.organisation_id, user_id=volunteer.user_id, action="update",
+                 record_type="Match", record_id=match.id, detail={"volunteer": "declined"})
+    session.commit()
+    return match
+
+
+def request_end(session: Session, match: Match, volunteer: Volunteer, reason: str) -> Match:
+    """Ask the coordinator to end the relationship; the coordinator closes it properly."""
+    if match.volunteer_id != volunteer.id or match.status not in OPEN_MATCH_STATUSES:
+        raise DomainError(N_("You can only ask to end your own ongoing match."))
+    match.end_requested_at = utcnow()
+    match.closure_note = f"Den frivillige ønsker at stoppe: {reason.strip()}"[:4000]
+    session.add(match)
+    record_audit(session, organisation_id=match.organisation_id, user_id=volunteer.user_id, action="update",
+                 record_type="Match", record_id=match.id, detail={"end_requested": True})
+    session.commit()
+    return match

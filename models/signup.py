@@ -1,0 +1,116 @@
+"""A volunteer signs up online: account, profile, consent, then e-mail confirmation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlmodel import Session, select
+
+from matching.geo import lookup_postcode
+from models.audit import record_audit
+from models.clock import utcnow
+from models.consent import ConsentRecord
+from models.errors import N_, DomainError
+from models.organisations import Program
+from models.users import User, check_password_strength, hash_password, normalise_email
+from models.volunteers import ScreeningStep, Volunteer
+
+CONSENT_VERSION = "2026-1"
+CONSENT_TEXT = (
+    "Jeg giver samtykke til, at foreningen behandler de oplysninger, jeg giver her, for at vurdere mig "
+    "som frivillig, finde en makker til mig og følge forløbet. Oplysningerne deles ikke med andre. Jeg "
+    "kan til enhver tid se, hente og slette mine oplysninger og trække samtykket tilbage."
+)
+MIN_VOLUNTEER_AGE = 18
+
+
+@dataclass
+class VolunteerDetails:
+    """What a volunteer tells about themselves (sign-up and profile)."""
+
+    first_name: str
+    last_name: str
+    phone: str
+    birth_year: int
+    gender: str
+    postcode: str
+    languages: dict[str, int] = field(default_factory=dict)
+    interests: list[str] = field(default_factory=list)
+    interests_text: str = ""
+    availability: int = 0
+    supports: str = "either"
+    age_min: int = 13
+    age_max: int = 18
+    capacity: int = 1
+    mentee_gender_wish: str | None = None
+    experience: int = 0
+    experience_text: str = ""
+    motivation: str = ""
+
+
+def check_details(details: VolunteerDetails, today: date) -> None:
+    """The rules every volunteer profile keeps; raises with the field to point at."""
+    if today.year - details.birth_year < MIN_VOLUNTEER_AGE:
+        raise DomainError(N_("Volunteers must be at least %(age)s years old."), field="birth_year", age=MIN_VOLUNTEER_AGE)
+    if lookup_postcode(details.postcode) is None:
+        raise DomainError(N_("%(code)s is not a Danish postcode."), field="postcode", code=details.postcode)
+    if not details.availability:
+        raise DomainError(N_("Tick at least one time of the week when you are usually free."), field="availability")
+    if not details.languages:
+        raise DomainError(N_("Choose at least one language you speak."), field="languages")
+    if details.age_min > details.age_max:
+        raise DomainError(N_("The youngest age must not be above the oldest."), field="age_min")
+
+
+def apply_details(volunteer: Volunteer, details: VolunteerDetails) -> None:
+    for name, value in vars(details).items():
+        setattr(volunteer, name, value)
+
+
+def register_volunteer(
+    session: Session, program: Program, email: str, password: str, details: VolunteerDetails, today: date,
+    locale: str = "da",
+) -> tuple[Volunteer, User]:
+    """Create the account (unconfirmed), the profile (signed up) and the consent record."""
+    email = normalise_email(email)
+    check_details(details, today)
+    check_password_strength(password)
+    taken = session.exec(select(User).where(User.email == email)).first() or session.exec(
+        select(Volunteer).where(Volunteer.email == email, Volunteer.anonymised_at.is_(None))).first()
+    if taken:
+        raise DomainError(N_("This e-mail is already signed up. Sign in, or ask for a new password."), field="email")
+    user = User(organisation_id=program.organisation_id, email=email, name=f"{details.first_name} {details.last_name}",
+                role="volunteer", password_hash=hash_password(password), phone=details.phone, locale=locale)
+    session.add(user)
+    session.flush()
+    volunteer = Volunteer(organisation_id=program.organisation_id, program_id=program.id, user_id=user.id,
+                          email=email, status="applicant", first_name="", last_name="", birth_year=details.birth_year,
+                          gender=details.gender, postcode=details.postcode)
+    apply_details(volunteer, details)
+    session.add(volunteer)
+    session.flush()
+    session.add(ConsentRecord(organisation_id=program.organisation_id, subject_type="volunteer",
+                              subject_id=volunteer.id, given_by=user.name, relation="self", purpose="volunteer",
+                              text_version=CONSENT_VERSION, text=CONSENT_TEXT))
+    record_audit(session, organisation_id=program.organisation_id, user_id=user.id, action="create",
+                 record_type="Volunteer", record_id=volunteer.id, detail={"signup": True})
+    return volunteer, user
+
+
+def confirm_email(session: Session, user: User) -> Volunteer | None:
+    """The e-mail is confirmed: the volunteer moves into screening with the program's steps."""
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = utcnow()
+        session.add(user)
+    volunteer = session.exec(select(Volunteer).where(Volunteer.user_id == user.id)).first()
+    if volunteer is not None and volunteer.status == "applicant":
+        volunteer.status = "screening"
+        program = session.get(Program, volunteer.program_id)
+        existing = {s.step for s in session.exec(select(ScreeningStep).where(ScreeningStep.volunteer_id == volunteer.id))}
+        for step in program.required_steps:
+            if step not in existing:
+                session.add(ScreeningStep(volunteer_id=volunteer.id, step=step, status="pending"))
+        session.add(volunteer)
+    session.commit()
+    return volunteer

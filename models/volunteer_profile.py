@@ -1,0 +1,104 @@
+"""A volunteer's own data: edit, pause, download (GDPR access) and delete (GDPR erasure)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import Session, select
+
+from models.audit import record_audit
+from models.clock import utcnow
+from models.consent import ConsentRecord
+from models.emails import send
+from models.errors import N_, DomainError
+from models.lifecycle import change_status, return_request_to_pool
+from models.matches import OPEN_MATCH_STATUSES, Match, MeetingLog
+from models.mentees import Request
+from models.signup import VolunteerDetails, apply_details, check_details
+from models.users import User
+from models.volunteers import ScreeningStep, Volunteer
+
+ANONYMISED = "Anonymiseret"
+
+
+def update_profile(session: Session, volunteer: Volunteer, details: VolunteerDetails, today: date, by: User) -> None:
+    check_details(details, today)
+    apply_details(volunteer, details)
+    volunteer.version += 1
+    session.add(volunteer)
+    if volunteer.user_id:
+        user = session.get(User, volunteer.user_id)
+        user.name, user.phone = f"{details.first_name} {details.last_name}", details.phone
+        session.add(user)
+    record_audit(session, organisation_id=volunteer.organisation_id, user_id=by.id, action="update",
+                 record_type="Volunteer", record_id=volunteer.id, detail={"profile": True})
+    session.commit()
+
+
+def pause_availability(session: Session, volunteer: Volunteer, until: date | None, today: date) -> None:
+    """Not available for new matches until ``until`` (None ends a pause)."""
+    if until is not None and until <= today:
+        raise DomainError(N_("The pause must end after today."), field="paused_until")
+    volunteer.paused_until = until
+    volunteer.version += 1
+    session.add(volunteer)
+    session.commit()
+
+
+def export_volunteer(session: Session, volunteer: Volunteer, by: User) -> dict:
+    """Everything Makker holds about the volunteer (not the mentee's case data)."""
+    steps = session.exec(select(ScreeningStep).where(ScreeningStep.volunteer_id == volunteer.id)).all()
+    consents = session.exec(select(ConsentRecord).where(ConsentRecord.subject_type == "volunteer",
+                                                        ConsentRecord.subject_id == volunteer.id)).all()
+    matches = session.exec(select(Match).where(Match.volunteer_id == volunteer.id)).all()
+    meetings = session.exec(select(MeetingLog).where(MeetingLog.volunteer_id == volunteer.id)).all()
+    record_audit(session, organisation_id=volunteer.organisation_id, user_id=by.id, action="export",
+                 record_type="Volunteer", record_id=volunteer.id)
+    session.commit()
+    profile = volunteer.model_dump(exclude={"organisation_id", "program_id", "user_id", "version"})
+    return {
+        "profile": profile,
+        "consents": [c.model_dump(include={"purpose", "text_version", "text", "given_at", "withdrawn_at"}) for c in consents],
+        "screening": [s.model_dump(include={"step", "status", "step_date", "note"}) for s in steps],
+        "matches": [m.model_dump(include={"id", "status", "started_on", "closed_on", "closure_reason", "intro_note"})
+                    for m in matches],
+        "meetings": [m.model_dump(include={"match_id", "met_on", "minutes", "activities", "note", "rating"})
+                     for m in meetings],
+    }
+
+
+def erase_volunteer(session: Session, volunteer: Volunteer, by: User, today: date, coordinator_email: str | None = None) -> None:
+    """Delete the account: open matches close (the coordinator is told), personal data is erased.
+
+    What the figures need stays, without the person: dates, statuses and reasons.
+    """
+    for match in session.exec(select(Match).where(Match.volunteer_id == volunteer.id,
+                                                  Match.status.in_(OPEN_MATCH_STATUSES))):
+        match.closure_reason = "volunteer_time"
+        match.closure_note = "Den frivillige har slettet sin konto."
+        change_status(session, match, "closed", by_id=by.id, on=today, reason="volunteer deleted their account")
+        return_request_to_pool(session, session.get(Request, match.request_id), today)
+        coordinator = session.get(User, match.coordinator_id) if match.coordinator_id else None
+        to = coordinator.email if coordinator else coordinator_email
+        if to:
+            from models.proposals import mentee_name
+
+            send(session, "volunteer_left", to=to, organisation_id=volunteer.organisation_id,
+                 name=coordinator.name if coordinator else "", volunteer=volunteer.name,
+                 mentee=mentee_name(session, session.get(Request, match.request_id)), link="")
+    for log in session.exec(select(MeetingLog).where(MeetingLog.volunteer_id == volunteer.id)):
+        log.note = ""
+        session.add(log)
+    volunteer.first_name, volunteer.last_name = ANONYMISED, ""
+    volunteer.email, volunteer.phone = f"slettet-{volunteer.id}@invalid", ""
+    volunteer.interests_text = volunteer.experience_text = volunteer.motivation = ""
+    volunteer.status, volunteer.pool_since, volunteer.anonymised_at = "withdrawn", None, utcnow()
+    session.add(volunteer)
+    if volunteer.user_id:
+        user = session.get(User, volunteer.user_id)
+        user.active, user.email, user.name, user.phone, user.password_hash = (
+            False, f"slettet-{user.id}@invalid", ANONYMISED, "", "")
+        session.add(user)
+    record_audit(session, organisation_id=volunteer.organisation_id, user_id=by.id, action="erase",
+                 record_type="Volunteer", record_id=volunteer.id)
+    session.commit()

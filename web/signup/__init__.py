@@ -1,0 +1,1 @@
+"""Public sign-up of volunteers: no account needed to start."""

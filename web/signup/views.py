@@ -1,0 +1,86 @@
+"""Sign up for a program, confirm the e-mail, and move into screening."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlmodel import select
+from werkzeug.wrappers import Response
+
+from models.clock import today
+from models.emails import send
+from models.errors import DomainError
+from models.organisations import Organisation, Program
+from models.signup import CONSENT_TEXT, confirm_email, register_volunteer
+from models.users import User
+from web.database import get_db
+from web.i18n import current_locale
+from web.policy import public
+from web.tokens import CONFIRM_MAX_AGE, make_user_token, read_user_token
+from web.volunteer.details import details_from, show_error, widgets_for
+from web.volunteer.forms import SignupForm
+
+bp = Blueprint("signup", __name__, url_prefix="/bliv-frivillig")
+
+
+@bp.get("/")
+@public
+def programs() -> str:
+    db = get_db()
+    rows = db.exec(select(Program, Organisation).join(Organisation, Organisation.id == Program.organisation_id)
+                   .where(Program.active).order_by(Organisation.name, Program.name)).all()
+    return render_template("signup/programs.html", rows=rows)
+
+
+@bp.route("/<org_slug>/<program_slug>", methods=["GET", "POST"])
+@public
+def form(org_slug: str, program_slug: str) -> str | Response:
+    db = get_db()
+    found = db.exec(select(Program, Organisation).join(Organisation, Organisation.id == Program.organisation_id)
+                    .where(Organisation.slug == org_slug, Program.slug == program_slug, Program.active)).first()
+    if found is None:
+        abort(404)
+    program, organisation = found
+    form = SignupForm()
+    extra: dict[str, list[str]] = {}
+    details = None
+    if request.method == "POST":
+        details, language_errors = details_from(form, program.interests)
+        if language_errors:
+            extra["languages"] = language_errors
+    if form.validate_on_submit() and not extra:
+        try:
+            volunteer, user = register_volunteer(db, program, form.email.data, form.password.data, details, today(),
+                                                 locale=current_locale())
+            link = url_for("signup.confirm", token=make_user_token(user, "confirm"), _external=True)
+            send(db, "confirm_email", to=user.email, locale=user.locale, organisation_id=organisation.id,
+                 name=details.first_name, program=program.name, organisation=organisation.name, link=link)
+            db.commit()
+        except DomainError as error:
+            db.rollback()
+            show_error(form, error, extra)
+        else:
+            return redirect(url_for("signup.thanks", email=user.email))
+    status = 400 if request.method == "POST" else 200
+    return render_template("signup/form.html", form=form, program=program, organisation=organisation, extra=extra,
+                           consent_text=CONSENT_TEXT, w=widgets_for(details, None, program.interests)), status
+
+
+@bp.get("/tak")
+@public
+def thanks() -> str:
+    return render_template("signup/thanks.html", email=request.args.get("email", "")[:254])
+
+
+@bp.get("/bekraeft/<token>")
+@public
+def confirm(token: str) -> Response:
+    data = read_user_token(token, "confirm", CONFIRM_MAX_AGE)
+    db = get_db()
+    user = db.get(User, data[0]) if data else None
+    if user is None or not user.active:
+        flash(_("The confirmation link is not valid any more. Sign up again or contact the association."), "error")
+        return redirect(url_for("auth.login"))
+    confirm_email(db, user)
+    flash(_("Thank you, your e-mail is confirmed. Sign in to follow your screening."), "success")
+    return redirect(url_for("auth.login"))
