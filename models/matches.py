@@ -92,7 +92,7 @@ class MeetingLog(SQLModel, table=True):
 class CheckIn(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     match_id: int = Field(foreign_key="match.id", index=True)
-    kind: str = Field(default="scheduled", max_length=20)  # scheduled | followup
+    kind: str = Field(default="scheduled", max_length=20)  # scheduled | followup | extra
     due_on: date = Field(index=True)
     done_on: date | None = None
     done_by_id: int | None = Field(default=None, foreign_key="user.id")
@@ -101,6 +101,9 @@ class CheckIn(SQLModel, table=True):
     concerns: str = Field(default="", max_length=4000)
     agreements: str = Field(default="", max_length=4000)
     next_step: str = Field(default="", max_length=2000)
+    # At the 12-month follow-up: the same outcome questions as at closure.
+    outcome: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    reminded_at: datetime | None = None  # the coordinator was e-mailed that it is due
 
 
 class Exclusion(SQLModel, table=True):
