@@ -342,10 +342,19 @@ class _Demo:
                 match.exit_conversation = "Afsluttende samtale holdt med begge parter."
                 match.next_step = rng.choice(("Fortsætter i fodboldklubben.", "Tilknyttet ungdomsskolens klub.",
                                               "Overdraget til UU-vejleder.", ""))
+                def answer(p_yes: float) -> str:
+                    return "unknown" if rng.random() < 0.1 else ("yes" if rng.random() < p_yes else "no")
+
                 match.outcome = {
-                    "education_or_work": rng.random() < 0.7, "leisure_activity": rng.random() < 0.6,
-                    "social_case": rng.random() < 0.3, "own_words": "Det har været godt at have en voksen at snakke med.",
+                    "education_or_work": answer(0.7), "leisure_activity": answer(0.6), "social_case": answer(0.3),
+                    "own_words": "Det har været godt at have en voksen at snakke med.",
                 }
+                # As models.followup.close_match does: the plan stops, the 12-month follow-up is planned.
+                for checkin in self.s.exec(select(CheckIn).where(CheckIn.match_id == match.id,
+                                                                 CheckIn.done_on.is_(None))):
+                    self.s.delete(checkin)
+                if program.measures_followup:
+                    self._add(CheckIn(match_id=match.id, kind="followup", due_on=end + timedelta(days=365)))
                 self._add(MatchEvent(match_id=match.id, from_status="active", to_status="closed", on=end,
                                      by_id=coordinator.id, reason=reason))
                 if reason not in ("goal_reached", "period_over"):

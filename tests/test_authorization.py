@@ -66,6 +66,14 @@ ACCESS: dict[str, tuple[frozenset[str], Callable]] = {
     "coordinator.manual": (STAFF, lambda w: {"request_id": w.family_request.id}),
     "coordinator.introduction": (STAFF, lambda w: {"match_id": w.match.id}),
     # --- follow-up (issue 6) ---
+    "coordinator.followup": (STAFF, lambda w: {}),
+    "coordinator.match": (STAFF, lambda w: {"match_id": w.match.id}),
+    "coordinator.checkin": (STAFF, lambda w: {"match_id": w.match.id}),
+    "coordinator.pause": (STAFF, lambda w: {"match_id": w.match.id}),
+    "coordinator.resume": (STAFF, lambda w: {"match_id": w.match.id}),
+    "coordinator.close": (STAFF, lambda w: {"match_id": w.match.id}),
+    "coordinator.contact_handled": (STAFF, lambda w: {"match_id": w.match.id}),
+    "coordinator.reactivate": (STAFF, lambda w: {"volunteer_id": w.other_volunteer.id}),
     # --- admin (issue 7) ---
     # --- matching runs (issue 3) ---
 }

@@ -32,6 +32,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(i18n_group)
     app.cli.add_command(outbox_group)
     app.cli.add_command(match_command)
+    app.cli.add_command(reminders_command)
     app.cli.add_command(bench_command)
 
 
@@ -157,6 +158,23 @@ def outbox_send() -> None:
     with Session(engine()) as session:
         sent, failed = send_pending(session, settings)
     click.echo(f"sent {sent}, failed {failed} (failed ones are retried up to 5 times)")
+
+
+@click.command("reminders")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="Run as of this date.")
+@with_appcontext
+def reminders_command(today) -> None:  # noqa: ANN001
+    """Queue today's reminders (run daily; running it twice sends nothing twice)."""
+    from sqlmodel import Session
+
+    from models.clock import today as today_fn
+    from models.reminders import send_reminders
+
+    settings = current_app.config["MAKKER_SETTINGS"]
+    with Session(engine(), expire_on_commit=False) as session:
+        report = send_reminders(session, today.date() if today else today_fn(), settings.base_url)
+    click.echo(f"queued {report.volunteers} meeting reminders to volunteers and {report.coordinators} "
+               f"check-in e-mails to coordinators ({report.checkins} check-ins); `makker outbox send` sends them")
 
 
 @click.command("match")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import ValidationError
+from wtforms import SelectMultipleField, ValidationError
 from wtforms.fields import Field
 from wtforms.validators import Length
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from matching.geo import lookup_postcode
 
@@ -28,3 +29,10 @@ def apply_domain_error(form: FlaskForm, error, message: str) -> None:  # noqa: A
 def MaxLength(limit: int) -> Length:  # noqa: N802 - reads like the other WTForms validators
     """A length limit with a message in the user's language (WTForms has no Danish catalogue)."""
     return Length(max=limit, message=_l("Write at most %(max)d characters."))
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several choices as a group of check boxes (rendered inside a fieldset by the template)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()

@@ -16,6 +16,7 @@ LABELS: dict[str, dict[str, object]] = {
         "approved": _l("Approved"),
         "declined": _l("Declined"),
         "withdrawn": _l("Withdrawn"),
+        "inactive": _l("Not in the pool for now"),
     },
     "step": {
         "interview": _l("Interview"),
@@ -98,6 +99,25 @@ LABELS: dict[str, dict[str, object]] = {
     # --- volunteer journey (issue 4) ---
     # --- coordinator journey (issue 5) ---
     # --- follow-up (issue 6) ---
+    "risk": {
+        "talk_to_me": _l("The volunteer wants to talk to a coordinator"),
+        "end_requested": _l("The volunteer has asked to end the match"),
+        "falling_ratings": _l("Meetings are rated lower"),
+        "no_meeting": _l("No meeting logged"),
+        "overdue_checkin": _l("Check-in overdue"),
+        "pause_over": _l("The pause should have ended"),
+        "introduction_overdue": _l("The introduction has not been recorded"),
+        "heavy_for_experience": _l("High complexity for an inexperienced volunteer"),
+    },
+    "contacted": {"volunteer": _l("The volunteer"), "youth": _l("The youth"), "parent": _l("A parent")},
+    "checkin_kind": {"scheduled": _l("Planned"), "followup": _l("12-month follow-up"), "extra": _l("Extra")},
+    "outcome_question": {
+        "education_or_work": _l("In education or work"),
+        "leisure_activity": _l("In a leisure activity"),
+        "social_case": _l("Still a case in the social system"),
+        "own_words": _l("In their own words"),
+    },
+    "outcome_answer": {"yes": _l("Yes"), "no": _l("No"), "unknown": _l("Don't know")},
     # --- admin (issue 7) ---
 }
 

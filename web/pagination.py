@@ -47,3 +47,17 @@ def paginate(session: Session, stmt: Any, per_page: int | None = None) -> Page:
     items = list(session.exec(stmt.limit(per_page).offset((number - 1) * per_page)))
     args = {k: v for k, v in request.args.items() if k != "side"}
     return Page(items=items, number=number, per_page=per_page, total=total, query_args=args)
+
+
+def paginate_list(items: list[Any], per_page: int | None = None) -> Page:
+    """The same pages over a list computed in Python (e.g. the at-risk list, ranked by urgency)."""
+    per_page = per_page or current_app.config.get("PAGE_SIZE", 50)
+    try:
+        number = max(1, int(request.args.get("side", "1")))
+    except ValueError:
+        number = 1
+    pages = max(1, -(-len(items) // per_page))
+    number = min(number, pages)
+    args = {k: v for k, v in request.args.items() if k != "side"}
+    return Page(items=items[(number - 1) * per_page:number * per_page], number=number, per_page=per_page,
+                total=len(items), query_args=args)

@@ -13,6 +13,7 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
+    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -21,7 +22,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
-from web.forms import MaxLength, postcode_is_danish
+from web.forms import MaxLength, MultiCheckboxField, postcode_is_danish
 
 GENDER_CHOICES = [("female", _l("Female")), ("male", _l("Male")), ("other", _l("Other"))]
 WISH_CHOICES = [("", _l("No wish")), ("female", _l("Female")), ("male", _l("Male"))]
@@ -136,3 +137,64 @@ class IntroductionForm(FlaskForm):
 
 class NoteForm(FlaskForm):
     body = TextAreaField(_l("New note"), validators=[InputRequired(REQUIRED), MaxLength(4000)])
+
+
+# --- follow-up (issue 6) --------------------------------------------------------------------
+
+CONTACTED_CHOICES = [("volunteer", _l("The volunteer")), ("youth", _l("The youth")), ("parent", _l("A parent"))]
+RATING_CHOICES = [(str(n), str(n)) for n in range(1, 6)]
+OUTCOME_CHOICES = [("", "—"), ("yes", _l("Yes")), ("no", _l("No")), ("unknown", _l("Don't know"))]
+DATE_FORMATS = ["%Y-%m-%d", "%d-%m-%Y"]
+
+
+class VersionedForm(FlaskForm):
+    # The version of the match the coordinator saw: a change made meanwhile is not overwritten.
+    version = HiddenField()
+
+
+class OutcomeFields(Form):
+    education_or_work = SelectField(_l("In education or work"), choices=OUTCOME_CHOICES, default="")
+    leisure_activity = SelectField(_l("In a leisure activity"), choices=OUTCOME_CHOICES, default="")
+    social_case = SelectField(_l("Still a case in the social system"), choices=OUTCOME_CHOICES, default="")
+    own_words = TextAreaField(_l("The outcome in their own words"), validators=[Optional(), MaxLength(2000)])
+
+
+class CheckInForm(VersionedForm):
+    checkin_id = HiddenField()
+    done_on = DateField(_l("Date of the check-in"), validators=[InputRequired(REQUIRED)], format=DATE_FORMATS)
+    contacted = MultiCheckboxField(_l("Who did you talk to?"), choices=CONTACTED_CHOICES)
+    rating = RadioField(_l("How is it going? (1 = badly, 5 = very well)"), choices=RATING_CHOICES,
+                        validators=[Optional()])
+    concerns = TextAreaField(_l("Concerns"), validators=[Optional(), MaxLength(4000)])
+    agreements = TextAreaField(_l("Agreements"), validators=[Optional(), MaxLength(4000)])
+    next_step = TextAreaField(_l("Next step"), validators=[Optional(), MaxLength(2000)])
+    outcome = FormField(OutcomeFields)
+
+
+class PauseForm(VersionedForm):
+    on = DateField(_l("Paused from"), validators=[InputRequired(REQUIRED)], format=DATE_FORMATS)
+    until = DateField(_l("Expected to resume"), validators=[Optional()], format=DATE_FORMATS)
+    reason = TextAreaField(_l("Why is the match paused?"), validators=[InputRequired(REQUIRED), MaxLength(2000)])
+
+
+class ResumeForm(VersionedForm):
+    on = DateField(_l("Resumed on"), validators=[InputRequired(REQUIRED)], format=DATE_FORMATS)
+
+
+class CloseForm(VersionedForm):
+    closed_on = DateField(_l("Closing date"), validators=[InputRequired(REQUIRED)], format=DATE_FORMATS)
+    reason = SelectField(_l("Why does the match end?"), validators=[InputRequired(REQUIRED)])
+    note = TextAreaField(_l("More about why"), validators=[Optional(), MaxLength(2000)])
+    exit_conversation = TextAreaField(_l("The exit conversation: what was said, by whom"),
+                                      validators=[Optional(), MaxLength(4000)])
+    outcome = FormField(OutcomeFields)
+    pair_may_rematch = RadioField(_l("May this pair be proposed again later?"),
+                                  choices=[("no", _l("No")), ("yes", _l("Yes"))], default="no")
+    request_back = RadioField(_l("What happens to the request?"),
+                              choices=[("yes", _l("Back on the waiting list for a new volunteer")),
+                                       ("no", _l("Closed: no new match is needed"))], default="yes")
+    volunteer_back = RadioField(_l("Does the volunteer want a new match?"),
+                                choices=[("yes", _l("Yes, back in the pool")),
+                                         ("no", _l("Not now: keep them out of the pool"))], default="yes")
+    confirm = BooleanField(_l("I understand that closing cannot be undone"),
+                           validators=[InputRequired(_l("Tick the box to confirm."))])

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template
+from flask_login import current_user
 from sqlalchemy import func
 from sqlmodel import select
 
+from models.clock import today
 from models.matches import Match
 from models.mentees import Request
 from models.organisations import Program
+from models.risk import at_risk, overdue_checkins
 from models.volunteers import Volunteer
 from web.database import get_db
 from web.policy import require_area, scope
@@ -35,8 +38,11 @@ def home() -> str:
             "requests_waiting": count(Request, program.id, Request.status == "waiting"),
             "active_matches": count(Match, program.id, Match.status.in_(("introduced", "active", "paused"))),
         }
-    return render_template("coordinator/home.html", programs=programs, figures=figures)
+    risks = at_risk(db, current_user.organisation_id, today())
+    overdue = overdue_checkins(db, current_user.organisation_id, today())
+    return render_template("coordinator/home.html", programs=programs, figures=figures, at_risk_count=len(risks),
+                           overdue_count=len(overdue))
 
 
 # The coordinator's pages, one module per noun, all on this blueprint.
-from web.coordinator import intake, people, proposals, runs, screening, waiting  # noqa: E402, F401
+from web.coordinator import followup, intake, people, proposals, runs, screening, waiting  # noqa: E402, F401
