@@ -75,6 +75,11 @@ ACCESS: dict[str, tuple[frozenset[str], Callable]] = {
     "coordinator.contact_handled": (STAFF, lambda w: {"match_id": w.match.id}),
     "coordinator.reactivate": (STAFF, lambda w: {"volunteer_id": w.other_volunteer.id}),
     # --- admin (issue 7) ---
+    "admin.dashboard": (ADMINS, lambda w: {}),
+    "admin.dashboard_csv": (ADMINS, lambda w: {}),
+    "admin.report": (ADMINS, lambda w: {}),
+    "admin.relationships": (ADMINS, lambda w: {}),
+    "admin.relationships_csv": (ADMINS, lambda w: {}),
     # --- matching runs (issue 3) ---
 }
 

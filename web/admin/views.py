@@ -23,3 +23,7 @@ def home() -> str:
     users = paginate(db, scope(User).where(User.role != "volunteer").order_by(User.name))
     return render_template("admin/home.html", organisation=organisation, programs=programs, users=users,
                            me=current_user)
+
+
+# The admin's pages, one module per noun, all on this blueprint.
+from web.admin import dashboard  # noqa: E402, F401

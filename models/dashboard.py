@@ -1,0 +1,224 @@
+"""The figures of the admin dashboard, for one organisation (or one program) and a period.
+
+Definitions, so that everyone reads the numbers the same way:
+
+* funnel: volunteers who signed up in the period, how many of them got into screening, were
+  approved, and got a match (ever, up to today); requests referred in the period and how many
+  of them got a match.
+* matches by status: today's status of every match made up to the end of the period.
+* waiting: for matches made in the period, days from referral (request) and from approval
+  (volunteer) to the match; plus who waits now and for how long.
+* retention: Kaplan–Meier over every match that started on or before the end of the period;
+  a closure (any reason) is the event, matches still running are censored at the end.
+* meetings per match per month: meetings logged in the period divided by the months that
+  matches were active within it.
+* check-ins on time: planned check-ins due in the period (up to today) done no later than
+  ``ON_TIME_DAYS`` after their date.
+* goals: matches made in the goal period (the program's months, ending at the period's end).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from models.matches import MATCH_STATUSES, CheckIn, Match, MeetingLog
+from models.mentees import Request
+from models.organisations import Program
+from models.stats import SurvivalStep, histogram, kaplan_meier, median, survival_at
+from models.volunteers import Volunteer
+
+ON_TIME_DAYS = 14
+WAITING_BINS = (0, 31, 91, 181, 366)  # days: 0-30, 31-90, 91-180, 181-365, over a year
+RETENTION_MILESTONES = {3: 91, 6: 182, 12: 365}  # months -> days
+DAYS_PER_MONTH = 30.44
+OUTCOME_QUESTIONS = ("education_or_work", "leisure_activity", "social_case")
+
+
+@dataclass
+class Waiting:
+    days: list[int] = field(default_factory=list)
+
+    @property
+    def median(self) -> float | None:
+        return median(self.days)
+
+    @property
+    def longest(self) -> int | None:
+        return max(self.days) if self.days else None
+
+    @property
+    def bins(self) -> list[int]:
+        return histogram(self.days, WAITING_BINS)
+
+
+@dataclass
+class Goal:
+    program: str
+    target: int
+    months: int
+    achieved: int
+    since: date
+
+    @property
+    def share(self) -> float:
+        return self.achieved / self.target if self.target else 1.0
+
+
+@dataclass
+class Dashboard:
+    start: date
+    end: date
+    volunteer_funnel: dict[str, int]
+    request_funnel: dict[str, int]
+    waiting_requests: Waiting
+    waiting_volunteers: Waiting
+    waiting_now_requests: Waiting
+    waiting_now_volunteers: Waiting
+    matches_by_status: dict[str, int]
+    survival: list[SurvivalStep]
+    retention: dict[int, float]  # months -> share still running
+    started_matches: int
+    closure_reasons: dict[str, int]
+    meetings: int
+    match_months: float
+    checkins_due: int
+    checkins_on_time: int
+    outcomes: dict[str, dict[str, int]]
+    goals: list[Goal]
+
+    @property
+    def meetings_per_match_month(self) -> float | None:
+        return self.meetings / self.match_months if self.match_months else None
+
+    @property
+    def checkins_on_time_share(self) -> float | None:
+        return self.checkins_on_time / self.checkins_due if self.checkins_due else None
+
+
+def _day(value: date | datetime | None) -> date | None:
+    if value is None:
+        return None
+    return value.date() if isinstance(value, datetime) else value
+
+
+def _in(day: date | None, start: date, end: date) -> bool:
+    return day is not None and start <= day <= end
+
+
+def build_dashboard(session: Session, organisation_id: int, start: date, end: date, today: date,
+                    program_id: int | None = None) -> Dashboard:
+    """Every figure of the dashboard in a handful of column queries (no ORM objects per row)."""
+    end = min(end, today)
+
+    def scoped(stmt, model):  # noqa: ANN001, ANN202
+        stmt = stmt.where(model.organisation_id == organisation_id)
+        return stmt.where(model.program_id == program_id) if program_id is not None else stmt
+
+    matches = list(session.exec(scoped(select(
+        Match.id, Match.request_id, Match.volunteer_id, Match.status, Match.created_at, Match.started_on,
+        Match.closed_on, Match.closure_reason, Match.outcome, Match.program_id), Match)))
+    volunteers = list(session.exec(scoped(select(
+        Volunteer.id, Volunteer.status, Volunteer.created_at, Volunteer.approved_at, Volunteer.pool_since), Volunteer)))
+    requests = list(session.exec(scoped(select(
+        Request.id, Request.status, Request.referred_on, Request.pool_since), Request)))
+
+    matched_volunteers = {m.volunteer_id for m in matches}
+    matched_requests = {m.request_id for m in matches}
+    first_match_of_volunteer: dict[int, date] = {}
+    for m in matches:
+        made = _day(m.created_at)
+        if m.volunteer_id not in first_match_of_volunteer or made < first_match_of_volunteer[m.volunteer_id]:
+            first_match_of_volunteer[m.volunteer_id] = made
+
+    signed_up = [v for v in volunteers if _in(_day(v.created_at), start, end)]
+    volunteer_funnel = {
+        "signed_up": len(signed_up),
+        "screening": sum(1 for v in signed_up if v.status != "applicant"),
+        "approved": sum(1 for v in signed_up if v.approved_at is not None),
+        "matched": sum(1 for v in signed_up if v.id in matched_volunteers),
+    }
+    referred = [r for r in requests if _in(r.referred_on, start, end)]
+    request_funnel = {"referred": len(referred), "matched": sum(1 for r in referred if r.id in matched_requests)}
+
+    referred_on = {r.id: r.referred_on for r in requests}
+    approved_on = {v.id: _day(v.approved_at) for v in volunteers}
+    waiting_requests, waiting_volunteers = Waiting(), Waiting()
+    for m in matches:
+        made = _day(m.created_at)
+        if not _in(made, start, end):
+            continue
+        if referred_on.get(m.request_id):
+            waiting_requests.days.append(max(0, (made - referred_on[m.request_id]).days))
+        if approved_on.get(m.volunteer_id) and first_match_of_volunteer.get(m.volunteer_id) == made:
+            waiting_volunteers.days.append(max(0, (made - approved_on[m.volunteer_id]).days))
+    waiting_now_requests = Waiting([(today - (r.pool_since or r.referred_on)).days for r in requests
+                                    if r.status == "waiting" and (r.pool_since or r.referred_on)])
+    waiting_now_volunteers = Waiting([(today - v.pool_since).days for v in volunteers
+                                      if v.status == "approved" and v.pool_since is not None])
+
+    by_status = Counter(m.status for m in matches if _day(m.created_at) <= end)
+    matches_by_status = {s: by_status.get(s, 0) for s in MATCH_STATUSES}
+
+    started = [m for m in matches if m.started_on is not None and m.started_on <= end]
+    durations, closed = [], []
+    for m in started:
+        ended = m.closed_on if m.closed_on is not None and m.closed_on <= end else None
+        durations.append(((ended or end) - m.started_on).days)
+        closed.append(ended is not None)
+    survival = kaplan_meier(durations, closed)
+    retention = {months: survival_at(survival, days) for months, days in RETENTION_MILESTONES.items()}
+
+    closed_in_period = [m for m in matches if _in(m.closed_on, start, end)]
+    closure_reasons = dict(Counter(m.closure_reason or "other" for m in closed_in_period).most_common())
+    outcomes = {q: {"yes": 0, "no": 0, "unknown": 0} for q in OUTCOME_QUESTIONS}
+    for m in closed_in_period:
+        for q in OUTCOME_QUESTIONS:
+            answer = (m.outcome or {}).get(q)
+            if answer in outcomes[q]:
+                outcomes[q][answer] += 1
+
+    meetings = 0
+    if matches:
+        meeting_stmt = (select(func.count()).select_from(MeetingLog).join(Match, Match.id == MeetingLog.match_id)
+                        .where(MeetingLog.met_on >= start, MeetingLog.met_on <= end))
+        meetings = int(session.exec(scoped(meeting_stmt, Match)).one())
+    active_days = 0
+    for m in started:
+        first = max(m.started_on, start)
+        last = min(m.closed_on or end, end)
+        if last >= first:
+            active_days += (last - first).days + 1
+    match_months = active_days / DAYS_PER_MONTH
+
+    due_stmt = (select(CheckIn.due_on, CheckIn.done_on).join(Match, Match.id == CheckIn.match_id)
+                .where(CheckIn.kind == "scheduled", CheckIn.due_on >= start, CheckIn.due_on <= end))
+    due = list(session.exec(scoped(due_stmt, Match)))
+    # A check-in whose grace period has not run out yet is neither late nor counted.
+    counted = [(d, done) for d, done in due if done is not None or d + timedelta(days=ON_TIME_DAYS) < today]
+    on_time = sum(1 for d, done in counted if done is not None and done <= d + timedelta(days=ON_TIME_DAYS))
+
+    goals = []
+    program_stmt = select(Program).where(Program.organisation_id == organisation_id, Program.goal_matches.is_not(None))
+    if program_id is not None:
+        program_stmt = program_stmt.where(Program.id == program_id)
+    for program in session.exec(program_stmt.order_by(Program.name)):
+        months = program.goal_period_months or 24
+        since = end - timedelta(days=round(months * DAYS_PER_MONTH))
+        achieved = sum(1 for m in matches if m.program_id == program.id and m.started_on is not None
+                       and since < m.started_on <= end)
+        goals.append(Goal(program=program.name, target=program.goal_matches, months=months, achieved=achieved,
+                          since=since))
+
+    return Dashboard(
+        start=start, end=end, volunteer_funnel=volunteer_funnel, request_funnel=request_funnel,
+        waiting_requests=waiting_requests, waiting_volunteers=waiting_volunteers,
+        waiting_now_requests=waiting_now_requests, waiting_now_volunteers=waiting_now_volunteers,
+        matches_by_status=matches_by_status, survival=survival, retention=retention, started_matches=len(started),
+        closure_reasons=closure_reasons, meetings=meetings, match_months=match_months, checkins_due=len(counted),
+        checkins_on_time=on_time, outcomes=outcomes, goals=goals,
+    )

@@ -1,0 +1,180 @@
+"""The admin's dashboard, its CSV and PDF, and the overview of every relationship."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask import Response, flash, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func
+from sqlmodel import select
+
+from models.clock import today
+from models.dashboard import build_dashboard
+from models.matches import MATCH_STATUSES, CheckIn, Match, MeetingLog
+from models.mentees import Request
+from models.organisations import Organisation, Program
+from models.risk import assess, at_risk
+from models.users import User
+from models.volunteers import Volunteer
+from models.waiting import request_names
+from web.admin.pdf import report_pdf
+from web.admin.report import Table, chart_images, csv_bytes, data_uri, tables
+from web.admin.views import bp
+from web.database import get_db
+from web.i18n import format_date, parse_date
+from web.labels import label
+from web.pagination import paginate
+from web.policy import require_area, scope
+
+
+def _period() -> tuple[date, date, list[str]]:
+    """The chosen period (?fra=&til=); the last 12 months unless chosen. Bad dates are explained."""
+    errors, end, start = [], today(), today() - timedelta(days=365)
+    for key, default in (("fra", start), ("til", end)):
+        raw = (request.args.get(key) or "").strip()
+        value = default
+        if raw:
+            try:
+                value = parse_date(raw)
+            except ValueError:
+                errors.append(_("%(value)s is not a date; write it as dd-mm-yyyy.", value=raw))
+        if key == "fra":
+            start = value
+        else:
+            end = value
+    if start > end:
+        errors.append(_("The period must begin before it ends; showing the last 12 months."))
+        start, end = today() - timedelta(days=365), today()
+    return start, min(end, today()), errors
+
+
+def _program() -> Program | None:
+    program_id = request.args.get("program", type=int)
+    if program_id is None:
+        return None
+    return get_db().exec(scope(Program).where(Program.id == program_id)).first()
+
+
+def _dashboard():  # noqa: ANN202
+    start, end, errors = _period()
+    program = _program()
+    d = build_dashboard(get_db(), current_user.organisation_id, start, end, today(),
+                        program_id=program.id if program else None)
+    return d, program, errors
+
+
+def _filename(stem: str, d, ext: str) -> str:  # noqa: ANN001
+    return f"makker-{stem}-{d.start:%Y%m%d}-{d.end:%Y%m%d}.{ext}"
+
+
+@bp.get("/oversigt")
+def dashboard() -> str:
+    require_area("admin")
+    d, program, errors = _dashboard()
+    for error in errors:
+        flash(error, "error")
+    db = get_db()
+    images = {key: data_uri(svg) for key, svg in chart_images(d).items()}
+    return render_template("admin/dashboard.html", d=d, program=program, tables={t.key: t for t in tables(d)},
+                           images=images, programs=list(db.exec(scope(Program).order_by(Program.name))),
+                           args=request.args)
+
+
+@bp.get("/oversigt.csv")
+def dashboard_csv() -> Response:
+    require_area("admin")
+    d, _program, _errors = _dashboard()
+    return _csv(csv_bytes(tables(d)), _filename("oversigt", d, "csv"))
+
+
+@bp.get("/rapport.pdf")
+def report() -> Response:
+    require_area("admin")
+    d, program, _errors = _dashboard()
+    organisation = get_db().exec(scope(Organisation)).one()
+    pdf = report_pdf(d, organisation.name, program.name if program else _("All programs"), format_date(today()))
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{_filename("rapport", d, "pdf")}"'})
+
+
+def _csv(content: bytes, filename: str) -> Response:
+    return Response(content, mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+# --- every relationship ---------------------------------------------------------------------
+
+SORTS = {
+    "start": (Match.started_on.desc(), Match.id.desc()),
+    "start_asc": (Match.started_on.asc(), Match.id.asc()),
+    "status": (Match.status.asc(), Match.started_on.desc()),
+    "made": (Match.created_at.desc(),),
+}
+
+
+def _overview_query():  # noqa: ANN202
+    args = request.args
+    stmt = scope(Match)
+    if (program_id := args.get("program", type=int)) is not None:
+        stmt = stmt.where(Match.program_id == program_id)
+    if (status := args.get("status")) in MATCH_STATUSES:
+        stmt = stmt.where(Match.status == status)
+    if (coordinator_id := args.get("coordinator", type=int)) is not None:
+        stmt = stmt.where(Match.coordinator_id == coordinator_id)
+    if args.get("risk") == "1":
+        flagged = [r.match.id for r in at_risk(get_db(), current_user.organisation_id, today())]
+        stmt = stmt.where(Match.id.in_(flagged or [-1]))
+    sort = args.get("sort") if args.get("sort") in SORTS else "start"
+    return stmt.order_by(*SORTS[sort]), sort
+
+
+def _overview_rows(matches: list[Match]) -> list[dict]:
+    db = get_db()
+    if not matches:
+        return []
+    ids = [m.id for m in matches]
+    last_meeting = dict(db.exec(select(MeetingLog.match_id, func.max(MeetingLog.met_on))
+                                .where(MeetingLog.match_id.in_(ids)).group_by(MeetingLog.match_id)).all())
+    last_checkin = dict(db.exec(select(CheckIn.match_id, func.max(CheckIn.done_on))
+                                .where(CheckIn.match_id.in_(ids)).group_by(CheckIn.match_id)).all())
+    risks = assess(db, matches, today())
+    requests = list(db.exec(scope(Request).where(Request.id.in_({m.request_id for m in matches}))))
+    names = request_names(db, requests)
+    volunteers = {v.id: v.name for v in db.exec(scope(Volunteer).where(Volunteer.id.in_({m.volunteer_id for m in matches})))}
+    users = {u.id: u.name for u in db.exec(scope(User).where(User.role != "volunteer"))}
+    programs = {p.id: p.name for p in db.exec(scope(Program))}
+    return [{
+        "match": m, "volunteer": volunteers.get(m.volunteer_id, ""), "mentee": names.get(m.request_id, ""),
+        "program": programs.get(m.program_id, ""), "last_meeting": last_meeting.get(m.id),
+        "last_checkin": last_checkin.get(m.id), "flags": [f.kind for f in risks[m.id].flags],
+        "coordinator": users.get(m.coordinator_id, ""),
+    } for m in matches]
+
+
+@bp.get("/makkerpar")
+def relationships() -> str:
+    require_area("admin")
+    db = get_db()
+    stmt, sort = _overview_query()
+    page = paginate(db, stmt)
+    rows = _overview_rows(page.items)
+    coordinators = list(db.exec(scope(User).where(User.role.in_(("coordinator", "admin"))).order_by(User.name)))
+    return render_template("admin/relationships.html", page=page, rows=rows, sort=sort, args=request.args,
+                           programs=list(db.exec(scope(Program).order_by(Program.name))), coordinators=coordinators,
+                           statuses=MATCH_STATUSES)
+
+
+@bp.get("/makkerpar.csv")
+def relationships_csv() -> Response:
+    require_area("admin")
+    stmt, _sort = _overview_query()
+    rows = _overview_rows(list(get_db().exec(stmt)))
+    table = Table("relationships", _("Matches"), [
+        _("Match"), _("Volunteer"), _("Youth or family"), _("Program"), _("Status"), _("Start"), _("Last meeting"),
+        _("Last check-in"), _("At risk"), _("Coordinator")], [
+        [r["match"].id, r["volunteer"], r["mentee"], r["program"], label("match_status", r["match"].status),
+         format_date(r["match"].started_on), format_date(r["last_meeting"]), format_date(r["last_checkin"]),
+         ", ".join(label("risk", f) for f in r["flags"]), r["coordinator"]] for r in rows])
+    return _csv(csv_bytes([table]), f"makker-makkerpar-{today():%Y%m%d}.csv")

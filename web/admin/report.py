@@ -1,0 +1,132 @@
+"""The dashboard as tables and charts, shared by the page, the CSV export and the PDF report.
+
+One place turns the figures into labelled rows, so the page, the CSV and the PDF can never
+disagree. Nothing here names a person: the report is for steering groups and funders.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+
+from models.dashboard import RETENTION_MILESTONES, Dashboard
+from models.matches import MATCH_STATUSES
+from web import charts
+from web.i18n import format_date
+from web.labels import label
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    header: list[str]
+    rows: list[list[object]]
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.0f} %"
+
+
+def _num(value: float | None, digits: int = 1) -> str:
+    return "—" if value is None else f"{value:.{digits}f}".replace(".", ",")
+
+
+def tables(d: Dashboard) -> list[Table]:
+    waiting_bins = [_("0–30 days"), _("31–90 days"), _("91–180 days"), _("181–365 days"), _("over a year")]
+    result = [
+        Table("volunteer_funnel", _("Volunteers who signed up in the period"), [_("Stage"), _("Number")], [
+            [_("Signed up"), d.volunteer_funnel["signed_up"]],
+            [_("Got into screening"), d.volunteer_funnel["screening"]],
+            [_("Approved"), d.volunteer_funnel["approved"]],
+            [_("Matched"), d.volunteer_funnel["matched"]],
+        ]),
+        Table("request_funnel", _("Youths and families referred in the period"), [_("Stage"), _("Number")], [
+            [_("Referred"), d.request_funnel["referred"]],
+            [_("Matched"), d.request_funnel["matched"]],
+        ]),
+        Table("waiting", _("Waiting time to a match (matches made in the period)"),
+              [_("Side"), _("Matches"), _("Median days"), _("Longest days"), *waiting_bins], [
+            [_("Youths and families"), len(d.waiting_requests.days), _num(d.waiting_requests.median, 0),
+             d.waiting_requests.longest or "—", *d.waiting_requests.bins],
+            [_("Volunteers"), len(d.waiting_volunteers.days), _num(d.waiting_volunteers.median, 0),
+             d.waiting_volunteers.longest or "—", *d.waiting_volunteers.bins],
+        ]),
+        Table("waiting_now", _("Waiting now"), [_("Side"), _("Waiting"), _("Median days"), _("Longest days")], [
+            [_("Youths and families"), len(d.waiting_now_requests.days), _num(d.waiting_now_requests.median, 0),
+             d.waiting_now_requests.longest or "—"],
+            [_("Volunteers"), len(d.waiting_now_volunteers.days), _num(d.waiting_now_volunteers.median, 0),
+             d.waiting_now_volunteers.longest or "—"],
+        ]),
+        Table("status", _("Matches by status"), [_("Status"), _("Number")],
+              [[label("match_status", s), d.matches_by_status[s]] for s in MATCH_STATUSES]),
+        Table("retention", _("Still running after (Kaplan–Meier, %(n)s matches)", n=d.started_matches),
+              [_("Months"), _("Share still running")],
+              [[months, _pct(d.retention[months])] for months in RETENTION_MILESTONES]),
+        Table("survival", _("Survival curve: each day a match closed"),
+              [_("Day"), _("Running before"), _("Closed"), _("Share still running")],
+              [[s.day, s.at_risk, s.closed, _pct(s.survival)] for s in d.survival]),
+        Table("closure_reasons", _("Why matches closed in the period"), [_("Reason"), _("Number")],
+              [[label("closure_reason", r), n] for r, n in d.closure_reasons.items()]),
+        Table("activity", _("Meetings and check-ins"), [_("Figure"), _("Value")], [
+            [_("Meetings logged"), d.meetings],
+            [_("Meetings per match per month"), _num(d.meetings_per_match_month)],
+            [_("Check-ins due"), d.checkins_due],
+            [_("Check-ins done on time"), f"{d.checkins_on_time} ({_pct(d.checkins_on_time_share)})"],
+        ]),
+        Table("outcomes", _("Outcomes of matches closed in the period"),
+              [_("Question"), label("outcome_answer", "yes"), label("outcome_answer", "no"),
+               label("outcome_answer", "unknown")],
+              [[label("outcome_question", q), a["yes"], a["no"], a["unknown"]] for q, a in d.outcomes.items()]),
+        Table("goals", _("Goals"), [_("Program"), _("Goal"), _("Achieved"), _("Share"), _("Counted from")],
+              [[g.program, _("%(n)s matches in %(m)s months", n=g.target, m=g.months), g.achieved, _pct(g.share),
+                format_date(g.since)] for g in d.goals]),
+    ]
+    return result
+
+
+def chart_images(d: Dashboard, fmt: str = "svg") -> dict[str, bytes]:
+    """The charts of the dashboard; the matching table of ``tables`` is their text alternative."""
+    funnel = charts.bars(charts.Bars(
+        _("From sign-up to match"), [_("Signed up"), _("Screening"), _("Approved"), _("Matched")],
+        [(_("Volunteers"), [d.volunteer_funnel[k] for k in ("signed_up", "screening", "approved", "matched")])]),
+        fmt)
+    bins = [_("0–30"), _("31–90"), _("91–180"), _("181–365"), _("365+")]
+    waiting = charts.bars(charts.Bars(
+        _("Days waited before the match"), bins,
+        [(_("Youths and families"), d.waiting_requests.bins), (_("Volunteers"), d.waiting_volunteers.bins)]), fmt)
+    survival = charts.survival_curve(charts.Curve(
+        _("Share of matches still running"), _("days since the start"), "%",
+        [s.day for s in d.survival], [s.survival for s in d.survival],
+        [(days, _("%(n)s mo.", n=months)) for months, days in RETENTION_MILESTONES.items()]), fmt)
+    status = charts.bars(charts.Bars(
+        _("Matches by status"), [label("match_status", s) for s in MATCH_STATUSES],
+        [(_("Matches"), [d.matches_by_status[s] for s in MATCH_STATUSES])]), fmt)
+    reasons = charts.bars(charts.Bars(
+        _("Why matches closed"), [label("closure_reason", r) for r in d.closure_reasons] or [_("none")],
+        [(_("Matches"), list(d.closure_reasons.values()) or [0])], horizontal=True), fmt)
+    return {"volunteer_funnel": funnel, "waiting": waiting, "survival": survival, "status": status,
+            "closure_reasons": reasons}
+
+
+def data_uri(svg: bytes) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
+
+
+def csv_bytes(sections: Sequence[Table]) -> bytes:
+    """Danish Excel opens this directly: UTF-8 with a byte-order mark, semicolons between fields."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    for i, table in enumerate(sections):
+        if len(sections) > 1:
+            if i:
+                writer.writerow([])
+            writer.writerow([table.title])
+        writer.writerow(table.header)
+        writer.writerows(table.rows)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
