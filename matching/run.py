@@ -229,3 +229,37 @@ def execute_run(engine: Engine, run_id: int, today: date, dry_run: bool = False)
                 session.add(run)
                 session.commit()
         raise
+
+
+@dataclass
+class WeightPreview:
+    """How a change of weights would move the proposals for today's pool (nothing is stored)."""
+
+    requests: int
+    matched_before: int
+    matched_after: int
+    mean_score_before: float
+    mean_score_after: float
+    changed: list[tuple[int, int | None, int | None]]  # (request id, volunteer before, volunteer after)
+    same: int
+
+
+def preview_weights(session: Session, program: Program, weights: dict[str, float], today: date) -> WeightPreview:
+    """Solve today's pool with the current and with the new weights and compare the proposals."""
+    from dataclasses import replace
+
+    pool = load_pool(session, program, today)
+    new_rules = replace(pool.rules, weights={**pool.rules.weights, **weights})
+    outcomes = []
+    for rules in (pool.rules, new_rules):
+        scored, result, _phases = solve_pool(replace(pool, rules=rules), today)
+        chosen = {pool.requests[r].id: pool.volunteers[v].id for r, v in result.pairs}
+        # Each side's mean is on its own weights' scale (scores are weighted means in [0, 1]).
+        mean = float(result.total_score) / len(result.pairs) if result.pairs else 0.0
+        outcomes.append((chosen, mean))
+    (before, mean_before), (after, mean_after) = outcomes
+    changed = [(rid, before.get(rid), after.get(rid)) for rid in sorted(set(before) | set(after))
+               if before.get(rid) != after.get(rid)]
+    return WeightPreview(requests=len(pool.requests), matched_before=len(before), matched_after=len(after),
+                         mean_score_before=mean_before, mean_score_after=mean_after, changed=changed,
+                         same=sum(1 for rid, vid in before.items() if after.get(rid) == vid))

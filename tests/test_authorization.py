@@ -80,6 +80,14 @@ ACCESS: dict[str, tuple[frozenset[str], Callable]] = {
     "admin.report": (ADMINS, lambda w: {}),
     "admin.relationships": (ADMINS, lambda w: {}),
     "admin.relationships_csv": (ADMINS, lambda w: {}),
+    "admin.program_settings": (ADMINS, lambda w: {"program_id": w.program.id}),
+    "admin.invite": (ADMINS, lambda w: {}),
+    "admin.update_user": (ADMINS, lambda w: {"user_id": w.coordinator.id}),
+    "admin.audit": (ADMINS, lambda w: {}),
+    "admin.people": (ADMINS, lambda w: {}),
+    "admin.export_person": (ADMINS, lambda w: {"kind": "youth", "record_id": w.youth.id}),
+    "admin.erase_person": (ADMINS, lambda w: {"kind": "household", "record_id": w.household.id}),
+    "auth.accept_invite": (EVERYONE, lambda w: {"token": "not-a-token"}),
     # --- matching runs (issue 3) ---
 }
 

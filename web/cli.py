@@ -33,6 +33,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(outbox_group)
     app.cli.add_command(match_command)
     app.cli.add_command(reminders_command)
+    app.cli.add_command(retention_command)
     app.cli.add_command(bench_command)
 
 
@@ -175,6 +176,22 @@ def reminders_command(today) -> None:  # noqa: ANN001
         report = send_reminders(session, today.date() if today else today_fn(), settings.base_url)
     click.echo(f"queued {report.volunteers} meeting reminders to volunteers and {report.coordinators} "
                f"check-in e-mails to coordinators ({report.checkins} check-ins); `makker outbox send` sends them")
+
+
+@click.command("retention")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="Run as of this date.")
+@with_appcontext
+def retention_command(today) -> None:  # noqa: ANN001
+    """Anonymise closed records past each program's retention period (run daily; safe to repeat)."""
+    from sqlmodel import Session
+
+    from models.clock import today as today_fn
+    from models.retention import apply_retention
+
+    with Session(engine(), expire_on_commit=False) as session:
+        report = apply_retention(session, today.date() if today else today_fn())
+    click.echo(f"anonymised {report.youths} youths, {report.households} families and {report.volunteers} volunteers "
+               f"({report.matches} matches cleared of free text); each is in the audit log")
 
 
 @click.command("match")

@@ -119,6 +119,16 @@ LABELS: dict[str, dict[str, object]] = {
     },
     "outcome_answer": {"yes": _l("Yes"), "no": _l("No"), "unknown": _l("Don't know")},
     # --- admin (issue 7) ---
+    "record_type": {
+        "Youth": _l("Youth"), "Household": _l("Family"), "Volunteer": _l("Volunteer"), "Request": _l("Request"),
+        "Match": _l("Match"), "MeetingLog": _l("Meeting log"), "CheckIn": _l("Check-in"), "User": _l("User"),
+        "Program": _l("Program"), "Note": _l("Note"),
+    },
+    "audit_action": {
+        "view": _l("Viewed"), "create": _l("Created"), "update": _l("Changed"), "delete": _l("Deleted"),
+        "export": _l("Exported"), "erase": _l("Erased on request"), "anonymise": _l("Anonymised (retention)"),
+    },
+    "person_kind": {"youth": _l("Youth"), "household": _l("Family"), "volunteer": _l("Volunteer")},
 }
 
 

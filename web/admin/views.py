@@ -26,4 +26,4 @@ def home() -> str:
 
 
 # The admin's pages, one module per noun, all on this blueprint.
-from web.admin import dashboard  # noqa: E402, F401
+from web.admin import dashboard, privacy, settings  # noqa: E402, F401

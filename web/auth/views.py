@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
+from models.clock import utcnow
 from models.emails import send
 from models.errors import DomainError
 from models.users import SignInLocked, User, authenticate, get_user_by_email, set_password
@@ -16,7 +17,13 @@ from web.auth.forms import LoginForm, NewPasswordForm, ResetRequestForm
 from web.database import get_db
 from web.i18n import LANGUAGES, current_locale, error_message
 from web.policy import public, require
-from web.tokens import RESET_MAX_AGE, make_user_token, read_user_token, token_matches
+from web.tokens import (
+    CONFIRM_MAX_AGE,
+    RESET_MAX_AGE,
+    make_user_token,
+    read_user_token,
+    token_matches,
+)
 
 bp = Blueprint("auth", __name__)
 
@@ -98,7 +105,18 @@ def forgot_password() -> Response | str:
 @bp.route("/nulstil/<token>", methods=["GET", "POST"])
 @public
 def reset_password(token: str) -> Response | str:
-    data = read_user_token(token, "reset", RESET_MAX_AGE)
+    return _choose_password(token, "reset", RESET_MAX_AGE, accepting_invite=False)
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+@public
+def accept_invite(token: str) -> Response | str:
+    """An invited coordinator or admin chooses a password; the link proves the e-mail is theirs."""
+    return _choose_password(token, "invite", CONFIRM_MAX_AGE, accepting_invite=True)
+
+
+def _choose_password(token: str, purpose: str, max_age: int, accepting_invite: bool) -> Response | str:
+    data = read_user_token(token, purpose, max_age)
     db = get_db()
     user = db.get(User, data[0]) if data else None
     if user is None or not user.active or not token_matches(user, data[1]):
@@ -107,6 +125,8 @@ def reset_password(token: str) -> Response | str:
     form = NewPasswordForm()
     if form.validate_on_submit():
         set_password(user, form.password.data)
+        if accepting_invite and user.email_confirmed_at is None:
+            user.email_confirmed_at = utcnow()
         db.add(user)
         db.commit()
         flash(_("Your password has been changed. You can sign in now."), "success")

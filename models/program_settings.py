@@ -1,0 +1,106 @@
+"""Changing a program's rules, checked as a whole and recorded in the audit trail."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from matching.profiles import DEFAULT_WEIGHTS
+from matching.vocabulary import INTERESTS
+from models.audit import record_audit
+from models.errors import N_, Conflict, DomainError
+from models.organisations import SCREENING_STEPS, Program
+from models.users import User
+
+MAX_WEIGHT = 10.0
+
+
+def parse_day_list(text: str) -> list[int]:
+    """"14, 30, 60" -> [14, 30, 60]; the check-in plan as people write it."""
+    parts = [p for p in text.replace(";", ",").replace(" ", ",").split(",") if p.strip()]
+    try:
+        days = sorted({int(p) for p in parts})
+    except ValueError as error:
+        raise DomainError(N_("Write the days as whole numbers separated by commas, e.g. 14, 30, 90."),
+                          field="checkin_plan") from error
+    if any(d < 1 or d > 3650 for d in days):
+        raise DomainError(N_("Each day must be between 1 and 3650."), field="checkin_plan")
+    return days
+
+
+@dataclass
+class ProgramChanges:
+    name: str
+    description: str
+    serves: str
+    min_age: int
+    max_age: int
+    max_distance_km: float
+    waiting_target_days: int
+    inactivity_days: int
+    required_steps: list[str]
+    checkin_plan_days: list[int]
+    interests: list[str]
+    weights: dict[str, float]
+    measures_followup: bool
+    outcome_required: bool
+    retention_months: int
+    goal_matches: int | None
+    goal_period_months: int | None
+    active: bool
+
+
+def validate_weights(weights: dict[str, float]) -> dict[str, float]:
+    unknown = set(weights) - set(DEFAULT_WEIGHTS)
+    if unknown:
+        raise DomainError(N_("Unknown weight: %(name)s."), field="weights", name=", ".join(sorted(unknown)))
+    if any(not 0 <= w <= MAX_WEIGHT for w in weights.values()):
+        raise DomainError(N_("Each weight must be between 0 and 10."), field="weights")
+    if not any(w > 0 for w in weights.values()):
+        raise DomainError(N_("At least one weight must be above 0."), field="weights")
+    return {k: float(weights.get(k, 0.0)) for k in DEFAULT_WEIGHTS}
+
+
+def update_program(session: Session, program: Program, changes: ProgramChanges, by: User,
+                   seen_version: str | None = None) -> Program:
+    """Apply all changes or none; an admin's stale form does not overwrite another's change."""
+    if seen_version is not None and seen_version != program_version(program):
+        raise Conflict(N_("Someone else changed this program while you were editing. Nothing was saved; "
+                          "look at the new values and repeat your change."))
+    if not changes.name.strip():
+        raise DomainError(N_("The program needs a name."), field="name")
+    if changes.serves not in ("youth", "family", "both"):
+        raise DomainError(N_("Choose an answer from the list."), field="serves")
+    if changes.min_age > changes.max_age:
+        raise DomainError(N_("The lowest age must not be above the highest."), field="min_age")
+    if not changes.required_steps or set(changes.required_steps) - set(SCREENING_STEPS):
+        raise DomainError(N_("Choose at least one screening step."), field="required_steps")
+    if not changes.checkin_plan_days:
+        raise DomainError(N_("The check-in plan needs at least one day."), field="checkin_plan")
+    if set(changes.interests) - set(INTERESTS):
+        raise DomainError(N_("Choose an answer from the list."), field="interests")
+    if (changes.goal_matches is None) != (changes.goal_period_months is None):
+        raise DomainError(N_("A goal needs both a number of matches and a period."), field="goal_matches")
+    weights = validate_weights(changes.weights)
+    before = program.model_dump(exclude={"created_at"})
+    for name, value in vars(changes).items():
+        setattr(program, name, value)
+    program.name = changes.name.strip()
+    program.weights = weights
+    after = program.model_dump(exclude={"created_at"})
+    changed = sorted(k for k in after if after[k] != before.get(k))
+    session.add(program)
+    record_audit(session, organisation_id=program.organisation_id, user_id=by.id, action="update",
+                 record_type="Program", record_id=program.id, detail={"changed": changed})
+    session.commit()
+    return program
+
+
+def program_version(program: Program) -> str:
+    """A fingerprint of the stored settings, sent with the form to detect a change meanwhile."""
+    import hashlib
+    import json
+
+    data = program.model_dump(exclude={"created_at"}, mode="json")
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
