@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -110,6 +110,12 @@ def _in(day: date | None, start: date, end: date) -> bool:
     return day is not None and start <= day <= end
 
 
+def _utc_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    """Stored times are UTC: the period runs from the start's midnight to the midnight after the end."""
+    return (datetime.combine(start, time.min, tzinfo=UTC),
+            datetime.combine(end + timedelta(days=1), time.min, tzinfo=UTC))
+
+
 def build_dashboard(session: Session, organisation_id: int, start: date, end: date, today: date,
                     program_id: int | None = None) -> Dashboard:
     """Every figure of the dashboard in a handful of column queries (no ORM objects per row)."""
@@ -119,13 +125,15 @@ def build_dashboard(session: Session, organisation_id: int, start: date, end: da
         stmt = stmt.where(model.organisation_id == organisation_id)
         return stmt.where(model.program_id == program_id) if program_id is not None else stmt
 
+    # Only what each figure needs: all matches (small columns), the rest filtered in the database.
     matches = list(session.exec(scoped(select(
         Match.id, Match.request_id, Match.volunteer_id, Match.status, Match.created_at, Match.started_on,
-        Match.closed_on, Match.closure_reason, Match.outcome, Match.program_id), Match)))
-    volunteers = list(session.exec(scoped(select(
-        Volunteer.id, Volunteer.status, Volunteer.created_at, Volunteer.approved_at, Volunteer.pool_since), Volunteer)))
-    requests = list(session.exec(scoped(select(
-        Request.id, Request.status, Request.referred_on, Request.pool_since), Request)))
+        Match.closed_on, Match.program_id), Match)))
+    since, until = _utc_bounds(start, end)
+    signed_up = list(session.exec(scoped(select(Volunteer.id, Volunteer.status, Volunteer.approved_at), Volunteer)
+                                  .where(Volunteer.created_at >= since, Volunteer.created_at < until)))
+    referred = list(session.exec(scoped(select(Request.id), Request)
+                                 .where(Request.referred_on >= start, Request.referred_on <= end)))
 
     matched_volunteers = {m.volunteer_id for m in matches}
     matched_requests = {m.request_id for m in matches}
@@ -135,31 +143,34 @@ def build_dashboard(session: Session, organisation_id: int, start: date, end: da
         if m.volunteer_id not in first_match_of_volunteer or made < first_match_of_volunteer[m.volunteer_id]:
             first_match_of_volunteer[m.volunteer_id] = made
 
-    signed_up = [v for v in volunteers if _in(_day(v.created_at), start, end)]
     volunteer_funnel = {
         "signed_up": len(signed_up),
         "screening": sum(1 for v in signed_up if v.status != "applicant"),
         "approved": sum(1 for v in signed_up if v.approved_at is not None),
         "matched": sum(1 for v in signed_up if v.id in matched_volunteers),
     }
-    referred = [r for r in requests if _in(r.referred_on, start, end)]
-    request_funnel = {"referred": len(referred), "matched": sum(1 for r in referred if r.id in matched_requests)}
+    # A single-column select yields plain ids.
+    request_funnel = {"referred": len(referred), "matched": sum(1 for rid in referred if rid in matched_requests)}
 
-    referred_on = {r.id: r.referred_on for r in requests}
-    approved_on = {v.id: _day(v.approved_at) for v in volunteers}
     waiting_requests, waiting_volunteers = Waiting(), Waiting()
-    for m in matches:
-        made = _day(m.created_at)
-        if not _in(made, start, end):
-            continue
-        if referred_on.get(m.request_id):
-            waiting_requests.days.append(max(0, (made - referred_on[m.request_id]).days))
-        if approved_on.get(m.volunteer_id) and first_match_of_volunteer.get(m.volunteer_id) == made:
-            waiting_volunteers.days.append(max(0, (made - approved_on[m.volunteer_id]).days))
-    waiting_now_requests = Waiting([(today - (r.pool_since or r.referred_on)).days for r in requests
-                                    if r.status == "waiting" and (r.pool_since or r.referred_on)])
-    waiting_now_volunteers = Waiting([(today - v.pool_since).days for v in volunteers
-                                      if v.status == "approved" and v.pool_since is not None])
+    made_in_period = session.exec(scoped(select(Match.volunteer_id, Match.created_at, Request.referred_on,
+                                                Volunteer.approved_at), Match)
+                                  .join(Request, Request.id == Match.request_id)
+                                  .join(Volunteer, Volunteer.id == Match.volunteer_id)
+                                  .where(Match.created_at >= since, Match.created_at < until))
+    for volunteer_id, created_at, referred_on, approved_at in made_in_period:
+        made = _day(created_at)
+        if referred_on:
+            waiting_requests.days.append(max(0, (made - referred_on).days))
+        if approved_at and first_match_of_volunteer.get(volunteer_id) == made:
+            waiting_volunteers.days.append(max(0, (made - _day(approved_at)).days))
+    waiting_now_requests = Waiting([(today - (pool_since or referred_on)).days for pool_since, referred_on in
+                                    session.exec(scoped(select(Request.pool_since, Request.referred_on), Request)
+                                                 .where(Request.status == "waiting"))
+                                    if pool_since or referred_on])
+    waiting_now_volunteers = Waiting([(today - pool_since).days for pool_since in session.exec(
+        scoped(select(Volunteer.pool_since), Volunteer).where(Volunteer.status == "approved",
+                                                              Volunteer.pool_since.is_not(None)))])
 
     by_status = Counter(m.status for m in matches if _day(m.created_at) <= end)
     matches_by_status = {s: by_status.get(s, 0) for s in MATCH_STATUSES}
@@ -173,12 +184,13 @@ def build_dashboard(session: Session, organisation_id: int, start: date, end: da
     survival = kaplan_meier(durations, closed)
     retention = {months: survival_at(survival, days) for months, days in RETENTION_MILESTONES.items()}
 
-    closed_in_period = [m for m in matches if _in(m.closed_on, start, end)]
-    closure_reasons = dict(Counter(m.closure_reason or "other" for m in closed_in_period).most_common())
+    closed_in_period = list(session.exec(scoped(select(Match.closure_reason, Match.outcome), Match)
+                                         .where(Match.closed_on >= start, Match.closed_on <= end)))
+    closure_reasons = dict(Counter(reason or "other" for reason, _outcome in closed_in_period).most_common())
     outcomes = {q: {"yes": 0, "no": 0, "unknown": 0} for q in OUTCOME_QUESTIONS}
-    for m in closed_in_period:
+    for _reason, outcome in closed_in_period:
         for q in OUTCOME_QUESTIONS:
-            answer = (m.outcome or {}).get(q)
+            answer = (outcome or {}).get(q)
             if answer in outcomes[q]:
                 outcomes[q][answer] += 1
 

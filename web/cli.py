@@ -34,6 +34,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(match_command)
     app.cli.add_command(reminders_command)
     app.cli.add_command(retention_command)
+    app.cli.add_command(bench_dashboard_command)
     app.cli.add_command(bench_command)
 
 
@@ -307,3 +308,57 @@ def _bench_search(url: str | None, n: int) -> dict:
         figures["backend"] = bench_engine.dialect.name
         bench_engine.dispose()
         return figures
+
+
+@click.command("bench-dashboard")
+@click.option("--db", "url", default=None, help="Database URL (default: a throwaway SQLite). Use PostgreSQL for the figure.")
+@click.option("--matches", default=10000, show_default=True, help="Relationships in the benchmark organisation.")
+@click.option("--repeat", default=5, show_default=True, help="Timed page loads (after one warm-up).")
+def bench_dashboard_command(url: str | None, matches: int, repeat: int) -> None:
+    """Time the admin dashboard page (figures + charts + HTML) over an organisation with many matches."""
+    import statistics
+    import tempfile
+    import time
+    from datetime import date, timedelta
+    from pathlib import Path
+
+    from sqlmodel import Session, select
+
+    from models.dashboard import build_dashboard
+    from models.db import make_engine
+    from models.migrate import upgrade
+    from models.organisations import Organisation
+    from seed.benchmark_history import add_match_history
+    from seed.demo import build_demo
+    from web import create_app
+
+    with tempfile.TemporaryDirectory() as tmp:
+        url = url or f"sqlite:///{Path(tmp) / 'dashboard.sqlite3'}"
+        upgrade(url)
+        bench_engine = make_engine(url)
+        started = time.perf_counter()
+        summary = build_demo(bench_engine, seed=98, volunteers=matches, requests=matches)
+        slug = summary.organisation.split("organisation slug ", 1)[1].split(",", 1)[0]
+        today = date.today()
+        with Session(bench_engine) as session:
+            counts = add_match_history(session, slug, matches, today)
+            org_id = session.exec(select(Organisation.id).where(Organisation.slug == slug)).one()
+        click.echo(f"built {counts} in {time.perf_counter() - started:.1f} s ({bench_engine.dialect.name})")
+        app = create_app({"DATABASE_URL": url, "TESTING": True, "WTF_CSRF_ENABLED": False})
+        client = app.test_client()
+        client.post("/log-ind", data={"email": f"admin@{slug}.example.org", "password": "makker-bench"})
+        client.get("/admin/oversigt")  # warm-up: imports, first chart
+        pages, figures = [], []
+        for _ in range(repeat):
+            t = time.perf_counter()
+            response = client.get("/admin/oversigt")
+            pages.append(time.perf_counter() - t)
+            assert response.status_code == 200, response.status_code
+            with Session(bench_engine) as session:
+                t = time.perf_counter()
+                build_dashboard(session, org_id, today - timedelta(days=365), today, today)
+                figures.append(time.perf_counter() - t)
+        click.echo(f"dashboard page over {counts['matches']} matches: median {statistics.median(pages):.3f} s, "
+                   f"slowest {max(pages):.3f} s ({repeat} loads); figures alone median {statistics.median(figures):.3f} s")
+        app.extensions["makker_engine"].dispose()
+        bench_engine.dispose()

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
-from models.dashboard import RETENTION_MILESTONES, Dashboard
+from models.dashboard import DAYS_PER_MONTH, RETENTION_MILESTONES, Dashboard
 from models.matches import MATCH_STATUSES
+from models.stats import survival_at
 from web import charts
 from web.i18n import format_date
 from web.labels import label
@@ -35,6 +36,11 @@ def _pct(value: float | None) -> str:
 
 def _num(value: float | None, digits: int = 1) -> str:
     return "—" if value is None else f"{value:.{digits}f}".replace(".", ",")
+
+
+def _months_observed(d: Dashboard) -> int:
+    last = d.survival[-1].day if d.survival else 0
+    return min(120, max(12, int(last / DAYS_PER_MONTH) + 1))
 
 
 def tables(d: Dashboard) -> list[Table]:
@@ -68,9 +74,9 @@ def tables(d: Dashboard) -> list[Table]:
         Table("retention", _("Still running after (Kaplan–Meier, %(n)s matches)", n=d.started_matches),
               [_("Months"), _("Share still running")],
               [[months, _pct(d.retention[months])] for months in RETENTION_MILESTONES]),
-        Table("survival", _("Survival curve: each day a match closed"),
-              [_("Day"), _("Running before"), _("Closed"), _("Share still running")],
-              [[s.day, s.at_risk, s.closed, _pct(s.survival)] for s in d.survival]),
+        Table("survival", _("Survival curve, month by month"), [_("Months"), _("Share still running")],
+              [[month, _pct(survival_at(d.survival, round(month * DAYS_PER_MONTH)))]
+               for month in range(0, _months_observed(d) + 1)]),
         Table("closure_reasons", _("Why matches closed in the period"), [_("Reason"), _("Number")],
               [[label("closure_reason", r), n] for r, n in d.closure_reasons.items()]),
         Table("activity", _("Meetings and check-ins"), [_("Figure"), _("Value")], [
