@@ -10,7 +10,7 @@ from matching.profiles import DEFAULT_WEIGHTS
 from matching.vocabulary import INTERESTS
 from models.audit import record_audit
 from models.errors import N_, Conflict, DomainError
-from models.organisations import SCREENING_STEPS, Program
+from models.organisations import SCREENING_STEPS, Organisation, Program
 from models.users import User
 
 MAX_WEIGHT = 10.0
@@ -104,3 +104,17 @@ def program_version(program: Program) -> str:
 
     data = program.model_dump(exclude={"created_at"}, mode="json")
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def update_organisation(session: Session, organisation: Organisation, by: User, *, name: str,
+                        contact_email: str, kind: str) -> Organisation:
+    if not name.strip():
+        raise DomainError(N_("The organisation needs a name."), field="name")
+    if kind not in ("association", "municipality"):
+        raise DomainError(N_("Choose an answer from the list."), field="kind")
+    organisation.name, organisation.contact_email, organisation.kind = name.strip(), contact_email.strip(), kind
+    session.add(organisation)
+    record_audit(session, organisation_id=organisation.id, user_id=by.id, action="update",
+                 record_type="Organisation", record_id=organisation.id, detail={"changed": ["settings"]})
+    session.commit()
+    return organisation

@@ -10,7 +10,7 @@ from __future__ import annotations
 import calendar
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -34,10 +34,11 @@ from models.matchruns import Proposal
 from models.mentees import Household, HouseholdMember, Request, Youth
 from models.notes import Note
 from models.organisations import Program, ProgramBase
+from models.outbox import OutboxMessage
 from models.proposals import _lock, conflict_on_lock_failure
 from models.users import User
-from models.volunteer_profile import ANONYMISED
-from models.volunteers import ScreeningStep, Volunteer
+from models.volunteer_profile import ANONYMISED, anonymise_volunteer
+from models.volunteers import Volunteer
 
 MENTEE_MODELS: dict[str, type[Youth] | type[Household]] = {"Youth": Youth, "Household": Household}
 OPEN_REQUEST_STATUSES: tuple[str, ...] = ("waiting", "matched")
@@ -52,6 +53,9 @@ _SYSTEM_REASONS = frozenset(CLOSURE_REASONS) | {
 _ACTIVITY_ACTIONS: tuple[str, ...] = ("create", "update", "delete")
 
 
+OUTBOX_KEEP_DAYS = 90
+
+
 @dataclass
 class RetentionReport:
     """How many records one run of ``apply_retention`` anonymised."""
@@ -60,6 +64,7 @@ class RetentionReport:
     households: int = 0
     volunteers: int = 0
     matches: int = 0  # matches whose free text was cleared along with their mentee
+    emails: int = 0  # sent e-mails older than OUTBOX_KEEP_DAYS, deleted
 
     @property
     def total(self) -> int:
@@ -264,39 +269,6 @@ def erase_mentee(session: Session, record_type: str, record_id: int, by: User, t
     session.commit()
 
 
-def _anonymise_volunteer(session: Session, volunteer: Volunteer) -> None:
-    """The anonymising part of ``erase_volunteer``, for a volunteer with no open match (no commit).
-
-    Status stays (declined/withdrawn are figures too); screening notes, notes and the consent's
-    signer go as well.
-    """
-    for log in session.exec(select(MeetingLog).where(MeetingLog.volunteer_id == volunteer.id)):
-        log.note = ""
-        session.add(log)
-    for step in session.exec(select(ScreeningStep).where(ScreeningStep.volunteer_id == volunteer.id)):
-        step.note = ""
-        session.add(step)
-    for note in session.exec(select(Note).where(Note.organisation_id == volunteer.organisation_id,
-                                                func.lower(Note.subject_type) == "volunteer",
-                                                Note.subject_id == volunteer.id)):
-        session.delete(note)
-    for consent in session.exec(select(ConsentRecord).where(ConsentRecord.subject_type == "volunteer",
-                                                            ConsentRecord.subject_id == volunteer.id)):
-        consent.given_by = ANONYMISED
-        session.add(consent)
-    volunteer.first_name, volunteer.last_name = ANONYMISED, ""
-    volunteer.email, volunteer.phone = f"slettet-{volunteer.id}@invalid", ""
-    volunteer.interests_text = volunteer.experience_text = volunteer.motivation = ""
-    volunteer.pool_since, volunteer.anonymised_at = None, utcnow()
-    volunteer.version += 1
-    session.add(volunteer)
-    if volunteer.user_id:
-        user = session.get(User, volunteer.user_id)
-        user.active, user.email, user.name, user.phone, user.password_hash = (
-            False, f"slettet-{user.id}@invalid", ANONYMISED, "", "")
-        session.add(user)
-
-
 # --- retention ----------------------------------------------------------------------------
 
 def add_months(day: date, months: int) -> date:
@@ -411,10 +383,18 @@ def apply_retention(session: Session, today: date, organisation_id: int | None =
                 report.households += 1
             report.matches += counts["matches"]
     for volunteer in _due_volunteers(session, today, organisation_id):
-        _anonymise_volunteer(session, volunteer)
+        anonymise_volunteer(session, volunteer)
         record_audit(session, organisation_id=volunteer.organisation_id, user_id=None, action="anonymise",
                      record_type="Volunteer", record_id=volunteer.id,
                      detail={"reason": "retention", "on": today.isoformat(), "status": volunteer.status})
         report.volunteers += 1
+    # Sent e-mails name mentees and volunteers in their text; they are not kept for long.
+    cutoff = datetime.combine(today - timedelta(days=OUTBOX_KEEP_DAYS), datetime.min.time(), tzinfo=UTC)
+    old = select(OutboxMessage).where(OutboxMessage.sent_at.is_not(None), OutboxMessage.sent_at < cutoff)
+    if organisation_id is not None:
+        old = old.where(OutboxMessage.organisation_id == organisation_id)
+    for message in session.exec(old):
+        session.delete(message)
+        report.emails += 1
     session.commit()
     return report

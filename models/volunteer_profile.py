@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from models.audit import record_audit
@@ -14,6 +15,8 @@ from models.errors import N_, DomainError
 from models.lifecycle import change_status, return_request_to_pool
 from models.matches import OPEN_MATCH_STATUSES, Match, MeetingLog
 from models.mentees import Request
+from models.notes import Note
+from models.outbox import OutboxMessage
 from models.signup import VolunteerDetails, apply_details, check_details
 from models.users import User
 from models.volunteers import ScreeningStep, Volunteer
@@ -86,19 +89,44 @@ def erase_volunteer(session: Session, volunteer: Volunteer, by: User, today: dat
             send(session, "volunteer_left", to=to, organisation_id=volunteer.organisation_id,
                  name=coordinator.name if coordinator else "", volunteer=volunteer.name,
                  mentee=mentee_name(session, session.get(Request, match.request_id)), link="")
+    anonymise_volunteer(session, volunteer)
+    volunteer.status = "withdrawn"
+    record_audit(session, organisation_id=volunteer.organisation_id, user_id=by.id, action="erase",
+                 record_type="Volunteer", record_id=volunteer.id)
+    session.commit()
+
+
+def anonymise_volunteer(session: Session, volunteer: Volunteer) -> None:
+    """Blank what names or describes the volunteer (no commit); used by erasure and retention.
+
+    Status stays (declined/withdrawn are figures too); screening notes, notes and the consent's
+    signer go as well.
+    """
     for log in session.exec(select(MeetingLog).where(MeetingLog.volunteer_id == volunteer.id)):
         log.note = ""
         session.add(log)
+    for step in session.exec(select(ScreeningStep).where(ScreeningStep.volunteer_id == volunteer.id)):
+        step.note = ""
+        session.add(step)
+    for note in session.exec(select(Note).where(Note.organisation_id == volunteer.organisation_id,
+                                                func.lower(Note.subject_type) == "volunteer",
+                                                Note.subject_id == volunteer.id)):
+        session.delete(note)
+    for consent in session.exec(select(ConsentRecord).where(ConsentRecord.subject_type == "volunteer",
+                                                            ConsentRecord.subject_id == volunteer.id)):
+        consent.given_by = ANONYMISED
+        session.add(consent)
+    # Queued or sent e-mails to them name them and their mentee.
+    for message in session.exec(select(OutboxMessage).where(OutboxMessage.to_email == volunteer.email)):
+        session.delete(message)
     volunteer.first_name, volunteer.last_name = ANONYMISED, ""
     volunteer.email, volunteer.phone = f"slettet-{volunteer.id}@invalid", ""
     volunteer.interests_text = volunteer.experience_text = volunteer.motivation = ""
-    volunteer.status, volunteer.pool_since, volunteer.anonymised_at = "withdrawn", None, utcnow()
+    volunteer.pool_since, volunteer.anonymised_at = None, utcnow()
+    volunteer.version += 1
     session.add(volunteer)
     if volunteer.user_id:
         user = session.get(User, volunteer.user_id)
         user.active, user.email, user.name, user.phone, user.password_hash = (
             False, f"slettet-{user.id}@invalid", ANONYMISED, "", "")
         session.add(user)
-    record_audit(session, organisation_id=volunteer.organisation_id, user_id=by.id, action="erase",
-                 record_type="Volunteer", record_id=volunteer.id)
-    session.commit()

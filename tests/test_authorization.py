@@ -82,6 +82,7 @@ ACCESS: dict[str, tuple[frozenset[str], Callable]] = {
     "admin.relationships_csv": (ADMINS, lambda w: {}),
     "admin.program_settings": (ADMINS, lambda w: {"program_id": w.program.id}),
     "admin.invite": (ADMINS, lambda w: {}),
+    "admin.organisation": (ADMINS, lambda w: {}),
     "admin.update_user": (ADMINS, lambda w: {"user_id": w.coordinator.id}),
     "admin.audit": (ADMINS, lambda w: {}),
     "admin.people": (ADMINS, lambda w: {}),

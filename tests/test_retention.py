@@ -233,3 +233,32 @@ def test_a_change_recorded_after_the_closure_restarts_the_retention_period(sessi
     session.commit()
     assert apply_retention(session, TODAY).youths == 0  # a view does not count; the update does
     assert apply_retention(session, add_months(date(2027, 1, 5), 24) + timedelta(days=1)).youths == 1
+
+
+def test_retention_deletes_sent_e_mails_after_90_days_and_keeps_unsent_and_recent_ones(session, world):
+    from models.outbox import OutboxMessage
+
+    today = date(2026, 6, 1)
+    for days, sent in ((100, True), (10, True), (100, False)):
+        session.add(OutboxMessage(organisation_id=world.organisation.id, to_email=f"x{days}{sent}@example.org",
+                                  subject="Hej", body="Mads", kind="test",
+                                  created_at=datetime(2026, 1, 1, tzinfo=UTC),
+                                  sent_at=datetime.combine(today - timedelta(days=days), datetime.min.time(),
+                                                           tzinfo=UTC) if sent else None))
+    session.commit()
+    report = apply_retention(session, today, world.organisation.id)
+    fresh(session)
+    left = {m.to_email for m in session.exec(select(OutboxMessage).where(OutboxMessage.kind == "test"))}
+    assert report.emails == 1 and left == {"x10True@example.org", "x100False@example.org"}
+
+
+def test_erasing_a_volunteer_also_removes_the_e_mails_to_them(session, world):
+    from models.emails import send
+    from models.outbox import OutboxMessage
+    from models.volunteer_profile import erase_volunteer
+
+    send(session, "meeting_reminder", to=world.volunteer.email, name="Anna", mentee="Mads", link="", coordinator="")
+    session.commit()
+    erase_volunteer(session, world.volunteer, world.admin, date(2026, 6, 1))
+    fresh(session)
+    assert session.exec(select(OutboxMessage).where(OutboxMessage.body.contains("Anna"))).all() == []

@@ -192,7 +192,8 @@ def retention_command(today) -> None:  # noqa: ANN001
     with Session(engine(), expire_on_commit=False) as session:
         report = apply_retention(session, today.date() if today else today_fn())
     click.echo(f"anonymised {report.youths} youths, {report.households} families and {report.volunteers} volunteers "
-               f"({report.matches} matches cleared of free text); each is in the audit log")
+               f"({report.matches} matches cleared of free text), and deleted {report.emails} sent e-mails older than "
+               f"90 days; each anonymisation is in the audit log")
 
 
 @click.command("match")

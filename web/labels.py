@@ -128,6 +128,7 @@ LABELS: dict[str, dict[str, object]] = {
         "view": _l("Viewed"), "create": _l("Created"), "update": _l("Changed"), "delete": _l("Deleted"),
         "export": _l("Exported"), "erase": _l("Erased on request"), "anonymise": _l("Anonymised (retention)"),
     },
+    "organisation_kind": {"association": _l("Association"), "municipality": _l("Municipality")},
     "person_kind": {"youth": _l("Youth"), "household": _l("Family"), "volunteer": _l("Volunteer")},
 }
 

@@ -113,7 +113,8 @@ RULES: dict[tuple[str, str], Callable[[Any, Any], bool]] = {
     ("Program", "show"): _staff,
     ("Program", "update"): _admin,
     ("Program", "run_matching"): _staff,
-    ("Organisation", "update"): _admin,
+    # An organisation is its own record: the admin's organisation_id names it.
+    ("Organisation", "update"): lambda u, r: _role(u) == "admin" and r.id == u.organisation_id,
     ("User", "manage"): _admin,
     ("AuditEvent", "show"): _admin,
     # --- volunteer journey (issue 4) ---

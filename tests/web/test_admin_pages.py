@@ -214,3 +214,17 @@ def test_the_retention_command_reports_what_it_did(app, session, world):
     result = runner.invoke(args=["retention", "--today", (date.today() + timedelta(days=3650)).isoformat()])
     assert result.exit_code == 0, result.output
     assert "anonymised" in result.output
+
+
+def test_an_admin_renames_the_organisation(as_role, session, world):
+    from models.organisations import Organisation
+
+    client = as_role("admin")
+    assert client.get("/admin/organisation").status_code == 200
+    response = client.post("/admin/organisation", data={"name": "Roskilde Mentor", "kind": "association",
+                                                         "contact_email": "kontakt@roskilde.example.org"})
+    assert response.status_code == 302
+    fresh(session)
+    assert session.get(Organisation, world.organisation.id).name == "Roskilde Mentor"
+    refused = client.post("/admin/organisation", data={"name": "", "kind": "association"})
+    assert refused.status_code == 400

@@ -67,3 +67,10 @@ class InviteForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[InputRequired(REQUIRED), Email(_l("Enter a valid e-mail address.")),
                                                  MaxLength(254)])
     role = SelectField(_l("Role"), choices=STAFF_ROLE_CHOICES)
+
+
+class OrganisationForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[InputRequired(REQUIRED), MaxLength(200)])
+    kind = SelectField(_l("Kind"), choices=[("association", _l("Association")), ("municipality", _l("Municipality"))])
+    contact_email = EmailField(_l("Contact e-mail shown to volunteers"),
+                               validators=[Optional(), Email(_l("Enter a valid e-mail address.")), MaxLength(254)])

@@ -13,11 +13,12 @@ from matching.vocabulary import INTERESTS
 from models.clock import today
 from models.errors import DomainError
 from models.mentees import Request
-from models.organisations import SCREENING_STEPS, Program
+from models.organisations import SCREENING_STEPS, Organisation, Program
 from models.program_settings import (
     ProgramChanges,
     parse_day_list,
     program_version,
+    update_organisation,
     update_program,
     validate_weights,
 )
@@ -25,14 +26,14 @@ from models.staff import change_role, invite_staff, set_active
 from models.users import User
 from models.volunteers import Volunteer
 from models.waiting import request_names
-from web.admin.forms import InviteForm, ProgramForm
+from web.admin.forms import InviteForm, OrganisationForm, ProgramForm
 from web.admin.views import bp
 from web.database import get_db
 from web.forms import apply_domain_error
 from web.i18n import error_message
 from web.i18n import label as vocab_label
 from web.labels import label
-from web.policy import load, require, scope
+from web.policy import load, require, require_area, scope
 from web.tokens import make_user_token
 
 
@@ -141,3 +142,22 @@ def update_user(user_id: int) -> Response:
         flash(error_message(error), "error")
     return redirect(url_for("admin.home"))
 
+
+
+@bp.route("/organisation", methods=["GET", "POST"])
+def organisation() -> str | Response:
+    require_area("admin")
+    record = get_db().exec(scope(Organisation)).one()
+    require("update", record)
+    form = OrganisationForm(obj=record)
+    if form.validate_on_submit():
+        try:
+            update_organisation(get_db(), record, current_user, name=form.name.data, contact_email=form.contact_email.data or "",
+                                kind=form.kind.data)
+        except DomainError as error:
+            get_db().rollback()
+            apply_domain_error(form, error, error_message(error))
+        else:
+            flash(_("The organisation's settings are saved."), "success")
+            return redirect(url_for("admin.home"))
+    return render_template("admin/organisation.html", form=form), 400 if request.method == "POST" else 200
