@@ -63,36 +63,45 @@ def ratings_falling(newest_first: Sequence[int]) -> bool:
     return False
 
 
-def assess(session: Session, matches: Sequence[Match], today: date) -> dict[int, MatchRisk]:
-    """Flags for each of ``matches`` (open or not; closed ones get no flags)."""
+def assess(session: Session, matches: Sequence[Match], today: date, id_query=None) -> dict[int, MatchRisk]:  # noqa: ANN001
+    """Flags for each of ``matches`` (open or not; closed ones get no flags).
+
+    ``id_query`` (a select of the same match ids) lets the database filter a whole organisation
+    without a list of thousands of ids in every query.
+    """
     result = {m.id: MatchRisk(match=m) for m in matches}
     ids = list(result)
     if not ids:
         return result
-    for chunk_start in range(0, len(ids), 5000):  # bounded IN lists for big organisations
-        _assess_chunk(session, result, ids[chunk_start:chunk_start + 5000], today)
+    if id_query is not None:
+        _assess_chunk(session, result, ids, today, id_query)
+        return result
+    for chunk_start in range(0, len(ids), 5000):  # bounded IN lists
+        chunk = ids[chunk_start:chunk_start + 5000]
+        _assess_chunk(session, result, chunk, today, chunk)
     return result
 
 
-def _assess_chunk(session: Session, result: dict[int, MatchRisk], ids: list[int], today: date) -> None:
+def _assess_chunk(session: Session, result: dict[int, MatchRisk], ids: list[int], today: date,
+                  in_filter) -> None:  # noqa: ANN001
     last_meeting = dict(session.exec(select(MeetingLog.match_id, func.max(MeetingLog.met_on))
-                                     .where(MeetingLog.match_id.in_(ids)).group_by(MeetingLog.match_id)).all())
+                                     .where(MeetingLog.match_id.in_(in_filter)).group_by(MeetingLog.match_id)).all())
     talk = dict(session.exec(select(MeetingLog.match_id, func.count())
-                             .where(MeetingLog.match_id.in_(ids), MeetingLog.needs_contact,
+                             .where(MeetingLog.match_id.in_(in_filter), MeetingLog.needs_contact,
                                     MeetingLog.contact_handled_at.is_(None))
                              .group_by(MeetingLog.match_id)).all())
     overdue = dict(session.exec(select(CheckIn.match_id, func.min(CheckIn.due_on))
-                                .where(CheckIn.match_id.in_(ids), CheckIn.done_on.is_(None),
+                                .where(CheckIn.match_id.in_(in_filter), CheckIn.done_on.is_(None),
                                        CheckIn.kind == "scheduled", CheckIn.due_on < today)
                                 .group_by(CheckIn.match_id)).all())
     last_checkin = dict(session.exec(select(CheckIn.match_id, func.max(CheckIn.done_on))
-                                     .where(CheckIn.match_id.in_(ids), CheckIn.done_on.is_not(None))
+                                     .where(CheckIn.match_id.in_(in_filter), CheckIn.done_on.is_not(None))
                                      .group_by(CheckIn.match_id)).all())
     # The four latest ratings of each match, newest first (a window function: one query).
     ranked = (select(MeetingLog.match_id, MeetingLog.rating,
                      func.row_number().over(partition_by=MeetingLog.match_id,
                                             order_by=(MeetingLog.met_on.desc(), MeetingLog.id.desc())).label("n"))
-              .where(MeetingLog.match_id.in_(ids)).subquery())
+              .where(MeetingLog.match_id.in_(in_filter)).subquery())
     ratings: dict[int, list[int]] = {}
     for match_id, rating, _n in session.exec(select(ranked.c.match_id, ranked.c.rating, ranked.c.n)
                                               .where(ranked.c.n <= 4).order_by(ranked.c.match_id, ranked.c.n)):
@@ -101,7 +110,7 @@ def _assess_chunk(session: Session, result: dict[int, MatchRisk], ids: list[int]
         select(Match.id, Program.inactivity_days, Program.min_experience_by_complexity, Request.complexity,
                Volunteer.experience)
         .join(Program, Program.id == Match.program_id).join(Request, Request.id == Match.request_id)
-        .join(Volunteer, Volunteer.id == Match.volunteer_id).where(Match.id.in_(ids)))}
+        .join(Volunteer, Volunteer.id == Match.volunteer_id).where(Match.id.in_(in_filter)))}
 
     for match_id in ids:
         risk = result[match_id]
@@ -141,13 +150,26 @@ def at_risk(session: Session, organisation_id: int, today: date, program_id: int
     stmt = select(Match).where(Match.organisation_id == organisation_id, Match.status.in_(OPEN_MATCH_STATUSES))
     if program_id is not None:
         stmt = stmt.where(Match.program_id == program_id)
-    risks = [r for r in assess(session, list(session.exec(stmt)), today).values() if r.flags]
+    id_query = stmt.with_only_columns(Match.id)
+    risks = [r for r in assess(session, list(session.exec(stmt)), today, id_query).values() if r.flags]
     return sorted(risks, key=lambda r: (-r.urgency, r.last_meeting or date.min, r.match.id))
 
 
-def overdue_checkins(session: Session, organisation_id: int, today: date) -> list[tuple[CheckIn, Match]]:
-    """Check-ins (planned and 12-month follow-ups) past their date, oldest first."""
+def _overdue(organisation_id: int, today: date, program_id: int | None):  # noqa: ANN202
     stmt = (select(CheckIn, Match).join(Match, Match.id == CheckIn.match_id)
-            .where(Match.organisation_id == organisation_id, CheckIn.done_on.is_(None), CheckIn.due_on < today)
-            .order_by(CheckIn.due_on, CheckIn.id))
+            .where(Match.organisation_id == organisation_id, CheckIn.done_on.is_(None), CheckIn.due_on < today))
+    return stmt.where(Match.program_id == program_id) if program_id is not None else stmt
+
+
+def overdue_checkins(session: Session, organisation_id: int, today: date, program_id: int | None = None,
+                     limit: int | None = None) -> list[tuple[CheckIn, Match]]:
+    """Check-ins (planned and 12-month follow-ups) past their date, oldest first."""
+    stmt = _overdue(organisation_id, today, program_id).order_by(CheckIn.due_on, CheckIn.id)
+    if limit is not None:
+        stmt = stmt.limit(limit)
     return [(c, m) for c, m in session.exec(stmt)]
+
+
+def count_overdue_checkins(session: Session, organisation_id: int, today: date, program_id: int | None = None) -> int:
+    stmt = _overdue(organisation_id, today, program_id)
+    return int(session.exec(select(func.count()).select_from(stmt.subquery())).one())

@@ -26,7 +26,7 @@ from models.followup import (
 from models.matches import CheckIn, Match, MatchEvent, MeetingLog
 from models.mentees import Request
 from models.organisations import Program
-from models.risk import assess, at_risk, overdue_checkins
+from models.risk import assess, at_risk, count_overdue_checkins, overdue_checkins
 from models.users import User
 from models.volunteers import Volunteer
 from models.waiting import request_names
@@ -70,10 +70,10 @@ def followup() -> str:
     program_id = program_id if program_id in {p.id for p in programs} else None
     risks = at_risk(db, current_user.organisation_id, today(), program_id)
     page = paginate_list(risks)
-    overdue = [(c, m) for c, m in overdue_checkins(db, current_user.organisation_id, today())
-               if program_id is None or m.program_id == program_id]
-    shown = [r.match for r in page.items] + [m for _c, m in overdue[:50]]
-    return render_template("coordinator/followup.html", page=page, overdue=overdue[:50], overdue_total=len(overdue),
+    overdue = overdue_checkins(db, current_user.organisation_id, today(), program_id, limit=50)
+    overdue_total = count_overdue_checkins(db, current_user.organisation_id, today(), program_id)
+    shown = [r.match for r in page.items] + [m for _c, m in overdue]
+    return render_template("coordinator/followup.html", page=page, overdue=overdue, overdue_total=overdue_total,
                            programs=programs, args=request.args, today=today(), **_names(shown))
 
 

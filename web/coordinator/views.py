@@ -11,7 +11,7 @@ from models.clock import today
 from models.matches import Match
 from models.mentees import Request
 from models.organisations import Program
-from models.risk import at_risk, overdue_checkins
+from models.risk import at_risk, count_overdue_checkins
 from models.volunteers import Volunteer
 from web.database import get_db
 from web.policy import require_area, scope
@@ -39,9 +39,8 @@ def home() -> str:
             "active_matches": count(Match, program.id, Match.status.in_(("introduced", "active", "paused"))),
         }
     risks = at_risk(db, current_user.organisation_id, today())
-    overdue = overdue_checkins(db, current_user.organisation_id, today())
     return render_template("coordinator/home.html", programs=programs, figures=figures, at_risk_count=len(risks),
-                           overdue_count=len(overdue))
+                           overdue_count=count_overdue_checkins(db, current_user.organisation_id, today()))
 
 
 # The coordinator's pages, one module per noun, all on this blueprint.
