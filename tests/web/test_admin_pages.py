@@ -228,3 +228,17 @@ def test_an_admin_renames_the_organisation(as_role, session, world):
     assert session.get(Organisation, world.organisation.id).name == "Roskilde Mentor"
     refused = client.post("/admin/organisation", data={"name": "", "kind": "association"})
     assert refused.status_code == 400
+
+
+def test_the_overview_sorts_the_longest_silence_first(as_role, session, world):
+    from models.matches import MeetingLog
+
+    other = b.make_match(session, b.make_request(session, world.program, youth=b.make_youth(session, world.organisation)),
+                         b.make_volunteer(session, world.program, first_name="Dina"))
+    session.add(MeetingLog(match_id=other.id, volunteer_id=other.volunteer_id, met_on=date.today(), minutes=60,
+                           rating=4))
+    session.add(MeetingLog(match_id=world.match.id, volunteer_id=world.volunteer.id,
+                           met_on=date.today() - timedelta(days=40), minutes=60, rating=4))
+    session.commit()
+    page = _text(as_role("admin").get("/admin/makkerpar?sort=quiet"))
+    assert page.index("Anna") < page.index("Dina")

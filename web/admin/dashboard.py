@@ -126,7 +126,13 @@ def _overview_query():  # noqa: ANN202
     if args.get("risk") == "1":
         flagged = [r.match.id for r in at_risk(get_db(), current_user.organisation_id, today())]
         stmt = stmt.where(Match.id.in_(flagged or [-1]))
-    sort = args.get("sort") if args.get("sort") in SORTS else "start"
+    sort = args.get("sort") if args.get("sort") in (*SORTS, "quiet") else "start"
+    if sort == "quiet":
+        # The longest silence first: matches ordered by their last logged meeting, never-met first.
+        last = (select(MeetingLog.match_id, func.max(MeetingLog.met_on).label("last_met"))
+                .group_by(MeetingLog.match_id).subquery())
+        stmt = stmt.outerjoin(last, last.c.match_id == Match.id)
+        return stmt.order_by(last.c.last_met.asc().nulls_first(), Match.id), sort
     return stmt.order_by(*SORTS[sort]), sort
 
 
