@@ -88,7 +88,8 @@ class Dashboard:
     match_months: float
     checkins_due: int
     checkins_on_time: int
-    outcomes: dict[str, dict[str, int]]
+    outcomes: dict[str, dict[str, int]]  # at closure, matches closed in the period
+    baseline_outcomes: dict[str, dict[str, int]]  # the same matches' requests at entry
     goals: list[Goal]
 
     @property
@@ -184,15 +185,20 @@ def build_dashboard(session: Session, organisation_id: int, start: date, end: da
     survival = kaplan_meier(durations, closed)
     retention = {months: survival_at(survival, days) for months, days in RETENTION_MILESTONES.items()}
 
-    closed_in_period = list(session.exec(scoped(select(Match.closure_reason, Match.outcome), Match)
+    closed_in_period = list(session.exec(scoped(select(Match.closure_reason, Match.outcome, Request.baseline), Match)
+                                         .join(Request, Request.id == Match.request_id)
                                          .where(Match.closed_on >= start, Match.closed_on <= end)))
-    closure_reasons = dict(Counter(reason or "other" for reason, _outcome in closed_in_period).most_common())
+    closure_reasons = dict(Counter(reason or "other" for reason, _o, _b in closed_in_period).most_common())
     outcomes = {q: {"yes": 0, "no": 0, "unknown": 0} for q in OUTCOME_QUESTIONS}
-    for _reason, outcome in closed_in_period:
+    baseline_outcomes = {q: {"yes": 0, "no": 0, "unknown": 0} for q in OUTCOME_QUESTIONS}
+    for _reason, outcome, baseline in closed_in_period:
         for q in OUTCOME_QUESTIONS:
             answer = (outcome or {}).get(q)
             if answer in outcomes[q]:
                 outcomes[q][answer] += 1
+            before = (baseline or {}).get(q)
+            if before in baseline_outcomes[q]:
+                baseline_outcomes[q][before] += 1
 
     meetings = 0
     if matches:
@@ -232,5 +238,5 @@ def build_dashboard(session: Session, organisation_id: int, start: date, end: da
         waiting_now_requests=waiting_now_requests, waiting_now_volunteers=waiting_now_volunteers,
         matches_by_status=matches_by_status, survival=survival, retention=retention, started_matches=len(started),
         closure_reasons=closure_reasons, meetings=meetings, match_months=match_months, checkins_due=len(counted),
-        checkins_on_time=on_time, outcomes=outcomes, goals=goals,
+        checkins_on_time=on_time, outcomes=outcomes, baseline_outcomes=baseline_outcomes, goals=goals,
     )

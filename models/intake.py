@@ -11,6 +11,7 @@ from matching.geo import lookup_postcode
 from models.audit import record_audit
 from models.consent import ConsentRecord
 from models.errors import N_, DomainError
+from models.followup import OUTCOME_ANSWERS, OUTCOME_QUESTIONS
 from models.mentees import Household, HouseholdMember, Request, Youth
 from models.organisations import Program
 from models.users import User
@@ -43,6 +44,7 @@ class RequestDraft:
     goal_next: str = ""
     referred_on: date | None = None
     referred_by: str = ""
+    baseline: dict[str, str] = field(default_factory=dict)  # situation at entry, same questions as the outcome
 
 
 @dataclass
@@ -97,7 +99,9 @@ def _request(draft: RequestDraft, organisation_id: int, by: User, today: date, *
         mentor_gender_required=draft.mentor_gender_required or None,
         mentor_gender_preferred=draft.mentor_gender_preferred or None, goal_worries=draft.goal_worries,
         goal_works=draft.goal_works, goal_next=draft.goal_next, referred_on=referred, referred_by=draft.referred_by,
-        status="waiting", pool_since=referred, created_by_id=by.id, **mentee,
+        status="waiting", pool_since=referred, created_by_id=by.id,
+        baseline={q: a for q, a in draft.baseline.items() if q in OUTCOME_QUESTIONS and a in OUTCOME_ANSWERS},
+        **mentee,
     )
 
 

@@ -95,6 +95,9 @@ class Request(RequestBase, table=True):
     household_id: int | None = Field(default=None, foreign_key="household.id", index=True)
     status: str = Field(default="waiting", max_length=20, index=True)
     pool_since: date | None = None  # waiting for a match since
+    # The situation at entry (education/work, leisure activity, social case: yes/no/unknown), so
+    # the outcome at closure can be compared with where the youth or family started.
+    baseline: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_by_id: int | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = Field(default_factory=utcnow)
     version: int = Field(default=1)

@@ -246,7 +246,7 @@ class _Demo:
                 mentor_gender_required="female" if p.gender == "female" and rng.random() < 0.2 else None,
                 mentor_gender_preferred=rng.choice((None, None, p.gender)),
                 goal_worries=p.goal_worries, goal_works=p.goal_works, goal_next=p.goal_next,
-                referred_on=referred, referred_by=rng.choice(people.REFERRERS), pool_since=referred,
+                referred_on=referred, referred_by=rng.choice(people.REFERRERS), pool_since=referred, baseline=_baseline(rng),
                 created_by_id=coordinator.id,
             ))
             result.append(req)
@@ -275,7 +275,7 @@ class _Demo:
                 req = self._add(Request(
                     organisation_id=org.id, program_id=program.id, household_id=household.id, need=need,
                     complexity=rng.choices((0, 1, 2), (4, 3, 1))[0], referred_on=referred,
-                    referred_by=rng.choice(people.REFERRERS), pool_since=referred, created_by_id=coordinator.id,
+                    referred_by=rng.choice(people.REFERRERS), pool_since=referred, baseline=_baseline(rng), created_by_id=coordinator.id,
                     goal_next=f.wishes,
                 ))
                 result.append(req)
@@ -403,6 +403,14 @@ class _Demo:
                 self._count("check-ins done")
 
 
+def _baseline(rng: random.Random) -> dict[str, str]:
+    """The situation at entry: fewer in school or work and leisure, more open cases than at the end."""
+    def answer(p_yes: float) -> str:
+        return "unknown" if rng.random() < 0.1 else ("yes" if rng.random() < p_yes else "no")
+
+    return {"education_or_work": answer(0.5), "leisure_activity": answer(0.3), "social_case": answer(0.6)}
+
+
 # --- benchmark-sized organisations ------------------------------------------------------------
 
 def _build_benchmark(session: Session, seed: int, n_volunteers: int, n_requests: int, password: str,
@@ -462,7 +470,7 @@ def _build_benchmark(session: Session, seed: int, n_volunteers: int, n_requests:
             description="", complexity=rng.choices((0, 1, 2, 3), (3, 4, 2, 1))[0], complexity_reason="",
             goal_worries="", goal_works="", goal_next="", referred_on=referred, referred_by="Skole",
             status="waiting", pool_since=referred, created_at=now, version=1,
-            mentor_gender_required=None, mentor_gender_preferred=None,
+            mentor_gender_required=None, mentor_gender_preferred=None, baseline={},
         ))
     for i in range(0, len(request_rows), chunk):
         session.execute(insert(Request), request_rows[i:i + chunk])

@@ -66,7 +66,8 @@ def town(session):
     def request(referred: date, **fields):
         return b.make_request(session, program, youth=b.make_youth(session, org), referred_on=referred, **fields)
 
-    r1, r2, r3 = request(date(2025, 1, 5)), request(date(2025, 2, 1)), request(date(2025, 3, 1))
+    r1 = request(date(2025, 1, 5), baseline={"education_or_work": "no", "social_case": "yes"})
+    r2, r3 = request(date(2025, 2, 1)), request(date(2025, 3, 1), baseline={"education_or_work": "yes"})
     request(date(2025, 6, 1), pool_since=date(2025, 6, 1))
     m1 = b.make_match(session, r1, v1, status="closed", started_on=date(2025, 2, 15), created_at=at(date(2025, 2, 11)),
                       closed_on=date(2025, 5, 16), closure_reason="moved",
@@ -110,6 +111,10 @@ def test_the_dashboard_of_one_program_matches_the_hand_computed_figures(session,
     assert d.outcomes == {"education_or_work": {"yes": 2, "no": 0, "unknown": 0},
                           "leisure_activity": {"yes": 1, "no": 1, "unknown": 0},
                           "social_case": {"yes": 0, "no": 1, "unknown": 1}}
+    # At entry: R1 not in education and a social case; R3 in education; nobody answered leisure.
+    assert d.baseline_outcomes == {"education_or_work": {"yes": 1, "no": 1, "unknown": 0},
+                                   "leisure_activity": {"yes": 0, "no": 0, "unknown": 0},
+                                   "social_case": {"yes": 1, "no": 0, "unknown": 0}}
     # 5 meetings in the period over 91 + 181 + 266 active days.
     assert d.meetings == 5 and d.match_months == pytest.approx(538 / 30.44)
     assert d.meetings_per_match_month == pytest.approx(0.2829, abs=1e-4)

@@ -251,3 +251,16 @@ def test_a_volunteer_sees_none_of_the_coordinator_pages(as_role, world):
 
 
 _ = re
+
+
+def test_the_situation_at_entry_is_recorded_with_the_request(as_role, session, world):
+    client = as_role("coordinator")
+    response = client.post("/koordinator/unge/ny", data=youth_form(
+        world, **{"request-baseline_education_or_work": "no", "request-baseline_leisure_activity": "unknown",
+                  "request-baseline_social_case": "yes"}))
+    assert response.status_code == 302
+    youth = session.exec(select(Youth).where(Youth.first_name == "Yusuf")).one()
+    request = session.exec(select(Request).where(Request.youth_id == youth.id)).one()
+    assert request.baseline == {"education_or_work": "no", "leisure_activity": "unknown", "social_case": "yes"}
+    page = client.get(f"/koordinator/unge/{youth.id}").get_data(as_text=True)
+    assert "Situation ved start" in page

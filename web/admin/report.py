@@ -30,6 +30,9 @@ class Table:
     rows: list[list[object]]
 
 
+ANSWERS = ("yes", "no", "unknown")
+
+
 def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.0f} %"
 
@@ -85,10 +88,11 @@ def tables(d: Dashboard) -> list[Table]:
             [_("Check-ins due"), d.checkins_due],
             [_("Check-ins done on time"), f"{d.checkins_on_time} ({_pct(d.checkins_on_time_share)})"],
         ]),
-        Table("outcomes", _("Outcomes of matches closed in the period"),
-              [_("Question"), label("outcome_answer", "yes"), label("outcome_answer", "no"),
-               label("outcome_answer", "unknown")],
-              [[label("outcome_question", q), a["yes"], a["no"], a["unknown"]] for q, a in d.outcomes.items()]),
+        Table("outcomes", _("Outcomes of matches closed in the period: at entry and at the end"),
+              [_("Question"), *[_("At entry: %(answer)s", answer=label("outcome_answer", a)) for a in ANSWERS],
+               *[_("At the end: %(answer)s", answer=label("outcome_answer", a)) for a in ANSWERS]],
+              [[label("outcome_question", q), *[d.baseline_outcomes[q][a] for a in ANSWERS],
+                *[d.outcomes[q][a] for a in ANSWERS]] for q in d.outcomes]),
         Table("goals", _("Goals"), [_("Program"), _("Goal"), _("Achieved"), _("Share"), _("Counted from")],
               [[g.program, _("%(n)s matches in %(m)s months", n=g.target, m=g.months), g.achieved, _pct(g.share),
                 format_date(g.since)] for g in d.goals]),

@@ -30,6 +30,7 @@ COMPLEXITY_CHOICES = [("0", _l("Low")), ("1", _l("Moderate")), ("2", _l("High"))
 RELATION_CHOICES = [("guardian", _l("Parent or guardian")), ("self", _l("The person themselves"))]
 ROLE_CHOICES = [("parent", _l("Parent")), ("child", _l("Child")), ("other", _l("Other adult"))]
 MEMBER_GENDER_CHOICES = [("", "—"), *GENDER_CHOICES]
+OUTCOME_CHOICES = [("", "—"), ("yes", _l("Yes")), ("no", _l("No")), ("unknown", _l("Don't know"))]
 
 REQUIRED = _l("This field is required.")
 
@@ -50,6 +51,10 @@ class RequestFields(Form):
                                       validators=[Optional(), MaxLength(2000)])
     mentor_gender_required = SelectField(_l("Mentor's gender: required"), choices=WISH_CHOICES, default="")
     mentor_gender_preferred = SelectField(_l("Mentor's gender: preferred"), choices=WISH_CHOICES, default="")
+    # The situation at entry, compared with the outcome when the match closes.
+    baseline_education_or_work = SelectField(_l("At entry: in education or work"), choices=OUTCOME_CHOICES, default="")
+    baseline_leisure_activity = SelectField(_l("At entry: in a leisure activity"), choices=OUTCOME_CHOICES, default="")
+    baseline_social_case = SelectField(_l("At entry: a case in the social system"), choices=OUTCOME_CHOICES, default="")
 
 
 class ConsentFields(FlaskForm):
@@ -143,7 +148,6 @@ class NoteForm(FlaskForm):
 
 CONTACTED_CHOICES = [("volunteer", _l("The volunteer")), ("youth", _l("The youth")), ("parent", _l("A parent"))]
 RATING_CHOICES = [(str(n), str(n)) for n in range(1, 6)]
-OUTCOME_CHOICES = [("", "—"), ("yes", _l("Yes")), ("no", _l("No")), ("unknown", _l("Don't know"))]
 DATE_FORMATS = ["%Y-%m-%d", "%d-%m-%Y"]
 
 

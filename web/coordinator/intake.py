@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 
 from models.clock import today
 from models.errors import DomainError
+from models.followup import OUTCOME_QUESTIONS
 from models.intake import (
     ConsentDraft,
     MenteeDraft,
@@ -42,6 +43,7 @@ def _draft(fields, program: Program) -> RequestDraft:  # noqa: ANN001
         complexity=int(fields.complexity.data or 0), complexity_reason=fields.complexity_reason.data or "",
         mentor_gender_required=fields.mentor_gender_required.data or None,
         mentor_gender_preferred=fields.mentor_gender_preferred.data or None,
+        baseline={q: getattr(fields, f"baseline_{q}").data or "" for q in OUTCOME_QUESTIONS},
     )
 
 
