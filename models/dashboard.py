@@ -81,7 +81,8 @@ class Dashboard:
     waiting_now_volunteers: Waiting
     matches_by_status: dict[str, int]
     survival: list[SurvivalStep]
-    retention: dict[int, float]  # months -> share still running
+    longest_observed_days: int  # the survival curve says nothing beyond this
+    retention: dict[int, float | None]  # months -> share still running (None: nobody observed that long)
     started_matches: int
     closure_reasons: dict[str, int]
     meetings: int
@@ -183,7 +184,10 @@ def build_dashboard(session: Session, organisation_id: int, start: date, end: da
         durations.append(((ended or end) - m.started_on).days)
         closed.append(ended is not None)
     survival = kaplan_meier(durations, closed)
-    retention = {months: survival_at(survival, days) for months, days in RETENTION_MILESTONES.items()}
+    # Beyond the longest observed match the curve says nothing: no figure rather than a made-up one.
+    longest = max(durations, default=-1)
+    retention = {months: survival_at(survival, days) if longest >= days else None
+                 for months, days in RETENTION_MILESTONES.items()}
 
     closed_in_period = list(session.exec(scoped(select(Match.closure_reason, Match.outcome, Request.baseline), Match)
                                          .join(Request, Request.id == Match.request_id)
@@ -236,7 +240,8 @@ def build_dashboard(session: Session, organisation_id: int, start: date, end: da
         start=start, end=end, volunteer_funnel=volunteer_funnel, request_funnel=request_funnel,
         waiting_requests=waiting_requests, waiting_volunteers=waiting_volunteers,
         waiting_now_requests=waiting_now_requests, waiting_now_volunteers=waiting_now_volunteers,
-        matches_by_status=matches_by_status, survival=survival, retention=retention, started_matches=len(started),
+        matches_by_status=matches_by_status, survival=survival, longest_observed_days=max(longest, 0),
+        retention=retention, started_matches=len(started),
         closure_reasons=closure_reasons, meetings=meetings, match_months=match_months, checkins_due=len(counted),
         checkins_on_time=on_time, outcomes=outcomes, baseline_outcomes=baseline_outcomes, goals=goals,
     )

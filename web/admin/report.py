@@ -42,8 +42,7 @@ def _num(value: float | None, digits: int = 1) -> str:
 
 
 def _months_observed(d: Dashboard) -> int:
-    last = d.survival[-1].day if d.survival else 0
-    return min(120, max(12, int(last / DAYS_PER_MONTH) + 1))
+    return min(120, int(d.longest_observed_days / DAYS_PER_MONTH))
 
 
 def tables(d: Dashboard) -> list[Table]:
@@ -76,7 +75,8 @@ def tables(d: Dashboard) -> list[Table]:
               [[label("match_status", s), d.matches_by_status[s]] for s in MATCH_STATUSES]),
         Table("retention", _("Still running after (Kaplan–Meier, %(n)s matches)", n=d.started_matches),
               [_("Months"), _("Share still running")],
-              [[months, _pct(d.retention[months])] for months in RETENTION_MILESTONES]),
+              [[months, _pct(d.retention[months]) if d.retention[months] is not None else _("not observed yet")]
+               for months in RETENTION_MILESTONES]),
         Table("survival", _("Survival curve, month by month"), [_("Months"), _("Share still running")],
               [[month, _pct(survival_at(d.survival, round(month * DAYS_PER_MONTH)))]
                for month in range(0, _months_observed(d) + 1)]),
