@@ -311,6 +311,7 @@ class _Demo:
                 organisation_id=req.organisation_id, program_id=program.id, request_id=req.id, volunteer_id=vol.id,
                 coordinator_id=coordinator.id, status="introduced", intro_note=people.intro_note(rng),
                 intro_on=start if status != "introduced" else None,
+                created_at=utcnow() - (self.today - start) - timedelta(days=7),
             ))
             self._add(MatchEvent(match_id=match.id, to_status="introduced", on=start - timedelta(days=7),
                                  by_id=coordinator.id))
