@@ -1,7 +1,7 @@
 """Browser tests: the real app served on 127.0.0.1, driven through Debian's Chromium.
 
-Never `playwright install`: we launch /usr/bin/chromium. Without it the tests are skipped
-locally and fail in CI (CI=true).
+Playwright never downloads a browser here: we launch Debian's /usr/bin/chromium. Without it the
+tests are skipped locally and fail in CI (CI=true).
 """
 
 from __future__ import annotations
