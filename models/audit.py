@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import JSON, Column
-from sqlmodel import Field, Session, SQLModel
+from sqlmodel import Field, Session, SQLModel, select
 
 from models.clock import utcnow
 
@@ -46,3 +46,18 @@ def record_audit(
     )
     session.add(event)
     return event
+
+
+def filter_audit(organisation_id: int, *, user_id: int | None = None, record_type: str | None = None,
+                 record_id: int | None = None, action: str | None = None):  # noqa: ANN201
+    """The organisation's audit events, newest first, narrowed by whoever is given."""
+    stmt = select(AuditEvent).where(AuditEvent.organisation_id == organisation_id)
+    if user_id is not None:
+        stmt = stmt.where(AuditEvent.user_id == user_id)
+    if record_type:
+        stmt = stmt.where(AuditEvent.record_type == record_type)
+    if record_id is not None:
+        stmt = stmt.where(AuditEvent.record_id == record_id)
+    if action in AUDIT_ACTIONS:
+        stmt = stmt.where(AuditEvent.action == action)
+    return stmt.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())

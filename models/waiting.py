@@ -94,3 +94,9 @@ def request_names(session, requests: list[Request]) -> dict[int, str]:  # noqa: 
     households = ({h.id: h.family_name for h in session.exec(select(Household).where(Household.id.in_(household_ids)))}
                   if household_ids else {})
     return {r.id: youths.get(r.youth_id) or households.get(r.household_id) or "" for r in requests}
+
+
+def name_matches(stmt, search: str, *columns):  # noqa: ANN001, ANN002, ANN201
+    """``stmt`` narrowed to rows where any of ``columns`` contains ``search`` (any case)."""
+    like = f"%{search.strip().lower()}%"
+    return stmt.where(or_(*(func.lower(column).like(like) for column in columns)))

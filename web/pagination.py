@@ -34,13 +34,17 @@ class Page:
         return {**self.query_args, "side": number}
 
 
+def _asked_page() -> int:
+    try:
+        return max(1, int(request.args.get("side", "1")))
+    except ValueError:
+        return 1
+
+
 def paginate(session: Session, stmt: Any, per_page: int | None = None) -> Page:
     """Run ``stmt`` for the page named by ``?side=`` (Danish for page)."""
     per_page = per_page or current_app.config.get("PAGE_SIZE", 50)
-    try:
-        number = max(1, int(request.args.get("side", "1")))
-    except ValueError:
-        number = 1
+    number = _asked_page()
     total = session.exec(select(func.count()).select_from(stmt.order_by(None).subquery())).one()[0]
     pages = max(1, -(-total // per_page))
     number = min(number, pages)
@@ -52,10 +56,7 @@ def paginate(session: Session, stmt: Any, per_page: int | None = None) -> Page:
 def paginate_list(items: list[Any], per_page: int | None = None) -> Page:
     """The same pages over a list computed in Python (e.g. the at-risk list, ranked by urgency)."""
     per_page = per_page or current_app.config.get("PAGE_SIZE", 50)
-    try:
-        number = max(1, int(request.args.get("side", "1")))
-    except ValueError:
-        number = 1
+    number = _asked_page()
     pages = max(1, -(-len(items) // per_page))
     number = min(number, pages)
     args = {k: v for k, v in request.args.items() if k != "side"}

@@ -7,14 +7,13 @@ from datetime import date, timedelta
 from flask import Response, flash, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func
-from sqlmodel import select
 
 from models.clock import today
 from models.dashboard import build_dashboard
-from models.matches import MATCH_STATUSES, CheckIn, Match, MeetingLog
+from models.matches import MATCH_STATUSES, Match
 from models.mentees import Request
 from models.organisations import Organisation, Program
+from models.overview import SORTS, filter_matches
 from models.risk import assess, at_risk
 from models.users import User
 from models.volunteers import Volunteer
@@ -106,46 +105,22 @@ def _csv(content: bytes, filename: str) -> Response:
 
 # --- every relationship ---------------------------------------------------------------------
 
-SORTS = {
-    "start": (Match.started_on.desc(), Match.id.desc()),
-    "start_asc": (Match.started_on.asc(), Match.id.asc()),
-    "status": (Match.status.asc(), Match.started_on.desc()),
-    "made": (Match.created_at.desc(),),
-}
-
-
 def _overview_query():  # noqa: ANN202
     args = request.args
-    stmt = scope(Match)
-    if (program_id := args.get("program", type=int)) is not None:
-        stmt = stmt.where(Match.program_id == program_id)
-    if (status := args.get("status")) in MATCH_STATUSES:
-        stmt = stmt.where(Match.status == status)
-    if (coordinator_id := args.get("coordinator", type=int)) is not None:
-        stmt = stmt.where(Match.coordinator_id == coordinator_id)
+    sort = args.get("sort") if args.get("sort") in SORTS else "start"
+    only = None
     if args.get("risk") == "1":
-        flagged = [r.match.id for r in at_risk(get_db(), current_user.organisation_id, today())]
-        stmt = stmt.where(Match.id.in_(flagged or [-1]))
-    sort = args.get("sort") if args.get("sort") in (*SORTS, "quiet") else "start"
-    if sort == "quiet":
-        # The longest silence first: matches ordered by their last logged meeting, never-met first.
-        last = (select(MeetingLog.match_id, func.max(MeetingLog.met_on).label("last_met"))
-                .group_by(MeetingLog.match_id).subquery())
-        stmt = stmt.outerjoin(last, last.c.match_id == Match.id)
-        return stmt.order_by(last.c.last_met.asc().nulls_first(), Match.id), sort
-    return stmt.order_by(*SORTS[sort]), sort
+        only = [r.match.id for r in at_risk(get_db(), current_user.organisation_id, today())]
+    stmt = filter_matches(scope(Match), program_id=args.get("program", type=int), status=args.get("status"),
+                          coordinator_id=args.get("coordinator", type=int), only_ids=only, sort=sort)
+    return stmt, sort
 
 
 def _overview_rows(matches: list[Match]) -> list[dict]:
     db = get_db()
     if not matches:
         return []
-    ids = [m.id for m in matches]
-    last_meeting = dict(db.exec(select(MeetingLog.match_id, func.max(MeetingLog.met_on))
-                                .where(MeetingLog.match_id.in_(ids)).group_by(MeetingLog.match_id)).all())
-    last_checkin = dict(db.exec(select(CheckIn.match_id, func.max(CheckIn.done_on))
-                                .where(CheckIn.match_id.in_(ids)).group_by(CheckIn.match_id)).all())
-    risks = assess(db, matches, today())
+    risks = assess(db, matches, today())  # also knows each match's last meeting and check-in
     requests = list(db.exec(scope(Request).where(Request.id.in_({m.request_id for m in matches}))))
     names = request_names(db, requests)
     volunteers = {v.id: v.name for v in db.exec(scope(Volunteer).where(Volunteer.id.in_({m.volunteer_id for m in matches})))}
@@ -153,8 +128,8 @@ def _overview_rows(matches: list[Match]) -> list[dict]:
     programs = {p.id: p.name for p in db.exec(scope(Program))}
     return [{
         "match": m, "volunteer": volunteers.get(m.volunteer_id, ""), "mentee": names.get(m.request_id, ""),
-        "program": programs.get(m.program_id, ""), "last_meeting": last_meeting.get(m.id),
-        "last_checkin": last_checkin.get(m.id), "flags": [f.kind for f in risks[m.id].flags],
+        "program": programs.get(m.program_id, ""), "last_meeting": risks[m.id].last_meeting,
+        "last_checkin": risks[m.id].last_checkin, "flags": [f.kind for f in risks[m.id].flags],
         "coordinator": users.get(m.coordinator_id, ""),
     } for m in matches]
 

@@ -7,10 +7,8 @@ import json
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, or_
-from sqlmodel import select
 
-from models.audit import AUDIT_ACTIONS, AuditEvent
+from models.audit import AUDIT_ACTIONS, filter_audit
 from models.clock import today
 from models.errors import DomainError
 from models.mentees import Household, Youth
@@ -18,6 +16,7 @@ from models.retention import erase_mentee, export_mentee
 from models.users import User
 from models.volunteer_profile import erase_volunteer, export_volunteer
 from models.volunteers import Volunteer
+from models.waiting import name_matches
 from web.admin.views import bp
 from web.database import get_db
 from web.i18n import error_message
@@ -34,16 +33,10 @@ def audit() -> str:
     require("show", record_type="AuditEvent")
     db = get_db()
     args = request.args
-    stmt = select(AuditEvent).where(AuditEvent.organisation_id == current_user.organisation_id)
-    if (user_id := args.get("user", type=int)) is not None:
-        stmt = stmt.where(AuditEvent.user_id == user_id)
-    if (record_type := args.get("type")) in RECORD_TYPES:
-        stmt = stmt.where(AuditEvent.record_type == record_type)
-    if (record_id := args.get("id", type=int)) is not None:
-        stmt = stmt.where(AuditEvent.record_id == record_id)
-    if (action := args.get("action")) in AUDIT_ACTIONS:
-        stmt = stmt.where(AuditEvent.action == action)
-    page = paginate(db, stmt.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()))
+    record_type = args.get("type") if args.get("type") in RECORD_TYPES else None
+    stmt = filter_audit(current_user.organisation_id, user_id=args.get("user", type=int), record_type=record_type,
+                        record_id=args.get("id", type=int), action=args.get("action"))
+    page = paginate(db, stmt)
     users = list(db.exec(scope(User).order_by(User.name)))
     return render_template("admin/audit.html", page=page, users=users, names={u.id: u.name for u in users},
                            record_types=RECORD_TYPES, actions=AUDIT_ACTIONS, args=args)
@@ -56,15 +49,12 @@ def people() -> str:
     q = (request.args.get("q") or "").strip()[:100]
     found: list[tuple[str, object, str]] = []
     if q:
-        like = f"%{q.lower()}%"
-        for youth in db.exec(scope(Youth).where(or_(func.lower(Youth.first_name).like(like),
-                                                    func.lower(Youth.last_name).like(like))).limit(25)):
+        for youth in db.exec(name_matches(scope(Youth), q, Youth.first_name, Youth.last_name).limit(25)):
             found.append(("youth", youth, f"{youth.first_name} {youth.last_name}"))
-        for household in db.exec(scope(Household).where(func.lower(Household.family_name).like(like)).limit(25)):
+        for household in db.exec(name_matches(scope(Household), q, Household.family_name).limit(25)):
             found.append(("household", household, household.family_name))
-        for volunteer in db.exec(scope(Volunteer).where(or_(func.lower(Volunteer.first_name).like(like),
-                                                            func.lower(Volunteer.last_name).like(like),
-                                                            func.lower(Volunteer.email).like(like))).limit(25)):
+        for volunteer in db.exec(name_matches(scope(Volunteer), q, Volunteer.first_name, Volunteer.last_name,
+                                              Volunteer.email).limit(25)):
             found.append(("volunteer", volunteer, volunteer.name))
     return render_template("admin/people.html", q=q, found=found)
 
