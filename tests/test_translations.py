@@ -1,6 +1,6 @@
 """Every message of the interface has a Danish translation, and the compiled files are current."""
 
-from web.i18n_catalog import compiled, extract, po_path, read_catalog
+from web.i18n_catalog import compiled_messages, extract, messages, read_catalog
 
 
 def test_every_message_in_the_code_has_a_danish_translation():
@@ -11,4 +11,5 @@ def test_every_message_in_the_code_has_a_danish_translation():
 
 def test_the_compiled_catalogues_match_the_sources():
     for locale in ("da", "en"):
-        assert po_path(locale).with_suffix(".mo").read_bytes() == compiled(locale), f"run `makker i18n compile` ({locale})"
+        # Compared by content: another Babel version writes other bytes for the same messages.
+        assert compiled_messages(locale) == messages(read_catalog(locale)), f"run `makker i18n compile` ({locale})"

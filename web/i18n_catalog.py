@@ -8,7 +8,7 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
-from babel.messages.mofile import write_mo
+from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po, write_po
 
 WEB = Path(__file__).parent
@@ -54,7 +54,8 @@ def update() -> dict[str, list[str]]:
         path = po_path(locale)
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(path, "wb") as fh:
-            write_po(fh, catalog, width=100, omit_header=False, ignore_obsolete=True)
+            # No source locations: they change with every edit and make merges conflict.
+            write_po(fh, catalog, width=100, omit_header=False, ignore_obsolete=True, no_location=True)
         missing[locale] = untranslated(catalog)
     return missing
 
@@ -76,6 +77,56 @@ def compiled(locale: str) -> bytes:
     return buffer.getvalue()
 
 
+def messages(catalog: Catalog) -> dict[object, object]:
+    """What a catalogue translates, without its header: to compare a .po with its .mo."""
+    def translated(string: object) -> bool:
+        return any(string) if isinstance(string, tuple | list) else bool(string)
+
+    return {m.id: m.string for m in catalog if m.id and not m.fuzzy and translated(m.string)}
+
+
+def compiled_messages(locale: str) -> dict[object, object]:
+    with open(po_path(locale).with_suffix(".mo"), "rb") as fh:
+        return messages(read_mo(fh))
+
+
+def merge_po(base: Path, ours: Path, theirs: Path) -> None:
+    """A git merge driver for the catalogues: the union of both sides' translations.
+
+    Two branches that each add messages would otherwise conflict on every entry; a message
+    translated on one side only keeps that translation, one changed on one side keeps the change.
+    The result is written to ``ours``; run ``makker i18n update`` and ``compile`` afterwards.
+    """
+    def load(path: Path) -> Catalog:
+        with open(path, "rb") as fh:
+            return read_po(fh)
+
+    base_cat, our_cat, their_cat = load(base), load(ours), load(theirs)
+    for message in their_cat:
+        if not message.id:
+            continue
+        mine = our_cat.get(message.id, message.context)
+        if mine is None:
+            our_cat[message.id] = message
+            continue
+        old = base_cat.get(message.id, message.context)
+        old_string = old.string if old is not None else None
+        if message.string and (not mine.string or (mine.string == old_string and message.string != old_string)):
+            mine.string = message.string
+            mine.flags.discard("fuzzy")
+    with open(ours, "wb") as fh:
+        write_po(fh, our_cat, width=100, omit_header=False, ignore_obsolete=True, no_location=True)
+
+
 def compile_all() -> None:
     for locale in LOCALES:
         (po_path(locale).with_suffix(".mo")).write_bytes(compiled(locale))
+
+
+if __name__ == "__main__":  # git merge driver: python -m web.i18n_catalog merge %O %A %B
+    import sys
+
+    if len(sys.argv) == 5 and sys.argv[1] == "merge":
+        merge_po(Path(sys.argv[2]), Path(sys.argv[3]), Path(sys.argv[4]))
+    else:
+        sys.exit("usage: python -m web.i18n_catalog merge BASE OURS THEIRS")
