@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
+from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -18,8 +19,10 @@ from matching.explanation import alternatives
 from matching.scoring import ScoredPool, score_pool
 from models.clock import utcnow
 from models.matchruns import MatchRun, Proposal
+from models.mentees import Request
 from models.organisations import Program
 from models.pool import Pool, load_pool
+from models.writes import begin_write, shared_write
 from optimizer import SideConstraints, assign_edges
 
 N_ALTERNATIVES = 3
@@ -59,6 +62,7 @@ class RunResult:
 
 def start_run(session: Session, program: Program, by_user_id: int | None, parameters: dict | None = None) -> MatchRun:
     """Record a new run as running (committed), so a page can show its progress."""
+    begin_write(session)
     run = MatchRun(
         organisation_id=program.organisation_id,
         program_id=program.id,
@@ -136,20 +140,23 @@ def _breakdown(scored: ScoredPool, edge: int, weights: dict[str, float]) -> dict
 
 def store_proposals(session: Session, run: MatchRun, pool: Pool, scored: ScoredPool, result) -> int:  # noqa: ANN001
     """Proposals of the run: rank 1 = the solver's choice, 2.. = the next best alternatives."""
-    # Earlier open proposals of this program are superseded by the new run.
-    for old in session.exec(
-        select(Proposal)
-        .join(MatchRun, MatchRun.id == Proposal.run_id)
-        .where(MatchRun.program_id == run.program_id, Proposal.status == "proposed", Proposal.run_id != run.id)
-    ):
-        old.status = "superseded"
-        session.add(old)
+    # Earlier open proposals of this program are superseded by the new run. One UPDATE whose
+    # condition the database checks again on each row it waited for: a proposal a coordinator
+    # approves at this moment stays approved.
+    older_runs = select(MatchRun.id).where(MatchRun.program_id == run.program_id, MatchRun.id != run.id)
+    session.execute(update(Proposal).where(Proposal.status == "proposed", Proposal.run_id.in_(older_runs))
+                    .values(status="superseded").execution_options(synchronize_session=False))
+    # Requests matched while the run was computing get no proposals.
+    still_waiting = set(session.exec(select(Request.id).where(
+        Request.id.in_([int(i) for i in scored.request_ids]), Request.status == "waiting")))
     edge_of = {(int(r), int(c)): i for i, (r, c) in enumerate(zip(scored.rows, scored.cols, strict=True))}
     weights = pool.rules.weights
     count = 0
     for request_index, volunteer_index in result.pairs:
         edge = edge_of[(request_index, volunteer_index)]
         request_id = int(scored.request_ids[request_index])
+        if request_id not in still_waiting:
+            continue
         session.add(Proposal(
             organisation_id=run.organisation_id, run_id=run.id, request_id=request_id,
             volunteer_id=int(scored.volunteer_ids[volunteer_index]), score=float(scored.scores[edge]), rank=1,
@@ -171,10 +178,37 @@ def store_proposals(session: Session, run: MatchRun, pool: Pool, scored: ScoredP
 def _progress(engine: Engine, run_id: int, text: str) -> None:
     # Its own short transaction, so that a page polling the run sees it at once.
     with Session(engine) as session:
+        begin_write(session)
         run = session.get(MatchRun, run_id)
         run.progress = text
         session.add(run)
         session.commit()
+
+
+@shared_write
+def _finish_run(session: Session, run_id: int, pool: Pool, scored: ScoredPool, result, phases: dict[str, float],  # noqa: ANN001
+                started: float, dry_run: bool) -> RunResult:
+    """Store the proposals and mark the run done, in one transaction (run again on a deadlock)."""
+    begin_write(session)
+    run = session.get(MatchRun, run_id)
+    stored = 0 if dry_run else store_proposals(session, run, pool, scored, result)
+    phases["store"] = time.perf_counter() - started
+    outcome = RunResult(
+        run_id=None if dry_run else run_id, requests=len(pool.requests), volunteers=len(pool.volunteers),
+        candidate_pairs=len(scored.scores), proposals=stored, matched_requests=len(result.pairs),
+        total_score=float(result.total_score), optimal=bool(result.optimal), solver=result.solver,
+        phases=phases, removed_by_rule=dict(scored.removed_by_rule),
+    )
+    if dry_run:
+        session.delete(run)
+    else:
+        run.status = "done"
+        run.progress = "done"
+        run.finished_at = utcnow()
+        run.stats = outcome.as_dict()
+        session.add(run)
+    session.commit()
+    return outcome
 
 
 def execute_run(engine: Engine, run_id: int, today: date, dry_run: bool = False) -> RunResult:
@@ -199,27 +233,11 @@ def execute_run(engine: Engine, run_id: int, today: date, dry_run: bool = False)
         _progress(engine, run_id, "storing")
         started = time.perf_counter()
         with Session(engine, expire_on_commit=False) as session:
-            run = session.get(MatchRun, run_id)
-            stored = 0 if dry_run else store_proposals(session, run, pool, scored, result)
-            phases["store"] = time.perf_counter() - started
-            outcome = RunResult(
-                run_id=None if dry_run else run_id, requests=len(pool.requests), volunteers=len(pool.volunteers),
-                candidate_pairs=len(scored.scores), proposals=stored, matched_requests=len(result.pairs),
-                total_score=float(result.total_score), optimal=bool(result.optimal), solver=result.solver,
-                phases=phases, removed_by_rule=dict(scored.removed_by_rule),
-            )
-            if dry_run:
-                session.delete(run)
-            else:
-                run.status = "done"
-                run.progress = "done"
-                run.finished_at = utcnow()
-                run.stats = outcome.as_dict()
-                session.add(run)
-            session.commit()
+            outcome = _finish_run(session, run_id, pool, scored, result, phases, started, dry_run)
         return outcome
     except Exception as error:
         with Session(engine) as session:
+            begin_write(session)
             run = session.get(MatchRun, run_id)
             if run is not None:
                 run.status = "failed"

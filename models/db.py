@@ -70,12 +70,7 @@ def session_scope(engine: Engine) -> Iterator[Session]:
 
 
 def begin_write(session: Session) -> None:
-    """Start a fresh transaction that takes the write lock at once on SQLite.
+    """Start a write transaction: see ``models.writes.begin_write`` (kept here for old callers)."""
+    from models.writes import begin_write as _begin_write  # writes imports this module
 
-    On PostgreSQL the callers lock the rows they change with SELECT ... FOR UPDATE; SQLite has
-    no row locks, so the whole database is locked for the (short) transaction instead. Anything
-    read before in this session is discarded, so decisions are taken on fresh data.
-    """
-    session.rollback()
-    if is_sqlite(session):
-        session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+    _begin_write(session)

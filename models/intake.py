@@ -15,6 +15,7 @@ from models.followup import OUTCOME_ANSWERS, OUTCOME_QUESTIONS
 from models.mentees import Household, HouseholdMember, Request, Youth
 from models.organisations import Program
 from models.users import User
+from models.writes import begin_write, claim_submission, note_result, shared_write
 
 CONSENT_VERSION = "2026-1"
 GUARDIAN_CONSENT_TEXT = (
@@ -26,6 +27,7 @@ FAMILY_CONSENT_TEXT = (
     "frivillig og følge forløbet. Samtykket kan trækkes tilbage når som helst."
 )
 ADULT_AGE = 18
+REGISTERED = N_("This referral has already been saved.")
 
 
 @dataclass
@@ -105,6 +107,7 @@ def _request(draft: RequestDraft, organisation_id: int, by: User, today: date, *
     )
 
 
+@shared_write
 def register_youth(
     session: Session,
     by: User,
@@ -122,6 +125,7 @@ def register_youth(
     guardian_email: str = "",
     school: str = "",
     no_trusted_adult: bool = False,
+    submit_key: str | None = None,
 ) -> tuple[Youth, Request]:
     """A referred youth and their first request; a minor needs a guardian's consent."""
     age = today.year - birth_year
@@ -132,6 +136,8 @@ def register_youth(
             raise DomainError(N_("A youth under 18 needs the consent of a parent or guardian: who gave it?"),
                               field="consent_given_by")
         raise DomainError(N_("Record who gave consent."), field="consent_given_by")
+    begin_write(session)
+    claim = claim_submission(session, submit_key, "register_youth", user_id=by.id, already=REGISTERED)
     youth = Youth(
         organisation_id=by.organisation_id, first_name=first_name.strip(), last_name=last_name.strip(),
         birth_year=birth_year, gender=gender, postcode=profile.postcode, languages=profile.languages,
@@ -145,12 +151,14 @@ def register_youth(
     req = _request(request, by.organisation_id, by, today, youth_id=youth.id)
     session.add(req)
     session.flush()
+    note_result(claim, youth.id)
     record_audit(session, organisation_id=by.organisation_id, user_id=by.id, action="create", record_type="Youth",
                  record_id=youth.id, detail={"request_id": req.id})
     session.commit()
     return youth, req
 
 
+@shared_write
 def register_household(
     session: Session,
     by: User,
@@ -165,6 +173,7 @@ def register_household(
     profile: MenteeDraft,
     consent: ConsentDraft | None,
     requests: list[RequestDraft],
+    submit_key: str | None = None,
 ) -> tuple[Household, list[Request]]:
     """A household with its members and one or more requests, each matched on its own."""
     _check_postcode(profile.postcode)
@@ -176,6 +185,8 @@ def register_household(
         _check_request(draft, by.organisation_id, "family", None)
     if consent is None or not consent.given_by.strip():
         raise DomainError(N_("Record who in the family gave consent."), field="consent_given_by")
+    begin_write(session)
+    claim = claim_submission(session, submit_key, "register_household", user_id=by.id, already=REGISTERED)
     household = Household(
         organisation_id=by.organisation_id, family_name=family_name.strip(), contact_name=contact_name,
         contact_phone=contact_phone, contact_email=contact_email, wishes=wishes, postcode=profile.postcode,
@@ -194,6 +205,7 @@ def register_household(
         session.add(req)
         created.append(req)
     session.flush()
+    note_result(claim, household.id)
     record_audit(session, organisation_id=by.organisation_id, user_id=by.id, action="create",
                  record_type="Household", record_id=household.id, detail={"requests": [r.id for r in created]})
     session.commit()

@@ -12,6 +12,7 @@ from models.audit import record_audit
 from models.errors import N_, Conflict, DomainError
 from models.organisations import SCREENING_STEPS, Organisation, Program
 from models.users import User
+from models.writes import begin_write, lock, shared_write
 
 MAX_WEIGHT = 10.0
 
@@ -62,9 +63,17 @@ def validate_weights(weights: dict[str, float]) -> dict[str, float]:
     return {k: float(weights.get(k, 0.0)) for k in DEFAULT_WEIGHTS}
 
 
+@shared_write
 def update_program(session: Session, program: Program, changes: ProgramChanges, by: User,
                    seen_version: str | None = None) -> Program:
-    """Apply all changes or none; an admin's stale form does not overwrite another's change."""
+    """Apply all changes or none; an admin's stale form does not overwrite another's change.
+
+    The version the form was made from is compared with the locked, freshly read program: two
+    saves from the same form are decided one after the other, and the second is refused.
+    """
+    program_id = program.id
+    begin_write(session)
+    program = lock(session, Program, program_id)
     if seen_version is not None and seen_version != program_version(program):
         raise Conflict(N_("Someone else changed this program while you were editing. Nothing was saved; "
                           "look at the new values and repeat your change."))
@@ -106,8 +115,12 @@ def program_version(program: Program) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 
+@shared_write
 def update_organisation(session: Session, organisation: Organisation, by: User, *, name: str,
                         contact_email: str, kind: str) -> Organisation:
+    organisation_id = organisation.id
+    begin_write(session)
+    organisation = lock(session, Organisation, organisation_id)
     if not name.strip():
         raise DomainError(N_("The organisation needs a name."), field="name")
     if kind not in ("association", "municipality"):

@@ -15,6 +15,7 @@ from models.errors import N_, DomainError
 from models.organisations import Program
 from models.users import User, check_password_strength, hash_password, normalise_email
 from models.volunteers import ScreeningStep, Volunteer
+from models.writes import begin_write, claim_submission, lock, note_result, shared_write
 
 CONSENT_VERSION = "2026-1"
 CONSENT_TEXT = (
@@ -68,20 +69,33 @@ def apply_details(volunteer: Volunteer, details: VolunteerDetails) -> None:
         setattr(volunteer, name, value)
 
 
+SIGNED_UP = N_("You are signed up: look for our e-mail and confirm your address.")
+
+
+@shared_write
 def register_volunteer(
     session: Session, program: Program, email: str, password: str, details: VolunteerDetails, today: date,
-    locale: str = "da",
+    locale: str = "da", submit_key: str | None = None,
 ) -> tuple[Volunteer, User]:
-    """Create the account (unconfirmed), the profile (signed up) and the consent record."""
+    """Create the account (unconfirmed), the profile (signed up) and the consent record.
+
+    Leaves the write transaction open (no commit) so the caller queues the confirmation e-mail
+    in it and commits once; a second submission of the same form raises AlreadyDone.
+    """
     email = normalise_email(email)
     check_details(details, today)
     check_password_strength(password)
+    password_hash = hash_password(password)  # slow on purpose: before the transaction, not inside it
+    program_id = program.id
+    begin_write(session)
+    claim = claim_submission(session, submit_key, f"register_volunteer:{program_id}", user_id=None, already=SIGNED_UP)
+    program = session.get(Program, program_id)
     taken = session.exec(select(User).where(User.email == email)).first() or session.exec(
         select(Volunteer).where(Volunteer.email == email, Volunteer.anonymised_at.is_(None))).first()
     if taken:
         raise DomainError(N_("This e-mail is already signed up. Sign in, or ask for a new password."), field="email")
     user = User(organisation_id=program.organisation_id, email=email, name=f"{details.first_name} {details.last_name}",
-                role="volunteer", password_hash=hash_password(password), phone=details.phone, locale=locale)
+                role="volunteer", password_hash=password_hash, phone=details.phone, locale=locale)
     session.add(user)
     session.flush()
     volunteer = Volunteer(organisation_id=program.organisation_id, program_id=program.id, user_id=user.id,
@@ -95,15 +109,25 @@ def register_volunteer(
                               text_version=CONSENT_VERSION, text=CONSENT_TEXT))
     record_audit(session, organisation_id=program.organisation_id, user_id=user.id, action="create",
                  record_type="Volunteer", record_id=volunteer.id, detail={"signup": True})
+    note_result(claim, user.id)
     return volunteer, user
 
 
+@shared_write
 def confirm_email(session: Session, user: User) -> Volunteer | None:
-    """The e-mail is confirmed: the volunteer moves into screening with the program's steps."""
+    """The e-mail is confirmed: the volunteer moves into screening with the program's steps.
+
+    Opening the link twice (or in two tabs at once) does it once: user and volunteer are locked
+    and the steps are only added when missing.
+    """
+    user_id = user.id
+    begin_write(session)
+    user = lock(session, User, user_id)
+    found = session.exec(select(Volunteer.id).where(Volunteer.user_id == user.id)).first()
+    volunteer = lock(session, Volunteer, found) if found is not None else None
     if user.email_confirmed_at is None:
         user.email_confirmed_at = utcnow()
         session.add(user)
-    volunteer = session.exec(select(Volunteer).where(Volunteer.user_id == user.id)).first()
     if volunteer is not None and volunteer.status == "applicant":
         volunteer.status = "screening"
         program = session.get(Program, volunteer.program_id)

@@ -10,12 +10,14 @@ from models.organisations import Organisation, Program
 from models.outbox import OutboxMessage
 from models.users import LoginAttempt, User
 from models.volunteers import ScreeningStep, Volunteer
+from models.writes import FormSubmission
 
 __all__ = [
     "AuditEvent",
     "CheckIn",
     "ConsentRecord",
     "Exclusion",
+    "FormSubmission",
     "Household",
     "HouseholdMember",
     "LoginAttempt",

@@ -97,8 +97,11 @@ def authenticate(session: Session, email: str, password: str, now: datetime | No
 
     Unknown addresses are throttled exactly like known ones.
     """
+    from models.writes import begin_write  # writes knows nothing of users; no import cycle
+
     now = now or utcnow()
     email = normalise_email(email)
+    begin_write(session)  # SQLite: the counter is read and written under the write lock
     attempt = session.get(LoginAttempt, email)
     if attempt and attempt.locked_until and attempt.locked_until > now:
         remaining = int((attempt.locked_until - now).total_seconds() // 60) + 1
