@@ -19,7 +19,7 @@ from wtforms import (
 from wtforms.validators import Email, InputRequired, NumberRange, Optional
 
 from matching.profiles import DEFAULT_WEIGHTS
-from web.forms import MaxLength, MultiCheckboxField
+from web.forms import MaxLength, MultiCheckboxField, SubmitKeyField
 from web.labels import LABELS
 
 REQUIRED = _l("This field is required.")
@@ -63,6 +63,7 @@ class ProgramForm(FlaskForm):
 
 
 class InviteForm(FlaskForm):
+    submit_key = SubmitKeyField()
     name = StringField(_l("Name"), validators=[InputRequired(REQUIRED), MaxLength(200)])
     email = EmailField(_l("E-mail"), validators=[InputRequired(REQUIRED), Email(_l("Enter a valid e-mail address.")),
                                                  MaxLength(254)])

@@ -9,10 +9,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from models.clock import utcnow
 from models.emails import send
 from models.errors import DomainError
-from models.users import SignInLocked, User, authenticate, get_user_by_email, set_password
+from models.links import choose_password_from_link
+from models.users import SignInLocked, User, authenticate, get_user_by_email
+from models.writes import begin_write
 from web.auth.forms import LoginForm, NewPasswordForm, ResetRequestForm
 from web.database import get_db
 from web.i18n import LANGUAGES, current_locale, error_message
@@ -92,6 +93,7 @@ def forgot_password() -> Response | str:
         db = get_db()
         user = get_user_by_email(db, form.email.data)
         if user is not None and user.active:
+            begin_write(db)
             link = url_for("auth.reset_password", token=make_user_token(user, "reset"), _external=True)
             send(db, "password_reset", to=user.email, locale=user.locale, organisation_id=user.organisation_id,
                  name=user.name, link=link)
@@ -124,11 +126,16 @@ def _choose_password(token: str, purpose: str, max_age: int, accepting_invite: b
         return redirect(url_for("auth.forgot_password"))
     form = NewPasswordForm()
     if form.validate_on_submit():
-        set_password(user, form.password.data)
-        if accepting_invite and user.email_confirmed_at is None:
-            user.email_confirmed_at = utcnow()
-        db.add(user)
-        db.commit()
+        try:
+            # The link is checked again on the locked user: two tabs cannot both spend it.
+            choose_password_from_link(db, user.id, lambda fresh: token_matches(fresh, data[1]), form.password.data,
+                                      confirm_email=accepting_invite)
+        except DomainError as error:
+            if error.field == "password":
+                form.password.errors = [*form.password.errors, error_message(error)]
+                return render_template("auth/reset.html", form=form), 400
+            flash(error_message(error), "error")
+            return redirect(url_for("auth.forgot_password"))
         flash(_("Your password has been changed. You can sign in now."), "success")
         return redirect(url_for("auth.login"))
     return render_template("auth/reset.html", form=form)

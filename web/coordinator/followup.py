@@ -8,9 +8,9 @@ from flask_login import current_user
 from sqlmodel import select
 from werkzeug.wrappers import Response
 
-from models.audit import record_audit
+from models.audit import record_view
 from models.clock import today
-from models.errors import Conflict, DomainError
+from models.errors import AlreadyDone, Conflict, DomainError
 from models.followup import (
     CLOSING_REASONS,
     OUTCOME_QUESTIONS,
@@ -90,9 +90,8 @@ def _names(matches: list[Match]) -> dict:
 def match(match_id: int) -> str:
     record = load(Match, match_id, "manage")
     db = get_db()
-    record_audit(db, organisation_id=record.organisation_id, user_id=current_user.id, action="view",
-                 record_type="Match", record_id=record.id)
-    db.commit()
+    record_view(db, organisation_id=record.organisation_id, user_id=current_user.id, record_type="Match",
+                record_id=record.id)
     events = list(db.exec(select(MatchEvent).where(MatchEvent.match_id == record.id).order_by(MatchEvent.at.desc())))
     meetings = list(db.exec(select(MeetingLog).where(MeetingLog.match_id == record.id)
                             .order_by(MeetingLog.met_on.desc(), MeetingLog.id.desc()).limit(50)))
@@ -123,7 +122,10 @@ def checkin(match_id: int) -> str | Response:
                                      next_step=form.next_step.data or "", outcome=_outcome(form))
             checkin_id = int(form.checkin_id.data) if (form.checkin_id.data or "").isdigit() else None
             record_checkin(db, record.id, current_user, today(), answers, checkin_id=checkin_id,
-                           seen_version=_seen_version(form))
+                           seen_version=_seen_version(form), submit_key=form.submit_key.data)
+        except AlreadyDone as done:
+            flash(error_message(done), "info")
+            return redirect(url_for("coordinator.match", match_id=record.id))
         except DomainError as error:
             db.rollback()
             _show_error(form, error)
@@ -150,7 +152,11 @@ def pause(match_id: int) -> str | Response:
     elif form.validate_on_submit():
         try:
             pause_match(db, record.id, current_user, today(), on=form.on.data, until=form.until.data,
-                        reason=form.reason.data or "", seen_version=_seen_version(form))
+                        reason=form.reason.data or "", seen_version=_seen_version(form),
+                        submit_key=form.submit_key.data)
+        except AlreadyDone as done:
+            flash(error_message(done), "info")
+            return redirect(url_for("coordinator.match", match_id=record.id))
         except DomainError as error:
             db.rollback()
             _show_error(form, error)
@@ -170,7 +176,10 @@ def resume(match_id: int) -> Response:
         flash(_("Write the date the match was resumed."), "error")
         return redirect(url_for("coordinator.match", match_id=record.id))
     try:
-        resume_match(db, record.id, current_user, today(), on=form.on.data, seen_version=_seen_version(form))
+        resume_match(db, record.id, current_user, today(), on=form.on.data, seen_version=_seen_version(form),
+                     submit_key=form.submit_key.data)
+    except AlreadyDone as done:
+        flash(error_message(done), "info")
     except DomainError as error:
         db.rollback()
         flash(error_message(error), "error")
@@ -197,7 +206,11 @@ def close(match_id: int) -> str | Response:
                           request_back_to_pool=form.request_back.data == "yes",
                           volunteer_back_to_pool=form.volunteer_back.data == "yes")
         try:
-            close_match(db, record.id, current_user, today(), closure, seen_version=_seen_version(form))
+            close_match(db, record.id, current_user, today(), closure, seen_version=_seen_version(form),
+                        submit_key=form.submit_key.data)
+        except AlreadyDone as done:
+            flash(error_message(done), "info")
+            return redirect(url_for("coordinator.match", match_id=record.id))
         except DomainError as error:
             db.rollback()
             _show_error(form, error)

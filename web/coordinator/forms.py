@@ -22,7 +22,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
-from web.forms import MaxLength, MultiCheckboxField, postcode_is_danish
+from web.forms import MaxLength, MultiCheckboxField, SubmitKeyField, postcode_is_danish
 
 GENDER_CHOICES = [("female", _l("Female")), ("male", _l("Male")), ("other", _l("Other"))]
 WISH_CHOICES = [("", _l("No wish")), ("female", _l("Female")), ("male", _l("Male"))]
@@ -65,6 +65,7 @@ class ConsentFields(FlaskForm):
 
 
 class YouthIntakeForm(ConsentFields):
+    submit_key = SubmitKeyField()
     first_name = StringField(_l("First name"), validators=[InputRequired(REQUIRED), MaxLength(100)])
     last_name = StringField(_l("Last name"), validators=[InputRequired(REQUIRED), MaxLength(100)])
     birth_year = IntegerField(_l("Birth year"), validators=[
@@ -97,6 +98,7 @@ class MemberFields(Form):
 
 
 class HouseholdIntakeForm(ConsentFields):
+    submit_key = SubmitKeyField()
     family_name = StringField(_l("Family name"), validators=[InputRequired(REQUIRED), MaxLength(200)])
     contact_name = StringField(_l("Contact person"), validators=[InputRequired(REQUIRED), MaxLength(200)])
     contact_phone = StringField(_l("Phone"), validators=[Optional(), MaxLength(30)])
@@ -113,16 +115,19 @@ class HouseholdIntakeForm(ConsentFields):
 
 
 class RejectForm(FlaskForm):
+    submit_key = SubmitKeyField()
     reason = TextAreaField(_l("Why is the proposal rejected?"), validators=[InputRequired(REQUIRED), MaxLength(2000)])
 
 
 class ApproveForm(FlaskForm):
+    submit_key = SubmitKeyField()
     intro_note = TextAreaField(_l("Introduction note for the volunteer (what they may know)"),
                                validators=[Optional(), MaxLength(2000)])
     intro_on = DateField(_l("Planned introduction meeting"), validators=[Optional()], format=["%Y-%m-%d", "%d-%m-%Y"])
 
 
 class ManualMatchForm(FlaskForm):
+    submit_key = SubmitKeyField()
     volunteer_id = SelectField(_l("Volunteer"), coerce=int, validators=[InputRequired(REQUIRED)])
     intro_note = TextAreaField(_l("Introduction note for the volunteer (what they may know)"),
                                validators=[Optional(), MaxLength(2000)])
@@ -130,6 +135,7 @@ class ManualMatchForm(FlaskForm):
 
 
 class IntroductionForm(FlaskForm):
+    submit_key = SubmitKeyField()
     intro_on = DateField(_l("Date of the introduction meeting"), validators=[InputRequired(REQUIRED)],
                          format=["%Y-%m-%d", "%d-%m-%Y"])
     attendees = StringField(_l("Who attended"), validators=[Optional(), MaxLength(500)])
@@ -141,6 +147,7 @@ class IntroductionForm(FlaskForm):
 
 
 class NoteForm(FlaskForm):
+    submit_key = SubmitKeyField()
     body = TextAreaField(_l("New note"), validators=[InputRequired(REQUIRED), MaxLength(4000)])
 
 
@@ -152,6 +159,7 @@ DATE_FORMATS = ["%Y-%m-%d", "%d-%m-%Y"]
 
 
 class VersionedForm(FlaskForm):
+    submit_key = SubmitKeyField()
     # The version of the match the coordinator saw: a change made meanwhile is not overwritten.
     version = HiddenField()
 

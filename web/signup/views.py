@@ -9,10 +9,10 @@ from werkzeug.wrappers import Response
 
 from models.clock import today
 from models.emails import send
-from models.errors import DomainError
+from models.errors import AlreadyDone, DomainError
 from models.organisations import Organisation, Program
 from models.signup import CONSENT_TEXT, confirm_email, register_volunteer
-from models.users import User
+from models.users import User, normalise_email
 from web.database import get_db
 from web.i18n import current_locale
 from web.policy import public
@@ -51,11 +51,14 @@ def form(org_slug: str, program_slug: str) -> str | Response:
     if form.validate_on_submit() and not extra:
         try:
             volunteer, user = register_volunteer(db, program, form.email.data, form.password.data, details, today(),
-                                                 locale=current_locale())
+                                                 locale=current_locale(), submit_key=form.submit_key.data)
             link = url_for("signup.confirm", token=make_user_token(user, "confirm"), _external=True)
             send(db, "confirm_email", to=user.email, locale=user.locale, organisation_id=organisation.id,
                  name=details.first_name, program=program.name, organisation=organisation.name, link=link)
             db.commit()
+        except AlreadyDone:
+            # The same form sent twice: the first is saved and its e-mail is on its way.
+            return redirect(url_for("signup.thanks", email=normalise_email(form.email.data)))
         except DomainError as error:
             db.rollback()
             show_error(form, error, extra)
