@@ -121,6 +121,8 @@ RULES: dict[tuple[str, str], Callable[[Any, Any], bool]] = {
     # --- coordinator journey (issue 5) ---
     # --- follow-up (issue 6) ---
     # --- admin (issue 7) ---
+    # --- background jobs (issue 16) ---
+    ("Organisation", "run_matching"): _staff,  # every program of the user's own organisation
 }
 
 
