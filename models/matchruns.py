@@ -202,7 +202,7 @@ def recover_stale_runs(session: Session, now: datetime, max_attempts: int = MAX_
             target.append(run_id)
     lost = (MatchRun.status == "queued") & or_(MatchRun.enqueued_at.is_(None),
                                                 MatchRun.enqueued_at < now - timedelta(seconds=requeue_after_seconds))
-    for (run_id,) in session.exec(select(MatchRun.id).where(lost)).all():
+    for run_id in session.exec(select(MatchRun.id).where(lost)).all():
         result = session.execute(update(MatchRun).where(lost & (MatchRun.id == run_id)).values(enqueued_at=now)
                                  .execution_options(synchronize_session=False))
         if result.rowcount == 1:

@@ -2,7 +2,7 @@
 
 from models.audit import AuditEvent
 from models.consent import ConsentRecord
-from models.jobs.tables import PeriodicSlot, QueueWorker
+from models.jobs.tables import PeriodicSlot
 from models.matches import CheckIn, Exclusion, Match, MatchEvent, MeetingLog
 from models.matchruns import MatchRun, Proposal
 from models.mentees import Household, HouseholdMember, Request, Youth
@@ -30,7 +30,6 @@ __all__ = [
     "PeriodicSlot",
     "Program",
     "Proposal",
-    "QueueWorker",
     "Request",
     "ScreeningStep",
     "User",

@@ -118,8 +118,13 @@ def serve(host: str, port: int, no_worker: bool) -> None:
         click.echo(f"A background worker runs beside it (process {worker.process.pid}): "
                    "matchings, e-mails, reminders and retention.")
     click.echo("Stop with Ctrl+C.")
+    import signal
+    import sys
+
     from werkzeug.serving import run_simple
 
+    # Stopped by a service manager (SIGTERM) as by Ctrl+C: the worker is stopped too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         # Flask refuses app.run() inside its own CLI; this is the same development server.
         run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
@@ -134,15 +139,19 @@ def serve(host: str, port: int, no_worker: bool) -> None:
 @click.option("--worker-type", type=click.Choice(["thread", "process"]), default="thread", show_default=True,
               help="Threads, or forked processes (for several long matchings at once on many cores).")
 @click.option("--no-periodic", is_flag=True, help="Do not schedule the periodic jobs from this process.")
+@click.option("--verbose", is_flag=True, help="Log every job the queue runs.")
 @click.option("--parent-pid", type=int, default=None, hidden=True)
 @with_appcontext
-def worker_command(workers: int, worker_type: str, no_periodic: bool, parent_pid: int | None) -> None:
+def worker_command(workers: int, worker_type: str, no_periodic: bool, verbose: bool, parent_pid: int | None) -> None:
     """Run background jobs from the queue until Ctrl+C (any number, on any machine)."""
     import logging
 
     from web.jobs.worker import run_worker
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    # What a job did and its failures; Huey's line per job only with --verbose.
+    logging.getLogger("makker").setLevel(logging.INFO)
+    logging.getLogger("huey").setLevel(logging.INFO if verbose else logging.WARNING)
     from models.migrate import head_revision
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]

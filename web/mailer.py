@@ -23,7 +23,7 @@ def _message(settings: Settings, record: OutboxMessage) -> EmailMessage:
     return msg
 
 
-def send_pending(session: Session, settings: Settings, limit: int = 200, smtp_factory=smtplib.SMTP,  # noqa: ANN001
+def send_pending(session: Session, settings: Settings, limit: int = 200, smtp_factory=None,  # noqa: ANN001
                  now: datetime | None = None) -> tuple[int, int]:
     """Send the messages whose turn has come; returns (sent, failed). Failures are retried later.
 
@@ -37,6 +37,7 @@ def send_pending(session: Session, settings: Settings, limit: int = 200, smtp_fa
     if not messages:
         return 0, 0
     sent = failed = 0
+    smtp_factory = smtp_factory or smtplib.SMTP
     try:
         smtp = smtp_factory(settings.mail_server, settings.mail_port, timeout=30)
     except (OSError, smtplib.SMTPException) as error:

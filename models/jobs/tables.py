@@ -1,4 +1,4 @@
-"""Tables of the background work: periodic slots taken, and the workers that are alive."""
+"""Tables of the background work: the periodic slots taken."""
 
 from __future__ import annotations
 
@@ -26,12 +26,3 @@ class PeriodicSlot(SQLModel, table=True):
     finished_at: datetime | None = None
     report: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     error: str = Field(default="", max_length=2000)
-
-
-class QueueWorker(SQLModel, table=True):
-    """A running ``makker worker`` process, seen every few seconds while it lives."""
-
-    id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(max_length=200, unique=True, index=True)  # host:pid
-    started_at: datetime = Field(default_factory=utcnow)
-    seen_at: datetime = Field(default_factory=utcnow, index=True)

@@ -12,9 +12,8 @@ from werkzeug.wrappers import Response
 
 from matching.rules import RULES
 from matching.run import start_run
-from models.clock import today, utcnow
+from models.clock import today
 from models.errors import DomainError
-from models.jobs.operations import live_workers
 from models.matchruns import (
     ACTIVE_RUN_STATUSES,
     MAX_RUN_ATTEMPTS,
@@ -32,7 +31,7 @@ from web.coordinator.forms import ApproveForm
 from web.coordinator.views import bp
 from web.database import get_db
 from web.i18n import error_message
-from web.jobs import enqueue
+from web.jobs import enqueue, get_queue
 from web.pagination import paginate
 from web.policy import load, require, scope
 
@@ -89,7 +88,7 @@ def run(run_id: int) -> str:
     db = get_db()
     program = db.get(Program, record.program_id)
     if record.status != "done":
-        waiting_for_worker = record.status in ACTIVE_RUN_STATUSES and live_workers(db, utcnow()) == 0
+        waiting_for_worker = record.status in ACTIVE_RUN_STATUSES and get_queue().live_workers() == 0
         error = _(record.error) if record.error in RUN_ERROR_MSGIDS else record.error
         return render_template("coordinator/run_progress.html", run=record, program=program, error=error,
                                waiting_for_worker=waiting_for_worker, active=record.status in ACTIVE_RUN_STATUSES,

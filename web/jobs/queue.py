@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import time
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,6 +33,10 @@ from models.outbox import OutboxMessage
 from web.jobs.registry import JOBS, JobSpec
 
 log = logging.getLogger("makker.jobs")
+
+WORKER_KEY = "makker-worker:"
+WORKER_SEEN_EVERY_SECONDS = 10
+WORKER_GONE_AFTER_SECONDS = 60  # no sign of life for this long: the worker is gone
 
 
 @dataclass
@@ -157,6 +162,38 @@ class Queue:
             log.exception("could not put job %s on the queue", name)
             return False
         return True
+
+    # Which workers are alive is kept in the queue's own storage (not the database): a worker
+    # that says "alive" every few seconds must never get in the way of the pages' writes.
+    def worker_seen(self, name: str, now: float | None = None) -> None:
+        self.huey.put(WORKER_KEY + name, time.time() if now is None else now)
+
+    def worker_stopped(self, name: str) -> None:
+        self.huey.delete(WORKER_KEY + name)
+
+    def _worker_times(self) -> dict[str, float]:
+        times = {}
+        for key, raw in self.huey.storage.result_items().items():
+            key = key.decode() if isinstance(key, bytes) else key
+            if key.startswith(WORKER_KEY):
+                times[key.removeprefix(WORKER_KEY)] = float(self.huey.serializer.deserialize(bytes(raw)))
+        return times
+
+    def live_workers(self, now: float | None = None) -> int | None:
+        """How many workers said "alive" lately; None when the queue cannot be reached."""
+        now = time.time() if now is None else now
+        try:
+            return sum(1 for seen in self._worker_times().values() if seen >= now - WORKER_GONE_AFTER_SECONDS)
+        except Exception:  # noqa: BLE001 - a page must not fail because the queue is away
+            log.exception("could not read the live workers")
+            return None
+
+    def forget_gone_workers(self, now: float | None = None) -> int:
+        now = time.time() if now is None else now
+        gone = [name for name, seen in self._worker_times().items() if seen < now - 10 * WORKER_GONE_AFTER_SECONDS]
+        for name in gone:
+            self.worker_stopped(name)
+        return len(gone)
 
     def pending(self) -> int:
         return self.huey.pending_count()

@@ -19,7 +19,7 @@ import logging
 from dataclasses import asdict
 
 from matching.run import LeaseLost, execute_run
-from models.jobs.operations import forget_gone_workers, prune_slots
+from models.jobs.operations import prune_slots
 from models.matchruns import recover_stale_runs
 from models.reminders import send_reminders
 from models.retention import apply_retention
@@ -49,7 +49,7 @@ def recover_runs(ctx: JobContext) -> dict:
     """Runs whose worker stopped are started again (or failed after the last attempt)."""
     with ctx.session() as session:
         report = recover_stale_runs(session, ctx.now())
-        forget_gone_workers(session, ctx.now())
+    ctx.queue.forget_gone_workers()
     for run_id in report.to_enqueue:
         ctx.enqueue("match_run", run_id)
     if report.restarted or report.failed:

@@ -13,11 +13,8 @@ import time
 from pathlib import Path
 
 from flask import Flask
-from sqlmodel import Session
 
-from models.clock import utcnow
-from models.jobs.operations import WORKER_SEEN_EVERY_SECONDS, worker_seen, worker_stopped
-from web.jobs.queue import get_queue
+from web.jobs.queue import WORKER_SEEN_EVERY_SECONDS, get_queue
 
 log = logging.getLogger("makker.jobs")
 
@@ -25,17 +22,16 @@ WORKER_TYPES = ("thread", "process")
 
 
 def _keep_alive(app: Flask, name: str, stop: threading.Event, parent_pid: int | None) -> None:
-    """Say "alive" in the database every few seconds; stop when the parent (``serve``) is gone."""
-    engine = app.extensions["makker_engine"]
+    """Say "alive" every few seconds; stop when the parent (``serve``) is gone."""
+    queue = get_queue(app)
     while not stop.is_set():
         if parent_pid is not None and os.getppid() != parent_pid:
             log.warning("the process that started this worker is gone; stopping")
             os.kill(os.getpid(), signal.SIGINT)
             return
         try:
-            with Session(engine) as session:
-                worker_seen(session, name, utcnow())
-        except Exception:  # noqa: BLE001 - the database may be restarting; say it next time
+            queue.worker_seen(name)
+        except Exception:  # noqa: BLE001 - the queue may be restarting; say it next time
             log.exception("could not record that worker %s is alive", name)
         stop.wait(WORKER_SEEN_EVERY_SECONDS)
 
@@ -46,7 +42,7 @@ def run_worker(app: Flask, workers: int = 2, worker_type: str = "thread", period
     queue = get_queue(app)
     name = queue.worker_name
     consumer = queue.huey.create_consumer(workers=workers, worker_type=worker_type, periodic=periodic,
-                                          check_worker_health=True, health_check_interval=5,
+                                          check_worker_health=True, health_check_interval=5, max_delay=1.0,
                                           shutdown_timeout=shutdown_timeout)
     stop = threading.Event()
     alive = threading.Thread(target=_keep_alive, args=(app, name, stop, parent_pid), daemon=True,
@@ -59,9 +55,8 @@ def run_worker(app: Flask, workers: int = 2, worker_type: str = "thread", period
     finally:
         stop.set()
         try:
-            with Session(app.extensions["makker_engine"]) as session:
-                worker_stopped(session, name)
-        except Exception:  # noqa: BLE001 - the row ages out by itself
+            queue.worker_stopped(name)
+        except Exception:  # noqa: BLE001 - the entry ages out by itself
             log.exception("could not record that worker %s stopped", name)
 
 

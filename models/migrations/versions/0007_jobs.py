@@ -1,4 +1,4 @@
-"""background jobs: run leases and one active run per program, outbox back-off, periodic slots, workers
+"""background jobs: run leases and one active run per program, outbox back-off, periodic slots
 
 Revision ID: 0007
 Revises: 0003
@@ -50,23 +50,8 @@ def upgrade() -> None:
     with op.batch_alter_table('periodicslot', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_periodicslot_started_at'), ['started_at'], unique=False)
 
-    op.create_table('queueworker',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-    sa.Column('started_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.Column('seen_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.PrimaryKeyConstraint('id')
-    )
-    with op.batch_alter_table('queueworker', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_queueworker_name'), ['name'], unique=True)
-        batch_op.create_index(batch_op.f('ix_queueworker_seen_at'), ['seen_at'], unique=False)
-
 
 def downgrade() -> None:
-    with op.batch_alter_table('queueworker', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_queueworker_seen_at'))
-        batch_op.drop_index(batch_op.f('ix_queueworker_name'))
-    op.drop_table('queueworker')
     with op.batch_alter_table('periodicslot', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_periodicslot_started_at'))
     op.drop_table('periodicslot')
