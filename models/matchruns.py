@@ -128,6 +128,7 @@ def new_claim_token(worker: str) -> str:
 def claim_run(session: Session, run_id: int, token: str, now: datetime,
               lease_seconds: int = RUN_LEASE_SECONDS) -> bool:
     """Take a queued run (or one whose lease ran out) for this worker; False when someone has it."""
+    begin_write(session)
     result = session.execute(
         update(MatchRun)
         .where(MatchRun.id == run_id, or_(MatchRun.status == "queued",
@@ -148,6 +149,7 @@ def renew_lease(session: Session, run_id: int, token: str, now: datetime, progre
         values["progress"] = progress
     if stats is not None:
         values["stats"] = stats
+    begin_write(session)
     result = session.execute(
         update(MatchRun).where(MatchRun.id == run_id, MatchRun.claimed_by == token, MatchRun.status == "running")
         .values(**values).execution_options(synchronize_session=False)
@@ -184,6 +186,7 @@ def recover_stale_runs(session: Session, now: datetime, max_attempts: int = MAX_
     so a run is restarted once. The caller enqueues ``report.to_enqueue`` afterwards.
     """
     report = RecoveryReport()
+    begin_write(session)
     stale = session.exec(select(MatchRun.id, MatchRun.attempts).where(
         MatchRun.status == "running", MatchRun.lease_until < now)).all()
     for run_id, attempts in stale:

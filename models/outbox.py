@@ -13,6 +13,7 @@ from sqlalchemy import update
 from sqlmodel import Field, Session, SQLModel, or_, select
 
 from models.clock import utcnow
+from models.db import begin_write
 
 # Waits after the 1st, 2nd, 3rd and 4th failure; the 5th failure gives up (shown in the outbox).
 RETRY_DELAYS: tuple[timedelta, ...] = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30),
@@ -78,6 +79,7 @@ def due_messages(session: Session, now: datetime, limit: int = 100) -> list[Outb
 
 def claim_message(session: Session, message_id: int, now: datetime) -> bool:
     """Count an attempt and hold the message while it is sent; False when another worker has it."""
+    begin_write(session)
     result = session.execute(
         update(OutboxMessage).where(OutboxMessage.id == message_id, _due(now))
         .values(attempts=OutboxMessage.attempts + 1, lease_until=now + SEND_LEASE)
@@ -88,6 +90,7 @@ def claim_message(session: Session, message_id: int, now: datetime) -> bool:
 
 
 def mark_sent(session: Session, message_id: int, now: datetime) -> None:
+    begin_write(session)
     session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id)
                     .values(sent_at=now, lease_until=None, last_error="", next_attempt_at=None)
                     .execution_options(synchronize_session=False))
@@ -96,6 +99,7 @@ def mark_sent(session: Session, message_id: int, now: datetime) -> None:
 
 def mark_failed(session: Session, message_id: int, error: str, now: datetime) -> None:
     """Keep the reason and wait longer before each new try; after the last try it stays unsent."""
+    begin_write(session)
     attempts = session.exec(select(OutboxMessage.attempts).where(OutboxMessage.id == message_id)).one()
     wait = RETRY_DELAYS[min(max(attempts, 1), len(RETRY_DELAYS)) - 1]
     session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id)

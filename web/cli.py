@@ -205,7 +205,7 @@ def outbox_group() -> None:
 @outbox_group.command("send")
 @with_appcontext
 def outbox_send() -> None:
-    """Send the waiting e-mails by SMTP (run every minute from cron or a timer)."""
+    """Send the waiting e-mails by SMTP now (a worker does it every minute by itself)."""
     from sqlmodel import Session
 
     from web.mailer import send_pending
@@ -215,7 +215,7 @@ def outbox_send() -> None:
         raise click.ClickException("MAIL_SERVER is not set; e-mails are shown at /dev/postkasse instead.")
     with Session(engine()) as session:
         sent, failed = send_pending(session, settings)
-    click.echo(f"sent {sent}, failed {failed} (failed ones are retried up to 5 times)")
+    click.echo(f"sent {sent}, failed {failed} (a failed one is tried again later, each time after a longer wait; 5 tries in all)")
 
 
 @click.command("reminders")
@@ -232,7 +232,7 @@ def reminders_command(today) -> None:  # noqa: ANN001
     with Session(engine(), expire_on_commit=False) as session:
         report = send_reminders(session, today.date() if today else today_fn(), settings.base_url)
     click.echo(f"queued {report.volunteers} meeting reminders to volunteers and {report.coordinators} "
-               f"check-in e-mails to coordinators ({report.checkins} check-ins); `makker outbox send` sends them")
+               f"check-in e-mails to coordinators ({report.checkins} check-ins); a worker sends them (or `makker outbox send`)")
 
 
 @click.command("retention")

@@ -8,6 +8,7 @@ from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from models.db import begin_write
 from models.jobs.tables import PeriodicSlot
 
 SLOTS_KEPT = timedelta(days=90)
@@ -15,6 +16,7 @@ SLOTS_KEPT = timedelta(days=90)
 
 def take_slot(session: Session, job: str, slot: str, now: datetime) -> PeriodicSlot | None:
     """The slot's row when this caller is the first to take it, else None (someone did it)."""
+    begin_write(session)
     record = PeriodicSlot(job=job, slot=slot, started_at=now)
     session.add(record)
     try:
@@ -27,6 +29,8 @@ def take_slot(session: Session, job: str, slot: str, now: datetime) -> PeriodicS
 
 def finish_slot(session: Session, record: PeriodicSlot, now: datetime, report: dict | None = None,
                 error: str = "") -> None:
+    begin_write(session)
+    record = session.merge(record)
     record.finished_at = now
     record.report = report or {}
     record.error = error[:2000]
@@ -36,7 +40,8 @@ def finish_slot(session: Session, record: PeriodicSlot, now: datetime, report: d
 
 def release_slot(session: Session, record: PeriodicSlot) -> None:
     """A job that failed gives its slot back, so the next check tries again."""
-    session.delete(record)
+    begin_write(session)
+    session.execute(delete(PeriodicSlot).where(PeriodicSlot.id == record.id))
     session.commit()
 
 
@@ -46,6 +51,7 @@ def last_slot(session: Session, job: str) -> PeriodicSlot | None:
 
 
 def prune_slots(session: Session, now: datetime) -> int:
+    begin_write(session)
     result = session.execute(delete(PeriodicSlot).where(PeriodicSlot.started_at < now - SLOTS_KEPT))
     session.commit()
     return result.rowcount or 0
