@@ -113,7 +113,7 @@ def serve(host: str, port: int, no_worker: bool) -> None:
             click.echo(f"  {role:<12} {email}")
     from web.jobs.worker import ChildWorker
 
-    worker = None if no_worker else ChildWorker(app.instance_path).start()
+    worker = None if no_worker else ChildWorker(app.instance_path, env=app.config["MAKKER_SETTINGS"].env).start()
     if worker is not None:
         click.echo(f"A background worker runs beside it (process {worker.process.pid}): "
                    "matchings, e-mails, reminders and retention.")
@@ -289,27 +289,29 @@ def match_command(program_slug: str | None, organisation_slug: str | None, on_qu
                                        else f"No active programs in the organisation {organisation_slug!r}.")
         if program_slug and len(programs) > 1:
             raise click.ClickException("Several organisations have that program slug; add --organisation.")
+        # Plain values: each start commits (and expires what the session had loaded).
+        wanted = [(p.id, p.name, p.slug) for p in programs]
         runs = []
-        for program in programs:
+        for program_id, name, slug in wanted:
             try:
-                runs.append((program, start_run(session, program, by_user_id=None, parameters={"source": "cli"})))
+                run = start_run(session, session.get(Program, program_id), by_user_id=None, parameters={"source": "cli"})
+                runs.append((name, slug, run.id))
             except RunAlreadyActive as busy:
-                click.echo(f"{program.name}: a matching is already queued or running (run {busy.run_id}); skipped",
-                           err=True)
+                click.echo(f"{name}: a matching is already queued or running (run {busy.run_id}); skipped", err=True)
     if on_queue:
-        for program, run in runs:
-            queued = current_app.extensions["makker_queue"].enqueue("match_run", run.id)
-            click.echo(f"{program.name}: run {run.id} {'on the queue' if queued else 'NOT on the queue (see the log)'}")
+        for name, _slug, run_id in runs:
+            queued = current_app.extensions["makker_queue"].enqueue("match_run", run_id)
+            click.echo(f"{name}: run {run_id} {'on the queue' if queued else 'NOT on the queue (see the log)'}")
         return
     results = {}
-    for program, run in runs:
-        result = execute_run(engine(), run.id, (today.date() if today else today_fn()), dry_run=dry_run)
+    for name, slug, run_id in runs:
+        result = execute_run(engine(), run_id, (today.date() if today else today_fn()), dry_run=dry_run)
         if result is None:
-            raise click.ClickException(f"Run {run.id} was taken by a worker before this command could start it.")
-        results[program.slug] = result
+            raise click.ClickException(f"Run {run_id} was taken by a worker before this command could start it.")
+        results[slug] = result
         if as_json:
             continue
-        click.echo(f"{program.name}: {result.requests} requests, {result.volunteers} volunteers available, "
+        click.echo(f"{name}: {result.requests} requests, {result.volunteers} volunteers available, "
                    f"{result.candidate_pairs} allowed pairs")
         click.echo(f"matched {result.matched_requests} requests, total score {result.total_score:.3f} "
                    f"({result.solver}, {'optimal' if result.optimal else 'not proven optimal'})")

@@ -63,15 +63,18 @@ def run_worker(app: Flask, workers: int = 2, worker_type: str = "thread", period
 class ChildWorker:
     """The worker that ``makker serve`` runs as a child process, started again if it dies."""
 
-    def __init__(self, instance_path: str, workers: int = 1) -> None:
+    def __init__(self, instance_path: str, workers: int = 1, env: str | None = None) -> None:
         self.instance_path = instance_path
         self.workers = workers
+        self.mode = env  # the child runs in the same mode (development, ...) as the server
         self.process: subprocess.Popen | None = None
         self._stopping = threading.Event()
         self._watch = threading.Thread(target=self._watchdog, daemon=True, name="worker-watchdog")
 
     def _spawn(self) -> subprocess.Popen:
         env = {**os.environ, "MAKKER_INSTANCE_PATH": self.instance_path}
+        if self.mode:
+            env["MAKKER_ENV"] = self.mode
         command = [sys.executable, "-m", "web", "worker", "--workers", str(self.workers),
                    "--parent-pid", str(os.getpid())]
         return subprocess.Popen(command, env=env, cwd=str(Path(self.instance_path).parent))
