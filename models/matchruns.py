@@ -25,6 +25,7 @@ from sqlmodel import Field, Session, SQLModel, or_, select
 from models.clock import utcnow
 from models.db import begin_write
 from models.errors import N_, Conflict
+from models.organisations import Program
 
 PROPOSAL_STATUSES: tuple[str, ...] = ("proposed", "approved", "rejected", "superseded")
 RUN_STATUSES: tuple[str, ...] = ("queued", "running", "done", "failed")
@@ -95,7 +96,7 @@ def active_run(session: Session, program_id: int) -> MatchRun | None:
                                                MatchRun.status.in_(ACTIVE_RUN_STATUSES))).first()
 
 
-def queue_run(session: Session, program: object, by_user_id: int | None, parameters: dict | None = None,
+def queue_run(session: Session, program: Program, by_user_id: int | None, parameters: dict | None = None,
               now: datetime | None = None) -> MatchRun:
     """Record a new queued run of ``program`` (committed), or raise RunAlreadyActive.
 
@@ -104,11 +105,11 @@ def queue_run(session: Session, program: object, by_user_id: int | None, paramet
     """
     now = now or utcnow()
     begin_write(session)
-    existing = active_run(session, program.id)  # type: ignore[attr-defined]
+    existing = active_run(session, program.id)
     if existing is not None:
         session.rollback()
         raise RunAlreadyActive(existing.id)
-    run = MatchRun(organisation_id=program.organisation_id, program_id=program.id,  # type: ignore[attr-defined]
+    run = MatchRun(organisation_id=program.organisation_id, program_id=program.id,
                    started_by_id=by_user_id, started_at=now, status="queued", progress="queued",
                    parameters=parameters or {}, enqueued_at=now)
     session.add(run)
@@ -116,7 +117,7 @@ def queue_run(session: Session, program: object, by_user_id: int | None, paramet
         session.commit()
     except IntegrityError:
         session.rollback()
-        raise RunAlreadyActive(getattr(active_run(session, program.id), "id", None)) from None  # type: ignore[attr-defined]
+        raise RunAlreadyActive(getattr(active_run(session, program.id), "id", None)) from None
     return run
 
 
@@ -223,8 +224,6 @@ class OrganisationRuns:
 def queue_organisation_runs(session: Session, organisation_id: int, by_user_id: int | None,
                             parameters: dict | None = None, now: datetime | None = None) -> OrganisationRuns:
     """A run for every active program of the organisation; programs with a run going keep it."""
-    from models.organisations import Program
-
     outcome = OrganisationRuns()
     programs = list(session.exec(select(Program).where(Program.organisation_id == organisation_id, Program.active)
                                  .order_by(Program.name)))
