@@ -235,3 +235,17 @@ def queue_organisation_runs(session: Session, organisation_id: int, by_user_id: 
             if run is not None:
                 outcome.already_active.append(run)
     return outcome
+
+
+def release_interrupted_run(session: Session, run_id: int, worker: str, now: datetime) -> bool:
+    """A worker being stopped hands its run back at once (queued again) instead of letting the
+    lease run out; False when the run is no longer this worker's."""
+    begin_write(session)
+    result = session.execute(
+        update(MatchRun)
+        .where(MatchRun.id == run_id, MatchRun.status == "running", MatchRun.claimed_by.startswith(f"{worker}:"))
+        .values(status="queued", progress="restarted", claimed_by="", lease_until=None, enqueued_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    return result.rowcount == 1

@@ -113,6 +113,25 @@ def test_a_run_killed_on_its_last_attempt_is_shown_failed_with_a_try_again_butto
     assert new.status == "queued"
 
 
+def test_a_worker_stopped_in_the_middle_of_a_run_hands_it_back_to_the_queue_at_once(
+        engine, session, jobs_queue, start_worker):
+    program = _largest_program(engine, session, 1500)
+    run = start_run(session, program, by_user_id=None)
+    jobs_queue.enqueue("match_run", run.id)
+    worker = start_worker()
+    wait_for(lambda: _run(session, run.id).progress in ("loading", "scoring"), what="the worker to take the run")
+    with holding_the_run(engine, run.id) as (status, _progress):
+        assert status == "running"
+        worker.process.send_signal(signal.SIGTERM)  # stop now, as a deploy does after its grace time
+    worker.process.wait(60)
+    handed_back = _run(session, run.id)
+    assert (handed_back.status, handed_back.progress, handed_back.lease_until) == ("queued", "restarted", None)
+    assert "match_run" in jobs_queue.pending_names()
+    start_worker()
+    wait_for(lambda: _run(session, run.id).status == "done", timeout=120, what="another worker to finish it")
+    assert _run(session, run.id).attempts == 2
+
+
 def _coordinator_email(session, program: Program) -> str:  # noqa: ANN001
     from models.users import User
 

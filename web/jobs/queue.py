@@ -20,6 +20,7 @@ from typing import Any
 
 from flask import Flask, current_app
 from huey import Huey
+from huey.signals import SIGNAL_INTERRUPTED
 from huey.storage import RedisStorage, SqliteStorage
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -29,6 +30,7 @@ from config import Settings
 from models.clock import today as danish_today
 from models.clock import utcnow
 from models.jobs.operations import finish_slot, release_slot, take_slot
+from models.matchruns import release_interrupted_run
 from models.outbox import OutboxMessage
 from web.jobs.registry import JOBS, JobSpec
 
@@ -97,6 +99,17 @@ class Queue:
         self._tasks: dict[str, Any] = {}
         for spec in JOBS.values():
             self._bind(spec)
+
+        @self.huey.signal(SIGNAL_INTERRUPTED)
+        def _hand_back_interrupted_runs(_signal: str, task: Any, *_args: Any, **_kwargs: Any) -> None:
+            # Stopped without time to finish (a deploy, SIGTERM): the run is queued again now,
+            # for another worker, rather than when its lease runs out.
+            if task.name != "match_run" or not task.args:
+                return
+            with Session(self.app.extensions["makker_engine"]) as session:
+                if release_interrupted_run(session, task.args[0], self.worker_name, utcnow()):
+                    self.enqueue("match_run", task.args[0])
+                    log.warning("match run %s was interrupted and is queued again", task.args[0])
 
         @self.huey.on_startup()
         def _fresh_connections_after_fork() -> None:
