@@ -43,6 +43,9 @@ RULE_MESSAGES: dict[str, str] = {
     "required_gender": N_("the request requires a mentor of another gender"),
     "distance": N_("they live further apart than the program allows"),
     "experience_minimum": N_("the request is too complex for the volunteer's experience"),
+    "heavy_cases": N_("the volunteer already has as many heavy cases as the program allows"),
+    "child_certificate": N_("a child under 15 is involved and the volunteer has no børneattest received "
+                            "without remarks"),
     "excluded": N_("this pair has been excluded (rejected or broke off before)"),
     "already_matched": N_("this pair has already been matched once"),
 }

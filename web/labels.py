@@ -30,6 +30,7 @@ LABELS: dict[str, dict[str, object]] = {
         "requested": _l("Requested"),
         "done": _l("Done"),
         "approved": _l("Approved"),
+        "remarks": _l("Received with remarks"),
         "failed": _l("Not approved"),
     },
     "request_status": {
@@ -93,6 +94,8 @@ LABELS: dict[str, dict[str, object]] = {
         "required_gender": _l("required gender"),
         "distance": _l("within the distance limit"),
         "experience_minimum": _l("enough experience"),
+        "heavy_cases": _l("room for another heavy case"),
+        "child_certificate": _l("børneattest where a child under 15 is involved"),
         "excluded": _l("not excluded"),
         "already_matched": _l("not matched before"),
     },
