@@ -36,6 +36,7 @@ class ProgramBase(SQLModel):
     top_k: int = Field(default=50, ge=1, le=1000)
     max_high_complexity_per_volunteer: int | None = Field(default=1, ge=0)
     measures_followup: bool = True  # 12-month outcome follow-up after closure
+    measures_one_year: bool = True  # the outcome measured one year after the relationship started
     outcome_required: bool = True  # closing a started match asks for the outcome
     retention_months: int = Field(default=24, ge=1)  # closed records anonymised after
     proposal_reply_days: int = Field(default=7, ge=1)

@@ -56,6 +56,7 @@ class ProgramChanges:
     # The least experience per complexity (index = complexity) and the cap on heavy cases.
     min_experience_by_complexity: list[int]
     max_high_complexity_per_volunteer: int | None
+    measures_one_year: bool  # the outcome measured one year after the start
 
 
 def validate_weights(weights: dict[str, float]) -> dict[str, float]:

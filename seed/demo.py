@@ -22,7 +22,7 @@ from matching.profiles import slot_bit
 from matching.vocabulary import INTERESTS
 from models.clock import today as today_fn
 from models.clock import utcnow
-from models.consent import ConsentRecord
+from models.consent import CONSENT_VERSION, YOUTH_OWN_CONSENT_FROM_AGE, ConsentRecord, consent_text
 from models.lifecycle import schedule_checkins
 from models.matches import CheckIn, Exclusion, Match, MatchEvent, MeetingLog
 from models.mentees import Household, HouseholdMember, Request, Youth
@@ -30,17 +30,6 @@ from models.organisations import Organisation, Program
 from models.users import User, hash_password
 from models.volunteers import ScreeningStep, Volunteer
 from seed import people
-
-CONSENT_VERSION = "2026-1"
-VOLUNTEER_CONSENT = (
-    "Jeg giver samtykke til, at foreningen behandler mine oplysninger for at finde og følge et "
-    "makkerforløb. Jeg kan til enhver tid trække samtykket tilbage."
-)
-GUARDIAN_CONSENT = (
-    "Som forælder/værge giver jeg samtykke til, at foreningen behandler oplysninger om mit barn for "
-    "at finde en frivillig mentor og følge forløbet."
-)
-FAMILY_CONSENT = "Familien giver samtykke til, at foreningen behandler oplysninger for at finde en venskabsfamilie."
 
 # Roskilde and the towns around it: the demo association's area.
 AREA_POSTCODES = ("4000", "4000", "4000", "4040", "4030", "4130", "4300", "4330", "4320", "4100", "2630", "3650", "4140", "4070")
@@ -189,7 +178,7 @@ class _Demo:
             v.created_at = utcnow() - (self.today - signed_up)
             self._add(ConsentRecord(organisation_id=org.id, subject_type="volunteer", subject_id=v.id,
                                     given_by=v.name, relation="self", purpose="volunteer", text_version=CONSENT_VERSION,
-                                    text=VOLUNTEER_CONSENT))
+                                    text=consent_text("volunteer", org.kind), given_on=signed_up))
             self._screening(v, program, stage, signed_up, rng.choice(coordinators))
             if stage == "approved":
                 v.approved_at = utcnow() - (self.today - signed_up) + timedelta(days=40)
@@ -234,11 +223,19 @@ class _Demo:
                 guardian_phone=p.guardian_phone, school=p.school, no_trusted_adult=rng.random() < 0.35,
                 notes=p.notes,
             ))
-            self._add(ConsentRecord(organisation_id=org.id, subject_type="youth", subject_id=youth.id,
-                                    given_by=p.guardian_name, relation="guardian", purpose="mentoring",
-                                    text_version=CONSENT_VERSION, text=GUARDIAN_CONSENT, recorded_by_id=coordinator.id))
             complexity = rng.choices((0, 1, 2, 3), (3, 4, 2, 1.3))[0]
             referred = self.today - timedelta(days=rng.randint(5, 420))
+            # Consent is given before the referral: by a custody holder, and from 15 often by the youth too.
+            consented = referred - timedelta(days=rng.randint(1, 14))
+            self._add(ConsentRecord(organisation_id=org.id, subject_type="youth", subject_id=youth.id,
+                                    given_by=p.guardian_name, relation="guardian", purpose="mentoring",
+                                    text_version=CONSENT_VERSION, text=consent_text("guardian", org.kind),
+                                    given_on=consented, recorded_by_id=coordinator.id))
+            if self.today.year - p.birth_year >= YOUTH_OWN_CONSENT_FROM_AGE and rng.random() < 0.5:
+                self._add(ConsentRecord(organisation_id=org.id, subject_type="youth", subject_id=youth.id,
+                                        given_by=youth.name, relation="self", purpose="mentoring",
+                                        text_version=CONSENT_VERSION, text=consent_text("youth", org.kind),
+                                        given_on=consented, recorded_by_id=coordinator.id))
             req = self._add(Request(
                 organisation_id=org.id, program_id=program.id, youth_id=youth.id, need=p.need,
                 description=p.description, complexity=complexity,
@@ -267,10 +264,12 @@ class _Demo:
             for first_name, role, birth_year, gender in f.members:
                 self._add(HouseholdMember(household_id=household.id, first_name=first_name, role=role,
                                           birth_year=birth_year, gender=gender))
+            referred = self.today - timedelta(days=rng.randint(5, 300))
             self._add(ConsentRecord(organisation_id=org.id, subject_type="household", subject_id=household.id,
                                     given_by=f.contact_name, relation="self", purpose="friendship family",
-                                    text_version=CONSENT_VERSION, text=FAMILY_CONSENT, recorded_by_id=coordinator.id))
-            referred = self.today - timedelta(days=rng.randint(5, 300))
+                                    text_version=CONSENT_VERSION, text=consent_text("household", org.kind),
+                                    given_on=referred - timedelta(days=rng.randint(1, 14)),
+                                    recorded_by_id=coordinator.id))
             for need in f.needs:
                 req = self._add(Request(
                     organisation_id=org.id, program_id=program.id, household_id=household.id, need=need,

@@ -38,7 +38,9 @@ LABELS: dict[str, dict[str, object]] = {
         "matched": _l("Matched"),
         "closed": _l("Closed"),
         "withdrawn": _l("Withdrawn"),
+        "consent_withdrawn": _l("Consent withdrawn: out of matching"),
     },
+    "consent_role": {"guardian": _l("custody holder"), "self": _l("themselves"), "parent": _l("custody holder")},
     "match_status": {
         "introduced": _l("Introduced"),
         "active": _l("Active"),
@@ -113,7 +115,8 @@ LABELS: dict[str, dict[str, object]] = {
         "heavy_for_experience": _l("High complexity for an inexperienced volunteer"),
     },
     "contacted": {"volunteer": _l("The volunteer"), "youth": _l("The youth"), "parent": _l("A parent")},
-    "checkin_kind": {"scheduled": _l("Planned"), "followup": _l("12-month follow-up"), "extra": _l("Extra")},
+    "checkin_kind": {"scheduled": _l("Planned"), "followup": _l("12-month follow-up"), "extra": _l("Extra"),
+                     "one_year": _l("One year after the start")},
     "outcome_question": {
         "education_or_work": _l("In education or work"),
         "leisure_activity": _l("In a leisure activity"),

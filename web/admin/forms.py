@@ -63,6 +63,7 @@ class ProgramForm(FlaskForm):
     interests = MultiCheckboxField(_l("Interests offered (none chosen: all)"))
     weights = FormField(WeightFields)
     measures_followup = BooleanField(_l("Follow up on the outcome 12 months after closure"))
+    measures_one_year = BooleanField(_l("Measure the outcome one year after the match started"))
     outcome_required = BooleanField(_l("The outcome must be recorded at closure"))
     retention_months = IntegerField(_l("Keep closed records for (months)"),
                                     validators=[InputRequired(NUMBER), NumberRange(1, 240)])

@@ -135,8 +135,10 @@ def checkin(match_id: int) -> str | Response:
         planned = db.exec(select(CheckIn).where(CheckIn.match_id == record.id,
                                                 CheckIn.id == int(form.checkin_id.data))).first()
     followup_due = record.status == "closed" or (planned is not None and planned.kind == "followup")
+    one_year_due = planned is not None and planned.kind == "one_year"
     return render_template("coordinator/checkin.html", form=form, match=record, planned=planned,
-                           followup_due=followup_due, **_names([record])), 400 if request.method == "POST" else 200
+                           followup_due=followup_due, one_year_due=one_year_due,
+                           **_names([record])), 400 if request.method == "POST" else 200
 
 
 @bp.route("/makkerpar/<int:match_id>/pause", methods=["GET", "POST"])
