@@ -205,6 +205,7 @@ class Closure:
     note: str = ""
     exit_conversation: str = ""
     outcome: dict[str, str] = field(default_factory=dict)
+    next_step: str = ""  # the handover ("den gode overgang"): what or who comes next
     pair_may_rematch: bool = False  # may this pair be proposed again?
     request_back_to_pool: bool = True
     volunteer_back_to_pool: bool = True
@@ -230,6 +231,7 @@ def close_match(session: Session, match_id: int, by: User, today: date, closure:
     match.closure_reason = closure.reason
     match.closure_note = "\n".join(p for p in (match.closure_note, closure.note.strip()) if p)[:4000]
     match.exit_conversation = closure.exit_conversation.strip()[:4000]
+    match.next_step = closure.next_step.strip()[:2000]
     match.paused_until = None
     change_status(session, match, "closed", by_id=by.id, on=closure.closed_on, reason=closure.reason)
     # Planned check-ins of a closed match are not due any more; the one-year measure of a match

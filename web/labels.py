@@ -114,6 +114,8 @@ LABELS: dict[str, dict[str, object]] = {
         "introduction_overdue": _l("The introduction has not been recorded"),
         "heavy_for_experience": _l("High complexity for an inexperienced volunteer"),
     },
+    "rhythm": {"weekly": _l("Every week"), "biweekly": _l("Every other week"), "monthly": _l("Every month"),
+               "as_agreed": _l("As we agree (no reminders)")},
     "contacted": {"volunteer": _l("The volunteer"), "youth": _l("The youth"), "parent": _l("A parent")},
     "checkin_kind": {"scheduled": _l("Planned"), "followup": _l("12-month follow-up"), "extra": _l("Extra"),
                      "one_year": _l("One year after the start")},

@@ -124,6 +124,7 @@ RULES: dict[tuple[str, str], Callable[[Any, Any], bool]] = {
     # --- admin (issue 7) ---
     # --- programme rules (issue 12): a youth's or family's consent; a volunteer withdraws by leaving ---
     ("ConsentRecord", "withdraw"): lambda u, r: _staff(u, r) and r.subject_type in ("youth", "household"),
+    ("Match", "set_rhythm"): _own_open_match,  # the pair decides how often they meet
 }
 
 

@@ -22,7 +22,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
-from web.forms import MaxLength, MultiCheckboxField, postcode_is_danish
+from web.forms import RHYTHM_CHOICES, MaxLength, MultiCheckboxField, postcode_is_danish
 
 GENDER_CHOICES = [("female", _l("Female")), ("male", _l("Male")), ("other", _l("Other"))]
 WISH_CHOICES = [("", _l("No wish")), ("female", _l("Female")), ("male", _l("Male"))]
@@ -37,6 +37,7 @@ MEMBER_GENDER_CHOICES = [("", "—"), *GENDER_CHOICES]
 OUTCOME_CHOICES = [("", "—"), ("yes", _l("Yes")), ("no", _l("No")), ("unknown", _l("Don't know"))]
 
 REQUIRED = _l("This field is required.")
+
 
 
 def _year_range() -> tuple[int, int]:
@@ -148,6 +149,7 @@ class IntroductionForm(FlaskForm):
                                validators=[InputRequired(REQUIRED)])
     mentee_yes = RadioField(_l("Did the youth or family say yes?"), choices=[("yes", _l("Yes")), ("no", _l("No"))],
                             validators=[InputRequired(REQUIRED)])
+    rhythm = RadioField(_l("How often did they agree to meet?"), choices=RHYTHM_CHOICES, validators=[Optional()])
     note = TextAreaField(_l("Note"), validators=[Optional(), MaxLength(2000)])
 
 
@@ -202,6 +204,7 @@ class CloseForm(VersionedForm):
     note = TextAreaField(_l("More about why"), validators=[Optional(), MaxLength(2000)])
     exit_conversation = TextAreaField(_l("The exit conversation: what was said, by whom"),
                                       validators=[Optional(), MaxLength(4000)])
+    next_step = TextAreaField(_l("What or who comes next?"), validators=[Optional(), MaxLength(2000)])
     outcome = FormField(OutcomeFields)
     pair_may_rematch = RadioField(_l("May this pair be proposed again later?"),
                                   choices=[("no", _l("No")), ("yes", _l("Yes"))], default="no")
