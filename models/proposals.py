@@ -58,6 +58,12 @@ SOFT_CONCERN_BELOW: dict[str, tuple[float, str]] = {
     "interests": (0.01, N_("they share no interests")),
 }
 
+# The experience standing's warnings (matching.explanation.experience_standing), in words.
+EXPERIENCE_WARNINGS: dict[str, str] = {
+    "experience_at_minimum": N_("the volunteer has just the least experience the program allows for this complexity"),
+    "last_heavy_place": N_("this would be the volunteer's last heavy case under the program's limit"),
+}
+
 
 @dataclass
 class PairCheck:
@@ -99,6 +105,8 @@ def check_pair(session: Session, request: Request, volunteer: Volunteer, today: 
         limit = SOFT_CONCERN_BELOW.get(component.name)
         if limit and component.value < limit[0]:
             check.soft_concerns.append(limit[1])
+        if component.name == "experience":
+            check.soft_concerns += [EXPERIENCE_WARNINGS[w] for w in component.detail.get("warnings", [])]
     return check
 
 

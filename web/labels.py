@@ -114,6 +114,11 @@ LABELS: dict[str, dict[str, object]] = {
         "introduction_overdue": _l("The introduction has not been recorded"),
         "heavy_for_experience": _l("High complexity for an inexperienced volunteer"),
     },
+    "experience_warning": {
+        "experience_at_minimum": _l("Close to the limit: the volunteer has just the least experience this complexity "
+                                    "needs."),
+        "last_heavy_place": _l("This would be the volunteer's last heavy case under the program's limit."),
+    },
     "rhythm": {"weekly": _l("Every week"), "biweekly": _l("Every other week"), "monthly": _l("Every month"),
                "as_agreed": _l("As we agree (no reminders)")},
     "contacted": {"volunteer": _l("The volunteer"), "youth": _l("The youth"), "parent": _l("A parent")},
