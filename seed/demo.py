@@ -132,7 +132,7 @@ class _Demo:
             organisation_id=org.id, slug="venskabsfamilier", name="Venskabsfamilier for flygtningefamilier",
             description="En dansk ven eller venskabsfamilie, der hjælper familien ind i foreningsliv, skole og hverdag.",
             serves="family", min_age=0, max_age=99, max_distance_km=30, goal_matches=10, goal_period_months=24,
-            required_steps=["interview", "references", "training"],
+            # Its families have children under 15: the børneattest is required by law (the default steps).
         ))
         admin = self._user(org, "admin", "admin@roskilde.example.org", "Mette Lund", "+45 46 31 40 00")
         coordinators = [
@@ -170,7 +170,7 @@ class _Demo:
                 interests=person.interests, interests_text=person.interests_text,
                 availability=self._availability(), supports="youth" if youthful else "family",
                 age_min=13, age_max=18, capacity=2 if rng.random() < 0.15 else 1,
-                experience=rng.choices((0, 1, 2, 3), (3, 4, 2, 1))[0], experience_text=person.experience_text,
+                experience=rng.choices((0, 1, 2, 3), (3, 4, 3, 2))[0], experience_text=person.experience_text,
                 motivation=person.motivation, status=stage,
                 mentee_gender_wish=rng.choice((None, None, None, person.gender)),
             ))
@@ -202,6 +202,9 @@ class _Demo:
                 status, when = "approved", signed_up + timedelta(days=7 * (i + 1))
             elif i == done and stage == "declined":
                 status, when = "failed", signed_up + timedelta(days=7 * (i + 1))
+            elif i == done and stage == "screening" and step == "boerneattest" and self.rng.random() < 0.5:
+                # Received with remarks: it does not count, so the volunteer cannot be approved.
+                status, when = "remarks", signed_up + timedelta(days=7 * (i + 1))
             elif i == done and stage == "screening":
                 status, when = ("booked" if step == "interview" else "requested"), None
             else:
@@ -297,13 +300,22 @@ class _Demo:
         if demo_volunteer is not None and demo_volunteer in approved:
             approved.remove(demo_volunteer)
             approved.insert(0, demo_volunteer)
-        for i in range(n_matches):
-            req, vol = candidates[i], approved[i]
+        # The program's rules hold in the demo's history too: a heavy case went to a volunteer with
+        # enough experience (each volunteer has one match here, so the cap on heavy cases holds).
+        minimum = program.rules().min_experience_by_complexity
+        pairs: list[tuple[Request, Volunteer]] = []
+        free = list(approved)
+        for req in candidates:
+            vol = next((v for v in free if v.experience >= minimum[req.complexity]), None)
+            if vol is not None and len(pairs) < n_matches:
+                free.remove(vol)
+                pairs.append((req, vol))
+        for req, vol in pairs:
             start = max(req.referred_on, vol.pool_since or req.referred_on) + timedelta(days=rng.randint(10, 60))
             if start > self.today - timedelta(days=3):
                 start = self.today - timedelta(days=rng.randint(3, 20))
             status = rng.choices(("introduced", "active", "paused", "closed"), (1, 6, 1, 3))[0]
-            if i == 0:
+            if vol is demo_volunteer:
                 status = "active"  # the demo volunteer has a live match to show
             coordinator = rng.choice(coordinators)
             match = self._add(Match(
@@ -320,6 +332,7 @@ class _Demo:
                 self._count("matches introduced")
                 continue
             match.status, match.started_on = "active", start
+            match.meeting_rhythm = rng.choice(("weekly", "biweekly", "biweekly", "monthly", "as_agreed", None))
             self._add(MatchEvent(match_id=match.id, from_status="introduced", to_status="active", on=start,
                                  by_id=coordinator.id))
             schedule_checkins(self.s, match, program, start)
@@ -349,10 +362,12 @@ class _Demo:
                     "education_or_work": answer(0.7), "leisure_activity": answer(0.6), "social_case": answer(0.3),
                     "own_words": "Det har været godt at have en voksen at snakke med.",
                 }
-                # As models.followup.close_match does: the plan stops, the 12-month follow-up is planned.
+                # As models.followup.close_match does: the plan stops (the one-year measure stays),
+                # the 12-month follow-up is planned.
                 for checkin in self.s.exec(select(CheckIn).where(CheckIn.match_id == match.id,
                                                                  CheckIn.done_on.is_(None))):
-                    self.s.delete(checkin)
+                    if checkin.kind != "one_year":
+                        self.s.delete(checkin)
                 if program.measures_followup:
                     self._add(CheckIn(match_id=match.id, kind="followup", due_on=end + timedelta(days=365)))
                 self._add(MatchEvent(match_id=match.id, from_status="active", to_status="closed", on=end,
@@ -399,6 +414,10 @@ class _Demo:
                 checkin.contacted = rng.sample(["volunteer", "youth", "parent"], 2)
                 checkin.rating = rng.choice((3, 4, 4, 5))
                 checkin.agreements = "Fortsætter som aftalt."
+                if checkin.kind == "one_year":
+                    checkin.outcome = {"education_or_work": rng.choice(("yes", "yes", "no", "unknown")),
+                                       "leisure_activity": rng.choice(("yes", "no", "unknown")),
+                                       "social_case": rng.choice(("no", "no", "yes", "unknown"))}
                 self.s.add(checkin)
                 self._count("check-ins done")
 
