@@ -161,7 +161,7 @@ def check_consent(draft: ConsentDraft, today: date, subject_type: str, age: int 
                                  "Record a custody holder's consent."), field="consent_relation",
                               age=YOUTH_OWN_CONSENT_FROM_AGE, n=age)
         if draft.relation == "guardian" and age >= ADULT_AGE:
-            raise DomainError(N_("An adult gives consent themselves: choose \"The person themselves\"."),
+            raise DomainError(N_("An adult gives consent themselves: choose \"The youth themselves\"."),
                               field="consent_relation")
 
 

@@ -141,6 +141,7 @@ class OrgWorld:
     match: object
     run: object
     proposal: object
+    youth_consent: object = None  # the consent recorded for ``youth``
 
 
 def build_org(session: Session, name: str, slug: str) -> OrgWorld:
@@ -171,8 +172,14 @@ def build_org(session: Session, name: str, slug: str) -> OrgWorld:
                         breakdown={"components": [{"name": "distance", "weight": 2.0, "value": 1.0, "contribution": 0.1}]})
     session.add(proposal)
     session.commit()
+    from sqlmodel import select
+
+    from models.consent import ConsentRecord
+
+    youth_consent = session.exec(select(ConsentRecord).where(ConsentRecord.subject_type == "youth",
+                                                             ConsentRecord.subject_id == youth.id)).first()
     return OrgWorld(org, program, family_program, admin, coordinator, volunteer_user, volunteer, other_volunteer,
-                    youth, request, household, family_request, match, run, proposal)
+                    youth, request, household, family_request, match, run, proposal, youth_consent)
 
 
 @pytest.fixture
