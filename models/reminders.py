@@ -12,9 +12,9 @@ not agreed a rhythm is reminded after two quiet weeks, as before.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 
-from sqlalchemy import func, or_
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from models.clock import utcnow
@@ -53,10 +53,6 @@ class ReminderReport:
     checkins: int = 0
 
 
-def _midnight(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)
-
-
 def send_reminders(session: Session, today: date, base_url: str, organisation_id: int | None = None) -> ReminderReport:
     """Queue today's reminders in the outbox and commit; returns what was queued."""
     report = ReminderReport()
@@ -81,15 +77,10 @@ def _volunteer_reminders(session: Session, today: date, base_url: str, orgs: dic
         since = last_met or match.started_on or match.intro_on
         if quiet_days is None or since is None or not volunteer.email or (today - since).days < quiet_days:
             continue
-        # At most once per interval for this match (the keys before rhythms named no match).
+        # At most once per interval for this match, counted in the runs' days (the clock passed in).
         every = quiet_days if match.meeting_rhythm else VOLUNTEER_AT_MOST_EVERY_DAYS
-        recent = _midnight(today - timedelta(days=every - 1))
-        already = session.exec(select(OutboxMessage.id).where(
-            OutboxMessage.kind == "meeting_reminder", OutboxMessage.to_email == volunteer.email,
-            OutboxMessage.created_at >= recent,
-            or_(OutboxMessage.dedupe_key.like(f"meeting-reminder:{volunteer.id}:m{match.id}:%"),
-                ~OutboxMessage.dedupe_key.like(f"meeting-reminder:{volunteer.id}:m%")))).first()
-        if already is not None:
+        last = _last_reminded(session, volunteer.id, match.id)
+        if last is not None and (today - last).days < every:
             continue
         coordinator = session.get(User, match.coordinator_id) if match.coordinator_id else None
         locale = session.get(User, volunteer.user_id).locale if volunteer.user_id else "da"
@@ -103,6 +94,23 @@ def _volunteer_reminders(session: Session, today: date, base_url: str, orgs: dic
         if message is not None:
             session.flush()  # the next volunteer's check sees this one
             report.volunteers += 1
+
+
+def _last_reminded(session: Session, volunteer_id: int, match_id: int) -> date | None:
+    """The day of the latest meeting reminder about this match, read from the outbox keys
+    ("meeting-reminder:<volunteer>:m<match>:<day>"; keys before rhythms named no match)."""
+    days = []
+    for key in session.exec(select(OutboxMessage.dedupe_key).where(
+            OutboxMessage.kind == "meeting_reminder",
+            OutboxMessage.dedupe_key.like(f"meeting-reminder:{volunteer_id}:%"))):
+        parts = key.split(":")
+        if len(parts) == 4 and parts[2] != f"m{match_id}":
+            continue  # another match of the same volunteer
+        try:
+            days.append(date.fromisoformat(parts[-1]))
+        except ValueError:
+            continue
+    return max(days, default=None)
 
 
 def _checkin_reminders(session: Session, today: date, base_url: str, orgs: dict, organisation_id: int | None,
