@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func
+from sqlalchemy import Select, func
 from sqlmodel import Session, select
 
 from matching.profiles import CHILD_CERTIFICATE_BELOW_AGE
@@ -39,20 +39,21 @@ def certificate_counts(status: str | None) -> bool:
     return status in CERTIFICATE_COUNTS
 
 
-def certificate_holders(session: Session, volunteer_ids: Iterable[int]) -> set[int]:
-    """The volunteers among ``volunteer_ids`` whose børneattest was received without remarks."""
-    ids = list(volunteer_ids)
-    if not ids:
+def certificate_holders(session: Session, volunteer_ids: Iterable[int] | Select) -> set[int]:
+    """The volunteers among ``volunteer_ids`` (ids, or a select of ids for a large pool) whose
+    børneattest was received without remarks."""
+    ids = volunteer_ids if isinstance(volunteer_ids, Select) else list(volunteer_ids)
+    if not isinstance(ids, Select) and not ids:
         return set()
     return set(session.exec(select(ScreeningStep.volunteer_id).where(
         ScreeningStep.volunteer_id.in_(ids), ScreeningStep.step == CERTIFICATE_STEP,
         ScreeningStep.status.in_(CERTIFICATE_COUNTS))).all())
 
 
-def households_with_young_children(session: Session, household_ids: Iterable[int], today: date) -> set[int]:
-    """The households among ``household_ids`` with a member under 15."""
-    ids = list(household_ids)
-    if not ids:
+def households_with_young_children(session: Session, household_ids: Iterable[int] | Select, today: date) -> set[int]:
+    """The households among ``household_ids`` (ids, or a select of ids) with a member under 15."""
+    ids = household_ids if isinstance(household_ids, Select) else list(household_ids)
+    if not isinstance(ids, Select) and not ids:
         return set()
     youngest = today.year - CHILD_CERTIFICATE_BELOW_AGE  # born after this year: under 15
     return set(session.exec(select(HouseholdMember.household_id).where(

@@ -147,7 +147,10 @@ def load_pool(session: Session, program: Program, today: date) -> Pool:
     households = (
         {h.id: h for h in session.exec(select(Household).where(Household.id.in_(household_ids)))} if household_ids else {}
     )
-    young_families = households_with_young_children(session, households, today)
+    # Subqueries rather than id lists: a large pool would pass SQLite's limit of bound parameters.
+    young_families = households_with_young_children(session, select(Request.household_id).where(
+        Request.program_id == program.id, Request.status == "waiting", Request.household_id.is_not(None)), today) \
+        if households else set()
     request_profiles = [
         request_profile(r, today, youth=youths.get(r.youth_id), household=households.get(r.household_id),
                         young_children=r.household_id in young_families)
@@ -175,7 +178,7 @@ def load_pool(session: Session, program: Program, today: date) -> Pool:
         open_count[volunteer_id] = open_count.get(volunteer_id, 0) + 1
         if complexity >= HEAVY_COMPLEXITY:
             heavy_count[volunteer_id] = heavy_count.get(volunteer_id, 0) + 1
-    certified = certificate_holders(session, [v.id for v in volunteers])
+    certified = certificate_holders(session, select(Volunteer.id).where(Volunteer.program_id == program.id))
     volunteer_profiles = []
     for v in volunteers:
         capacity = max(0, v.capacity - open_count.get(v.id, 0))
