@@ -41,7 +41,7 @@ def test_coordinator_journey_from_intake_to_introduction(app, page, session, wor
     page.locator("#members-1-birth_year").fill("2016")
     page.get_by_label("Lektiehjælp").check()
     page.get_by_label("Samtykke givet af").fill("Huda Khalil")
-    page.get_by_label("Rolle", exact=True).select_option("self")
+    page.get_by_label("Samtykkegivers rolle").select_option("self")
     page.get_by_label("Dato, samtykket blev givet").fill("2026-07-30")
     page.get_by_label("Samtykke til behandling af oplysningerne er givet og forklaret").check()
     page.locator("#requests-0-need").fill("Lektiehjælp til Adam")

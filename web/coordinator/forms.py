@@ -64,7 +64,7 @@ class RequestFields(Form):
 
 class ConsentFields(FlaskForm):
     consent_given_by = StringField(_l("Consent given by"), validators=[Optional(), MaxLength(200)])
-    consent_relation = SelectField(_l("Role"), choices=RELATION_CHOICES, default="guardian")
+    consent_relation = SelectField(_l("Role of the person giving consent"), choices=RELATION_CHOICES, default="guardian")
     consent_given_on = DateField(_l("Date consent was given"), validators=[Optional()], format=["%Y-%m-%d", "%d-%m-%Y"])
     consent2_given_by = StringField(_l("Second consent given by (optional)"), validators=[Optional(), MaxLength(200)])
     consent2_relation = SelectField(_l("Second person's role"), choices=RELATION_CHOICES, default="guardian")
@@ -107,7 +107,8 @@ class MemberFields(Form):
 
 
 class HouseholdIntakeForm(ConsentFields):
-    consent_relation = SelectField(_l("Role"), choices=FAMILY_RELATION_CHOICES, default="self")
+    consent_relation = SelectField(_l("Role of the person giving consent"), choices=FAMILY_RELATION_CHOICES,
+                                   default="self")
     consent2_relation = SelectField(_l("Second person's role"), choices=FAMILY_RELATION_CHOICES, default="self")
     family_name = StringField(_l("Family name"), validators=[InputRequired(REQUIRED), MaxLength(200)])
     contact_name = StringField(_l("Contact person"), validators=[InputRequired(REQUIRED), MaxLength(200)])
@@ -222,7 +223,7 @@ class CloseForm(VersionedForm):
 
 class AddConsentForm(FlaskForm):
     given_by = StringField(_l("Consent given by"), validators=[InputRequired(REQUIRED), MaxLength(200)])
-    relation = SelectField(_l("Role"), choices=RELATION_CHOICES, default="guardian")
+    relation = SelectField(_l("Role of the person giving consent"), choices=RELATION_CHOICES, default="guardian")
     given_on = DateField(_l("Date consent was given"), validators=[InputRequired(REQUIRED)],
                          format=["%Y-%m-%d", "%d-%m-%Y"])
     confirmed = BooleanField(_l("Consent to the processing of the data has been given and explained"),
