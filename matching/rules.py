@@ -34,6 +34,19 @@ def heavy_room(heavy_cases: np.ndarray | int, rules: ProgramRules) -> np.ndarray
     return np.maximum(0, int(rules.max_high_complexity_per_volunteer) - held)
 
 
+def holds_everywhere(mask: np.ndarray) -> bool:
+    """A mask that is one True broadcast over the block: nothing to combine or count."""
+    return mask.size == 0 or (mask.strides == (0,) * mask.ndim and bool(mask.flat[0]))
+
+
+def _either(row_ok: np.ndarray, column_ok: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """row_ok[:, None] | column_ok[None, :], without building the block when it is all True
+    (no heavy case or child in the block, or every volunteer has room and a certificate)."""
+    if row_ok.all() or column_ok.all():
+        return np.broadcast_to(True, shape)
+    return row_ok[:, None] | column_ok[None, :]
+
+
 def rule_masks(
     r: RequestFeatures,
     v: VolunteerFeatures,
@@ -65,9 +78,9 @@ def rule_masks(
         "distance": km <= rules.max_distance_km,
         "experience_minimum": v.experience[None, :].astype(np.int16) >= needed[:, None],
         # A volunteer who already holds as many heavy cases as the cap allows gets no other.
-        "heavy_cases": ~heavy[:, None] | (heavy_room(v.heavy_cases, rules) > 0)[None, :],
+        "heavy_cases": _either(~heavy, heavy_room(v.heavy_cases, rules) > 0, shape),
         # A child under 15 only meets a volunteer with a børneattest received without remarks.
-        "child_certificate": ~r.children_under_15[:, None] | v.child_certificate[None, :],
+        "child_certificate": _either(~r.children_under_15, v.child_certificate, shape),
     }
     for name, pairs in (("excluded", excluded), ("already_matched", matched)):
         mask = np.ones(shape, dtype=bool)

@@ -20,7 +20,7 @@ from matching.features import (
 )
 from matching.geo import planar_km
 from matching.profiles import ProgramRules, RequestProfile, VolunteerProfile
-from matching.rules import RULES, is_heavy, rule_masks
+from matching.rules import RULES, holds_everywhere, is_heavy, rule_masks
 from matching.text import TextModel
 
 # Cells (requests x volunteers) handled at once: bounds memory at a few hundred MB.
@@ -90,7 +90,8 @@ def score_block(
     masks = rule_masks(r, v, km, rules, excluded, matched)
     allowed = np.ones(km.shape, dtype=bool)
     for mask in masks.values():
-        allowed &= mask
+        if not holds_everywhere(mask):  # a rule that holds for the whole block costs nothing
+            allowed &= mask
     ri, ci = np.nonzero(allowed)
     comps = all_components(r, v, ri, ci, km[ri, ci], pair_cosine(r, v, ri, ci), rules)
     return ri, ci, combine(comps, rules.weights), comps, masks
@@ -136,7 +137,8 @@ def score_pool(
             block, vf, rules, _in_block(ex_rows, ex_cols, start, stop), _in_block(m_rows, m_cols, start, stop)
         )
         for name, mask in masks.items():
-            removed[name] += int(mask.size - np.count_nonzero(mask))
+            if not holds_everywhere(mask):
+                removed[name] += int(mask.size - np.count_nonzero(mask))
         allowed_total += len(ri)
         if keep_k is not None and len(ri):
             keep = _top_k_per_row(ri, ci, total, keep_k, stop - start, n_v)
