@@ -17,7 +17,7 @@ from models.lifecycle import (
     schedule_checkins,
     update_volunteer_pool_state,
 )
-from models.matches import Match
+from models.matches import MEETING_RHYTHMS, Match
 from models.mentees import Request
 from models.organisations import Program
 from models.users import User
@@ -36,6 +36,7 @@ def record_introduction(
     mentee_yes: bool,
     attendees: str = "",
     note: str = "",
+    rhythm: str | None = None,
     submit_key: str | None = None,
 ) -> Match:
     """Yes from both: the match becomes active from ``on`` and its check-in plan starts then.
@@ -43,6 +44,8 @@ def record_introduction(
     their pools."""
     if on > today:
         raise DomainError(N_("The introduction cannot be in the future."), field="intro_on")
+    if rhythm is not None and rhythm not in MEETING_RHYTHMS:
+        raise DomainError(N_("Choose an answer from the list."), field="rhythm")
     begin_write(session)
     claim_submission(session, submit_key, f"record_introduction:{match_id}", user_id=by.id,
                      already=N_("The introduction of this match has already been recorded."))
@@ -60,6 +63,7 @@ def record_introduction(
     summary = f"Introduktion {on:%d-%m-%Y}. Deltog: {attendees}. {note}".strip()
     if volunteer_yes and mentee_yes:
         match.volunteer_accepted_at = match.volunteer_accepted_at or utcnow()
+        match.meeting_rhythm = rhythm or match.meeting_rhythm  # how often they agreed to meet
         change_status(session, match, "active", by_id=by.id, on=on, reason=summary)
         # The plan counts from the real start: drop the undone dates planned at approval.
         cancel_planned_checkins(session, match)

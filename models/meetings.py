@@ -20,7 +20,13 @@ from models.lifecycle import (
     return_request_to_pool,
     update_volunteer_pool_state,
 )
-from models.matches import MEETING_ACTIVITIES, OPEN_MATCH_STATUSES, Match, MeetingLog
+from models.matches import (
+    MEETING_ACTIVITIES,
+    MEETING_RHYTHMS,
+    OPEN_MATCH_STATUSES,
+    Match,
+    MeetingLog,
+)
 from models.mentees import Request
 from models.volunteers import Volunteer
 from models.writes import begin_write, claim_submission, lock, note_result, peek_row, shared_write
@@ -125,5 +131,28 @@ def request_end(session: Session, match: Match, volunteer: Volunteer, reason: st
     session.add(match)
     record_audit(session, organisation_id=match.organisation_id, user_id=volunteer.user_id, action="update",
                  record_type="Match", record_id=match.id, detail={"end_requested": True})
+    session.commit()
+    return match
+
+
+@shared_write
+def set_meeting_rhythm(session: Session, match_id: int, by_user_id: int, rhythm: str | None,
+                       volunteer: Volunteer | None = None) -> Match:
+    """Record how often the pair agreed to meet (by the coordinator, or by the volunteer for their
+    own open match); the meeting reminders follow it, and "as we agree" means no reminders."""
+    if rhythm is not None and rhythm not in MEETING_RHYTHMS:
+        raise DomainError(N_("Choose an answer from the list."), field="rhythm")
+    begin_write(session)
+    match = lock(session, Match, match_id)
+    if match.status not in OPEN_MATCH_STATUSES:
+        raise DomainError(N_("The rhythm can only be set for an ongoing match."))
+    if volunteer is not None and match.volunteer_id != volunteer.id:
+        raise DomainError(N_("The rhythm can only be set for an ongoing match."))
+    before = match.meeting_rhythm
+    match.meeting_rhythm = rhythm
+    match.version += 1
+    session.add(match)
+    record_audit(session, organisation_id=match.organisation_id, user_id=by_user_id, action="update",
+                 record_type="Match", record_id=match.id, detail={"meeting_rhythm": rhythm, "before": before})
     session.commit()
     return match

@@ -87,9 +87,11 @@ def export_volunteer(session: Session, volunteer: Volunteer, by: User) -> dict:
     profile = volunteer.model_dump(exclude={"organisation_id", "program_id", "user_id", "version"})
     return {
         "profile": profile,
-        "consents": [c.model_dump(include={"purpose", "text_version", "text", "given_at", "withdrawn_at"}) for c in consents],
+        "consents": [c.model_dump(include={"purpose", "text_version", "text", "given_on", "given_at", "withdrawn_on",
+                                           "withdrawn_at"}) for c in consents],
         "screening": [s.model_dump(include={"step", "status", "step_date", "note"}) for s in steps],
-        "matches": [m.model_dump(include={"id", "status", "started_on", "closed_on", "closure_reason", "intro_note"})
+        "matches": [m.model_dump(include={"id", "status", "started_on", "closed_on", "closure_reason", "intro_note",
+                                            "next_step", "meeting_rhythm"})
                     for m in matches],
         "meetings": [m.model_dump(include={"match_id", "met_on", "minutes", "activities", "note", "rating"})
                      for m in meetings],
@@ -119,8 +121,10 @@ def erase_volunteer(session: Session, volunteer: Volunteer, by: User, today: dat
             continue  # closed meanwhile (it cannot have been, with the volunteer locked; cheap to check)
         match.closure_reason = "volunteer_time"
         match.closure_note = "Den frivillige har slettet sin konto."
+        started = match.started_on is not None
         change_status(session, match, "closed", by_id=by.id, on=today, reason="volunteer deleted their account")
-        cancel_planned_checkins(session, match)
+        # As at any closure: the plan stops, the one-year measure of a match that started stays.
+        cancel_planned_checkins(session, match, keep=("one_year",) if started else ())
         return_request_to_pool(session, session.get(Request, match.request_id), today)
         coordinator = session.get(User, match.coordinator_id) if match.coordinator_id else None
         to = coordinator.email if coordinator else coordinator_email

@@ -64,6 +64,7 @@ LOCK_ORDER: tuple[str, ...] = (
     "youth",
     "household",
     "request",
+    "consentrecord",
     "proposal",
     "match",
     "checkin",

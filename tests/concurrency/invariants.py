@@ -87,10 +87,12 @@ def broken_states(session: Session) -> list[str]:
             select(CheckIn.match_id, CheckIn.kind, func.count()).where(CheckIn.done_on.is_(None))
             .group_by(CheckIn.match_id, CheckIn.kind)):
         match = next(m for m in matches if m.id == match_id)
-        if match.status == "closed" and kind != "followup":
+        if match.status == "closed" and kind not in ("followup", "one_year"):
             problems.append(f"closed match {match_id} has {count} planned check-ins")
-        if kind == "followup" and count > 1:
-            problems.append(f"match {match_id} has {count} open follow-ups")
+        if match.status == "closed" and kind == "one_year" and match.started_on is None:
+            problems.append(f"closed match {match_id} that never started keeps its one-year measure")
+        if kind in ("followup", "one_year") and count > 1:
+            problems.append(f"match {match_id} has {count} open {kind} measures")
 
     for organisation in session.exec(select(Organisation)):
         staff = session.exec(select(func.count()).select_from(User).where(

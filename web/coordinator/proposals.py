@@ -129,7 +129,7 @@ def introduction(match_id: int) -> str | Response:
             record_introduction(get_db(), match.id, current_user, form.intro_on.data, today(),
                                 volunteer_yes=form.volunteer_yes.data == "yes", mentee_yes=form.mentee_yes.data == "yes",
                                 attendees=form.attendees.data or "", note=form.note.data or "",
-                                submit_key=form.submit_key.data)
+                                rhythm=form.rhythm.data or None, submit_key=form.submit_key.data)
         except AlreadyDone as done:
             flash(error_message(done), "info")
             return redirect(url_for("coordinator.introduction", match_id=match.id))

@@ -1,13 +1,13 @@
 """concurrency: form tokens and the constraints behind the locks (docs/decisions/0008)
 
 The new unique indexes refuse what a lost race could leave behind. Rows that races already left
-in a database are repaired first, keeping the earliest of each: a second 12-month follow-up or
-a second planned check-in on the same day becomes an extra check-in (nothing is lost), a second
+in a database are repaired first, keeping the earliest of each: a second 12-month follow-up,
+one-year measure or planned check-in on the same day becomes an extra check-in (nothing is lost), a second
 closure event of one match is deleted (the match was closed once; the audit trail keeps who
 tried), and a second match of one proposal keeps its history but no longer points at it.
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0007
 Create Date: 2026-12-01 12:00:00
 """
 from alembic import op
@@ -16,13 +16,15 @@ import sqlmodel
 
 
 revision = '0005'
-down_revision = '0003'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
 REPAIRS = (
     "UPDATE checkin SET kind = 'extra' WHERE kind = 'followup' AND id NOT IN "
     "(SELECT MIN(id) FROM checkin WHERE kind = 'followup' GROUP BY match_id)",
+    "UPDATE checkin SET kind = 'extra' WHERE kind = 'one_year' AND id NOT IN "
+    "(SELECT MIN(id) FROM checkin WHERE kind = 'one_year' GROUP BY match_id)",
     "UPDATE checkin SET kind = 'extra' WHERE kind = 'scheduled' AND id NOT IN "
     "(SELECT MIN(id) FROM checkin WHERE kind = 'scheduled' GROUP BY match_id, due_on)",
     "DELETE FROM matchevent WHERE to_status = 'closed' AND id NOT IN "
@@ -61,6 +63,9 @@ def upgrade() -> None:
         batch_op.create_index('uq_checkin_followup', ['match_id'], unique=True,
                               sqlite_where=sa.text("kind = 'followup'"),
                               postgresql_where=sa.text("kind = 'followup'"))
+        batch_op.create_index('uq_checkin_one_year', ['match_id'], unique=True,
+                              sqlite_where=sa.text("kind = 'one_year'"),
+                              postgresql_where=sa.text("kind = 'one_year'"))
         batch_op.create_index('uq_checkin_scheduled_day', ['match_id', 'due_on'], unique=True,
                               sqlite_where=sa.text("kind = 'scheduled'"),
                               postgresql_where=sa.text("kind = 'scheduled'"))
@@ -70,6 +75,8 @@ def downgrade() -> None:
     with op.batch_alter_table('checkin', schema=None) as batch_op:
         batch_op.drop_index('uq_checkin_scheduled_day', sqlite_where=sa.text("kind = 'scheduled'"),
                             postgresql_where=sa.text("kind = 'scheduled'"))
+        batch_op.drop_index('uq_checkin_one_year', sqlite_where=sa.text("kind = 'one_year'"),
+                            postgresql_where=sa.text("kind = 'one_year'"))
         batch_op.drop_index('uq_checkin_followup', sqlite_where=sa.text("kind = 'followup'"),
                             postgresql_where=sa.text("kind = 'followup'"))
     with op.batch_alter_table('match', schema=None) as batch_op:
