@@ -15,17 +15,18 @@ import inspect
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from models import clock
 from seed import builders as b
 from tests.concurrency.harness import Attempt, Outcome
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 @dataclass
@@ -695,7 +696,7 @@ def _intake_double(kit: Kit) -> Race:
         return call(register_youth, s, kit.coordinator, TODAY, first_name="Ali", last_name=surname,
                     birth_year=TODAY.year - 15, gender="male",
                     profile=MenteeDraft(postcode="4000", languages={"da": 3}, availability=1),
-                    consent=ConsentDraft("Mor", "guardian"),
+                    consent=ConsentDraft("Mor", "guardian", TODAY),
                     request=RequestDraft(program=kit.program, need="En voksenven"), submit_key=token)
 
     def check(session: Session, outcome: Outcome) -> list[str]:
