@@ -779,3 +779,126 @@ def _deactivate_vs_invite(kit: Kit) -> Race:
     return Race([lambda s: set_active(s, kit.admin, kit.admin2.id, False),
                  lambda s: invite_staff(s, kit.admin2, name="Ny", email=email, role="admin",
                                         link_for=lambda user: "http://makker.test/invitation")], winners=None)
+
+
+# --- consent and meeting rhythm (programme rules, issue 12) --------------------------------
+
+def _consent_of(kit: Kit, youth_id: int) -> Any:
+    from models.consent import ConsentRecord
+
+    return kit.session.exec(select(ConsentRecord).where(ConsentRecord.subject_type == "youth",
+                                                        ConsentRecord.subject_id == youth_id)).one()
+
+
+def _withdraw(kit: Kit, consent_id: int, by: Any) -> Attempt:
+    from models.consent import withdraw_consent
+
+    return lambda s: withdraw_consent(s, consent_id, by, TODAY, withdrawn_on=TODAY, withdrawn_by="Mor")
+
+
+@case("withdraw one consent twice")
+def _withdraw_double(kit: Kit) -> Race:
+    consent = _consent_of(kit, kit.request().youth_id)
+    return Race([_withdraw(kit, consent.id, kit.coordinator), _withdraw(kit, consent.id, kit.coordinator2)])
+
+
+@case("consent is withdrawn while a proposal of the youth is approved")
+def _withdraw_vs_approve(kit: Kit) -> Race:
+    from models.mentees import Request
+    from models.proposals import approve_proposal
+
+    request = kit.request()
+    proposal = kit.proposal(request, kit.volunteer())
+    consent = _consent_of(kit, request.youth_id)
+
+    def check(session: Session, outcome: Outcome) -> list[str]:
+        from models.matches import Match
+
+        session.rollback()
+        status = session.get(Request, request.id, populate_existing=True).status
+        opened = [m.id for m in session.exec(select(Match).where(Match.request_id == request.id))]
+        withdrawal = outcome.answers[0].value
+        if status == "consent_withdrawn" and opened:
+            return [f"request {request.id} paused for withdrawn consent but matched {opened}"]
+        if withdrawal is not None and opened and withdrawal.open_matches != opened:
+            # The approval won: the coordinator must be told which match to close.
+            return [f"withdrawal named {withdrawal.open_matches}, open matches {opened}"]
+        return []
+
+    return Race([_withdraw(kit, consent.id, kit.coordinator),
+                 lambda s: approve_proposal(s, proposal.id, kit.coordinator2, TODAY)], winners=(1, 2), check=check)
+
+
+@case("set the meeting rhythm while the match is closed")
+def _rhythm_vs_close(kit: Kit) -> Race:
+    from models.meetings import set_meeting_rhythm
+
+    match = kit.match(kit.request(), kit.volunteer())
+    rhythm = "weekly"
+    return Race([lambda s: set_meeting_rhythm(s, match.id, kit.coordinator.id, rhythm),
+                 _close(kit, match, kit.coordinator2, None)], winners=(1, 2))
+
+
+# --- the task queue's claims (issue 16) -----------------------------------------------------
+
+def lost_when_false(claim: Attempt) -> Attempt:
+    """A claim that answers False (someone else holds it) is a lost race: the harness counts winners."""
+    from models.errors import Conflict
+
+    def attempt(s: Session) -> Any:
+        result = claim(s)
+        if result is False or result is None:
+            raise Conflict("Someone else has it.")
+        return result
+
+    return attempt
+
+
+@case("two coordinators start the same program's match run at once")
+def _queue_run_twice(kit: Kit) -> Race:
+    from models.matchruns import ACTIVE_RUN_STATUSES, MatchRun, queue_run
+    from models.organisations import Program
+
+    def start(s: Session) -> Any:
+        return queue_run(s, s.get(Program, kit.program.id), kit.coordinator.id)
+
+    def check(session: Session, outcome: Outcome) -> list[str]:
+        runs = count(session, MatchRun, MatchRun.program_id == kit.program.id,
+                     MatchRun.status.in_(ACTIVE_RUN_STATUSES))
+        return [f"{runs} active runs of one program"] if runs != 1 else []
+
+    return Race([start] * 3, check=check)
+
+
+@case("two workers claim the same queued match run")
+def _claim_run_twice(kit: Kit) -> Race:
+    from models.clock import utcnow
+    from models.matchruns import MatchRun, claim_run
+
+    run = MatchRun(organisation_id=kit.organisation.id, program_id=kit.program.id, status="queued")
+    kit.session.add(run)
+    kit.session.flush()
+    now = utcnow()
+    return Race([lost_when_false(lambda s, w=w: claim_run(s, run.id, f"worker{w}", now)) for w in range(3)])
+
+
+@case("two senders claim the same e-mail")
+def _claim_message_twice(kit: Kit) -> Race:
+    from models.clock import utcnow
+    from models.outbox import claim_message, queue_email
+
+    message = queue_email(kit.session, to=f"modtager{kit.serial}@example.org", subject="Hej", body="Hej",
+                          kind="test", organisation_id=kit.organisation.id)
+    kit.session.flush()
+    now = utcnow()
+    return Race([lost_when_false(lambda s: claim_message(s, message.id, now))] * 3)
+
+
+@case("two schedulers take the same periodic slot")
+def _take_slot_twice(kit: Kit) -> Race:
+    from models.clock import utcnow
+    from models.jobs.operations import take_slot
+
+    slot = f"{TODAY.isoformat()}-{kit.serial}-{uuid.uuid4().hex[:6]}"
+    now = utcnow()
+    return Race([lost_when_false(lambda s: take_slot(s, "race-test", slot, now))] * 3)
