@@ -19,7 +19,7 @@ from models.errors import N_, Conflict, DomainError, NotFound
 from models.matches import OPEN_MATCH_STATUSES, Match
 from models.mentees import Household, Request, Youth
 from models.organisations import Organisation
-from models.writes import begin_write, lock, lock_all, shared_write
+from models.writes import begin_write, claim_submission, lock, lock_all, note_result, shared_write
 
 SUBJECT_TYPES: tuple[str, ...] = ("volunteer", "youth", "household")
 # Who gave it: a custody holder (parent or appointed guardian), or the person themselves (for a
@@ -220,7 +220,7 @@ def _mentee_and_requests(session: Session, subject_type: str, subject_id: int, o
 
 @shared_write
 def add_consent(session: Session, by, subject_type: str, subject_id: int, draft: ConsentDraft,  # noqa: ANN001
-                today: date) -> tuple[ConsentRecord, list[int]]:
+                today: date, submit_key: str | None = None) -> tuple[ConsentRecord, list[int]]:
     """Record a further consent of a youth or a family (the second custody holder, the youth at
     15, or consent given again after a withdrawal); returns it and the requests that came back to
     the waiting list because consent is in force again."""
@@ -228,6 +228,9 @@ def add_consent(session: Session, by, subject_type: str, subject_id: int, draft:
     if subject_type not in ("youth", "household"):
         raise DomainError(N_("Choose an answer from the list."))
     begin_write(session)
+    # A double click on the form records one consent (models.writes: one-time form tokens).
+    claim = claim_submission(session, submit_key, f"add_consent:{subject_type}:{subject_id}", user_id=by.id,
+                             already=N_("This consent has already been recorded."))
     mentee, requests = _mentee_and_requests(session, subject_type, subject_id, by.organisation_id, lock=True)
     if mentee.anonymised_at is not None:
         raise DomainError(N_("The record no longer exists."))
@@ -236,6 +239,7 @@ def add_consent(session: Session, by, subject_type: str, subject_id: int, draft:
     record = record_consent(session, by.id, mentee.organisation_id, organisation.kind, subject_type, mentee.id,
                             draft, today, age=age)
     session.flush()
+    note_result(claim, record.id)
     returned = []
     if consent_in_force(consents_of(session, mentee.organisation_id, subject_type, mentee.id)):
         for request in requests:

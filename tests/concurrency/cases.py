@@ -802,6 +802,25 @@ def _withdraw_double(kit: Kit) -> Race:
     return Race([_withdraw(kit, consent.id, kit.coordinator), _withdraw(kit, consent.id, kit.coordinator2)])
 
 
+@case("record one further consent twice (double click)")
+def _add_consent_double(kit: Kit) -> Race:
+    from models.consent import ConsentDraft, ConsentRecord, add_consent
+
+    youth_id = kit.request().youth_id
+    token = key()
+
+    def record(s: Session) -> Any:
+        return add_consent(s, kit.coordinator, "youth", youth_id, ConsentDraft("Far", "guardian", TODAY), TODAY,
+                           submit_key=token)
+
+    def check(session: Session, outcome: Outcome) -> list[str]:
+        records = count(session, ConsentRecord, ConsentRecord.subject_type == "youth",
+                        ConsentRecord.subject_id == youth_id, ConsentRecord.given_by == "Far")
+        return [f"{records} consents from one form"] if records != 1 else []
+
+    return Race([record] * 2, check=check)
+
+
 @case("consent is withdrawn while a proposal of the youth is approved")
 def _withdraw_vs_approve(kit: Kit) -> Race:
     from models.mentees import Request

@@ -236,6 +236,7 @@ class CloseForm(VersionedForm):
 # --- consent (issue 12) ---------------------------------------------------------------------
 
 class AddConsentForm(FlaskForm):
+    submit_key = SubmitKeyField()
     given_by = StringField(_l("Consent given by"), validators=[InputRequired(REQUIRED), MaxLength(200)])
     relation = SelectField(_l("Role of the person giving consent"), choices=RELATION_CHOICES, default="guardian")
     given_on = DateField(_l("Date consent was given"), validators=[InputRequired(REQUIRED)],
