@@ -63,6 +63,7 @@ class VolunteerProfile:
     mentee_gender_wish: str | None = None  # soft wish for a youth's gender
     approved: bool = True  # every required screening step done and approved
     postcode: str = ""
+    mentees: int = 0  # open matches now: one with a mentee is not waiting for a first one
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,4 +114,7 @@ class ProgramRules:
     min_experience_by_complexity: tuple[int, int, int, int] = (0, 0, 0, 1)
     max_high_complexity_per_volunteer: int | None = 1  # complexity >= 2 (side constraint)
     waiting_target_days: int = 90  # waiting past this weighs fully
+    # "strict": past the target comes first (optimizer.tiers); "weighed": only the waiting
+    # component of the score; "off": waiting does not count at all.
+    waiting_priority: str = "strict"
     top_k: int = 50  # candidates kept per request for large pools

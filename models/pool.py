@@ -34,10 +34,13 @@ def program_rules(program: Program) -> ProgramRules:
     return program.rules()
 
 
-def volunteer_profile(session: Session, volunteer: Volunteer, today: date, capacity: int | None = None) -> VolunteerProfile:
+def volunteer_profile(session: Session, volunteer: Volunteer, today: date, capacity: int | None = None,
+                      mentees: int | None = None) -> VolunteerProfile:
     lat, lon = _coordinates(volunteer.postcode)
+    if mentees is None:
+        mentees = open_match_count(session, volunteer.id)
     if capacity is None:
-        capacity = max(0, volunteer.capacity - open_match_count(session, volunteer.id))
+        capacity = max(0, volunteer.capacity - mentees)
     paused = volunteer.paused_until is not None and volunteer.paused_until >= today
     return VolunteerProfile(
         id=volunteer.id,
@@ -58,6 +61,7 @@ def volunteer_profile(session: Session, volunteer: Volunteer, today: date, capac
         mentee_gender_wish=volunteer.mentee_gender_wish,
         approved=volunteer.status == "approved" and volunteer.anonymised_at is None,
         postcode=volunteer.postcode,
+        mentees=mentees,
     )
 
 
@@ -146,7 +150,7 @@ def load_pool(session: Session, program: Program, today: date) -> Pool:
     volunteer_profiles = []
     for v in volunteers:
         capacity = max(0, v.capacity - open_count.get(v.id, 0))
-        profile = volunteer_profile(session, v, today, capacity=capacity)
+        profile = volunteer_profile(session, v, today, capacity=capacity, mentees=open_count.get(v.id, 0))
         if profile.capacity > 0:
             volunteer_profiles.append(profile)
 
