@@ -207,10 +207,13 @@ def store_proposals(session: Session, run: MatchRun, pool: Pool, scored: ScoredP
         for rank, alt in enumerate(alternatives(scored, request_index, n=N_ALTERNATIVES,
                                                 exclude_volunteer=volunteer_index), start=2):
             alt_edge = edge_of[(request_index, alt.volunteer_index)]
+            alt_breakdown = _breakdown(scored, alt_edge, weights)
+            if waiting is not None:
+                alt_breakdown["waiting"] = _waiting_days(waiting, request_index, alt.volunteer_index)
             session.add(Proposal(
                 organisation_id=run.organisation_id, run_id=run.id, request_id=request_id,
                 volunteer_id=int(scored.volunteer_ids[alt.volunteer_index]), score=float(scored.scores[alt_edge]),
-                rank=rank, breakdown=_breakdown(scored, alt_edge, weights),
+                rank=rank, breakdown=alt_breakdown,
             ))
             count += 1
     if waiting is not None:
@@ -233,10 +236,14 @@ def store_waiting_reasons(session: Session, run: MatchRun, pool: Pool, waiting: 
         connection.execute(insert(WaitingReason), rows)  # executemany: thousands of rows in one go
 
 
+def _waiting_days(waiting: WaitingOutcome, r: int, v: int) -> dict:
+    return {"request_days": int(waiting.request_days[r]), "volunteer_days": int(waiting.volunteer_days[v]),
+            "target_days": waiting.target_days}
+
+
 def _waiting_note(pool: Pool, waiting: WaitingOutcome, r: int, v: int) -> dict:
     return {
-        "waiting": {"request_days": int(waiting.request_days[r]), "volunteer_days": int(waiting.volunteer_days[v]),
-                    "target_days": waiting.target_days},
+        "waiting": _waiting_days(waiting, r, v),
         "passes_over": [{"request_id": pool.requests[i].id, "days_past": waiting.request_reasons.get(i, ("", 0))[1],
                          "reason": reason} for i, reason in waiting.request_passes.get((r, v), [])],
         "passes_over_volunteers": [

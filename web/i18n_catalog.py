@@ -82,7 +82,13 @@ def messages(catalog: Catalog) -> dict[object, object]:
     def translated(string: object) -> bool:
         return any(string) if isinstance(string, tuple | list) else bool(string)
 
-    return {m.id: m.string for m in catalog if m.id and not m.fuzzy and translated(m.string)}
+    def same(value: object) -> object:  # plural ids and strings: a .mo gives lists, a .po tuples
+        return tuple(value) if isinstance(value, tuple | list) else value
+
+    # Babel writes an untranslated plural into the .mo with the ids as its strings: leave those
+    # (and any other translation that equals its id) out on both sides.
+    return {same(m.id): same(m.string) for m in catalog
+            if m.id and not m.fuzzy and translated(m.string) and same(m.string) != same(m.id)}
 
 
 def compiled_messages(locale: str) -> dict[object, object]:

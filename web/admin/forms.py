@@ -12,6 +12,7 @@ from wtforms import (
     FormField,
     HiddenField,
     IntegerField,
+    RadioField,
     SelectField,
     StringField,
     TextAreaField,
@@ -60,6 +61,8 @@ class ProgramForm(FlaskForm):
     goal_matches = IntegerField(_l("Goal: number of matches"), validators=[Optional(), NumberRange(0, 100000)])
     goal_period_months = IntegerField(_l("Goal: within (months)"), validators=[Optional(), NumberRange(1, 240)])
     active = BooleanField(_l("Active"))
+    waiting_priority = RadioField(_l("Waiting priority"), choices=[
+        (code, LABELS["waiting_priority"][code]) for code in ("strict", "weighed", "off")], default="strict")
 
 
 class InviteForm(FlaskForm):

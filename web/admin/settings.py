@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from matching.profiles import DEFAULT_WEIGHTS
-from matching.run import preview_weights
+from matching.run import preview_waiting, preview_weights
 from matching.vocabulary import INTERESTS
 from models.clock import today
 from models.errors import DomainError
@@ -43,6 +44,7 @@ def _fill(form: ProgramForm, program: Program) -> None:
                  "retention_months", "goal_matches", "goal_period_months", "active"):
         getattr(form, name).data = getattr(program, name)
     form.checkin_plan.data = ", ".join(str(d) for d in program.checkin_plan_days)
+    form.waiting_priority.data = program.waiting_priority
     weights = {**DEFAULT_WEIGHTS, **(program.weights or {})}
     for name in DEFAULT_WEIGHTS:
         getattr(form.weights, name).data = weights[name]
@@ -58,7 +60,8 @@ def _changes(form: ProgramForm) -> ProgramChanges:
         interests=list(form.interests.data or []), weights=dict(form.weights.data),
         measures_followup=bool(form.measures_followup.data), outcome_required=bool(form.outcome_required.data),
         retention_months=form.retention_months.data, goal_matches=form.goal_matches.data,
-        goal_period_months=form.goal_period_months.data, active=bool(form.active.data))
+        goal_period_months=form.goal_period_months.data, active=bool(form.active.data),
+        waiting_priority=form.waiting_priority.data)
 
 
 def _preview_rows(preview) -> list[dict]:  # noqa: ANN001
@@ -72,6 +75,12 @@ def _preview_rows(preview) -> list[dict]:  # noqa: ANN001
             for rid, b, a in preview.changed[:20]]
 
 
+def _shown(figures: dict) -> dict:
+    # Scores on the 0-100 scale of the proposal cards, with the user's decimal sign.
+    return {**figures, "mean_score_shown": format_decimal(100 * figures["mean_score"], format="0.0"),
+            "mean_fit_shown": format_decimal(100 * figures["mean_score_without_waiting"], format="0.0")}
+
+
 @bp.route("/programmer/<int:program_id>", methods=["GET", "POST"])
 def program_settings(program_id: int) -> str | Response:
     program = load(Program, program_id, "update")
@@ -79,12 +88,18 @@ def program_settings(program_id: int) -> str | Response:
     form = ProgramForm()
     form.required_steps.choices = [(s, label("step", s)) for s in SCREENING_STEPS]
     form.interests.choices = sorted(((tag, vocab_label(names)) for tag, names in INTERESTS.items()), key=lambda c: c[1])
-    preview = rows = None
+    preview = rows = waiting_preview = None
     if request.method == "GET":
         _fill(form, program)
     elif form.validate_on_submit():
         try:
-            if request.form.get("action") == "preview":
+            if request.form.get("action") == "preview_waiting":
+                # Today's pool under each choice, with the target and weights as typed (not saved).
+                outcomes = preview_waiting(db, program, today(), target_days=form.waiting_target_days.data,
+                                           weights=validate_weights(dict(form.weights.data)))
+                waiting_preview = {name: _shown(outcome.as_dict()) for name, outcome in outcomes.items()}
+                db.rollback()  # the preview reads only
+            elif request.form.get("action") == "preview":
                 weights = validate_weights(dict(form.weights.data))
                 preview = preview_weights(db, program, weights, today())
                 rows = _preview_rows(preview)
@@ -97,9 +112,9 @@ def program_settings(program_id: int) -> str | Response:
             db.rollback()
             target = {"weights": None, "checkin_plan": "checkin_plan"}.get(error.field or "", error.field)
             apply_domain_error(form, type(error)(error.msgid, target, **error.params), error_message(error))
-    status = 400 if request.method == "POST" and preview is None else 200
+    status = 400 if request.method == "POST" and preview is None and waiting_preview is None else 200
     return render_template("admin/program.html", form=form, program=program, preview=preview, rows=rows,
-                           weight_names=list(DEFAULT_WEIGHTS)), status
+                           weight_names=list(DEFAULT_WEIGHTS), waiting_preview=waiting_preview), status
 
 
 # --- staff ----------------------------------------------------------------------------------
