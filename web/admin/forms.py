@@ -62,7 +62,8 @@ class ProgramForm(FlaskForm):
     goal_period_months = IntegerField(_l("Goal: within (months)"), validators=[Optional(), NumberRange(1, 240)])
     active = BooleanField(_l("Active"))
     waiting_priority = RadioField(_l("Waiting priority"), choices=[
-        (code, LABELS["waiting_priority"][code]) for code in ("strict", "weighed", "off")], default="strict")
+        (code, LABELS["waiting_priority"][code]) for code in ("strict", "weighed", "off")], default="strict",
+        validate_choice=False)  # update_program refuses other values, with a message in the user's language
 
 
 class InviteForm(FlaskForm):
