@@ -112,3 +112,25 @@ def waiting_fairness(requests, volunteers, rules: ProgramRules, today: date, top
                               sibling_groups=side.sibling_groups if side is not None else (), with_passes=False)
     figures["greedy"] = {**outcome.as_dict(), "priority": "greedy"}
     return figures
+
+
+def fair_solve_seconds(requests, volunteers, rules: ProgramRules, today: date, top_k: int | None,  # noqa: ANN001
+                       repeats: int = 2) -> dict:
+    """The price of strict in seconds: the same scored pool solved strict and weighed, in turns.
+
+    The fastest of ``repeats`` runs counts (wall clock and CPU), so other processes on a shared
+    machine disturb the ratio less.
+    """
+    pool = _pool(requests, volunteers, rules)
+    scored = score_pool(requests, volunteers, scoring_rules(rules), today, top_k=top_k)
+    out: dict = {"requests": len(requests), "volunteers": len(volunteers), "top_k": top_k,
+                 "candidate_pairs": int(len(scored.scores))}
+    for _ in range(repeats):
+        for priority in ("weighed", "strict"):
+            wall, cpu = time.perf_counter(), time.process_time()
+            _scored, result, _ = solve_pool(pool, today, top_k=top_k, priority=priority, scored=scored)
+            wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+            row = out.setdefault(priority, {"wall_s": wall, "cpu_s": cpu, "matched": len(result.pairs)})
+            row["wall_s"], row["cpu_s"] = min(row["wall_s"], wall), min(row["cpu_s"], cpu)
+    out["cpu_ratio"] = out["strict"]["cpu_s"] / out["weighed"]["cpu_s"] if out["weighed"]["cpu_s"] else float("inf")
+    return out

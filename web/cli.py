@@ -231,6 +231,11 @@ def match_command(program_slug: str, organisation_slug: str | None, dry_run: boo
                f"{result.candidate_pairs} allowed pairs")
     click.echo(f"matched {result.matched_requests} requests, total score {result.total_score:.3f} "
                f"({result.solver}, {'optimal' if result.optimal else 'not proven optimal'})")
+    w = result.waiting
+    click.echo(f"waiting priority {w['priority']} (target {w['target_days']} days): past the target, "
+               f"{w['requests']['served']} of {w['requests']['past_target']} requests and {w['volunteers']['served']} of "
+               f"{w['volunteers']['past_target']} volunteers served; passed over by a newcomer: "
+               f"{w['requests']['passed_over']} requests, {w['volunteers']['passed_over']} volunteers")
     click.echo("seconds: " + ", ".join(f"{k} {v:.2f}" for k, v in result.phases.items()))
     click.echo("dry run: nothing stored" if dry_run else f"stored {result.proposals} proposals in run {result.run_id}")
 
@@ -247,9 +252,9 @@ def bench_command(as_json: bool, quick: bool, top_k: int, search_db: str | None,
     from datetime import date
 
     if fairness_only:
-        figures = _bench_fairness(quick, as_json)
+        figures = {"fairness": _bench_fairness(quick, as_json), "fair_seconds": _bench_fair_seconds(quick, top_k, as_json)}
         if as_json:
-            click.echo(json.dumps({"fairness": figures}, indent=2, default=float))
+            click.echo(json.dumps(figures, indent=2, default=float))
         return
 
     from matching.bench import against_greedy, time_pipeline, top_k_gap
@@ -282,6 +287,7 @@ def bench_command(as_json: bool, quick: bool, top_k: int, search_db: str | None,
     figures["greedy"] = against_greedy(requests, volunteers, rules, today, None)
     figures["search"] = _bench_search(search_db, 1000 if quick else 5000)
     figures["fairness"] = _bench_fairness(quick, as_json)
+    figures["fair_seconds"] = _bench_fair_seconds(quick, top_k, as_json)
     if as_json:
         click.echo(json.dumps(figures, indent=2, default=float))
         return
@@ -342,6 +348,27 @@ def _bench_fairness(quick: bool, as_json: bool) -> list[dict]:
                 click.echo(f"{f'{n_r} x {n_v}':<13}{seed:>4} {setting:<8}{f['matched']:>8}{f['mean_score']:>7.3f}"
                            f"{f['mean_score_without_waiting']:>9.3f}   {sides[0]:<42}{sides[1]:<44}{solve}")
     return rows
+
+
+def _bench_fair_seconds(quick: bool, top_k: int, as_json: bool) -> dict:
+    """What strict costs in solver seconds on the largest pool, against weighed, in one run."""
+    from datetime import date
+
+    from matching.bench import fair_solve_seconds
+    from matching.profiles import ProgramRules
+    from seed.benchmark_pool import generate_pool
+
+    today = date(2026, 11, 22)
+    n_r, n_v = (2000, 1000) if quick else (20000, 10000)
+    requests, volunteers = generate_pool(n_r, n_v, seed=1, today=today)
+    figures = fair_solve_seconds(requests, volunteers, ProgramRules(serves="both", min_age=13, max_age=18),
+                                 today, top_k)
+    if not as_json:
+        w, s = figures["weighed"], figures["strict"]
+        click.echo(f"solving {n_r} x {n_v} top-{top_k} ({figures['candidate_pairs']} pairs): weighed {w['wall_s']:.2f} s "
+                   f"(CPU {w['cpu_s']:.2f} s), strict {s['wall_s']:.2f} s (CPU {s['cpu_s']:.2f} s), CPU ratio "
+                   f"{figures['cpu_ratio']:.2f}; matched {w['matched']} and {s['matched']}")
+    return figures
 
 
 def _bench_search(url: str | None, n: int) -> dict:

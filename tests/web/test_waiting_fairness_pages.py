@@ -228,3 +228,12 @@ def _settings_form(page: str) -> dict:
         if chosen:
             data[name] = chosen.group(1) or chosen.group(2)
     return data
+
+
+def test_the_match_command_reports_who_past_the_target_was_served(app, session, world):
+    prog, *_ = _world(session, world)
+    result = app.test_cli_runner().invoke(args=["match", "--program", prog.slug, "--organisation",
+                                                world.organisation.slug])
+    assert result.exit_code == 0, result.output
+    assert ("waiting priority strict (target 90 days): past the target, 1 of 1 requests and 0 of 0 volunteers "
+            "served; passed over by a newcomer: 0 requests, 0 volunteers") in result.output
