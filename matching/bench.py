@@ -11,7 +11,7 @@ import numpy as np
 
 from matching.fairness import WAITING_PRIORITIES, scoring_rules, waiting_outcome, waiting_priority
 from matching.profiles import ProgramRules, RequestProfile, VolunteerProfile
-from matching.run import _side_constraints, judge_waiting, solve_pool
+from matching.run import _side_constraints, heavy_caps_left, judge_waiting, solve_pool
 from matching.scoring import score_pool
 from models.pool import Pool
 from optimizer import assign_edges, greedy_assign
@@ -103,13 +103,15 @@ def waiting_fairness(requests, volunteers, rules: ProgramRules, today: date, top
     greedy = greedy_assign(len(requests), len(volunteers), scored.rows, scored.cols, scored.scores,
                            capacity=scored.capacity, order=order.tolist(),
                            high=side.high_complexity if side is not None else None,
-                           max_high=side.max_high_complexity_per_volunteer if side is not None else None)
+                           max_high=heavy_caps_left(side, len(volunteers)) if side is not None
+                           and side.caps_high_complexity else None)
     capped = side is not None and side.caps_high_complexity
     rules_ = scoring_rules(rules) if capped else replace(scoring_rules(rules), max_high_complexity_per_volunteer=None)
     outcome = waiting_outcome(requests, volunteers, rules_, today, scored.rows, scored.cols, scored.scores,
                               scored.components, scored.capacity, greedy.pairs,
                               high=np.asarray(side.high_complexity, dtype=bool) if capped else None,
-                              sibling_groups=side.sibling_groups if side is not None else (), with_passes=False)
+                              sibling_groups=side.sibling_groups if side is not None else (), with_passes=False,
+                              high_caps=heavy_caps_left(side, len(volunteers)) if capped else None)
     figures["greedy"] = {**outcome.as_dict(), "priority": "greedy"}
     return figures
 

@@ -122,10 +122,12 @@ def waiting_outcome(
     high: np.ndarray | None = None,
     sibling_groups: Sequence[Sequence[int]] = (),
     with_passes: bool = True,
+    high_caps: np.ndarray | None = None,
 ) -> WaitingOutcome:
     """Figures and reasons for one solved pool (``rows``/``cols`` the candidate pairs, sorted by
     request then volunteer; ``pairs`` the chosen ones; ``high``: the high-complexity requests
-    when the program caps them per volunteer)."""
+    when the program caps them per volunteer; ``high_caps``: how many more each volunteer may
+    take, when heavy cases they already hold count against the cap)."""
     n_r, n_v = len(requests), len(volunteers)
     target = rules.waiting_target_days
     rd = days_waited([r.waiting_since for r in requests], today)
@@ -147,7 +149,9 @@ def waiting_outcome(
             sibling[list(group)] = True
     capped = high is not None and rules.max_high_complexity_per_volunteer is not None
     high = np.asarray(high, dtype=bool) if capped else np.zeros(n_r, dtype=bool)
-    max_high = rules.max_high_complexity_per_volunteer if capped else None
+    if capped:
+        caps = (np.asarray(high_caps, dtype=np.int64) if high_caps is not None
+                else np.full(n_v, rules.max_high_complexity_per_volunteer, dtype=np.int64))
     high_load = np.bincount(chosen_v[high[chosen_r]], minlength=n_v) if len(chosen_v) else np.zeros(n_v, np.int64)
 
     # Per volunteer, the shortest wait among the requests they were given, overall and among
@@ -156,7 +160,7 @@ def waiting_outcome(
     shortest = _min_at(chosen_v, rd[chosen_r], n_v, big)
     swappable = ~sibling[chosen_r]
     shortest_swappable = _min_at(chosen_v[swappable], rd[chosen_r][swappable], n_v, big)
-    room_for_heavy = (high_load < max_high) if capped else np.ones(n_v, dtype=bool)
+    room_for_heavy = (high_load < caps) if capped else np.ones(n_v, dtype=bool)
     heavy_ok = swappable & (high[chosen_r] | room_for_heavy[chosen_v])
     shortest_for_heavy = _min_at(chosen_v[heavy_ok], rd[chosen_r][heavy_ok], n_v, big)
     shortest_sibling = _min_at(chosen_v[~swappable], rd[chosen_r][~swappable], n_v, big)
@@ -196,7 +200,7 @@ def waiting_outcome(
     # volunteer would lose their only mentee and is waiting for one too (then compare waits).
     other_keeps_waiting = matched & (load[safe_other] == 1) & past_v[safe_other]
     cls_v = np.where(other_keeps_waiting & (vd[safe_other] >= vd[v_f]), _LONGER, _SCORE)
-    heavy_nowhere = ~matched & high[r_f] & capped & ((max_high or 0) == 0)
+    heavy_nowhere = high[r_f] & ~room_for_heavy[v_f] if capped else np.zeros(len(r_f), dtype=bool)
     cls_v = np.where(heavy_nowhere, _CAP, cls_v)
     cls_v = np.where(sibling[r_f] & (cls_v == _SCORE), _SIBLING, cls_v)
     volunteer_reasons = _reasons(np.flatnonzero(unserved_v), v_f, cls_v, vd - target, n_v)

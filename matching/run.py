@@ -15,7 +15,7 @@ from sqlalchemy import delete, insert
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from matching.explanation import alternatives
+from matching.explanation import alternatives, experience_standing
 from matching.fairness import (
     WAITING_PRIORITIES,
     WaitingOutcome,
@@ -100,6 +100,8 @@ def _side_constraints(pool: Pool, scored: ScoredPool) -> SideConstraints | None:
     return SideConstraints(
         high_complexity=high.tolist() if needs_cap else None,
         max_high_complexity_per_volunteer=cap if needs_cap else None,
+        # Heavy cases held in open matches count against the cap too.
+        high_complexity_held=scored.heavy_cases.tolist() if needs_cap and len(scored.heavy_cases) else None,
         sibling_groups=sibling_groups,
     )
 
@@ -152,15 +154,25 @@ def judge_waiting(pool: Pool, scored: ScoredPool, result, today: date, priority:
     """Who past the waiting target was served, passed over, and why not (see matching.fairness)."""
     rules = scoring_rules(replace(pool.rules, waiting_priority=priority or pool.rules.waiting_priority))
     side = _side_constraints(pool, scored) if use_side_constraints else None
-    high = np.asarray(side.high_complexity, dtype=bool) if side is not None and side.caps_high_complexity else None
-    if high is None:
+    capped = side is not None and side.caps_high_complexity
+    high = np.asarray(side.high_complexity, dtype=bool) if capped else None
+    if not capped:
         rules = replace(rules, max_high_complexity_per_volunteer=None)
     return waiting_outcome(pool.requests, pool.volunteers, rules, today, scored.rows, scored.cols, scored.scores,
                            scored.components, scored.capacity, result.pairs, high=high,
-                           sibling_groups=side.sibling_groups if side is not None else (), with_passes=with_passes)
+                           sibling_groups=side.sibling_groups if side is not None else (), with_passes=with_passes,
+                           high_caps=heavy_caps_left(side, len(pool.volunteers)) if capped else None)
 
 
-def _breakdown(scored: ScoredPool, edge: int, weights: dict[str, float]) -> dict:
+def heavy_caps_left(side: SideConstraints, n_volunteers: int) -> np.ndarray:
+    """Per volunteer: how many more high-complexity mentees the cap allows (held ones count)."""
+    caps = np.full(n_volunteers, int(side.max_high_complexity_per_volunteer), dtype=np.int64)
+    if side.high_complexity_held is not None:
+        caps = np.maximum(0, caps - np.asarray(side.high_complexity_held, dtype=np.int64))
+    return caps
+
+
+def _breakdown(scored: ScoredPool, edge: int, weights: dict[str, float], pool: Pool | None = None) -> dict:
     total_weight = sum(weights.values()) or 1.0
     components = [
         {
@@ -171,7 +183,12 @@ def _breakdown(scored: ScoredPool, edge: int, weights: dict[str, float]) -> dict
         }
         for name, values in scored.components.items()
     ]
-    return {"components": components, "total": round(float(scored.scores[edge]), 4)}
+    breakdown = {"components": components, "total": round(float(scored.scores[edge]), 4)}
+    if pool is not None:
+        # What the proposal card shows: the volunteer's experience and a warning at the limit.
+        breakdown["experience"] = experience_standing(pool.requests[int(scored.rows[edge])],
+                                                      pool.volunteers[int(scored.cols[edge])], pool.rules)
+    return breakdown
 
 
 def store_proposals(session: Session, run: MatchRun, pool: Pool, scored: ScoredPool, result,  # noqa: ANN001
@@ -195,7 +212,7 @@ def store_proposals(session: Session, run: MatchRun, pool: Pool, scored: ScoredP
     for request_index, volunteer_index in result.pairs:
         edge = edge_of[(request_index, volunteer_index)]
         request_id = int(scored.request_ids[request_index])
-        breakdown = _breakdown(scored, edge, weights)
+        breakdown = _breakdown(scored, edge, weights, pool)
         if waiting is not None:
             breakdown.update(_waiting_note(pool, waiting, request_index, volunteer_index))
         session.add(Proposal(
@@ -207,7 +224,7 @@ def store_proposals(session: Session, run: MatchRun, pool: Pool, scored: ScoredP
         for rank, alt in enumerate(alternatives(scored, request_index, n=N_ALTERNATIVES,
                                                 exclude_volunteer=volunteer_index), start=2):
             alt_edge = edge_of[(request_index, alt.volunteer_index)]
-            alt_breakdown = _breakdown(scored, alt_edge, weights)
+            alt_breakdown = _breakdown(scored, alt_edge, weights, pool)
             if waiting is not None:
                 alt_breakdown["waiting"] = _waiting_days(waiting, request_index, alt.volunteer_index)
             session.add(Proposal(
@@ -336,10 +353,11 @@ def compare_priorities(pool: Pool, today: date, top_k: int | None = None,
 
 
 def preview_waiting(session: Session, program: Program, today: date, target_days: int | None = None,
-                    weights: dict[str, float] | None = None) -> dict[str, WaitingOutcome]:
-    """Today's pool under each waiting priority, with the form's target and weights if given."""
+                    weights: dict[str, float] | None = None, **rule_changes: object) -> dict[str, WaitingOutcome]:
+    """Today's pool under each waiting priority, with the form's target, weights and any other
+    changed ``ProgramRules`` field (e.g. the experience minimums) if given."""
     pool = load_pool(session, program, today)
-    changes = {}
+    changes = dict(rule_changes)
     if target_days is not None:
         changes["waiting_target_days"] = target_days
     if weights is not None:
@@ -360,12 +378,14 @@ class WeightPreview:
     same: int
 
 
-def preview_weights(session: Session, program: Program, weights: dict[str, float], today: date) -> WeightPreview:
-    """Solve today's pool with the current and with the new weights and compare the proposals."""
+def preview_weights(session: Session, program: Program, weights: dict[str, float], today: date,
+                    **rule_changes: object) -> WeightPreview:
+    """Solve today's pool with the current and with the new weights (and any other changed
+    ``ProgramRules`` field, e.g. the experience minimums) and compare the proposals."""
     from dataclasses import replace
 
     pool = load_pool(session, program, today)
-    new_rules = replace(pool.rules, weights={**pool.rules.weights, **weights})
+    new_rules = replace(pool.rules, weights={**pool.rules.weights, **weights}, **rule_changes)
     outcomes = []
     for rules in (pool.rules, new_rules):
         scored, result, _phases = solve_pool(replace(pool, rules=rules), today)

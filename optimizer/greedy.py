@@ -19,7 +19,7 @@ def greedy_assign(
     capacity: Sequence[int] | np.ndarray | None = None,
     order: Sequence[int] | None = None,
     high: Sequence[bool] | None = None,
-    max_high: int | None = None,
+    max_high: int | Sequence[int] | np.ndarray | None = None,
 ) -> Assignment:
     """Requests in ``order`` (e.g. longest waiting first) each take their best free volunteer;
     with ``high``/``max_high``, a volunteer takes at most ``max_high`` high-complexity requests."""
@@ -28,7 +28,8 @@ def greedy_assign(
     cap = edges.capacity.copy()
     capped = high is not None and max_high is not None
     heavy = np.asarray(high, dtype=bool) if capped else np.zeros(n_requests, dtype=bool)
-    heavy_left = np.full(n_volunteers, max_high if capped else 0, dtype=np.int64)
+    # One cap for all, or one per volunteer (e.g. less for one who already holds heavy cases).
+    heavy_left = np.array(np.broadcast_to(np.asarray(max_high if capped else 0, dtype=np.int64), (n_volunteers,)))
     starts = np.searchsorted(edges.rows, np.arange(n_requests + 1))
     pairs, total = [], 0.0
     for r in order if order is not None else range(n_requests):

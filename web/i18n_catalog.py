@@ -82,13 +82,10 @@ def messages(catalog: Catalog) -> dict[object, object]:
     def translated(string: object) -> bool:
         return any(string) if isinstance(string, tuple | list) else bool(string)
 
-    def same(value: object) -> object:  # plural ids and strings: a .mo gives lists, a .po tuples
-        return tuple(value) if isinstance(value, tuple | list) else value
+    def plain(value: object) -> object:  # a .mo gives plural forms as lists, a .po as tuples
+        return tuple(value) if isinstance(value, list) else value
 
-    # Babel writes an untranslated plural into the .mo with the ids as its strings: leave those
-    # (and any other translation that equals its id) out on both sides.
-    return {same(m.id): same(m.string) for m in catalog
-            if m.id and not m.fuzzy and translated(m.string) and same(m.string) != same(m.id)}
+    return {plain(m.id): plain(m.string) for m in catalog if m.id and not m.fuzzy and translated(m.string)}
 
 
 def compiled_messages(locale: str) -> dict[object, object]:

@@ -1,7 +1,7 @@
 """waiting priority per program, and why someone past the target got no proposal
 
 Revision ID: 0009
-Revises: 0003
+Revises: 0006
 """
 from alembic import op
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ import sqlmodel
 
 
 revision = '0009'
-down_revision = '0003'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
