@@ -83,7 +83,7 @@ def test_the_complexity_cap_forcing_a_pass_is_named_on_the_proposal(engine, sess
     # Vera may take two, but only one high-complexity mentee: the 300-day youth (high) and the
     # 200-day one (high) cannot both have her, so the newcomer gets the second place.
     prog, volunteer, old, new = _world(session, world)
-    volunteer.capacity = 2
+    volunteer.capacity, volunteer.experience = 2, 2  # heavy cases need an experienced volunteer
     old.complexity = 2
     second = b.make_request(session, prog, youth=b.make_youth(session, world.organisation, first_name="Anden",
                                                              last_name="Tung"),

@@ -45,5 +45,6 @@ def downgrade() -> None:
         for column in ('organisation_id', 'program_id', 'run_id', 'request_id', 'volunteer_id'):
             batch_op.drop_index(batch_op.f(f'ix_waitingreason_{column}'))
     op.drop_table('waitingreason')
-    with op.batch_alter_table('program', schema=None) as batch_op:
-        batch_op.drop_column('waiting_priority')
+    # Dropped in place (SQLite 3.35+ can): copying the referenced program table would trip the
+    # foreign keys of its rows.
+    op.drop_column('program', 'waiting_priority')
