@@ -70,6 +70,8 @@ class SideFigures:
     served: int = 0  # of those past the target: given a proposal
     passed_over: int = 0  # by a newcomer
     passed_over_by_shorter_wait: int = 0
+    # Of those passed over by a newcomer: how many because a rule forced it (siblings, the cap).
+    passed_over_forced_by_rule: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return dict(vars(self))
@@ -186,6 +188,7 @@ def waiting_outcome(
         past_target=int(past_r.sum()), served=int((past_r & (mate >= 0)).sum()),
         passed_over=_any_per(r_e, has_newcomer[v_e], n_r),
         passed_over_by_shorter_wait=_any_per(r_e, shortest[v_e] < rd[r_e], n_r),
+        passed_over_forced_by_rule=_forced(r_e, has_newcomer[v_e], request_reasons, n_r),
     )
     request_passes = _request_passes(r_e, v_e, cls, rd, chosen_r, chosen_v, n_v) if with_passes else {}
 
@@ -208,6 +211,7 @@ def waiting_outcome(
         past_target=int(past_v.sum()), served=int((past_v & (load > 0)).sum()),
         passed_over=_any_per(v_f, matched & new_v[safe_other], n_v),
         passed_over_by_shorter_wait=_any_per(v_f, matched & (vd[safe_other] < vd[v_f]), n_v),
+        passed_over_forced_by_rule=_forced(v_f, matched & new_v[safe_other], volunteer_reasons, n_v),
     )
     keep = matched & (vd[safe_other] < vd[v_f]) & (cls_v != _LONGER) & with_passes
     volunteer_passes: dict[tuple[int, int], list[tuple[int, str]]] = {}
@@ -234,6 +238,11 @@ def _min_at(index: np.ndarray, values: np.ndarray, n: int, fill: int) -> np.ndar
 
 def _any_per(owner: np.ndarray, flag: np.ndarray, n: int) -> int:
     return int(np.count_nonzero(np.bincount(owner[flag], minlength=n)))
+
+
+def _forced(owner: np.ndarray, flag: np.ndarray, reasons: dict[int, tuple[str, int]], n: int) -> int:
+    passed = np.flatnonzero(np.bincount(owner[flag], minlength=n))
+    return sum(1 for p in passed.tolist() if reasons.get(p, ("",))[0] in ("sibling_group", "complexity_cap"))
 
 
 def _reasons(people: np.ndarray, owner: np.ndarray, cls: np.ndarray, days_past: np.ndarray,

@@ -325,7 +325,8 @@ def _bench_fairness(quick: bool, as_json: bool) -> list[dict]:
     rows = []
     if not as_json:
         click.echo(f"waiting fairness (target {rules.waiting_target_days} days; 'passed' = passed over by a newcomer, "
-                   "'shorter' = by anyone who had waited less; past = past the target, served/left)")
+                   "(n) of them forced by a rule; 'shorter' = by anyone who had waited less; past = past the target, "
+                   "served/left)")
         click.echo(f"{'pool':<13}{'seed':>4} {'setting':<8}{'matched':>8}{'mean':>7}{'w/o wait':>9}   "
                    f"{'requests past served/left passed shorter':<42}{'volunteers past served/left passed shorter':<44}"
                    f"{'solve s':>7}")
@@ -342,8 +343,9 @@ def _bench_fairness(quick: bool, as_json: bool) -> list[dict]:
                 sides = []
                 for side in ("requests", "volunteers"):
                     s = f[side]
+                    forced = f"({s['passed_over_forced_by_rule']})" if s["passed_over_forced_by_rule"] else ""
                     sides.append(f"{s['past_target']:>5} {s['served']:>6}/{s['past_target'] - s['served']:<6}"
-                                 f"{s['passed_over']:>6} {s['passed_over_by_shorter_wait']:>7}")
+                                 f"{s['passed_over']:>6}{forced:<4}{s['passed_over_by_shorter_wait']:>4}")
                 solve = f"{f['solve_s']:7.2f}" if "solve_s" in f else f"{'':>7}"
                 click.echo(f"{f'{n_r} x {n_v}':<13}{seed:>4} {setting:<8}{f['matched']:>8}{f['mean_score']:>7.3f}"
                            f"{f['mean_score_without_waiting']:>9.3f}   {sides[0]:<42}{sides[1]:<44}{solve}")

@@ -54,7 +54,7 @@ def test_strict_gives_the_volunteer_to_the_youth_past_the_target_and_says_how_lo
     (proposal,) = _first(session, run)
     assert (proposal.request_id, proposal.volunteer_id) == (old.id, volunteer.id)
     assert run.stats["waiting"]["requests"] == {"past_target": 1, "served": 1, "passed_over": 0,
-                                                "passed_over_by_shorter_wait": 0}
+                                                "passed_over_by_shorter_wait": 0, "passed_over_forced_by_rule": 0}
     page = as_role("coordinator").get(f"/koordinator/matchning/{run.id}").get_data(as_text=True)
     assert "Prioritering af ventetid: Streng." in page
     assert re.search(r"Ventetid ved forslaget:\s*den unge eller familien 300 dage \(210 dage over målet\),\s*"
@@ -97,9 +97,11 @@ def test_the_complexity_cap_forcing_a_pass_is_named_on_the_proposal(engine, sess
         {"request_id": second.id, "days_past": 110, "reason": "complexity_cap"}]
     reason = session.exec(select(WaitingReason).where(WaitingReason.request_id == second.id)).one()
     assert (reason.reason, reason.days_past_target, reason.run_id) == ("complexity_cap", 110, run.id)
+    assert run.stats["waiting"]["requests"]["passed_over_forced_by_rule"] == 1
     client = as_role("coordinator")
     page = client.get(f"/koordinator/matchning/{run.id}").get_data(as_text=True)
     assert "Springer Anden Tung over (110 dage over målet): nødvendigt på grund af loftet over tunge forløb" in page
+    assert "Heraf 1, fordi en regel gjorde det nødvendigt; forslagene siger hvilken." in page
     waiting = client.get(f"/koordinator/venteliste/anmodninger?program={prog.id}").get_data(as_text=True)
     assert "har allerede så mange tunge forløb, som programmet tillader" in waiting
 
