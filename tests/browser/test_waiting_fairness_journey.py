@@ -5,18 +5,19 @@ why someone past the target got nothing; on a phone too."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 from playwright.sync_api import expect
 
+from models.clock import today as clock_today
 from seed import builders as b
 from tests.browser.test_sign_in import sign_in
 
 
 def _pool(session, world):  # noqa: ANN001, ANN202
-    today = date.today()
+    today = clock_today()  # the pages' today (Copenhagen), not the machine's UTC date
     prog = b.make_program(session, world.organisation, name="Ventende unge", slug="ventende")
-    b.make_volunteer(session, prog, first_name="Vera", interests=["fodbold"])
+    b.make_volunteer(session, prog, first_name="Vera", interests=["fodbold"], pool_since=today - timedelta(days=30))
     b.make_request(session, prog, youth=b.make_youth(session, world.organisation, first_name="Lang",
                                                     last_name="Ventetid", interests=["gaming"]),
                    referred_on=today - timedelta(days=300))

@@ -5,18 +5,19 @@ lists say why someone past the target got no proposal, and the admin chooses the
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlmodel import select
 
 from matching.run import execute_run, start_run
 from models.audit import AuditEvent
+from models.clock import today as clock_today
 from models.matchruns import MatchRun, Proposal, WaitingReason
 from models.organisations import Program
 from seed import builders as b
 from tests.conftest import fresh
 
-TODAY = date.today()  # the pages read today's date; the builders date people from it too
+TODAY = clock_today()  # the pages' today (Copenhagen): around midnight UTC it is not date.today()
 
 
 def _world(session, world, priority: str = "strict", **program):  # noqa: ANN001, ANN003, ANN202
@@ -24,7 +25,8 @@ def _world(session, world, priority: str = "strict", **program):  # noqa: ANN001
     gaming, and a newcomer (20 days) who likes football: the newcomer fits better."""
     fields = {"name": "Ventetid", "slug": "ventetid", "waiting_priority": priority, "max_high_complexity_per_volunteer": 1}
     prog = b.make_program(session, world.organisation, **{**fields, **program})
-    volunteer = b.make_volunteer(session, prog, first_name="Vera", interests=["fodbold"])
+    volunteer = b.make_volunteer(session, prog, first_name="Vera", interests=["fodbold"],
+                                 pool_since=TODAY - timedelta(days=30))
     old = b.make_request(session, prog, youth=b.make_youth(session, world.organisation, first_name="Lang",
                                                           last_name="Ventetid", interests=["gaming"]),
                          referred_on=TODAY - timedelta(days=300))
@@ -125,7 +127,7 @@ def test_a_volunteer_past_the_target_gets_the_request_before_a_newcomer_voluntee
                                pool_since=TODAY - timedelta(days=250))
     fresh = b.make_volunteer(session, prog, first_name="Frisk", interests=["fodbold"],
                              pool_since=TODAY - timedelta(days=10))
-    youth = b.make_youth(session, world.organisation, first_name="Ida", interests=["fodbold"])
+    youth = b.make_youth(session, world.organisation, first_name="Ida", interests=["fodbold"], today=TODAY)
     request = b.make_request(session, prog, youth=youth, referred_on=TODAY - timedelta(days=10))
     session.commit()
     run = _run(engine, session, prog)
@@ -154,7 +156,7 @@ def test_the_waiting_lists_read_the_last_run_and_a_new_run_replaces_its_reasons(
     first = _run(engine, session, prog)
     assert session.exec(select(WaitingReason.run_id).where(WaitingReason.program_id == prog.id)).all() == [first.id]
     # A second volunteer joins: the page still shows the stored reason until the next run...
-    b.make_volunteer(session, prog, first_name="Ekstra", interests=["gaming"])
+    b.make_volunteer(session, prog, first_name="Ekstra", interests=["gaming"], pool_since=TODAY - timedelta(days=30))
     session.commit()
     client = as_role("coordinator")
     listing = client.get(f"/koordinator/venteliste/anmodninger?program={prog.id}").get_data(as_text=True)
