@@ -1,7 +1,7 @@
 """waiting priority per program, and why someone past the target got no proposal
 
 Revision ID: 0009
-Revises: 0006
+Revises: 0007
 """
 from alembic import op
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ import sqlmodel
 
 
 revision = '0009'
-down_revision = '0006'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
