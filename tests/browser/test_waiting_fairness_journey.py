@@ -29,7 +29,7 @@ def _pool(session, world):  # noqa: ANN001, ANN202
 
 
 def test_admin_compares_waiting_priorities_and_the_coordinator_reads_the_waits(app, page, session, world):
-    app.config["RUN_MATCHING_INLINE"] = True
+    app.config["QUEUE_IMMEDIATE"] = True  # the run finishes within the request
     prog = _pool(session, world)
     sign_in(page, world.admin.email)
     page.get_by_role("link", name=f"Indstillinger for {prog.name}").click()
