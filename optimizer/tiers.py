@@ -17,10 +17,12 @@ find it. We use the smallest such weights, the *rank* of the wait among the dist
 
 Exactly, with integers and no big multiplier across the score:
 
-- Stage 1 (min-cost max-flow): cost -rank(request) * U on each request's arc from the source
+- Stage 1 (min-cost flow): cost -(1 + rank(request)) * U on each request's arc from the source
   and -rank(volunteer) on a first-unit arc from each volunteer to the sink (the rest of their
   capacity costs 0), with U = 1 + the sum of the volunteers' ranks, so level 2 outweighs level 3.
-  OR-Tools' ``solve_max_flow_with_min_cost`` gives level 1 without any multiplier.
+  Level 1 needs no multiplier of its own: every request's weight is positive (U * (1 + rank)), so
+  the best set is a largest one. (OR-Tools' ``solve_max_flow_with_min_cost`` on weights U * rank
+  gives the same optimum in the same time on 5,000 x 2,500 top-50, so the plain flow stays.)
 - Stage 2 (min-cost flow, scores as costs): the levels 1-3 of stage 1 become flow constraints.
   The total flow is fixed; requests hang off a chain of hubs in order of wait, and the capacity
   of the chain arc below rank k keeps at least as many requests of rank >= k matched as in
