@@ -33,11 +33,21 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         BABEL_DEFAULT_LOCALE="da",
         BABEL_DEFAULT_TIMEZONE="Europe/Copenhagen",
         DEV_MAILBOX=settings.dev_mailbox,
+        # E-mail links are built from this, never from the request's Host (web/links.py).
+        MAKKER_BASE_URL=settings.base_url,
+        # Production answers only to its own host names; a forged Host gets 400.
+        TRUSTED_HOSTS=list(settings.trusted_hosts) or None,
         # Every non-public view must ask the policy; a forgotten check is a server error.
         VERIFY_AUTHORIZED=True,
         PAGE_SIZE=50,
     )
     app.config.update(config)
+    if settings.proxy_count:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Behind N reverse proxies the client's address and scheme come from their headers.
+        n = settings.proxy_count
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     if app.config.get("DATABASE_URL") != settings.database_url:
         from config import normalise_database_url
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
@@ -13,10 +17,25 @@ from web.database import engine
 DEMO_PASSWORD = "makker-demo-2026"  # printed at start; demo data only, never in production
 
 
-def main() -> None:
+def make_cli_app(environ: Mapping[str, str] | None = None, instance_path: Path | None = None) -> Flask:
+    """The app behind the ``makker`` command: development unless MAKKER_ENV says otherwise.
+
+    A command runs on the operator's own machine and answers no one on the network (``serve``
+    listens on 127.0.0.1 unless told otherwise), so it may default to development; the app
+    started any other way defaults to production (docs/decisions/0007).
+    """
     from web import create_app
 
-    cli = FlaskGroup(create_app=lambda: create_app(), help="Makker: volunteer mentor matching.")
+    env = dict(os.environ if environ is None else environ)
+    env["MAKKER_ENV"] = env.get("MAKKER_ENV", "").strip() or "development"
+    config: dict = {"ENVIRON": env}
+    if instance_path is not None:
+        config["INSTANCE_PATH"] = instance_path
+    return create_app(config)
+
+
+def main() -> None:
+    cli = FlaskGroup(create_app=make_cli_app, help="Makker: volunteer mentor matching.")
     cli.main(prog_name="makker")
 
 
@@ -96,6 +115,9 @@ def serve(host: str, port: int) -> None:
     from seed.demo import DemoSummary, build_demo, demo_logins
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    settings = app.config["MAKKER_SETTINGS"]
+    if settings.env == "development":
+        _development_serving(app, host, port)
     fresh = is_empty(engine())
     ensure_database(app)
     if fresh and not app.config["MAKKER_SETTINGS"].production:
@@ -109,11 +131,31 @@ def serve(host: str, port: int) -> None:
         click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for role, email in logins:
             click.echo(f"  {role:<12} {email}")
+    if app.config.get("DEV_MAILBOX"):
+        click.echo(f"E-mails are not sent: read them at {app.config['MAKKER_BASE_URL']}/dev/postkasse "
+                   "(only from this machine).")
     click.echo("Stop with Ctrl+C.")
     from werkzeug.serving import run_simple
 
     # Flask refuses app.run() inside its own CLI; this is the same development server.
     run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
+
+
+def _development_serving(app: Flask, host: str, port: int) -> None:
+    """Links point at this server; the mailbox stays off when the server listens beyond this machine."""
+    import ipaddress
+
+    if not os.environ.get("MAKKER_BASE_URL"):
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+        app.config["MAKKER_BASE_URL"] = f"http://{shown if ':' not in shown else f'[{shown}]'}:{port}"
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback and app.config.get("DEV_MAILBOX"):
+        app.config["DEV_MAILBOX"] = False
+        click.echo(f"Listening on {host}, beyond this machine: the development mailbox is off "
+                   "(set MAIL_SERVER to send e-mails).")
 
 
 @click.group("i18n", help="Translations: Danish (default) and English.")
@@ -172,9 +214,8 @@ def reminders_command(today) -> None:  # noqa: ANN001
     from models.clock import today as today_fn
     from models.reminders import send_reminders
 
-    settings = current_app.config["MAKKER_SETTINGS"]
     with Session(engine(), expire_on_commit=False) as session:
-        report = send_reminders(session, today.date() if today else today_fn(), settings.base_url)
+        report = send_reminders(session, today.date() if today else today_fn(), current_app.config["MAKKER_BASE_URL"])
     click.echo(f"queued {report.volunteers} meeting reminders to volunteers and {report.coordinators} "
                f"check-in e-mails to coordinators ({report.checkins} check-ins); `makker outbox send` sends them")
 

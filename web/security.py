@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from flask import Flask, Response, jsonify, redirect, request, url_for
+from flask.globals import request_ctx
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.exceptions import SecurityError
 
 from models.users import User
 from web.database import get_db
+from web.links import public_adapter
 
 login_manager = LoginManager()
 csrf = CSRFProtect()
@@ -19,7 +22,17 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+def refuse_untrusted_host() -> None:
+    """A Host header outside TRUSTED_HOSTS is refused before any other work is done."""
+    error = request.routing_exception
+    if isinstance(error, SecurityError):
+        # The error page still needs links: build them on the public address.
+        request_ctx.url_adapter = public_adapter()
+        raise error
+
+
 def init_app(app: Flask) -> None:
+    app.before_request(refuse_untrusted_host)  # first: before CSRF, sessions and throttling
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None  # the sign-in page explains itself

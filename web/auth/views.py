@@ -16,6 +16,7 @@ from models.users import SignInLocked, User, authenticate, get_user_by_email, se
 from web.auth.forms import LoginForm, NewPasswordForm, ResetRequestForm
 from web.database import get_db
 from web.i18n import LANGUAGES, current_locale, error_message
+from web.links import public_url
 from web.policy import public, require
 from web.tokens import (
     CONFIRM_MAX_AGE,
@@ -92,7 +93,7 @@ def forgot_password() -> Response | str:
         db = get_db()
         user = get_user_by_email(db, form.email.data)
         if user is not None and user.active:
-            link = url_for("auth.reset_password", token=make_user_token(user, "reset"), _external=True)
+            link = public_url("auth.reset_password", token=make_user_token(user, "reset"))
             send(db, "password_reset", to=user.email, locale=user.locale, organisation_id=user.organisation_id,
                  name=user.name, link=link)
             db.commit()

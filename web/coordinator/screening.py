@@ -21,6 +21,7 @@ from web.database import get_db
 from web.forms import MaxLength, apply_domain_error
 from web.i18n import error_message
 from web.labels import label
+from web.links import public_url
 from web.policy import load
 
 
@@ -44,7 +45,7 @@ def screening(volunteer_id: int) -> str | Response:
     form.step.choices = [(s, label("step", s)) for s in program.required_steps]
     form.status.choices = [(s, label("step_status", s)) for s in STEP_STATUSES]
     decline_form = DeclineForm(prefix="decline")
-    link = url_for("volunteer.home", _external=True)
+    link = public_url("volunteer.home")
     action = request.form.get("action")
     if request.method == "POST":
         try:

@@ -15,6 +15,7 @@ from models.signup import CONSENT_TEXT, confirm_email, register_volunteer
 from models.users import User
 from web.database import get_db
 from web.i18n import current_locale
+from web.links import public_url
 from web.policy import public
 from web.tokens import CONFIRM_MAX_AGE, make_user_token, read_user_token
 from web.volunteer.details import details_from, show_error, widgets_for
@@ -52,7 +53,7 @@ def form(org_slug: str, program_slug: str) -> str | Response:
         try:
             volunteer, user = register_volunteer(db, program, form.email.data, form.password.data, details, today(),
                                                  locale=current_locale())
-            link = url_for("signup.confirm", token=make_user_token(user, "confirm"), _external=True)
+            link = public_url("signup.confirm", token=make_user_token(user, "confirm"))
             send(db, "confirm_email", to=user.email, locale=user.locale, organisation_id=organisation.id,
                  name=details.first_name, program=program.name, organisation=organisation.name, link=link)
             db.commit()
