@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import Email, EqualTo, InputRequired, Length
 
 from models.users import MIN_PASSWORD_LENGTH
 from web.forms import MaxLength
+from web.i18n import lazy_gettext as _l
 
 
 class LoginForm(FlaskForm):
