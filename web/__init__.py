@@ -58,8 +58,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from web.api import views as api_views
     from web.coordinator import views as coordinator_views
     from web.dev import views as dev_views
+    from web.params import DatabaseIntConverter
     from web.volunteer import views as volunteer_views
 
+    # Before any blueprint: every <int:id> in a route is bounded by what the database holds.
+    app.url_map.converters["int"] = DatabaseIntConverter
     database.init_app(app)
     security.init_app(app)
     i18n.init_app(app)

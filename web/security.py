@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, jsonify, redirect, request, url_for
+from flask import Flask, Response, abort, jsonify, redirect, request, url_for
 from flask.globals import request_ctx
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
@@ -31,8 +31,19 @@ def refuse_untrusted_host() -> None:
         raise error
 
 
+def refuse_nul_bytes() -> None:
+    """No person types a NUL byte; PostgreSQL refuses to store one. Refused as a bad request."""
+    texts = [request.path, *(t for pair in request.args.items(multi=True) for t in pair)]
+    if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+        texts += [t for pair in request.form.items(multi=True) for t in pair]
+        texts += [f.filename or "" for _name, f in request.files.items(multi=True)]
+    if any("\x00" in text for text in texts):
+        abort(400)
+
+
 def init_app(app: Flask) -> None:
     app.before_request(refuse_untrusted_host)  # first: before CSRF, sessions and throttling
+    app.before_request(refuse_nul_bytes)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None  # the sign-in page explains itself

@@ -25,6 +25,7 @@ from web.database import get_db
 from web.i18n import format_date, parse_date
 from web.labels import label
 from web.pagination import paginate
+from web.params import record_id
 from web.policy import require_area, scope
 
 
@@ -50,7 +51,7 @@ def _period() -> tuple[date, date, list[str]]:
 
 
 def _program() -> Program | None:
-    program_id = request.args.get("program", type=int)
+    program_id = request.args.get("program", type=record_id)
     if program_id is None:
         return None
     return get_db().exec(scope(Program).where(Program.id == program_id)).first()
@@ -111,8 +112,8 @@ def _overview_query():  # noqa: ANN202
     only = None
     if args.get("risk") == "1":
         only = [r.match.id for r in at_risk(get_db(), current_user.organisation_id, today())]
-    stmt = filter_matches(scope(Match), program_id=args.get("program", type=int), status=args.get("status"),
-                          coordinator_id=args.get("coordinator", type=int), only_ids=only, sort=sort)
+    stmt = filter_matches(scope(Match), program_id=args.get("program", type=record_id), status=args.get("status"),
+                          coordinator_id=args.get("coordinator", type=record_id), only_ids=only, sort=sort)
     return stmt, sort
 
 
