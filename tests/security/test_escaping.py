@@ -22,7 +22,7 @@ from tests.web.test_coordinator_pages import youth_form
 from tests.web.test_volunteer_pages import signup_data
 
 SCRIPT = "<script>alert(1)</script>"
-PAYLOADS = (SCRIPT, f"4000{SCRIPT}", f'"><img src=x onerror=alert(1)>', f"{SCRIPT}@example.org")
+PAYLOADS = (SCRIPT, f"4000{SCRIPT}", '"><img src=x onerror=alert(1)>', f"{SCRIPT}@example.org")
 
 
 def _assert_escaped(html: str) -> None:
