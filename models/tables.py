@@ -8,6 +8,7 @@ from models.mentees import Household, HouseholdMember, Request, Youth
 from models.notes import Note
 from models.organisations import Organisation, Program
 from models.outbox import OutboxMessage
+from models.sessions import UserSession
 from models.users import LoginAttempt, User
 from models.volunteers import ScreeningStep, Volunteer
 
@@ -31,6 +32,7 @@ __all__ = [
     "Request",
     "ScreeningStep",
     "User",
+    "UserSession",
     "Volunteer",
     "Youth",
 ]

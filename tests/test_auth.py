@@ -42,7 +42,7 @@ def test_five_failed_attempts_lock_the_address_for_a_while(client, session, worl
     assert response.status_code == 429
     assert "Prøv igen om" in response.get_data(as_text=True)
     # When the lock has run out, the right password works again.
-    attempt = session.get(LoginAttempt, world.coordinator.email)
+    attempt = session.exec(select(LoginAttempt).where(LoginAttempt.email == world.coordinator.email)).one()
     attempt.locked_until = utcnow() - timedelta(seconds=1)
     session.add(attempt)
     session.commit()

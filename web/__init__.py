@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         MAKKER_BASE_URL=settings.base_url,
         # Production answers only to its own host names; a forged Host gets 400.
         TRUSTED_HOSTS=list(settings.trusted_hosts) or None,
+        RATELIMIT_STORAGE_URI=settings.ratelimit_storage_uri,
+        REMEMBER_COOKIE_DURATION=timedelta(days=30),  # as long as a remembered session lives
         # Every non-public view must ask the policy; a forgotten check is a server error.
         VERIFY_AUTHORIZED=True,
         PAGE_SIZE=50,
@@ -83,6 +86,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # coordinator journey (issue 5)
     # follow-up (issue 6)
     # admin (issue 7)
+
+    from web import throttle
+
+    throttle.init_app(app)  # after every blueprint: it wraps the views it throttles
 
     from web.cli import register_commands
 

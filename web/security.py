@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, abort, jsonify, redirect, request, url_for
+from flask import Flask, Response, abort, jsonify, redirect, request, session, url_for
 from flask.globals import request_ctx
-from flask_login import LoginManager
+from flask_login import LoginManager, login_user, logout_user, user_loaded_from_cookie
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import SecurityError
 
+from models.sessions import end_session, start_session, user_for_token
 from models.users import User
 from web.database import get_db
 from web.links import public_adapter
@@ -20,6 +21,28 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
+
+
+def session_token() -> str | None:
+    """The token of the current sign-in session (what the cookie carries)."""
+    return session.get("_user_id")
+
+
+def sign_in(user: User, remember: bool) -> None:
+    """Start a new database session for ``user`` and put its token in the cookie."""
+    token = start_session(get_db(), user, remember=remember)
+    session.pop("csrf_token", None)  # a CSRF token seen before signing in is not valid after
+    login_user(user, remember=remember)
+    # Flask-Login stored user.get_id(); the cookie (and the remember cookie, written from the
+    # same key at the end of the request) carries the revocable session token instead.
+    session["_user_id"] = token
+
+
+def sign_out() -> None:
+    """End this session for real: its row goes, so a copied cookie opens nothing."""
+    end_session(get_db(), session_token())
+    logout_user()
+    session.pop("csrf_token", None)
 
 
 def refuse_untrusted_host() -> None:
@@ -57,12 +80,15 @@ def init_app(app: Flask) -> None:
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        try:
-            user = get_db().get(User, int(user_id))
-        except ValueError:
-            return None
-        return user if user is not None and user.active else None
+    def load_user(token: str) -> User | None:
+        # Flask-Login's "user id" in the cookie is our session token (see sign_in).
+        return user_for_token(get_db(), token)
+
+    @user_loaded_from_cookie.connect_via(app)
+    def _remembered(_app: Flask, user: User) -> None:  # noqa: ARG001
+        # Flask-Login does not mark a session restored from the remember cookie with the
+        # client's identifier, so "strong" protection ended it on the very next request.
+        session["_id"] = login_manager._session_identifier_generator()
 
     @app.after_request
     def security_headers(response: Response) -> Response:

@@ -23,6 +23,7 @@ from models.volunteer_profile import (
     pause_availability,
     update_profile,
 )
+from web.auth.forms import SignOutEverywhereForm
 from web.database import get_db
 from web.forms import apply_domain_error
 from web.i18n import error_message
@@ -126,6 +127,7 @@ def profile() -> str | Response:
             return redirect(url_for("volunteer.profile"))
     return render_template("volunteer/profile.html", form=form, extra=extra, volunteer=volunteer,
                            pause_form=PauseForm(paused_until=volunteer.paused_until),
+                           sign_out_form=SignOutEverywhereForm(),
                            w=widgets_for(details, volunteer, program.interests)), (400 if request.method == "POST" else 200)
 
 
