@@ -11,7 +11,13 @@ from models.clock import today
 from models.emails import send
 from models.errors import DomainError
 from models.organisations import Organisation, Program
-from models.signup import CONSENT_TEXT, confirm_email, register_volunteer
+from models.signup import (
+    CONSENT_TEXT,
+    AddressTaken,
+    confirm_email,
+    register_volunteer,
+    tell_owner_of_address,
+)
 from models.users import User
 from web.database import get_db
 from web.i18n import current_locale
@@ -57,6 +63,12 @@ def form(org_slug: str, program_slug: str) -> str | Response:
             send(db, "confirm_email", to=user.email, locale=user.locale, organisation_id=organisation.id,
                  name=details.first_name, program=program.name, organisation=organisation.name, link=link)
             db.commit()
+        except AddressTaken as taken:
+            # The same answer as for a new address; the owner of the address is told by e-mail.
+            db.rollback()
+            tell_owner_of_address(db, program, taken.email, today(), current_locale(),
+                                  sign_in_link=public_url("auth.login"), reset_link=public_url("auth.forgot_password"))
+            return redirect(url_for("signup.thanks", email=taken.email))
         except DomainError as error:
             db.rollback()
             show_error(form, error, extra)
