@@ -23,6 +23,10 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+# Production is served over HTTPS only: browsers remember that for a year.
+HSTS = "max-age=31536000; includeSubDomains"
+
+
 def session_token() -> str | None:
     """The token of the current sign-in session (what the cookie carries)."""
     return session.get("_user_id")
@@ -90,13 +94,19 @@ def init_app(app: Flask) -> None:
         # client's identifier, so "strong" protection ended it on the very next request.
         session["_id"] = login_manager._session_identifier_generator()
 
+    production = app.config["MAKKER_SETTINGS"].production
+
     @app.after_request
     def security_headers(response: Response) -> Response:
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
-        if response.mimetype == "text/html":
-            # Pages with personal data must not linger in shared caches or the back button.
-            response.headers.setdefault("Cache-Control", "no-store")
+        if request.endpoint != "static":
+            # Every answer but the static files may carry personal data (pages, CSV, PDF, JSON,
+            # exports): it must not linger in a shared cache, a proxy or the back button.
+            response.headers["Cache-Control"] = "no-store"
+            response.headers.setdefault("Pragma", "no-cache")
+        if production:
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
         return response
