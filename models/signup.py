@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -78,15 +79,25 @@ class AddressTaken(DomainError):
 
 
 def tell_owner_of_address(session: Session, program: Program, email: str, today: date, locale: str,
-                          sign_in_link: str, reset_link: str) -> None:
+                          sign_in_link: str, reset_link: str, confirm_link_for: Callable[[User], str]) -> None:
     """Someone signed up with an address in use: its owner hears it by e-mail, at most once a day.
 
     The sign-up page answers exactly as for a new address, so it tells nobody whether the
-    address has an account (in any organisation, staff included).
+    address has an account (in any organisation, staff included). A volunteer who never
+    confirmed the address gets a fresh confirmation link instead (the old one may have expired).
     """
     email = normalise_email(email)
     user = session.exec(select(User).where(User.email == email)).first()
     organisation = session.get(Organisation, program.organisation_id)
+    if user is not None and user.active and user.role == "volunteer" and user.email_confirmed_at is None:
+        volunteer = session.exec(select(Volunteer).where(Volunteer.user_id == user.id)).first()
+        own_program = session.get(Program, volunteer.program_id) if volunteer else program
+        own_organisation = session.get(Organisation, user.organisation_id)
+        send(session, "confirm_email", to=email, locale=user.locale, organisation_id=user.organisation_id,
+             dedupe_key=f"signup_exists:{email}:{today.isoformat()}", name=volunteer.first_name if volunteer else "",
+             program=own_program.name, organisation=own_organisation.name, link=confirm_link_for(user))
+        session.commit()
+        return
     send(session, "signup_exists", to=email, locale=user.locale if user else locale,
          organisation_id=user.organisation_id if user else program.organisation_id,
          dedupe_key=f"signup_exists:{email}:{today.isoformat()}", program=program.name,

@@ -95,3 +95,16 @@ def test_sign_up_does_the_same_hash_work_for_a_new_and_a_taken_address(client, w
     new = dict(hasher_calls)
     _signup(client, world, world.volunteer_user.email)
     assert hasher_calls["hash"] - new["hash"] == new["hash"] == 1
+
+
+def test_signing_up_again_before_confirming_sends_a_fresh_confirmation_link(client, session, world):
+    """The way out when the first link was lost or expired, without telling the page anything."""
+    first = _signup(client, world, "ny-frivillig@example.org")
+    again = _signup(client, world, "ny-frivillig@example.org")
+    assert again.headers["Location"] == first.headers["Location"]
+    fresh(session)
+    mails = session.exec(select(OutboxMessage).where(OutboxMessage.to_email == "ny-frivillig@example.org")
+                         .order_by(OutboxMessage.id)).all()
+    assert [m.kind for m in mails] == ["confirm_email", "confirm_email"]
+    path = mails[1].body.split("http://makker.test", 1)[1].split()[0]
+    assert "bekræftet" in client.get(path, follow_redirects=True).get_data(as_text=True)

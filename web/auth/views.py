@@ -33,6 +33,7 @@ from web.database import get_db
 from web.forms import apply_domain_error
 from web.i18n import LANGUAGES, current_locale, error_message
 from web.links import public_url
+from web.params import optional_record_id
 from web.policy import public, require
 from web.security import session_token, sign_in, sign_out
 from web.throttle import client_address
@@ -173,7 +174,7 @@ def accept_invite(token: str) -> Response | str:
 def _choose_password(token: str, purpose: str, max_age: int, accepting_invite: bool) -> Response | str:
     data = read_user_token(token, purpose, max_age)
     db = get_db()
-    user = db.get(User, data[0]) if data else None
+    user = db.get(User, optional_record_id(data[0])) if data and optional_record_id(data[0]) else None
     if user is None or not user.active or not token_matches(user, data[1]):
         flash(_("The link is no longer valid. Ask for a new one."), "error")
         return redirect(url_for("auth.forgot_password"))
