@@ -198,7 +198,8 @@ def outbox_send() -> None:
 
     settings = current_app.config["MAKKER_SETTINGS"]
     if not settings.mail_server:
-        raise click.ClickException("MAIL_SERVER is not set; e-mails are shown at /dev/postkasse instead.")
+        raise click.ClickException("MAIL_SERVER is not set, so there is nothing to send with (in development "
+                                   "the e-mails are shown at /dev/postkasse, to this machine only).")
     with Session(engine()) as session:
         sent, failed = send_pending(session, settings)
     click.echo(f"sent {sent}, failed {failed} (failed ones are retried up to 5 times)")

@@ -162,3 +162,32 @@ def test_two_web_instances_sharing_redis_share_the_count(database_url, tmp_path,
     statuses = [_login(first if i % 2 else second, f"p{i}@example.org", "forkert-kodeord", ATTACKER).status_code
                 for i in range(20)]
     assert 429 in statuses and statuses.index(429) <= 12
+
+
+def _app_behind(database_url: str, instance, proxies: str):  # noqa: ANN001, ANN202
+    from web import create_app
+
+    return create_app({"TESTING": True, "DATABASE_URL": database_url, "INSTANCE_PATH": instance,
+                       "ENVIRON": {"MAKKER_ENV": "testing", "MAKKER_PROXY_COUNT": proxies},
+                       "WTF_CSRF_ENABLED": False})
+
+
+def test_a_made_up_forwarded_for_header_does_not_escape_the_throttle(database_url, tmp_path, world):
+    client = _app_behind(database_url, tmp_path, "0").test_client()
+    statuses = [client.post("/log-ind", data={"email": f"p{i}@example.org", "password": "forkert-kodeord"},
+                            headers={"X-Forwarded-For": f"192.0.2.{i}"}, environ_base=ATTACKER).status_code
+                for i in range(14)]
+    assert 429 in statuses
+
+
+def test_behind_a_proxy_each_real_client_is_throttled_on_its_own(database_url, tmp_path, world):
+    client = _app_behind(database_url, tmp_path, "1").test_client()
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    for i in range(14):
+        client.post("/log-ind", data={"email": f"p{i}@example.org", "password": "forkert-kodeord"},
+                    headers={"X-Forwarded-For": "203.0.113.66"}, environ_base=proxy)
+    refused = client.post("/log-ind", data={"email": world.coordinator.email, "password": PASSWORD},
+                          headers={"X-Forwarded-For": "203.0.113.66"}, environ_base=proxy)
+    allowed = client.post("/log-ind", data={"email": world.coordinator.email, "password": PASSWORD},
+                          headers={"X-Forwarded-For": "198.51.100.7"}, environ_base=proxy)
+    assert (refused.status_code, allowed.status_code) == (429, 302)

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, logout_user
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from models.emails import send
@@ -135,7 +135,7 @@ def sign_out_everywhere_view() -> Response:
     if SignOutEverywhereForm().validate_on_submit():
         db = get_db()
         sign_out_everywhere(db, db.get(User, current_user.id))
-        logout_user()
+        sign_out()
         flash(_("You are signed out on all devices, this one included."), "info")
     return redirect(url_for("auth.login"))
 
