@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, Response, abort, jsonify, redirect, request, session, url_for
 from flask.globals import request_ctx
-from flask_login import LoginManager, login_user, logout_user, user_loaded_from_cookie
+from flask_login import LoginManager, current_user, login_user, logout_user, user_loaded_from_cookie
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import SecurityError
 
@@ -68,9 +68,20 @@ def refuse_nul_bytes() -> None:
         abort(400)
 
 
+def load_signed_in_user() -> None:
+    """Look the session up at the start of the request, before a view has changed anything.
+
+    The lookup may write (a session's last use, at most every few minutes) and commit; done
+    lazily in the middle of a view it would commit the view's unfinished work with it.
+    """
+    if request.endpoint != "static":
+        current_user._get_current_object()
+
+
 def init_app(app: Flask) -> None:
     app.before_request(refuse_untrusted_host)  # first: before CSRF, sessions and throttling
     app.before_request(refuse_nul_bytes)
+    app.before_request(load_signed_in_user)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None  # the sign-in page explains itself

@@ -153,3 +153,18 @@ def test_the_database_keeps_only_a_hash_of_the_session_token(session, world):
     token = start_session(session, world.coordinator, remember=False)
     stored = [row.token_hash for row in session.exec(select(UserSession))]
     assert stored and token not in stored
+
+
+def test_a_sessions_last_use_is_written_at_most_every_few_minutes(app, session, world):
+    from models.sessions import UserSession
+
+    client = _signed_in(app, world.coordinator.email)
+    row = fresh(session).exec(select(UserSession).where(UserSession.user_id == world.coordinator.id)).one()
+    row.last_seen_at = utcnow() - timedelta(minutes=10)
+    session.add(row)
+    session.commit()
+    assert _me(client) == 200
+    touched = fresh(session).get(UserSession, row.id).last_seen_at
+    assert utcnow() - touched < timedelta(minutes=1)
+    assert _me(client) == 200
+    assert fresh(session).get(UserSession, row.id).last_seen_at == touched
