@@ -1,8 +1,9 @@
 """Numbers from paths, queries and forms, bounded by what the database can hold.
 
-A Python int has no limit, a database integer column has (2**63 - 1): a larger id from a URL
-made SQLite raise OverflowError and PostgreSQL 'out of range', i.e. a server error. Ids that
-cannot exist are simply not found.
+A Python int has no limit, a database integer column has: the id columns are INTEGER, which
+PostgreSQL keeps in 32 bits (2**31 - 1) and SQLite in 64. A larger id from a URL made SQLite
+raise OverflowError and PostgreSQL 'integer out of range', i.e. a server error. Ids beyond the
+smaller limit cannot exist on either database and are simply not found.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Any
 
 from werkzeug.routing import IntegerConverter
 
-MAX_DB_INT = 2**63 - 1
+MAX_DB_INT = 2**31 - 1  # INTEGER on PostgreSQL; the id columns are INTEGER
 
 
 def record_id(value: Any) -> int:
@@ -20,7 +21,7 @@ def record_id(value: Any) -> int:
     Usable as ``request.args.get(name, type=record_id)``, which then answers None.
     """
     text = str(value if value is not None else "").strip()
-    if not text.isascii() or not text.isdigit() or len(text) > 19:
+    if not text.isascii() or not text.isdigit() or len(text) > 12:
         raise ValueError(f"not a record id: {text[:30]!r}")
     number = int(text)
     if not 0 < number <= MAX_DB_INT:
@@ -45,7 +46,7 @@ def whole_number(value: Any, default: int) -> int:
 
 
 class DatabaseIntConverter(IntegerConverter):
-    """``<int:...>`` in routes: no larger than a database integer, so larger ids are 404."""
+    """``<int:...>`` in routes: no larger than an INTEGER column holds, so larger ids are 404."""
 
     def __init__(self, map, fixed_digits: int = 0, min: int | None = None,  # noqa: A002, ANN001
                  max: int | None = MAX_DB_INT, signed: bool = False) -> None:  # noqa: A002

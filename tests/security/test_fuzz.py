@@ -76,7 +76,7 @@ def _form_names(app) -> list[str]:  # noqa: ANN001
 RULES = _rules()
 QUERY_NAMES, FORM_NAMES_IN_CODE = _names_read_by_the_code()
 
-HUGE_IDS = [0, 2**31, 2**63 - 1, 2**63, 2**64, 10**30]
+HUGE_IDS = [0, 2**31 - 1, 2**31, 2**63 - 1, 2**63, 2**64, 10**30]
 NASTY = [
     "", "0", "-1", "1", "2", "3", "9223372036854775807", "9223372036854775808", "1" * 400, "1e309", "nan",
     "inf", "-0", "1.5", "1,5", "\u0663", "\u00b2", "\x00", "a\x00b", "<script>alert(1)</script>", "' OR 1=1 --",

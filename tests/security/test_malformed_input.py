@@ -10,7 +10,8 @@ import pytest
 from tests.conftest import login
 from tests.web.test_volunteer_pages import signup_data
 
-HUGE = "9223372036854775808"  # 2**63, one past the largest id a database column holds
+HUGE = "9223372036854775808"  # 2**63, past what SQLite's INTEGER holds
+PG_HUGE = "2147483648"  # 2**31, past what PostgreSQL's INTEGER holds
 
 
 @pytest.mark.parametrize("role", ["coordinator", "admin", "volunteer"])
@@ -18,6 +19,7 @@ HUGE = "9223372036854775808"  # 2**63, one past the largest id a database column
     f"/koordinator/unge/{HUGE}", f"/koordinator/familier/{HUGE}", f"/koordinator/frivillige/{HUGE}",
     f"/koordinator/makkerpar/{HUGE}", f"/koordinator/matchning/{HUGE}", f"/admin/programmer/{HUGE}",
     f"/admin/personer/youth/{HUGE}/eksport", f"/frivillig/moede/{HUGE}", f"/koordinator/unge/{'9' * 400}",
+    f"/koordinator/unge/{PG_HUGE}", f"/koordinator/makkerpar/{PG_HUGE}", f"/frivillig/moede/{PG_HUGE}",
 ])
 def test_an_id_too_large_for_the_database_is_simply_not_found(as_role, path, role):
     response = as_role(role).get(path)
@@ -25,7 +27,7 @@ def test_an_id_too_large_for_the_database_is_simply_not_found(as_role, path, rol
 
 
 @pytest.mark.parametrize("query", [
-    f"program={HUGE}", "program=-1", "program=abc", f"side={HUGE}", "side=-5", "side=1e9", "side=%00",
+    f"program={HUGE}", f"program={PG_HUGE}", "program=-1", "program=abc", f"side={HUGE}", "side=-5", "side=1e9", "side=%00",
 ])
 def test_a_filter_with_a_number_out_of_range_is_ignored_on_the_waiting_list(as_role, query):
     response = as_role("coordinator").get(f"/koordinator/venteliste/anmodninger?{query}")
