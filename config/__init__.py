@@ -39,6 +39,9 @@ class Settings:
     trusted_hosts: tuple[str, ...] = ()
     proxy_count: int = 0
     ratelimit_storage_uri: str = "memory://"
+    # The task queue: a SQLite file in the instance folder, or Redis for several machines.
+    queue_url: str = ""
+    queue_name: str = "makker"
 
     @property
     def production(self) -> bool:
@@ -119,6 +122,8 @@ def load_settings(instance_path: Path, environ: dict[str, str] | None = None) ->
         proxy_count=_count("MAKKER_PROXY_COUNT", env.get("MAKKER_PROXY_COUNT", "")),
         ratelimit_storage_uri=(env.get("RATELIMIT_STORAGE_URI", "").strip() or env.get("REDIS_URL", "").strip()
                                or "memory://"),
+        queue_url=queue_url(env, instance_path),
+        queue_name=env.get("MAKKER_QUEUE_NAME", "").strip() or "makker",
     )
 
 
@@ -138,6 +143,16 @@ def _count(name: str, value: str) -> int:
     if number < 0:
         raise ConfigError(f"{name} must be a whole number (0 or more), not {value!r}")
     return number
+
+
+def queue_url(env: dict[str, str], instance_path: Path) -> str:
+    """Where the task queue lives: MAKKER_QUEUE_URL, else REDIS_URL, else a file in the instance folder."""
+    url = (env.get("MAKKER_QUEUE_URL") or env.get("REDIS_URL") or "").strip()
+    if not url:
+        return sqlite_url(instance_path / "queue.sqlite3")
+    if not url.startswith(("redis://", "rediss://", "unix://", "sqlite:///")):
+        raise ConfigError("MAKKER_QUEUE_URL must be a redis:// URL or sqlite:///path, not " + repr(url.split("@")[-1]))
+    return url
 
 
 def normalise_database_url(url: str) -> str:
