@@ -47,10 +47,12 @@ def test_every_emailed_link_uses_the_public_address_whatever_host_the_request_na
 
 
 def test_links_queued_by_commands_use_the_public_address(app, session, world):
-    from datetime import date, timedelta
+    from datetime import timedelta
+
+    from models import clock
 
     app.config["MAKKER_BASE_URL"] = PUBLIC
-    result = app.test_cli_runner().invoke(args=["reminders", "--today", (date.today() + timedelta(days=60)).isoformat()])
+    result = app.test_cli_runner().invoke(args=["reminders", "--today", (clock.today() + timedelta(days=60)).isoformat()])
     assert result.exit_code == 0, result.output
     links = _links(session)
     assert links and all(link.startswith(PUBLIC + "/") for link in links), links
