@@ -204,6 +204,8 @@ def _development_serving(app: Flask, host: str, port: int) -> None:
     if not os.environ.get("MAKKER_BASE_URL"):
         shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
         app.config["MAKKER_BASE_URL"] = f"http://{shown if ':' not in shown else f'[{shown}]'}:{port}"
+        # The background worker is a child process: its reminder links must name this server too.
+        os.environ["MAKKER_BASE_URL"] = app.config["MAKKER_BASE_URL"]
     try:
         loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
     except ValueError:
