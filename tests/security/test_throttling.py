@@ -151,9 +151,9 @@ def redis_url():  # noqa: ANN201
 
 
 def test_two_web_instances_sharing_redis_share_the_count(database_url, tmp_path, world, redis_url):
-    from web import create_app
-
     import uuid
+
+    from web import create_app
 
     # A Redis may be shared with other runs (CI runs the suite twice): counts of our own only.
     prefix = f"makker-test-{uuid.uuid4().hex}"
