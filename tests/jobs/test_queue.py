@@ -117,7 +117,11 @@ def test_mail_queued_by_a_change_goes_out_through_a_job_right_after_the_commit(m
     assert fresh(session).exec(select(OutboxMessage)).one().sent_at is not None
 
 
-def test_without_a_mail_server_queued_mail_waits_in_the_development_mailbox(jobs_app, jobs_queue, session, world):
+def test_without_a_mail_server_queued_mail_waits_in_the_development_mailbox(make_jobs_app, session, world):
+    # The mailbox exists only in development (docs/decisions/0007); the test client is this machine.
+    jobs_app = make_jobs_app(MAKKER_ENV="development")
+    jobs_app.config["SERVER_NAME"] = "localhost"  # the mailbox answers loopback names only
+    jobs_queue = jobs_app.extensions["makker_queue"]
     client = jobs_app.test_client()
     client.post("/glemt-adgangskode", data={"email": world.coordinator.email})
     assert jobs_queue.pending_names() == []  # nothing to send it with
@@ -199,12 +203,13 @@ def test_every_periodic_job_is_registered_with_a_schedule_and_every_job_has_a_na
 
 
 def test_the_queue_is_a_file_in_the_instance_folder_unless_redis_is_configured(tmp_path: Path):
-    assert load_settings(tmp_path, {}).queue_url == f"sqlite:///{tmp_path / 'queue.sqlite3'}"
-    assert load_settings(tmp_path, {"REDIS_URL": "redis://q:6379/0"}).queue_url == "redis://q:6379/0"
-    both = {"REDIS_URL": "redis://a:6379/0", "MAKKER_QUEUE_URL": "redis://b:6379/1"}
+    dev = {"MAKKER_ENV": "development"}  # production would first ask for its secrets
+    assert load_settings(tmp_path, dev).queue_url == f"sqlite:///{tmp_path / 'queue.sqlite3'}"
+    assert load_settings(tmp_path, {**dev, "REDIS_URL": "redis://q:6379/0"}).queue_url == "redis://q:6379/0"
+    both = {**dev, "REDIS_URL": "redis://a:6379/0", "MAKKER_QUEUE_URL": "redis://b:6379/1"}
     assert load_settings(tmp_path, both).queue_url == "redis://b:6379/1"
     with pytest.raises(ConfigError, match="MAKKER_QUEUE_URL"):
-        load_settings(tmp_path, {"MAKKER_QUEUE_URL": "amqp://user:secret@host"})
+        load_settings(tmp_path, {**dev, "MAKKER_QUEUE_URL": "amqp://user:secret@host"})
 
 
 def test_when_the_queue_cannot_be_reached_the_page_still_answers_and_the_run_is_sent_later(database_url, tmp_path,
