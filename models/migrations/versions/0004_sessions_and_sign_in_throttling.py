@@ -1,7 +1,7 @@
 """sessions that can be ended; failed sign-ins per address and client
 
 Revision ID: 0004
-Revises: 0007
+Revises: 0009
 """
 from alembic import op
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ import sqlmodel
 
 
 revision = '0004'
-down_revision = '0007'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
