@@ -9,6 +9,7 @@ import numpy as np
 from ortools.graph.python import linear_sum_assignment, min_cost_flow
 from ortools.sat.python import cp_model
 
+from optimizer.dense import assign_dense
 from optimizer.problem import (
     SCALE,
     Assignment,
@@ -28,9 +29,21 @@ def assign(
     objective: str = "most-matched",
     side: SideConstraints | None = None,
 ) -> Assignment:
-    """The best assignment for a dense requests x volunteers score matrix (NaN = not allowed)."""
-    n_requests, n_volunteers, rows, cols, values = dense_to_edges(scores)
-    return assign_edges(n_requests, n_volunteers, rows, cols, values, capacity, locked, forbidden, objective, side)
+    """The best assignment for a dense requests x volunteers score matrix (NaN = not allowed).
+
+    ``seconds`` of the result is the whole call, the conversion of the matrix included.
+    """
+    started = time.perf_counter()
+    result = None
+    if side is None or not (side.caps_high_complexity or side.needs_cp_sat or side.max_regret is not None):
+        # Large plain problems: the best candidates per request, proven optimal for every pair.
+        result = assign_dense(scores, capacity, locked, forbidden, objective)
+    if result is None:
+        n_requests, n_volunteers, rows, cols, values = dense_to_edges(scores)
+        result = assign_edges(n_requests, n_volunteers, rows, cols, values, capacity, locked, forbidden, objective,
+                              side)
+    result.seconds = time.perf_counter() - started
+    return result
 
 
 def assign_edges(
