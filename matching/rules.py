@@ -15,6 +15,11 @@ RULES: tuple[str, ...] = (
 )
 
 
+def within_distance(km: np.ndarray, rules: ProgramRules) -> np.ndarray:
+    """The distance rule: at most the program's maximum distance apart."""
+    return km <= rules.max_distance_km
+
+
 def rule_masks(
     r: RequestFeatures,
     v: VolunteerFeatures,
@@ -42,7 +47,7 @@ def rule_masks(
         "supports": supports_ok,
         "age_eligible": np.broadcast_to(age_ok[:, None], shape),
         "required_gender": gender_ok,
-        "distance": km <= rules.max_distance_km,
+        "distance": within_distance(km, rules),
         "experience_minimum": v.experience[None, :].astype(np.int16) >= needed[:, None],
     }
     for name, pairs in (("excluded", excluded), ("already_matched", matched)):
