@@ -1,12 +1,12 @@
-"""Dense problems solved sparse, then proven optimal for every pair.
+"""Large problems solved on their best candidates, then proven optimal for every pair.
 
-A 2000 x 2000 score matrix has four million pairs, but an optimal assignment uses pairs near the
-top of each request's list. So the problem is solved as a min-cost flow over each request's K
-best pairs, and that flow is then proven optimal for the whole matrix by linear-programming
-duality: node potentials taken from the sparse optimum (shortest paths in its residual graph)
-give every pair left out a reduced cost; when none is negative, no pair left out could improve
-the flow. Pairs that could are added and the flow is solved again; when that does not settle
-within a few rounds, ``None`` tells the caller to solve the whole matrix instead.
+A 2000 x 2000 score matrix has four million pairs, but an optimal assignment uses pairs near
+the top of each request's list. So the problem is solved
+as a min-cost flow over each request's K best pairs, and that flow is then proven optimal for
+all pairs by linear-programming duality: node potentials taken from the sparse optimum (shortest
+paths in its residual graph) give every pair left out a reduced cost; when none is negative, no
+pair left out could improve the flow. Pairs that could are added and the flow is solved again;
+when that does not settle within a few rounds, ``None`` tells the caller to solve it whole.
 
 Everything runs on integer weights, as the plain solver does, so the answer is exactly optimal
 for them (not an approximation): a pair missing from the candidates can never be missed.
@@ -15,6 +15,7 @@ for them (not an approximation): a pair missing from the candidates can never be
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,6 +63,73 @@ class TopKSolution:
     seconds: dict[str, float] = field(default_factory=dict)  # per phase, summed over rounds
 
 
+@dataclass
+class _Network:
+    """What every round's flow shares: sizes, capacities and the optional gates and bonuses."""
+
+    n_r: int
+    n_v: int
+    cap: np.ndarray
+    cardinality_first: bool
+    unmatched_cost: int
+    bonus: np.ndarray | None = None
+
+    @property
+    def n_nodes(self) -> int:
+        return self.n_r + self.n_v + 2
+
+
+# Pricing: given the potentials and the pairs carrying flow, the pairs left out that could still
+# improve the flow, as (rows, cols).
+Pricing = Callable[[np.ndarray, np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+
+
+def _rounds(net: _Network, rows: np.ndarray, cols: np.ndarray, weight_of: Callable[[np.ndarray, np.ndarray], np.ndarray],
+            price: Pricing, max_rounds: int, seconds: dict[str, float]) -> TopKSolution | None:
+    """Solve over the candidates, price the rest, add what could improve; until nothing could."""
+    clock = time.perf_counter()
+
+    def lap(phase: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        seconds[phase] = seconds.get(phase, 0.0) + now - clock
+        clock = now
+
+    potentials = None
+    previous = len(rows)
+    for round_no in range(1, max_rounds + 1):
+        flows = _solve_flow(net, rows, cols, weight_of(rows, cols))
+        lap("flow")
+        if flows is None:
+            return None
+        chosen, tails, heads, costs = flows
+        potentials = _potentials(tails, heads, costs, net.n_nodes, potentials)
+        lap("potentials")
+        if potentials is None:
+            return None
+        add_rows, add_cols = price(potentials, rows[chosen], cols[chosen])
+        lap("check")
+        if len(add_rows) == 0:
+            return TopKSolution(rows[chosen], cols[chosen], round_no, len(rows), seconds)
+        if len(add_rows) > len(rows) or len(add_rows) > SETTLING * previous:
+            return None  # not settling (e.g. everybody's best volunteers are the same few)
+        previous = len(add_rows)
+        rows, cols = _sorted_pairs(np.concatenate([rows, add_rows]), np.concatenate([cols, add_cols]), net.n_v)
+    return None
+
+
+def _network(n_r: int, n_v: int, cap: np.ndarray, cardinality_first: bool, top: int,
+             bonus: np.ndarray | None) -> _Network | None:
+    top = max(top, int(np.abs(bonus).max(initial=0)) if bonus is not None else 0)
+    # An unmatched request pays more than any difference in weight can win back: cardinality first.
+    unmatched_cost = 2 * 2 * top * (min(n_r, int(cap.sum())) + 1) if cardinality_first else 0
+    net = _Network(n_r, n_v, cap, cardinality_first, unmatched_cost, bonus)
+    # Potentials are sums of at most n_nodes costs: keep them, and weight + potential, in int64.
+    if top >= MAX_WEIGHT or (net.n_nodes + 2) * (max(top, unmatched_cost) + 1) >= 1 << 61:
+        return None
+    return net
+
+
 def solve_top_k(
     weights: np.ndarray,
     capacity: np.ndarray,
@@ -88,52 +156,24 @@ def solve_top_k(
     bonus = None if volunteer_bonus is None else np.asarray(volunteer_bonus, dtype=np.int64)
     if n_r == 0 or n_v == 0:
         return TopKSolution(np.zeros(0, np.int64), np.zeros(0, np.int64), 0, 0)
-    seconds = dict.fromkeys(("select", "flow", "potentials", "check"), 0.0)
-    clock = time.perf_counter()
-
-    def lap(phase: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        seconds[phase] += now - clock
-        clock = now
-
+    seconds: dict[str, float] = {}
+    started = time.perf_counter()
     arcs = weights != NOT_ALLOWED
     everything = bool(arcs.all())
     live = cap > 0
-    high = int(weights.max(initial=0, where=arcs))
-    low = int(weights.min(initial=0, where=arcs))
-    top = max(high, -low, int(np.abs(bonus).max(initial=0)) if bonus is not None else 0)
-    n_nodes = n_r + n_v + 2
-    # An unmatched request pays more than any difference in weight can win back: cardinality first.
-    unmatched_cost = 2 * 2 * top * (min(n_r, int(cap.sum())) + 1) if cardinality_first else 0
-    # Potentials are sums of at most n_nodes costs: keep them, and weight + potential, in int64.
-    if top >= MAX_WEIGHT or (n_nodes + 2) * (max(top, unmatched_cost) + 1) >= 1 << 61:
+    top = max(int(weights.max(initial=0, where=arcs)), -int(weights.min(initial=0, where=arcs)))
+    net = _network(n_r, n_v, cap, cardinality_first, top, bonus)
+    if net is None:
         return None
     k = default_k(n_v) if k is None else max(1, min(int(k), n_v))
     rows, cols = _candidates(weights, arcs, everything, live, k)
-    lap("select")
-    potentials = None
-    previous = len(rows)
+    seconds["select"] = time.perf_counter() - started
     buffer = np.empty_like(weights)
-    for round_no in range(1, max_rounds + 1):
-        flows = _solve_flow(n_r, n_v, rows, cols, weights[rows, cols], cap, bonus, unmatched_cost, cardinality_first)
-        lap("flow")
-        if flows is None:
-            return None
-        chosen, tails, heads, costs = flows
-        potentials = _potentials(tails, heads, costs, n_nodes, potentials)
-        lap("potentials")
-        if potentials is None:
-            return None
-        add_rows, add_cols = _improving_pairs(weights, potentials, rows[chosen], cols[chosen], live, buffer)
-        lap("check")
-        if len(add_rows) == 0:
-            return TopKSolution(rows[chosen], cols[chosen], round_no, len(rows), seconds)
-        if len(add_rows) > len(rows) or len(add_rows) > SETTLING * previous:
-            return None  # not settling (e.g. everybody's best volunteers are the same few)
-        previous = len(add_rows)
-        rows, cols = _sorted_pairs(np.concatenate([rows, add_rows]), np.concatenate([cols, add_cols]), n_v)
-    return None
+
+    def price(potentials: np.ndarray, chosen_rows: np.ndarray, chosen_cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return _improving_cells(weights, potentials, chosen_rows, chosen_cols, live, buffer)
+
+    return _rounds(net, rows, cols, lambda r, c: weights[r, c], price, max_rounds, seconds)
 
 
 def _tie_noise(n_r: int, n_v: int) -> np.ndarray:
@@ -180,19 +220,19 @@ def _sorted_pairs(rows: np.ndarray, cols: np.ndarray, n_v: int) -> tuple[np.ndar
     return pair_key // n_v, pair_key % n_v
 
 
-def _solve_flow(n_r: int, n_v: int, rows: np.ndarray, cols: np.ndarray, w: np.ndarray, cap: np.ndarray,
-                bonus: np.ndarray | None, unmatched_cost: int,
-                cardinality_first: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+def _solve_flow(net: _Network, rows: np.ndarray, cols: np.ndarray,
+                w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
     """Min-cost flow over the candidate pairs: the chosen pairs and the residual graph's arcs.
 
-    Nodes: source 0, requests 1..n_r, volunteers, sink. A request's unit that is not matched
-    goes straight to the sink over the last arc (costing ``unmatched_cost``). With
-    ``cardinality_first`` OR-Tools finds the maximum flow of least cost without that arc
-    (much faster than a large cost on it) and the arc's flow is what is left.
+    Nodes: source 0, requests 1..n_r, volunteers, sink.
+    A request's unit that is not matched goes straight to the sink over the last arc (costing
+    ``unmatched_cost``). With ``cardinality_first`` OR-Tools finds the maximum flow of least cost
+    without that arc (much faster than a large cost on it) and the arc's flow is what is left.
     """
+    n_r, n_v, cap = net.n_r, net.n_v, net.cap
     source, sink = 0, n_r + n_v + 1
     volunteers = 1 + n_r + np.arange(n_v, dtype=np.int64)
-    if bonus is None:
+    if net.bonus is None:
         v_tails, v_heads, v_caps, v_costs = volunteers, np.full(n_v, sink), cap, np.zeros(n_v, np.int64)
     else:
         # The first request of a volunteer earns the bonus, the rest nothing.
@@ -200,20 +240,20 @@ def _solve_flow(n_r: int, n_v: int, rows: np.ndarray, cols: np.ndarray, w: np.nd
         v_tails = np.concatenate([volunteers, volunteers])
         v_heads = np.full(2 * n_v, sink)
         v_caps = np.concatenate([first, cap - first])
-        v_costs = np.concatenate([-bonus, np.zeros(n_v, np.int64)])
+        v_costs = np.concatenate([-net.bonus, np.zeros(n_v, np.int64)])
     tails = np.concatenate([np.zeros(n_r, np.int64), 1 + rows, v_tails, [source]])
     heads = np.concatenate([1 + np.arange(n_r, dtype=np.int64), 1 + n_r + cols, v_heads, [sink]])
-    caps = np.concatenate([np.ones(n_r, np.int64), np.ones(len(rows), np.int64), v_caps, [n_r]])
-    costs = np.concatenate([np.zeros(n_r, np.int64), -w, v_costs, [unmatched_cost]])
+    caps = np.concatenate([np.ones(n_r, np.int64), np.ones(len(rows), np.int64), np.maximum(v_caps, 0), [n_r]])
+    costs = np.concatenate([np.zeros(n_r, np.int64), -w, v_costs, [net.unmatched_cost]])
     flow = min_cost_flow.SimpleMinCostFlow()
-    n_arcs = len(tails) - 1 if cardinality_first else len(tails)
+    n_arcs = len(tails) - 1 if net.cardinality_first else len(tails)
     flow.add_arcs_with_capacity_and_unit_cost(tails[:n_arcs], heads[:n_arcs], caps[:n_arcs], costs[:n_arcs])
     flow.set_nodes_supplies(np.array([source, sink]), np.array([n_r, -n_r]))
-    status = flow.solve_max_flow_with_min_cost() if cardinality_first else flow.solve()
+    status = flow.solve_max_flow_with_min_cost() if net.cardinality_first else flow.solve()
     if status != flow.OPTIMAL:
         return None
     flows = flow.flows(np.arange(n_arcs))
-    if cardinality_first:
+    if net.cardinality_first:
         flows = np.concatenate([flows, [n_r - flow.maximum_flow()]])
     forward, backward = flows < caps, flows > 0
     residual_tails = np.concatenate([tails[forward], heads[backward]])
@@ -251,9 +291,9 @@ def _potentials(tails: np.ndarray, heads: np.ndarray, costs: np.ndarray, n_nodes
     return None
 
 
-def _improving_pairs(weights: np.ndarray, potentials: np.ndarray, chosen_rows: np.ndarray, chosen_cols: np.ndarray,
+def _improving_cells(weights: np.ndarray, potentials: np.ndarray, chosen_rows: np.ndarray, chosen_cols: np.ndarray,
                      live: np.ndarray, buffer: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Pairs with a negative reduced cost (weight > p[request] - p[volunteer]), the worst per request.
+    """Cells with a negative reduced cost (weight > p[request] - p[volunteer]), the worst per request.
 
     Chosen pairs carry flow and are exempt; every other candidate holds by construction.
     """

@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linear_sum_assignment
 
-import optimizer.dense as dense
+import optimizer.certified as certified
 from optimizer import assign, assign_edges
-from optimizer.dense import NOT_ALLOWED, assign_dense, solve_top_k
+from optimizer.certified import NOT_ALLOWED, assign_dense, solve_top_k
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 BIG = 1e9
@@ -203,7 +203,7 @@ def test_when_the_candidates_do_not_settle_the_plain_solver_takes_over_and_is_st
     # request are the same columns for all, the rounds stop settling and the plain path answers.
     rng = np.random.default_rng(5)
     scores = np.round(rng.random((250, 3)) @ rng.random((3, 250)) / 3, 3)
-    monkeypatch.setattr(dense, "MAX_ROUNDS", 1)
+    monkeypatch.setattr(certified, "MAX_ROUNDS", 1)
     assert assign_dense(scores, k=1) is None
     result = assign(scores)
     rows, cols = linear_sum_assignment(scores, maximize=True)
