@@ -14,7 +14,7 @@ import numpy as np
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from matching.explanation import alternatives
+from matching.proposals import proposal_records
 from matching.scoring import ScoredPool, score_pool
 from models.clock import utcnow
 from models.matchruns import MatchRun, Proposal
@@ -120,20 +120,6 @@ def solve_pool(pool: Pool, today: date, objective: str = "most-matched", top_k: 
     return scored, result, phases
 
 
-def _breakdown(scored: ScoredPool, edge: int, weights: dict[str, float]) -> dict:
-    total_weight = sum(weights.values()) or 1.0
-    components = [
-        {
-            "name": name,
-            "weight": weights.get(name, 0.0),
-            "value": round(float(values[edge]), 4),
-            "contribution": round(float(values[edge]) * weights.get(name, 0.0) / total_weight, 4),
-        }
-        for name, values in scored.components.items()
-    ]
-    return {"components": components, "total": round(float(scored.scores[edge]), 4)}
-
-
 def store_proposals(session: Session, run: MatchRun, pool: Pool, scored: ScoredPool, result) -> int:  # noqa: ANN001
     """Proposals of the run: rank 1 = the solver's choice, 2.. = the next best alternatives."""
     # Earlier open proposals of this program are superseded by the new run.
@@ -144,27 +130,14 @@ def store_proposals(session: Session, run: MatchRun, pool: Pool, scored: ScoredP
     ):
         old.status = "superseded"
         session.add(old)
-    edge_of = {(int(r), int(c)): i for i, (r, c) in enumerate(zip(scored.rows, scored.cols, strict=True))}
-    weights = pool.rules.weights
     count = 0
-    for request_index, volunteer_index in result.pairs:
-        edge = edge_of[(request_index, volunteer_index)]
-        request_id = int(scored.request_ids[request_index])
+    for record in proposal_records(scored, result.pairs, pool.rules.weights, N_ALTERNATIVES):
         session.add(Proposal(
-            organisation_id=run.organisation_id, run_id=run.id, request_id=request_id,
-            volunteer_id=int(scored.volunteer_ids[volunteer_index]), score=float(scored.scores[edge]), rank=1,
-            breakdown=_breakdown(scored, edge, weights),
+            organisation_id=run.organisation_id, run_id=run.id, request_id=int(scored.request_ids[record.request_index]),
+            volunteer_id=int(scored.volunteer_ids[record.volunteer_index]), score=record.score, rank=record.rank,
+            breakdown=record.breakdown,
         ))
         count += 1
-        for rank, alt in enumerate(alternatives(scored, request_index, n=N_ALTERNATIVES,
-                                                exclude_volunteer=volunteer_index), start=2):
-            alt_edge = edge_of[(request_index, alt.volunteer_index)]
-            session.add(Proposal(
-                organisation_id=run.organisation_id, run_id=run.id, request_id=request_id,
-                volunteer_id=int(scored.volunteer_ids[alt.volunteer_index]), score=float(scored.scores[alt_edge]),
-                rank=rank, breakdown=_breakdown(scored, alt_edge, weights),
-            ))
-            count += 1
     return count
 
 

@@ -1,0 +1,73 @@
+"""The proposals of a solved pool, as plain records: for each matched request the solver's choice
+(rank 1) and the next best alternatives (rank 2, 3, ...), each with the breakdown of its score.
+
+``matching.run.store_proposals`` stores them; benchmarks time them without a database. Built for
+all requests at once (one sort of the candidate list), not request by request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from matching.scoring import ScoredPool
+
+
+@dataclass(frozen=True, slots=True)
+class ProposalRecord:
+    request_index: int
+    volunteer_index: int
+    rank: int  # 1 = the solver's choice
+    score: float
+    breakdown: dict
+
+
+def proposal_records(scored: ScoredPool, pairs: Sequence[tuple[int, int]], weights: dict[str, float],
+                     n_alternatives: int = 3) -> list[ProposalRecord]:
+    """Rank 1 = the chosen pair; 2.. = the request's next best candidates, best first (ties: the
+    lower volunteer index), as ``explanation.alternatives`` orders them."""
+    if not pairs:
+        return []
+    n_v = max(len(scored.volunteer_ids), 1)
+    chosen_r = np.array([r for r, _ in pairs], dtype=np.int64)
+    chosen_v = np.array([v for _, v in pairs], dtype=np.int64)
+    key = scored.rows * n_v + scored.cols  # sorted: edges are by request, then volunteer
+    chosen_edge = np.searchsorted(key, chosen_r * n_v + chosen_v)
+    if np.any(key[np.minimum(chosen_edge, len(key) - 1)] != chosen_r * n_v + chosen_v):
+        raise ValueError("a chosen pair is not among the scored candidates")
+    # Each request's candidates best first; the first n + 1 of them hold its n alternatives.
+    order = np.lexsort((scored.cols, -scored.scores, scored.rows))
+    start = np.searchsorted(scored.rows, chosen_r)
+    stop = np.searchsorted(scored.rows, chosen_r, side="right")
+    slot = start[:, None] + np.arange(n_alternatives + 1)[None, :]
+    alternative = order[np.minimum(slot, len(order) - 1)]
+    usable = (slot < stop[:, None]) & (scored.cols[alternative] != chosen_v[:, None])
+    usable &= np.cumsum(usable, axis=1) <= n_alternatives
+
+    edges, ranks, owners = [], [], []
+    for i in range(len(pairs)):
+        edges.append(int(chosen_edge[i]))
+        ranks.append(1)
+        owners.append(i)
+        for rank, edge in enumerate(alternative[i][usable[i]].tolist(), start=2):
+            edges.append(edge)
+            ranks.append(rank)
+            owners.append(i)
+    edge_array = np.array(edges, dtype=np.int64)
+    total_weight = sum(weights.values()) or 1.0
+    names = list(scored.components)
+    values = {name: scored.components[name][edge_array].tolist() for name in names}
+    scores = scored.scores[edge_array].tolist()
+    volunteers = scored.cols[edge_array].tolist()
+    records = []
+    for k, edge_rank in enumerate(ranks):
+        components = [
+            {"name": name, "weight": weights.get(name, 0.0), "value": round(values[name][k], 4),
+             "contribution": round(values[name][k] * weights.get(name, 0.0) / total_weight, 4)}
+            for name in names
+        ]
+        records.append(ProposalRecord(int(chosen_r[owners[k]]), volunteers[k], edge_rank, scores[k],
+                                      {"components": components, "total": round(scores[k], 4)}))
+    return records
