@@ -58,16 +58,25 @@ def proposal_records(scored: ScoredPool, pairs: Sequence[tuple[int, int]], weigh
     edge_array = np.array(edges, dtype=np.int64)
     total_weight = sum(weights.values()) or 1.0
     names = list(scored.components)
-    values = {name: scored.components[name][edge_array].tolist() for name in names}
+    weight = {name: weights.get(name, 0.0) for name in names}
+    # Components take few distinct values: round each distinct one once (Python's round, as
+    # stored before), then look them up per proposal.
+    value, contribution = {}, {}
+    for name in names:
+        distinct, where = np.unique(scored.components[name][edge_array], return_inverse=True)
+        plain = distinct.tolist()
+        rounded = [round(x, 4) for x in plain]
+        shares = [round(x * weight[name] / total_weight, 4) for x in plain]
+        value[name] = [rounded[i] for i in where.ravel().tolist()]
+        contribution[name] = [shares[i] for i in where.ravel().tolist()]
     scores = scored.scores[edge_array].tolist()
     volunteers = scored.cols[edge_array].tolist()
-    records = []
-    for k, edge_rank in enumerate(ranks):
-        components = [
-            {"name": name, "weight": weights.get(name, 0.0), "value": round(values[name][k], 4),
-             "contribution": round(values[name][k] * weights.get(name, 0.0) / total_weight, 4)}
-            for name in names
-        ]
-        records.append(ProposalRecord(int(chosen_r[owners[k]]), volunteers[k], edge_rank, scores[k],
-                                      {"components": components, "total": round(scores[k], 4)}))
-    return records
+    requests = chosen_r[np.array(owners, dtype=np.int64)].tolist()
+    return [
+        ProposalRecord(requests[k], volunteers[k], edge_rank, scores[k], {
+            "components": [{"name": name, "weight": weight[name], "value": value[name][k],
+                            "contribution": contribution[name][k]} for name in names],
+            "total": round(scores[k], 4),
+        })
+        for k, edge_rank in enumerate(ranks)
+    ]
