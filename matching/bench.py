@@ -37,7 +37,8 @@ def time_pipeline(requests, volunteers, rules: ProgramRules, today: date, top_k:
                           capacity=scored.capacity, side=side)
     solve = time.perf_counter() - solve_started
     proposals_started = time.perf_counter()
-    records = proposal_records(scored, result.pairs, rules.weights, N_ALTERNATIVES)
+    records = proposal_records(scored, result.pairs, rules.weights, N_ALTERNATIVES,
+                               _pool(requests, volunteers, rules))
     proposals = time.perf_counter() - proposals_started
     return {
         "requests": len(requests), "volunteers": len(volunteers), "top_k": top_k,

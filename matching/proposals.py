@@ -9,10 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from matching.explanation import experience_standing
 from matching.scoring import ScoredPool
+
+if TYPE_CHECKING:  # a loaded pool: plain profiles and rules (no database is touched here)
+    from models.pool import Pool
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,9 +30,10 @@ class ProposalRecord:
 
 
 def proposal_records(scored: ScoredPool, pairs: Sequence[tuple[int, int]], weights: dict[str, float],
-                     n_alternatives: int = 3) -> list[ProposalRecord]:
+                     n_alternatives: int = 3, pool: Pool | None = None) -> list[ProposalRecord]:
     """Rank 1 = the chosen pair; 2.. = the request's next best candidates, best first (ties: the
-    lower volunteer index), as ``explanation.alternatives`` orders them."""
+    lower volunteer index), as ``explanation.alternatives`` orders them. With the ``pool`` the
+    profiles came from, each breakdown also says where the volunteer's experience stands."""
     if not pairs:
         return []
     n_v = max(len(scored.volunteer_ids), 1)
@@ -72,7 +78,7 @@ def proposal_records(scored: ScoredPool, pairs: Sequence[tuple[int, int]], weigh
     scores = scored.scores[edge_array].tolist()
     volunteers = scored.cols[edge_array].tolist()
     requests = chosen_r[np.array(owners, dtype=np.int64)].tolist()
-    return [
+    records = [
         ProposalRecord(requests[k], volunteers[k], edge_rank, scores[k], {
             "components": [{"name": name, "weight": weight[name], "value": value[name][k],
                             "contribution": contribution[name][k]} for name in names],
@@ -80,3 +86,9 @@ def proposal_records(scored: ScoredPool, pairs: Sequence[tuple[int, int]], weigh
         })
         for k, edge_rank in enumerate(ranks)
     ]
+    if pool is not None:
+        # What the proposal card shows: the volunteer's experience and a warning at the limit.
+        for record in records:
+            record.breakdown["experience"] = experience_standing(
+                pool.requests[record.request_index], pool.volunteers[record.volunteer_index], pool.rules)
+    return records

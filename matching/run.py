@@ -86,6 +86,8 @@ def _side_constraints(pool: Pool, scored: ScoredPool) -> SideConstraints | None:
     return SideConstraints(
         high_complexity=high.tolist() if needs_cap else None,
         max_high_complexity_per_volunteer=cap if needs_cap else None,
+        # Heavy cases held in open matches count against the cap too.
+        high_complexity_held=scored.heavy_cases.tolist() if needs_cap and len(scored.heavy_cases) else None,
         sibling_groups=sibling_groups,
     )
 
@@ -131,7 +133,7 @@ def store_proposals(session: Session, run: MatchRun, pool: Pool, scored: ScoredP
         old.status = "superseded"
         session.add(old)
     count = 0
-    for record in proposal_records(scored, result.pairs, pool.rules.weights, N_ALTERNATIVES):
+    for record in proposal_records(scored, result.pairs, pool.rules.weights, N_ALTERNATIVES, pool):
         session.add(Proposal(
             organisation_id=run.organisation_id, run_id=run.id, request_id=int(scored.request_ids[record.request_index]),
             volunteer_id=int(scored.volunteer_ids[record.volunteer_index]), score=record.score, rank=record.rank,
@@ -217,12 +219,14 @@ class WeightPreview:
     same: int
 
 
-def preview_weights(session: Session, program: Program, weights: dict[str, float], today: date) -> WeightPreview:
-    """Solve today's pool with the current and with the new weights and compare the proposals."""
+def preview_weights(session: Session, program: Program, weights: dict[str, float], today: date,
+                    **rule_changes: object) -> WeightPreview:
+    """Solve today's pool with the current and with the new weights (and any other changed
+    ``ProgramRules`` field, e.g. the experience minimums) and compare the proposals."""
     from dataclasses import replace
 
     pool = load_pool(session, program, today)
-    new_rules = replace(pool.rules, weights={**pool.rules.weights, **weights})
+    new_rules = replace(pool.rules, weights={**pool.rules.weights, **weights}, **rule_changes)
     outcomes = []
     for rules in (pool.rules, new_rules):
         scored, result, _phases = solve_pool(replace(pool, rules=rules), today)

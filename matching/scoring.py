@@ -28,7 +28,7 @@ from matching.features import (
 )
 from matching.geo import EARTH_RADIUS_KM, planar_km
 from matching.profiles import ProgramRules, RequestProfile, VolunteerProfile
-from matching.rules import RULES, rule_masks, within_distance
+from matching.rules import RULES, is_heavy, rule_masks, within_distance
 from matching.text import TextModel
 
 # Cells (requests x volunteers) scored at once: bounds memory (a few tens of MB per block).
@@ -53,13 +53,15 @@ class ScoredPool:
     scores: np.ndarray  # total score in [0, 1]
     components: dict[str, np.ndarray]
     capacity: np.ndarray  # per volunteer
-    high_complexity: np.ndarray  # per request: complexity >= 2
+    high_complexity: np.ndarray  # per request: a heavy case (complexity >= HEAVY_COMPLEXITY)
     weights: dict[str, float]
     pairs_considered: int = 0
     pairs_allowed: int = 0
     removed_by_rule: dict[str, int] = field(default_factory=dict)
     phases: dict[str, float] = field(default_factory=dict)
     text_model: TextModel | None = None
+    # Per volunteer: heavy cases already held in open matches (they count against the cap).
+    heavy_cases: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     def edges_of(self, request_index: int) -> slice:
         """The slice of the edge arrays that belongs to one request (edges are sorted by request)."""
@@ -314,13 +316,14 @@ def score_pool(
         scores=scores.astype(np.float64),
         components=components,
         capacity=vf.capacity.copy(),
-        high_complexity=rf.complexity >= 2,
+        high_complexity=is_heavy(rf.complexity),
         weights=dict(rules.weights),
         pairs_considered=n_r * n_v,
         pairs_allowed=int(allowed_total),
         removed_by_rule=removed,
         phases={"features": features_seconds, "score": score_seconds},
         text_model=model,
+        heavy_cases=vf.heavy_cases.astype(np.int64),
     )
 
 

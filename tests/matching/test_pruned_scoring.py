@@ -41,7 +41,8 @@ def random_pool(seed: int, n_r: int, n_v: int, places: int = 12):  # noqa: ANN20
         interests=tuple(rng.sample(TAGS, rng.randint(0, 4))), availability=rng.getrandbits(21),
         capacity=rng.randint(0, 2), experience=rng.randint(0, 3), supports=rng.choice(("youth", "family", "either")),
         age_min=rng.choice((0, 13, 15)), age_max=rng.choice((17, 99)),
-        mentee_gender_wish=rng.choice((None, "female", "male")), approved=rng.random() < 0.9)
+        mentee_gender_wish=rng.choice((None, "female", "male")), approved=rng.random() < 0.9,
+        heavy_cases=rng.choice((0, 0, 1, 2)), child_certificate=rng.random() < 0.8)
         for i in range(n_v)]
     reqs = []
     for i in range(n_r):
@@ -54,7 +55,8 @@ def random_pool(seed: int, n_r: int, n_v: int, places: int = 12):  # noqa: ANN20
             languages={c: rng.randint(1, 3) for c in rng.sample(list(LANGUAGES), rng.randint(0, 2))},
             interests=tuple(rng.sample(TAGS, rng.randint(0, 4))), availability=rng.getrandbits(21),
             complexity=rng.randint(0, 3), mentor_gender_required=rng.choice((None, None, "female")),
-            mentor_gender_preferred=rng.choice((None, "male")), no_trusted_adult=rng.random() < 0.3))
+            mentor_gender_preferred=rng.choice((None, "male")), no_trusted_adult=rng.random() < 0.3,
+            children_under_15=not youth and rng.random() < 0.4))
     pairs = [(rng.randrange(n_r), 1000 + rng.randrange(n_v)) for _ in range(4)] if n_r and n_v else []
     return reqs, vols, set(pairs[:2]), set(pairs[2:])
 
@@ -79,7 +81,7 @@ RULE_SETS = [
     ProgramRules(serves="both", min_age=13, max_age=18, max_distance_km=30),
     ProgramRules(serves="youth", min_age=0, max_age=99, max_distance_km=8,
                  min_experience_by_complexity=(0, 1, 2, 3)),
-    ProgramRules(serves="family", max_distance_km=400),
+    ProgramRules(serves="family", max_distance_km=400, max_high_complexity_per_volunteer=None),
     ProgramRules(serves="both", max_distance_km=1),
 ]
 
