@@ -43,14 +43,8 @@ def proposal_records(scored: ScoredPool, pairs: Sequence[tuple[int, int]], weigh
     chosen_edge = np.searchsorted(key, chosen_r * n_v + chosen_v)
     if np.any(key[np.minimum(chosen_edge, len(key) - 1)] != chosen_r * n_v + chosen_v):
         raise ValueError("a chosen pair is not among the scored candidates")
-    # Each request's candidates best first; the first n + 1 of them hold its n alternatives.
-    order = np.lexsort((scored.cols, -scored.scores, scored.rows))
-    start = np.searchsorted(scored.rows, chosen_r)
-    stop = np.searchsorted(scored.rows, chosen_r, side="right")
-    slot = start[:, None] + np.arange(n_alternatives + 1)[None, :]
-    alternative = order[np.minimum(slot, len(order) - 1)]
-    usable = (slot < stop[:, None]) & (scored.cols[alternative] != chosen_v[:, None])
-    usable &= np.cumsum(usable, axis=1) <= n_alternatives
+    alternative = _next_best(scored, chosen_r, chosen_edge, n_alternatives)
+    usable = alternative >= 0
 
     edges, ranks, owners = [], [], []
     for i in range(len(pairs)):
@@ -87,8 +81,42 @@ def proposal_records(scored: ScoredPool, pairs: Sequence[tuple[int, int]], weigh
         for k, edge_rank in enumerate(ranks)
     ]
     if pool is not None:
-        # What the proposal card shows: the volunteer's experience and a warning at the limit.
+        # What the proposal card shows: the volunteer's experience and a warning at the limit. It
+        # reads the request's complexity and the volunteer's experience and heavy cases (a test
+        # checks this against calling it for every pair), so it is worked out once per such trio.
+        standing: dict[tuple[int, int, int], dict] = {}
         for record in records:
-            record.breakdown["experience"] = experience_standing(
-                pool.requests[record.request_index], pool.volunteers[record.volunteer_index], pool.rules)
+            request, volunteer = pool.requests[record.request_index], pool.volunteers[record.volunteer_index]
+            trio = (request.complexity, volunteer.experience, volunteer.heavy_cases)
+            if trio not in standing:
+                standing[trio] = experience_standing(request, volunteer, pool.rules)
+            known = standing[trio]
+            record.breakdown["experience"] = {**known, "warnings": list(known["warnings"])}
     return records
+
+
+def _next_best(scored: ScoredPool, rows: np.ndarray, chosen_edge: np.ndarray, n: int) -> np.ndarray:
+    """Per given request, the edges of its n best other candidates, best first (-1 = none left).
+
+    Ties go to the lower volunteer index, as in ``explanation.alternatives``. n rounds of "the
+    best of each request's segment" over the edge list (sorted by request, then volunteer):
+    a few passes instead of sorting every candidate.
+    """
+    out = np.full((len(rows), n), -1, dtype=np.int64)
+    if n <= 0 or len(scored.rows) == 0:
+        return out
+    bounds = np.searchsorted(scored.rows, np.arange(len(scored.request_ids) + 1))
+    nonempty = np.flatnonzero(bounds[1:] > bounds[:-1])
+    starts = bounds[nonempty]
+    segment = np.repeat(np.arange(len(nonempty)), bounds[nonempty + 1] - starts)
+    scores = scored.scores.astype(np.float64, copy=True)
+    scores[chosen_edge] = -np.inf
+    position = np.arange(len(scores))
+    mine = np.searchsorted(nonempty, rows)
+    for k in range(n):
+        best = np.maximum.reduceat(scores, starts)
+        first = np.minimum.reduceat(np.where(scores == best[segment], position, len(scores)), starts)
+        left = best > -np.inf
+        out[:, k] = np.where(left[mine], first[mine], -1)
+        scores[first[left]] = -np.inf
+    return out

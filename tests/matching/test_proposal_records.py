@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matching.explanation import alternatives, explain_pair
+from matching.bench import _pool
+from matching.explanation import alternatives, experience_standing, explain_pair
 from matching.proposals import proposal_records
 from matching.scoring import score_pool
 from optimizer import assign_edges
@@ -61,3 +62,13 @@ def test_a_breakdown_shows_each_component_and_adds_up_to_the_score(seed, n_r, n_
 def test_no_pairs_no_proposals():
     _, _, rules, scored, _ = _solved(1, 3, 3, None)
     assert proposal_records(scored, [], rules.weights) == []
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(0, 100_000), st.integers(1, 20), st.integers(1, 20))
+def test_each_proposal_says_where_the_volunteers_experience_stands(seed, n_r, n_v):
+    reqs, vols, rules, scored, result = _solved(seed, n_r, n_v, None)
+    pool = _pool(reqs, vols, rules)
+    for record in proposal_records(scored, result.pairs, rules.weights, 3, pool):
+        expected = experience_standing(reqs[record.request_index], vols[record.volunteer_index], rules)
+        assert record.breakdown["experience"] == expected
