@@ -1,7 +1,7 @@
 """The proposals of a solved pool, as plain records: for each matched request the solver's choice
 (rank 1) and the next best alternatives (rank 2, 3, ...), each with the breakdown of its score.
 
-``matching.run.store_proposals`` stores them; benchmarks time them without a database. Built for
+``matching.run.store_proposals`` stores them (one bulk INSERT). Built for
 all requests at once (one sort of the candidate list), not request by request.
 """
 
