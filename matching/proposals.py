@@ -59,26 +59,23 @@ def proposal_records(scored: ScoredPool, pairs: Sequence[tuple[int, int]], weigh
     total_weight = sum(weights.values()) or 1.0
     names = list(scored.components)
     weight = {name: weights.get(name, 0.0) for name in names}
-    # Components take few distinct values: round each distinct one once (Python's round, as
-    # stored before), then look them up per proposal.
-    value, contribution = {}, {}
+    # Components take few distinct values: each distinct one's entry (value and contribution
+    # rounded by Python's round, as stored before) is built once and shared by the proposals
+    # that have it (read only: they are only turned into JSON).
+    entries = []
     for name in names:
         distinct, where = np.unique(scored.components[name][edge_array], return_inverse=True)
-        plain = distinct.tolist()
-        rounded = [round(x, 4) for x in plain]
-        shares = [round(x * weight[name] / total_weight, 4) for x in plain]
-        value[name] = [rounded[i] for i in where.ravel().tolist()]
-        contribution[name] = [shares[i] for i in where.ravel().tolist()]
+        built = [{"name": name, "weight": weight[name], "value": round(x, 4),
+                  "contribution": round(x * weight[name] / total_weight, 4)} for x in distinct.tolist()]
+        entries.append([built[i] for i in where.ravel().tolist()])
     scores = scored.scores[edge_array].tolist()
     volunteers = scored.cols[edge_array].tolist()
     requests = chosen_r[np.array(owners, dtype=np.int64)].tolist()
+    per_record = zip(*entries, strict=True) if entries else [()] * len(ranks)
     records = [
-        ProposalRecord(requests[k], volunteers[k], edge_rank, scores[k], {
-            "components": [{"name": name, "weight": weight[name], "value": value[name][k],
-                            "contribution": contribution[name][k]} for name in names],
-            "total": round(scores[k], 4),
-        })
-        for k, edge_rank in enumerate(ranks)
+        ProposalRecord(requests[k], volunteers[k], edge_rank, scores[k],
+                       {"components": list(components), "total": round(scores[k], 4)})
+        for k, (edge_rank, components) in enumerate(zip(ranks, per_record, strict=True))
     ]
     if pool is not None:
         # What the proposal card shows: the volunteer's experience and a warning at the limit. It
