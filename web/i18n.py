@@ -44,6 +44,22 @@ def format_date(value: date | datetime | None) -> str:
     return value.strftime("%d-%m-%Y")
 
 
+def format_number(value: float | int | None, digits: int = 0) -> str:
+    """A number the way the reader writes it: "6,0" and "1.234" in Danish, "6.0" and "1,234" in English."""
+    if value is None:
+        return "—"
+    from babel.numbers import format_decimal
+
+    pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
+    return format_decimal(round(float(value), digits) if digits else round(float(value)), format=pattern,
+                          locale=current_locale())
+
+
+def format_percent(share: float | None) -> str:
+    """A share 0..1 as whole percent with a space before the sign: "63 %"."""
+    return "—" if share is None else f"{format_number(share * 100)} %"
+
+
 def format_datetime(value: datetime | None) -> str:
     """dd-mm-yyyy HH:MM in Danish local time (stored times are UTC)."""
     if value is None:
@@ -90,6 +106,8 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.filters["dkdate"] = format_date
     app.jinja_env.filters["dkdatetime"] = format_datetime
+    app.jinja_env.filters["num"] = format_number
+    app.jinja_env.filters["pct"] = format_percent
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
     app.jinja_env.globals["current_locale"] = current_locale
     app.jinja_env.globals["vocab_label"] = label

@@ -82,7 +82,18 @@ def messages(catalog: Catalog) -> dict[object, object]:
     def translated(string: object) -> bool:
         return any(string) if isinstance(string, tuple | list) else bool(string)
 
-    return {m.id: m.string for m in catalog if m.id and not m.fuzzy and translated(m.string)}
+    def same_shape(value: object) -> object:
+        # Plural messages come back from a .mo as lists and from a .po as tuples.
+        return tuple(value) if isinstance(value, tuple | list) else value
+
+    def as_compiled(m) -> object:  # noqa: ANN001
+        # write_mo writes an untranslated plural message with its msgids (English is the source).
+        if isinstance(m.id, tuple | list) and not any(m.string or ()):
+            return same_shape(m.id)
+        return same_shape(m.string)
+
+    return {same_shape(m.id): as_compiled(m) for m in catalog
+            if m.id and not m.fuzzy and (translated(m.string) or isinstance(m.id, tuple | list))}
 
 
 def compiled_messages(locale: str) -> dict[object, object]:

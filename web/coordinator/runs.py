@@ -22,6 +22,7 @@ from models.waiting import request_names
 from web.coordinator.forms import ApproveForm
 from web.coordinator.views import bp
 from web.database import engine, get_db
+from web.labels import run_progress_text
 from web.pagination import paginate
 from web.policy import load, require, scope
 
@@ -92,6 +93,8 @@ def run(run_id: int) -> str:
 @bp.get("/matchning/<int:run_id>/status")
 def run_status(run_id: int) -> dict:
     record = load(MatchRun, run_id)
-    return {"status": record.status, "progress": record.progress, "stats": record.stats}
+    # "message" is the progress in the reader's words, for the page that polls this.
+    return {"status": record.status, "progress": record.progress, "stats": record.stats,
+            "message": run_progress_text(record.progress)}
 
 

@@ -56,6 +56,7 @@ def waiting_requests() -> str:
 def waiting_volunteers() -> str:
     require_area("coordinator")
     status = request.args.get("status", "waiting")
-    status = status if status in ("waiting", "applicant", "screening", "approved", "declined", "withdrawn", "") else "waiting"
+    status = status if status in ("waiting", "in_screening", "applicant", "screening", "approved", "declined", "withdrawn",
+                                  "") else "waiting"
     page = paginate(get_db(), filter_volunteers(scope(Volunteer), status=status or None, **_filters()))
     return render_template("coordinator/waiting_volunteers.html", page=page, status=status, **_context())

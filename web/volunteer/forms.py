@@ -84,7 +84,7 @@ class MeetingForm(FlaskForm):
     minutes = RadioField(_l("How long?"), choices=[("30", "30 min"), ("60", "1 t"), ("90", "1½ t"), ("120", "2 t"),
                                                    ("180", "3 t")], default="60",
                          validators=[InputRequired(REQUIRED)])
-    note = TextAreaField(_l("What did you do? (optional)"), validators=[Optional(), MaxLength(2000)])
+    note = TextAreaField(_l("Notes (optional)"), validators=[Optional(), MaxLength(2000)])
     rating = RadioField(_l("How did it go?"), choices=[(str(i), str(i)) for i in range(1, 6)],
                         validators=[InputRequired(_l("Choose how it went, from 1 to 5."))])
     needs_contact = BooleanField(_l("I need to talk to the coordinator"))
