@@ -87,40 +87,57 @@ def bars(chart: Bars, fmt: str = "svg") -> bytes:
         return _render(fig, fmt)
 
 
+@dataclass(frozen=True)
+class CurveLines:
+    """What a survival chart draws, in data units (days, share 0..1)."""
+
+    solid: list[tuple[float, float]]
+    dashed: list[tuple[float, float]]  # the tail that rests on a few matches
+    marks: list[tuple[float, float]]  # censored: still running when last seen
+    last: int  # the x axis ends here: the longest observation
+
+
+def curve_lines(chart: Curve) -> CurveLines:
+    """The step curve from day 0 to the longest observation and not beyond; marks on it."""
+    last = chart.observed_until if chart.observed_until is not None else max(chart.days, default=0)
+    last = max(last, 1)
+    steps = [(d, s) for d, s in zip(chart.days, chart.survival, strict=True) if d <= last]
+    points = [(0, 1.0), *steps, (last, steps[-1][1] if steps else 1.0)]
+    cut = chart.few_after if chart.few_after is not None and 0 < chart.few_after < last else None
+    if cut is None:
+        solid, dashed = points, []
+    else:
+        at_cut = [y for x, y in points if x <= cut][-1]
+        solid = [(x, y) for x, y in points if x <= cut] + [(cut, at_cut)]
+        dashed = [(cut, at_cut)] + [(x, y) for x, y in points if x > cut]
+    marks = [(d, share) for d, share in chart.censored if 0 <= d <= last]
+    return CurveLines(solid=solid, dashed=dashed, marks=marks, last=last)
+
+
 def survival_curve(chart: Curve, fmt: str = "svg") -> bytes:
     """A Kaplan–Meier step curve drawn only as far as matches were observed, with a mark where
     a still-running match was last seen (censored), the way survival curves are drawn."""
+    lines = curve_lines(chart)
     with _LOCK:
         fig, ax = plt.subplots(figsize=(5.6, 2.8))
-        last = chart.observed_until if chart.observed_until is not None else max(chart.days, default=0)
-        last = max(last, 1)
-        steps = [(d, s) for d, s in zip(chart.days, chart.survival, strict=True) if d <= last]
-        xs = [0, *(d for d, _s in steps), last]
-        ys = [1.0, *(s for _d, s in steps), steps[-1][1] if steps else 1.0]
-        cut = chart.few_after if chart.few_after is not None and 0 < chart.few_after < last else None
-        if cut is None:
-            ax.step(xs, [y * 100 for y in ys], where="post", color=BLUE, linewidth=2)
-        else:
+        ax.step([x for x, _y in lines.solid], [y * 100 for _x, y in lines.solid], where="post", color=BLUE,
+                linewidth=2)
+        if lines.dashed:
             # The tail rests on a few matches: the same curve, dashed, so nobody reads it as firm.
-            at_cut = ys[max(i for i, x in enumerate(xs) if x <= cut)]
-            solid = [(x, y) for x, y in zip(xs, ys, strict=True) if x <= cut] + [(cut, at_cut)]
-            tail = [(cut, at_cut)] + [(x, y) for x, y in zip(xs, ys, strict=True) if x > cut]
-            ax.step([x for x, _y in solid], [y * 100 for _x, y in solid], where="post", color=BLUE, linewidth=2)
-            ax.step([x for x, _y in tail], [y * 100 for _x, y in tail], where="post", color=BLUE, linewidth=1.5,
-                    linestyle="--", label=chart.few_label or None)
-        marks = [(d, share) for d, share in chart.censored if 0 <= d <= last]
-        if marks:
-            ax.plot([d for d, _s in marks], [share * 100 for _d, share in marks], linestyle="none",
+            ax.step([x for x, _y in lines.dashed], [y * 100 for _x, y in lines.dashed], where="post", color=BLUE,
+                    linewidth=1.5, linestyle="--", label=chart.few_label or None)
+        if lines.marks:
+            ax.plot([x for x, _y in lines.marks], [y * 100 for _x, y in lines.marks], linestyle="none",
                     marker="|", markersize=9, markeredgewidth=1.5, color=BLUE, label=chart.censored_label or None)
         if ax.get_legend_handles_labels()[0]:
             ax.legend(frameon=False, fontsize=8, loc="lower left")
         for day, text in chart.milestones:
-            if day <= last:
+            if day <= lines.last:
                 ax.axvline(day, color=GREY, linestyle=":", linewidth=1)
                 ax.text(day, 101, f" {text}", fontsize=8, color=GREY, va="bottom")
         ax.set_ylim(0, 112)
         ax.set_yticks([0, 25, 50, 75, 100])
-        ax.set_xlim(0, last * 1.02)
+        ax.set_xlim(0, lines.last * 1.02)
         _whole_numbers(ax.xaxis)
         ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: f"{value:.0f}"))
         ax.set_xlabel(chart.x_label)

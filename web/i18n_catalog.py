@@ -68,7 +68,8 @@ def untranslated(catalog: Catalog) -> list[str]:
             return all(string)
         return bool(string)
 
-    return [str(m.id) for m in catalog if m.id and not done(m.string)]
+    # A fuzzy entry is a guess Babel made when a message changed: it is not used, so not done.
+    return [str(m.id) for m in catalog if m.id and (m.fuzzy or not done(m.string))]
 
 
 def compiled(locale: str) -> bytes:

@@ -42,10 +42,10 @@ STAFF_MENU = (
     NavItem("coordinator.matches", _l("Matches"),
             ("coordinator.match", "coordinator.introduction", "coordinator.checkin", "coordinator.pause",
              "coordinator.close")),
-    NavItem("coordinator.followup", _l("At risk")),
+    NavItem("coordinator.followup", _l("Follow-up")),
 )
 ADMIN_MENU = (
-    NavItem("admin.dashboard", _l("Key figures")),
+    NavItem("admin.dashboard", _l("Dashboard")),
     NavItem("admin.home", _l("Administration"),
             ("admin.relationships", "admin.program_settings", "admin.invite", "admin.organisation", "admin.audit",
              "admin.people", "admin.erase_person")),

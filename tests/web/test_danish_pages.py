@@ -24,7 +24,7 @@ DANISH_WORDS = frozenset({
     "basketball", "cykling", "fodbold", "kampsport", "dyr", "mode", "kultur", "samfund", "tro", "udflugter",
     "matematik", "lektiehjaelp", "programmering", "tegning", "madlavning", "mekanik", "haandvaerk",
     "foreningsliv", "familieliv", "extra", "have", "status", "score", "matches", "start", "alder", "team",
-    "genoptaget",
+    "genoptaget", "organisation",
 })
 # Common English words that have no place on a Danish page (and are not Danish words).
 _ENGLISH = """

@@ -25,6 +25,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 from web.forms import MaxLength, MultiCheckboxField, postcode_is_danish
 
 GENDER_CHOICES = [("female", _l("Female")), ("male", _l("Male")), ("other", _l("Other"))]
+YOUTH_GENDER_CHOICES = [("female", _l("Girl")), ("male", _l("Boy")), ("other", _l("Other"))]  # a youth is no woman or man
 WISH_CHOICES = [("", _l("No wish")), ("female", _l("Female")), ("male", _l("Male"))]
 COMPLEXITY_CHOICES = [("0", _l("Low")), ("1", _l("Moderate")), ("2", _l("High")), ("3", _l("Very high"))]
 RELATION_CHOICES = [("guardian", _l("Parent or guardian")), ("self", _l("The person themselves"))]
@@ -70,7 +71,7 @@ class YouthIntakeForm(ConsentFields):
     birth_year = IntegerField(_l("Birth year"), validators=[
         InputRequired(_l("Write the birth year as four digits.")),
         NumberRange(*_year_range(), message=_l("Write a birth year between %(min)s and %(max)s."))])
-    gender = SelectField(_l("Gender"), choices=GENDER_CHOICES)
+    gender = SelectField(_l("Gender"), choices=YOUTH_GENDER_CHOICES)
     postcode = StringField(_l("Postcode"), validators=[InputRequired(REQUIRED), Length(min=4, max=4,
                            message=_l("A Danish postcode has four digits.")), postcode_is_danish])
     guardian_name = StringField(_l("Parent or guardian"), validators=[Optional(), MaxLength(200)])

@@ -36,7 +36,7 @@ GENDERS = [("female", _l("Female")), ("male", _l("Male")), ("other", _l("Other")
 SUPPORTS = [("youth", _l("A youth")), ("family", _l("A family")), ("either", _l("A youth or a family"))]
 EXPERIENCE = [("0", _l("No experience")), ("1", _l("Some experience")),
               ("2", _l("Experienced with vulnerable youths or families")), ("3", _l("Professional background"))]
-WISHES = [("", _l("No wish")), ("female", _l("Female")), ("male", _l("Male"))]
+WISHES = [("", _l("No wish")), ("female", _l("Girl")), ("male", _l("Boy"))]  # the wish is about a youth
 ACTIVITY_LABELS = {"talk": _l("Talked"), "sport": _l("Sport"), "homework": _l("Homework"), "food": _l("Food"),
                    "outing": _l("Trip"), "culture": _l("Culture"), "errand": _l("Practical help"), "other": _l("Other")}
 
