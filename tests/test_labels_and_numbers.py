@@ -13,7 +13,14 @@ from matching.profiles import DAYPARTS, WEEKDAYS, slot_bit
 from matching.vocabulary import INTERESTS, LANGUAGES
 from models.stats import kaplan_meier, survival_at
 from web.charts import Curve, curve_lines
-from web.labels import LABELS, audit_detail, availability_text, interests_text, languages_text, run_progress_text
+from web.labels import (
+    LABELS,
+    audit_detail,
+    availability_text,
+    interests_text,
+    languages_text,
+    run_progress_text,
+)
 
 
 @pytest.fixture
@@ -45,7 +52,7 @@ def test_a_danish_number_has_a_decimal_comma_and_dots_between_thousands(app, val
 
     with app.test_request_context("/"):
         text = format_number(value, digits)
-    assert re.fullmatch(r"-?\d{1,3}(\.\d{3})*" + (r",\d{%d}" % digits if digits else ""), text), text
+    assert re.fullmatch(r"-?\d{1,3}(\.\d{3})*" + (rf",\d{{{digits}}}" if digits else ""), text), text
     back = float(text.replace(".", "").replace(",", "."))
     assert back == pytest.approx(round(value, digits), abs=10 ** -digits)
 
