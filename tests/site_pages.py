@@ -181,6 +181,17 @@ SAMPLES: dict[str, Callable[[Crawl], list[dict]]] = {
 SAMPLES["coordinator.matches"] = _none
 
 
+# Forms that an empty submission sends back with errors: their error state is crawled too.
+# (Not the ones where an empty form is a valid choice that changes something, like asking to end.)
+ERROR_FORMS = frozenset({
+    "auth.login", "auth.forgot_password", "auth.reset_password", "auth.accept_invite", "signup.form",
+    "volunteer.log", "volunteer.profile", "volunteer.delete_account", "coordinator.new_youth",
+    "coordinator.new_household", "coordinator.screening", "coordinator.reject", "coordinator.manual",
+    "coordinator.introduction", "coordinator.checkin", "coordinator.pause", "coordinator.close", "admin.invite",
+    "admin.organisation", "admin.program_settings", "admin.erase_person",
+})
+
+
 def page_endpoints(app: Flask) -> set[str]:
     """Every GET endpoint that answers with an HTML page."""
     return {rule.endpoint for rule in app.url_map.iter_rules()

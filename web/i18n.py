@@ -6,7 +6,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask, request, session
-from flask_babel import Babel, gettext
+from flask_babel import Babel, get_translations, gettext
 from flask_login import current_user
 
 from matching.vocabulary import INTERESTS
@@ -102,8 +102,24 @@ def label(pair: tuple[str, str]) -> str:
     return pair[1] if current_locale() == "en" else pair[0]
 
 
+class _WTFormsMessages:
+    """WTForms' own messages ("Not a valid choice.") read from our catalogue: WTForms ships no
+    Danish, and Flask-WTF takes the request's ``wtforms_translations`` when one is set."""
+
+    def ugettext(self, string: str) -> str:
+        return get_translations().ugettext(string)
+
+    def ungettext(self, singular: str, plural: str, n: int) -> str:
+        return get_translations().ungettext(singular, plural, n)
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
+
+    @app.before_request
+    def _wtforms_in_our_language() -> None:
+        request.wtforms_translations = _WTFormsMessages()  # type: ignore[attr-defined]
+
     app.jinja_env.filters["dkdate"] = format_date
     app.jinja_env.filters["dkdatetime"] = format_datetime
     app.jinja_env.filters["num"] = format_number

@@ -14,7 +14,14 @@ import pytest
 
 from models.clock import today
 from tests.conftest import skip_or_fail
-from tests.site_pages import CRAWL_ROLES, DEMO_PASSWORD, ROLE_EMAILS, build_crawl_world, crawl_urls
+from tests.site_pages import (
+    CRAWL_ROLES,
+    DEMO_PASSWORD,
+    ERROR_FORMS,
+    ROLE_EMAILS,
+    build_crawl_world,
+    crawl_urls,
+)
 from tests.test_authorization import ACCESS
 from tests.test_authorization import COORD as COORDINATOR
 
@@ -107,4 +114,17 @@ def test_every_page_fits_a_360_px_phone_and_has_no_axe_violation(app, engine, ph
             problems.append(f"{url} ({endpoint}) scrolls sideways at 360 px: {overflow}")
         for violation in axe_violations(phone):
             problems.append(f"{url} ({endpoint}) {violation}")
+    # The forms sent back with their errors (nothing filled in) are pages too.
+    for endpoint, url in urls:
+        if endpoint not in ERROR_FORMS:
+            continue
+        phone.goto(url)
+        with phone.expect_navigation():
+            phone.evaluate("""() => { const f = document.createElement('form'); f.method = 'post';
+                f.action = window.location.href; document.body.appendChild(f); f.submit(); }""")
+        overflow = sideways_overflow(phone)
+        if overflow:
+            problems.append(f"POST {url} ({endpoint}) scrolls sideways at 360 px: {overflow}")
+        for violation in axe_violations(phone):
+            problems.append(f"POST {url} ({endpoint}) {violation}")
     assert not problems, f"{len(problems)} problems on {len(urls)} pages as {role}:\n" + "\n".join(problems)

@@ -14,7 +14,14 @@ import pytest
 
 from matching.vocabulary import INTERESTS, LANGUAGES
 from models.clock import today
-from tests.site_pages import CRAWL_ROLES, DEMO_PASSWORD, ROLE_EMAILS, build_crawl_world, crawl_urls
+from tests.site_pages import (
+    CRAWL_ROLES,
+    DEMO_PASSWORD,
+    ERROR_FORMS,
+    ROLE_EMAILS,
+    build_crawl_world,
+    crawl_urls,
+)
 from web.labels import LABELS
 
 # Codes that are also ordinary Danish words, and may therefore appear in Danish text.
@@ -150,4 +157,15 @@ def test_every_danish_page_of_the_demo_shows_labels_not_codes_or_english(app, en
         text = visible_text(response.get_data(as_text=True))
         for problem in dict.fromkeys(problems_in(text)):
             found.append(f"{url} ({endpoint}): {problem} … {_context(text, problem)}")
+    # The same forms sent back empty: what a person reads when something is missing.
+    for endpoint, url in urls:
+        if endpoint not in ERROR_FORMS:
+            continue
+        response = client.post(url, data={})
+        assert response.status_code < 500, f"POST {url} answered {response.status_code}"
+        if response.status_code not in (200, 400):
+            continue  # sent on elsewhere (signed in already, a link no longer valid)
+        text = visible_text(response.get_data(as_text=True))
+        for problem in dict.fromkeys(problems_in(text)):
+            found.append(f"POST {url} ({endpoint}): {problem} … {_context(text, problem)}")
     assert not found, f"{len(found)} problems on {len(urls)} Danish pages as {role}:\n" + "\n".join(found)
