@@ -169,3 +169,30 @@ def test_every_danish_page_of_the_demo_shows_labels_not_codes_or_english(app, en
         for problem in dict.fromkeys(problems_in(text)):
             found.append(f"POST {url} ({endpoint}): {problem} … {_context(text, problem)}")
     assert not found, f"{len(found)} problems on {len(urls)} Danish pages as {role}:\n" + "\n".join(found)
+
+
+def test_an_organisation_with_nothing_yet_says_so_instead_of_showing_bare_table_headers(app, session):
+    """A new organisation: every list page either has no table or a row saying what is missing."""
+    from seed import builders as b
+    from tests.conftest import PASSWORD, login
+    from tests.site_pages import SAMPLES, page_endpoints
+
+    org = b.make_organisation(session, name="Ny Forening", slug="ny")
+    b.make_program(session, org, name="Mentorer", slug="mentorer")
+    admin = b.make_user(session, org, "admin", email="admin@ny.example.org", password=PASSWORD)
+    session.commit()
+    client = app.test_client()
+    login(client, admin.email)
+    bare = []
+    with app.test_request_context():
+        from flask import url_for
+
+        lists = [url_for(e) for e in sorted(page_endpoints(app)) if SAMPLES.get(e) is SAMPLES["auth.index"]]
+    for url in lists:
+        response = client.get(url)
+        if response.status_code != 200:
+            continue
+        for body in re.findall(r"<tbody[^>]*>(.*?)</tbody>", response.get_data(as_text=True), re.S):
+            if not visible_text(body):
+                bare.append(url)
+    assert len(lists) > 10 and not bare, f"tables with headers and no words: {bare}"
