@@ -2,6 +2,7 @@
 
 from models.audit import AuditEvent
 from models.consent import ConsentRecord
+from models.jobs.tables import PeriodicSlot
 from models.matches import CheckIn, Exclusion, Match, MatchEvent, MeetingLog
 from models.matchruns import MatchRun, Proposal
 from models.mentees import Household, HouseholdMember, Request, Youth
@@ -26,6 +27,7 @@ __all__ = [
     "Note",
     "Organisation",
     "OutboxMessage",
+    "PeriodicSlot",
     "Program",
     "Proposal",
     "Request",

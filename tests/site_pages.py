@@ -181,6 +181,26 @@ SAMPLES: dict[str, Callable[[Crawl], list[dict]]] = {
 SAMPLES["coordinator.matches"] = _none
 
 
+def _consent_subjects(c: Crawl) -> list[dict]:
+    youth = c.first(select(Youth).where(Youth.organisation_id == c.org_id).order_by(Youth.id))
+    household = c.first(select(Household).where(Household.organisation_id == c.org_id).order_by(Household.id))
+    return [{"kind": "youth", "record_id": youth.id}, {"kind": "household", "record_id": household.id}]  # type: ignore[union-attr]
+
+
+def _a_consent(c: Crawl) -> list[dict]:
+    from models.consent import ConsentRecord
+
+    consent = c.first(select(ConsentRecord).where(ConsentRecord.organisation_id == c.org_id,
+                                                  ConsentRecord.subject_type == "youth",
+                                                  ConsentRecord.withdrawn_at.is_(None)).order_by(ConsentRecord.id))
+    return _ids(consent, key="consent_id")
+
+
+# --- programme rules (issue 12): consents ---
+SAMPLES["coordinator.add_person_consent"] = _consent_subjects
+SAMPLES["coordinator.withdraw"] = _a_consent
+
+
 # Forms that an empty submission sends back with errors: their error state is crawled too.
 # (Not the ones where an empty form is a valid choice that changes something, like asking to end.)
 ERROR_FORMS = frozenset({
@@ -188,7 +208,8 @@ ERROR_FORMS = frozenset({
     "volunteer.log", "volunteer.profile", "volunteer.delete_account", "coordinator.new_youth",
     "coordinator.new_household", "coordinator.screening", "coordinator.reject", "coordinator.manual",
     "coordinator.introduction", "coordinator.checkin", "coordinator.pause", "coordinator.close", "admin.invite",
-    "admin.organisation", "admin.program_settings", "admin.erase_person",
+    "admin.organisation", "admin.program_settings", "admin.erase_person", "coordinator.add_person_consent",
+    "coordinator.withdraw",
 })
 
 
@@ -213,17 +234,20 @@ def build_crawl_world(engine: Engine, today: date) -> None:
     build_demo(engine, seed=DEMO_SEED, password=DEMO_PASSWORD, today=today)
     with Session(engine, expire_on_commit=False) as session:
         coordinator = session.exec(select(User).where(User.email == ROLE_EMAILS["coordinator"])).one()
-        org_id = coordinator.organisation_id
+        org_id, coordinator_id = coordinator.organisation_id, coordinator.id
         programs = list(session.exec(select(Program).where(Program.organisation_id == org_id).order_by(Program.id)))
+        last_program_id = programs[-1].id
         done = start_run(session, programs[0], coordinator.id, parameters={"source": "web"})
         session.commit()
         done_id = done.id
     execute_run(engine, done_id, today)
     with Session(engine, expire_on_commit=False) as session:
-        for status, progress, error in (("running", "scoring 12 x 40", ""),
+        coordinator = session.get(User, coordinator_id)
+        for status, progress, error in (("running", "scoring", ""),
                                         ("failed", "failed", "ValueError: the pool could not be read")):
-            session.add(MatchRun(organisation_id=org_id, program_id=programs[-1].id, started_by_id=coordinator.id,
-                                 status=status, progress=progress, error=error))
+            session.add(MatchRun(organisation_id=org_id, program_id=last_program_id, started_by_id=coordinator_id,
+                                 status=status, progress=progress, error=error,
+                                 stats={"requests": 12, "volunteers": 40} if status == "running" else {}))
         session.commit()
         proposals = list(session.exec(select(Proposal).where(Proposal.run_id == done_id, Proposal.rank == 1)
                                       .order_by(Proposal.score.desc(), Proposal.id)))

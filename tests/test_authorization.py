@@ -92,6 +92,13 @@ ACCESS: dict[str, tuple[frozenset[str], Callable]] = {
     # --- matching runs (issue 3) ---
     # --- pages (issue 12) ---
     "coordinator.matches": (STAFF, lambda w: {}),
+    # --- background jobs (issue 16) ---
+    "coordinator.start_all_matching": (STAFF, lambda w: {}),
+    # --- programme rules (issue 12) ---
+    "coordinator.add_person_consent": (STAFF, lambda w: {"kind": "youth", "record_id": w.youth.id}),
+    "coordinator.withdraw": (STAFF, lambda w: {"consent_id": w.youth_consent.id}),
+    "coordinator.set_rhythm": (STAFF, lambda w: {"match_id": w.match.id}),
+    "volunteer.set_rhythm": (VOLUNTEERS, lambda w: {"match_id": w.match.id}),
 }
 
 

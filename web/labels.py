@@ -37,6 +37,7 @@ LABELS: dict[str, dict[str, object]] = {
         "requested": _l("Requested"),
         "done": _l("Done"),
         "approved": _l("Approved"),
+        "remarks": _l("Received with remarks"),
         "failed": _l("Not approved"),
     },
     "request_status": {
@@ -44,7 +45,9 @@ LABELS: dict[str, dict[str, object]] = {
         "matched": _l("Matched"),
         "closed": _l("Closed"),
         "withdrawn": _l("Withdrawn"),
+        "consent_withdrawn": _l("Consent withdrawn: out of matching"),
     },
+    "consent_role": {"guardian": _l("custody holder"), "self": _l("themselves"), "parent": _l("custody holder")},
     "match_status": {
         "introduced": _l("Introduced"),
         "active": _l("Active"),
@@ -100,6 +103,8 @@ LABELS: dict[str, dict[str, object]] = {
         "required_gender": _l("required gender"),
         "distance": _l("within the distance limit"),
         "experience_minimum": _l("enough experience"),
+        "heavy_cases": _l("room for another heavy case"),
+        "child_certificate": _l("børneattest where a child under 15 is involved"),
         "excluded": _l("not excluded"),
         "already_matched": _l("not matched before"),
     },
@@ -116,8 +121,16 @@ LABELS: dict[str, dict[str, object]] = {
         "introduction_overdue": _l("The introduction has not been recorded"),
         "heavy_for_experience": _l("High complexity for an inexperienced volunteer"),
     },
+    "experience_warning": {
+        "experience_at_minimum": _l("Close to the limit: the volunteer has just the least experience this complexity "
+                                    "needs."),
+        "last_heavy_place": _l("This would be the volunteer's last heavy case under the program's limit."),
+    },
+    "rhythm": {"weekly": _l("Every week"), "biweekly": _l("Every other week"), "monthly": _l("Every month"),
+               "as_agreed": _l("As we agree (no reminders)")},
     "contacted": {"volunteer": _l("The volunteer"), "youth": _l("The youth"), "parent": _l("A parent")},
-    "checkin_kind": {"scheduled": _l("Planned"), "followup": _l("12-month follow-up"), "extra": _l("Extra")},
+    "checkin_kind": {"scheduled": _l("Planned"), "followup": _l("12-month follow-up"), "extra": _l("Extra"),
+                     "one_year": _l("One year after the start")},
     "outcome_question": {
         "education_or_work": _l("In education or work"),
         "leisure_activity": _l("In a leisure activity"),
@@ -138,18 +151,18 @@ LABELS: dict[str, dict[str, object]] = {
         "view": _l("Viewed"), "create": _l("Created"), "update": _l("Changed"), "delete": _l("Deleted"),
         "export": _l("Exported"), "erase": _l("Erased on request"), "anonymise": _l("Anonymised (retention)"),
     },
+    # --- background jobs (issue 16) ---
+    "run_status": {"queued": _l("Waiting to start"), "running": _l("Running"), "done": _l("Done"),
+                   "failed": _l("Failed")},
     "organisation_kind": {"association": _l("Association"), "municipality": _l("Municipality")},
     "person_kind": {"youth": _l("Youth"), "household": _l("Family"), "volunteer": _l("Volunteer")},
     # --- pages (issue 12): every code a page shows goes through here ---
     "youth_gender": {"female": _l("Girl"), "male": _l("Boy"), "other": _l("Other")},
     "member_role": {"parent": _l("parent"), "child": _l("child"), "other": _l("other adult")},
-    "consent_relation": {"self": _l("the person themselves"), "guardian": _l("parent or guardian"),
-                         "parent": _l("parent")},
-    "run_status": {"running": _l("Running"), "done": _l("Done"), "failed": _l("Failed")},
     "run_progress": {
         "queued": _l("waiting to start"), "loading": _l("reading the waiting lists"),
         "scoring": _l("scoring the pairs"), "storing": _l("saving the proposals"), "done": _l("done"),
-        "failed": _l("failed"),
+        "failed": _l("failed"), "restarted": _l("started again after the worker stopped"),
     },
     "match_event": {
         "proposal approved": _l("the proposal was approved"), "manual match": _l("matched by hand"),
@@ -218,15 +231,23 @@ def availability_text(mask: int | None) -> str:
     return text[:1].upper() + text[1:]
 
 
-def run_progress_text(progress: str | None) -> str:
-    """A run's stored progress ("scoring 12 x 40") in words."""
+def run_progress_text(progress: str | None, stats: dict | None = None) -> str:
+    """A run's stored progress ("scoring", with its counts in the stats) in words."""
     code, _sep, rest = (progress or "").partition(" ")
-    text = label("run_progress", code)
-    numbers = [n for n in rest.replace("x", " ").split() if n.isdigit()]
+    numbers = [n for n in rest.replace("x", " ").split() if n.isdigit()]  # older rows: "scoring 12 x 40"
+    if code == "scoring" and stats and "requests" in stats and "volunteers" in stats:
+        numbers = [str(stats["requests"]), str(stats["volunteers"])]
     if code == "scoring" and len(numbers) == 2:
         return gettext("scoring %(requests)s requests against %(volunteers)s volunteers",
                        requests=numbers[0], volunteers=numbers[1])
-    return text
+    return label("run_progress", code)
+
+
+def run_step_text(run) -> str:  # noqa: ANN001 - a MatchRun
+    """What a run is doing now, for its page and the status URL the page polls."""
+    if run.status == "queued":
+        return gettext("waiting for a free background worker")
+    return run_progress_text(run.progress, run.stats)
 
 
 def event_reason(to_status: str | None, reason: str | None) -> str:
@@ -288,6 +309,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["interests"] = interests_text
     app.jinja_env.filters["availability"] = availability_text
     app.jinja_env.globals["run_progress_text"] = run_progress_text
+    app.jinja_env.globals["run_step_text"] = run_step_text
     app.jinja_env.globals["event_reason"] = event_reason
     app.jinja_env.globals["proposal_reason"] = proposal_reason
     app.jinja_env.globals["audit_detail"] = audit_detail

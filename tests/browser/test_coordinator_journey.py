@@ -18,7 +18,7 @@ from tests.conftest import PASSWORD
 
 
 def test_coordinator_journey_from_intake_to_introduction(app, page, session, world):
-    app.config["RUN_MATCHING_INLINE"] = True  # the run finishes within the request
+    app.config["QUEUE_IMMEDIATE"] = True  # the run finishes within the request
     family_volunteers = []
     for first, langs in (("Vera", {"da": 3, "ar": 3}), ("Bent", {"da": 3}), ("Sanne", {"da": 3, "en": 2})):
         user = b.make_user(session, world.organisation, "volunteer", email=f"{first.lower()}@roskilde.example.org",
@@ -41,7 +41,8 @@ def test_coordinator_journey_from_intake_to_introduction(app, page, session, wor
     page.locator("#members-1-birth_year").fill("2016")
     page.get_by_label("Lektiehjælp").check()
     page.get_by_label("Samtykke givet af").fill("Huda Khalil")
-    page.get_by_label("Relation").select_option("self")
+    page.get_by_label("Samtykkegivers rolle").select_option("self")
+    page.get_by_label("Dato, samtykket blev givet").fill("2026-07-30")
     page.get_by_label("Samtykke til behandling af oplysningerne er givet og forklaret").check()
     page.locator("#requests-0-need").fill("Lektiehjælp til Adam")
     page.locator("#requests-1-need").fill("En venskabsfamilie")

@@ -219,6 +219,7 @@ def test_a_households_interests_and_times_given_at_intake_are_saved_and_shown(as
         "members-0-first_name": "Hala", "members-0-role": "parent", "members-0-birth_year": "1985",
         "members-1-first_name": "Sami", "members-1-role": "child", "members-1-birth_year": "2014",
         "consent_given_by": "Hala Nour", "consent_relation": "self", "consent_confirmed": "y",
+        "consent_given_on": TODAY.isoformat(),
         "lang-0": "ar", "level-0": "3", "lang-1": "da", "level-1": "1",
         "interests": ["laesning", "svoemning"], "slot-mon-afternoon": "1", "slot-mon-evening": "1",
         "slot-sat-morning": "1",

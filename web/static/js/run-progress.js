@@ -12,7 +12,7 @@
     fetch(url, {headers: {"Accept": "application/json"}, credentials: "same-origin", cache: "no-store"})
       .then(function (response) { if (!response.ok) { throw new Error(String(response.status)); } return response.json(); })
       .then(function (run) {
-        if (run.status !== "running") { window.location.reload(); return; }
+        if (run.status !== "running" && run.status !== "queued") { window.location.reload(); return; }
         if (live && run.message && live.textContent !== run.message) { live.textContent = run.message; }
         delay = Math.min(delay * 1.3, 8000);
         window.setTimeout(poll, delay);
