@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from html.parser import HTMLParser
 
 import pytest
 from sqlmodel import select
 
+from models import clock
 from models.matches import MeetingLog
 from models.matchruns import MatchRun
 from models.mentees import Household
@@ -16,7 +17,7 @@ from seed import builders as b
 from tests.conftest import fresh
 from tests.web.test_danish_pages import visible_text
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 class _Links(HTMLParser):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -22,6 +20,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
+from models import clock
 from web.forms import RHYTHM_CHOICES, MaxLength, MultiCheckboxField, postcode_is_danish
 
 GENDER_CHOICES = [("female", _l("Female")), ("male", _l("Male")), ("other", _l("Other"))]
@@ -42,7 +41,7 @@ REQUIRED = _l("This field is required.")
 
 
 def _year_range() -> tuple[int, int]:
-    this_year = date.today().year
+    this_year = clock.today().year
     return this_year - 120, this_year
 
 

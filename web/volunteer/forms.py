@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -27,6 +25,7 @@ from wtforms.validators import (
     Optional,
 )
 
+from models import clock
 from models.matches import MEETING_ACTIVITIES
 from models.users import MIN_PASSWORD_LENGTH
 from web.forms import MaxLength, postcode_is_danish
@@ -47,7 +46,7 @@ class VolunteerProfileForm(FlaskForm):
     phone = StringField(_l("Phone"), validators=[InputRequired(REQUIRED), MaxLength(30)])
     birth_year = IntegerField(_l("Birth year"), validators=[
         InputRequired(_l("Write the birth year as four digits.")),
-        NumberRange(1900, date.today().year, message=_l("Write a birth year between %(min)s and %(max)s."))])
+        NumberRange(1900, clock.today().year, message=_l("Write a birth year between %(min)s and %(max)s."))])
     gender = SelectField(_l("Gender"), choices=GENDERS)
     postcode = StringField(_l("Postcode"), validators=[InputRequired(REQUIRED), Length(
         min=4, max=4, message=_l("A Danish postcode has four digits.")), postcode_is_danish])
