@@ -86,7 +86,7 @@ def test_a_proposal_is_approved_from_its_card_and_an_alternative_can_be_chosen_i
     for name in ("Karen", "Lone", "Mette"):
         b.make_volunteer(session, world.program, first_name=name)
     session.commit()
-    app.config["RUN_MATCHING_INLINE"] = True
+    app.config["QUEUE_IMMEDIATE"] = True  # the run finishes within the request
     sign_in(page, world.coordinator.email)
     page.goto("/koordinator/matchning")
     page.get_by_role("form").filter(has_text=world.program.name).get_by_role("button", name="Kør matchningen").click()

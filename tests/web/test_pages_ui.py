@@ -297,3 +297,48 @@ def test_the_meeting_form_has_no_two_fields_with_the_same_label(app, session, wo
     names = [t for t in labels if t and not re.fullmatch(r"[\d½ t min]+", t)]
     assert len(names) == len(set(names)), names
     assert "Noter (valgfrit)" in names and "Hvad lavede I?" in names
+
+
+# --- the proposal card: the volunteer's experience against the case's needs ----------------
+
+def _volunteer_lines(card: str) -> dict[int, str]:
+    """Each volunteer named on a card (the proposal and its alternatives), with the text of their line."""
+    marks = list(re.finditer(r'href="/koordinator/frivillige/(\d+)"', card))
+    return {int(m.group(1)): visible_text(card[m.start():(marks[i + 1].start() if i + 1 < len(marks) else len(card))])
+            for i, m in enumerate(marks)}
+
+
+def test_the_proposal_card_shows_each_volunteers_experience_and_warns_near_the_limit(as_role, engine, session, world):
+    from matching.run import execute_run, start_run
+
+    # High complexity needs "experienced" (2); at most two heavy cases each.
+    world.program.min_experience_by_complexity = [0, 0, 2, 3]
+    world.program.max_high_complexity_per_volunteer = 2
+    session.add(world.program)
+    youth = b.make_youth(session, world.organisation, first_name="Omar")
+    b.make_request(session, world.program, youth=youth, need="En at tale med", complexity=2)
+    at_minimum = b.make_volunteer(session, world.program, first_name="Karen", experience=2, capacity=3)
+    seasoned = b.make_volunteer(session, world.program, first_name="Lone", experience=3, capacity=3)
+    too_new = b.make_volunteer(session, world.program, first_name="Mette", experience=1, capacity=3)
+    busy = b.make_volunteer(session, world.program, first_name="Nina", experience=3, capacity=3)
+    held = b.make_request(session, world.program, youth=b.make_youth(session, world.organisation), complexity=3)
+    b.make_match(session, held, busy, status="active", started_on=TODAY - timedelta(days=40))
+    session.commit()
+    run = start_run(session, world.program, world.coordinator.id, parameters={"source": "web"})
+    execute_run(engine, run.id, TODAY)
+
+    html = as_role("coordinator").get(f"/koordinator/matchning/{run.id}").get_data(as_text=True)
+    card = re.search(r'<section class="card request-card".*?</section>', html, re.S).group(0)
+    lines = _volunteer_lines(card)
+    assert too_new.id not in lines  # below the programme's minimum: never proposed
+    assert {at_minimum.id, seasoned.id, busy.id} <= set(lines)
+    near_limit = "Tæt på grænsen"
+    last_place = "sidste tunge sag"
+    for volunteer_id, line in lines.items():
+        assert "denne tyngde kræver mindst: Erfaren med udsatte unge eller familier" in line, line
+        assert (near_limit in line) == (volunteer_id == at_minimum.id), line
+        assert (last_place in line) == (volunteer_id == busy.id), line
+    assert "tunge sager nu: 1 af højst 2" in lines[busy.id]
+    summary = visible_text(html[html.index('class="run-summary"'):])
+    assert "1 af 1 ventende anmodning får et forslag;" in summary  # one request: singular
+    assert re.search(r"\b[2-9] frivillige var ledige\.", summary)
