@@ -148,3 +148,42 @@ def test_the_survival_curve_stops_at_the_longest_observation_and_marks_the_censo
     assert len(lines.marks) == len(censored)
     if lines.dashed:
         assert lines.solid[-1] == lines.dashed[0]
+
+
+# --- the wording the issue asked for (Danish) ----------------------------------------------
+
+@pytest.mark.parametrize(("kind", "code", "danish_text"), [
+    ("youth_gender", "female", "Pige"),
+    ("youth_gender", "male", "Dreng"),
+    ("step", "training", "Introkursus"),
+    ("step_status", "booked", "Aftalt"),
+    ("risk", "falling_ratings", "Møderne får lavere karakterer"),
+    ("closure_reason", "volunteer_time", "Den frivillige har ikke længere tid"),
+])
+def test_the_words_coordinators_asked_for_are_the_ones_shown(danish, kind, code, danish_text):
+    from web.labels import label
+
+    assert label(kind, code) == danish_text
+
+
+def test_no_danish_text_keeps_the_words_that_confused_coordinators():
+    """One word for a request, no "Booket", no training step called "Uddannelse" (it clashes with
+    the outcome "I uddannelse eller job"), and nowhere "Svar din koordinator"."""
+    from pathlib import Path
+
+    from babel.messages.pofile import read_po
+
+    po = Path(__file__).resolve().parents[1] / "web" / "translations" / "da" / "LC_MESSAGES" / "messages.po"
+    with po.open("rb") as f:
+        texts = [s for m in read_po(f) if m.id for s in (m.string if isinstance(m.string, tuple) else (m.string,))]
+    assert texts
+    for banned in ("forespørgsel", "Booket", "Svar din koordinator", "vurderes lavere", " over mål"):
+        assert not [t for t in texts if banned.lower() in t.lower()], banned
+    assert "Uddannelse" not in texts
+
+
+def test_the_meeting_reminder_asks_the_volunteer_to_contact_the_coordinator():
+    from models.emails import compose
+
+    _subject, body = compose("meeting_reminder", "da", name="Anna", mentee="Mads", link="https://x", coordinator="Eva")
+    assert "Kontakt din koordinator, Eva." in body and "Svar din koordinator" not in body
