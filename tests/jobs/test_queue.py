@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
 
@@ -181,13 +181,20 @@ def test_the_scheduler_offers_each_periodic_job_on_danish_time_with_no_cron(jobs
 
 @settings(deadline=None)
 @given(hour=st.integers(0, 23), minute=st.integers(0, 59), day=st.dates(date(2025, 1, 1), date(2030, 12, 31)))
+@example(hour=3, minute=0, day=date(2028, 3, 26))  # summer time begins: 02:00 becomes 03:00
+@example(hour=2, minute=15, day=date(2028, 3, 26))
+@example(hour=2, minute=15, day=date(2028, 10, 29))  # summer time ends: 02:15 comes twice
 def test_a_daily_job_is_first_offered_at_its_time_and_never_before_on_any_day(hour, minute, day):
     schedule = daily_at(hour, minute)
-    start = datetime(day.year, day.month, day.day, tzinfo=danish(datetime(2026, 1, 1)).tzinfo)
-    local_minutes = [start + timedelta(minutes=m) for m in range(24 * 60)]
+    start = datetime(day.year, day.month, day.day, tzinfo=danish(datetime(2026, 1, 1)).tzinfo).astimezone(UTC)
+    # Every real minute of the Danish day (23, 24 or 25 hours): aware arithmetic on a local time
+    # would walk the wall clock through the hour summer time skips, which never happens.
+    instants = [start + timedelta(minutes=m) for m in range(25 * 60)]
+    local_minutes = [danish(t) for t in instants if danish(t).date() == day]
     offered = [t for t in local_minutes if schedule.due(t.astimezone(UTC).replace(tzinfo=None))]
     if hour != 2 or day.month not in (3, 10):  # the hour that summer time skips or repeats
         assert offered and (offered[0].hour, offered[0].minute) == (hour, minute)
+    assert offered  # on the days summer time begins or ends too, the job runs that day
     assert all((t.hour, t.minute) >= (hour, minute) for t in offered)
     assert {schedule.slot(t.astimezone(UTC)) for t in offered} <= {day.isoformat()}
 
