@@ -179,6 +179,7 @@ SAMPLES: dict[str, Callable[[Crawl], list[dict]]] = {
 }
 # --- further pages: one line each, in their own block ---
 SAMPLES["coordinator.matches"] = _none
+SAMPLES["auth.account"] = _none  # hardening (issue 11): the account page with "sign out everywhere"
 
 
 def _consent_subjects(c: Crawl) -> list[dict]:

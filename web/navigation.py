@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Flask, request, url_for
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+
+from web.i18n import lazy_gettext as _l
 
 
 @dataclass(frozen=True)
