@@ -2,7 +2,7 @@
 
 The link proves who the person is until the password changes; checking it and choosing the new
 password happen on the locked user row in one transaction, so two tabs (or a double click)
-cannot both use one link.
+cannot both use one link. Every session of the user ends with it (as in ``users.reset_password``).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from models.clock import utcnow
 from models.errors import N_, Conflict
+from models.sessions import end_other_sessions
 from models.users import User, check_password_strength, hash_password
 from models.writes import begin_write, lock, shared_write
 
@@ -37,5 +38,6 @@ def choose_password_from_link(session: Session, user_id: int, still_valid: Calla
     if confirm_email and user.email_confirmed_at is None:
         user.email_confirmed_at = utcnow()  # the link proved the address
     session.add(user)
+    end_other_sessions(session, user.id)  # a reset ends every session of the user
     session.commit()
     return user

@@ -9,6 +9,7 @@ from models.mentees import Household, HouseholdMember, Request, Youth
 from models.notes import Note
 from models.organisations import Organisation, Program
 from models.outbox import OutboxMessage
+from models.sessions import UserSession
 from models.users import LoginAttempt, User
 from models.volunteers import ScreeningStep, Volunteer
 from models.writes import FormSubmission
@@ -35,6 +36,7 @@ __all__ = [
     "Request",
     "ScreeningStep",
     "User",
+    "UserSession",
     "Volunteer",
     "WaitingReason",
     "Youth",
