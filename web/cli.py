@@ -36,6 +36,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(retention_command)
     app.cli.add_command(bench_dashboard_command)
     app.cli.add_command(bench_command)
+    app.cli.add_command(loadtest_command)
 
 
 @click.group("db", help="Database schema (Alembic migrations).")
@@ -363,3 +364,39 @@ def bench_dashboard_command(url: str | None, matches: int, repeat: int) -> None:
                    f"slowest {max(pages):.3f} s ({repeat} loads); figures alone median {statistics.median(figures):.3f} s")
         app.extensions["makker_engine"].dispose()
         bench_engine.dispose()
+
+
+@click.command("loadtest")
+@click.option("--db", "url", envvar="MAKKER_LOADTEST_DATABASE_URL", required=True,
+              help="PostgreSQL URL of a database for the load test (its data is built there once and kept).")
+@click.option("--users", default="10,50,100", show_default=True, help="Concurrent users, one run per number.")
+@click.option("--seconds", default=120, show_default=True, help="Length of each run.")
+@click.option("--workers", default=4, show_default=True, help="gunicorn sync workers.")
+@click.option("--port", default=8950, show_default=True, help="Port on 127.0.0.1 for gunicorn.")
+@click.option("--app-dir", type=click.Path(exists=True, file_okay=False), default=None,
+              help="Serve another checkout's code (e.g. an export of main, for the figures before a change).")
+@click.option("--matches", default=10000, show_default=True)
+@click.option("--volunteers", default=13000, show_default=True)
+@click.option("--requests", "requests_", default=13000, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON at the end.")
+def loadtest_command(url: str, users: str, seconds: int, workers: int, port: int, app_dir: str | None, matches: int,
+                     volunteers: int, requests_: int, as_json: bool) -> None:
+    """Pages under load: gunicorn + locust on 127.0.0.1; p50/p95/p99 and throughput per page."""
+    import json
+    from pathlib import Path
+
+    try:
+        import locust  # noqa: F401
+
+        from web.loadtest import run_loadtest
+    except ImportError as missing:
+        raise click.ClickException("The load test needs the optional dependencies: pip install -e '.[load]'") \
+            from missing
+    levels = [int(n) for n in users.split(",") if n.strip()]
+    report = run_loadtest(url, users=levels, seconds=seconds, workers=workers, port=port,
+                          app_dir=Path(app_dir) if app_dir else None, matches=matches, volunteers=volunteers,
+                          requests=requests_, echo=None if as_json else click.echo)
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), indent=2))
+    else:
+        click.echo(f"machine load average at the end: {report.load_average} (2 cores, shared with other work)")

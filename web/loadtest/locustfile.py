@@ -1,0 +1,116 @@
+"""The simulated users of ``makker loadtest``: admins, coordinators and volunteers (2 : 4 : 4).
+
+Each signs in once, then opens the pages of their role with 1–5 s of thinking in between, as a
+person would. Requests are named by page (ids replaced by ``[id]``) so the figures group by page.
+Run by ``makker loadtest``, which writes the plan (logins, match ids) and points
+``MAKKER_LOADTEST_PLAN`` at it; only ever against 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import random
+import re
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlparse
+
+from locust import between, events, task
+from locust.contrib.fasthttp import FastHttpUser
+
+from web.loadtest.cookies import LOOPBACK, LoopbackIsSecure
+
+PLAN = json.loads(Path(os.environ["MAKKER_LOADTEST_PLAN"]).read_text(encoding="utf-8"))
+_turns = {role: itertools.count() for role in ("admin", "coordinator", "volunteer")}
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+IMAGE = re.compile(r'<img[^>]+src="(/admin/[^"]+)"')
+
+
+@events.test_start.add_listener
+def _only_loopback(environment, **_kwargs) -> None:  # noqa: ANN001
+    host = urlparse(environment.host or "").hostname
+    if host not in LOOPBACK:
+        raise SystemExit(f"The load test runs only against this machine (127.0.0.1), not {host!r}.")
+
+
+class _Person(FastHttpUser):
+    abstract = True
+    wait_time = between(1, 5)
+    role = ""
+
+    def login_as(self) -> str:
+        people = PLAN[f"{self.role}s"]
+        return people[next(_turns[self.role]) % len(people)]
+
+    def on_start(self) -> None:
+        self.client.cookiejar.set_policy(LoopbackIsSecure())
+        email = self.login_as()
+        form = self.client.get("/log-ind", name="sign in (form)")
+        token = CSRF.search(form.text or "")
+        with self.client.post("/log-ind", data={"email": email, "password": PLAN["password"],
+                                                "csrf_token": token.group(1) if token else ""},
+                              name="sign in", catch_response=True) as response:
+            if "/log-ind" in (response.url or "") or response.status_code >= 400:
+                response.failure(f"could not sign in as {email}")
+
+
+class Admin(_Person):
+    weight = 2
+    role = "admin"
+
+    @task
+    def dashboard(self) -> None:
+        page = self.client.get("/admin/oversigt", name="/admin/oversigt")
+        # The browser then fetches the chart images the page refers to (data: URIs need nothing).
+        for src in IMAGE.findall(page.text or ""):
+            self.client.get(src, name="/admin/oversigt chart image")
+
+    @task
+    def at_risk(self) -> None:
+        self.client.get("/admin/makkerpar?risk=1", name="/admin/makkerpar?risk=1")
+
+
+class Coordinator(_Person):
+    weight = 4
+    role = "coordinator"
+
+    @task
+    def home(self) -> None:
+        self.client.get("/koordinator/", name="/koordinator/")
+
+    @task
+    def followup(self) -> None:
+        self.client.get("/koordinator/forloeb", name="/koordinator/forloeb")
+
+    @task
+    def match(self) -> None:
+        match_id = random.choice(PLAN["match_ids"])
+        self.client.get(f"/koordinator/makkerpar/{match_id}", name="/koordinator/makkerpar/[id]")
+
+
+class Volunteer(_Person):
+    weight = 4
+    role = "volunteer"
+
+    def login_as(self) -> str:
+        person = PLAN["volunteers"][next(_turns["volunteer"]) % len(PLAN["volunteers"])]
+        self.match_id = person["match_id"]
+        return person["email"]
+
+    @task(4)
+    def home(self) -> None:
+        self.client.get("/frivillig/", name="/frivillig/")
+
+    @task(1)
+    def log_meeting(self) -> None:
+        """The most common write: a meeting logged in under a minute (form, then save)."""
+        form = self.client.get(f"/frivillig/moede/{self.match_id}", name="/frivillig/moede/[id] (form)")
+        token = CSRF.search(form.text or "")
+        with self.client.post(f"/frivillig/moede/{self.match_id}", name="/frivillig/moede/[id] (save)",
+                              data={"csrf_token": token.group(1) if token else "", "met_on": date.today().isoformat(),
+                                    "minutes": "60", "rating": str(random.randint(2, 5)), "note": "",
+                                    "activities": "talk"}, catch_response=True) as response:
+            if response.status_code != 200 or "/frivillig/moede" in (response.url or ""):
+                response.failure(f"the meeting was not saved ({response.status_code})")
