@@ -7,12 +7,14 @@ from datetime import date
 from sqlmodel import Session
 
 from models.audit import record_audit
+from models.clock import today as local_today
 from models.clock import utcnow
 from models.db import begin_write
 from models.errors import N_, DomainError
 from models.lifecycle import change_status, return_request_to_pool, update_volunteer_pool_state
 from models.matches import MEETING_ACTIVITIES, OPEN_MATCH_STATUSES, Exclusion, Match, MeetingLog
 from models.mentees import Request
+from models.risk_state import refresh_match_risk
 from models.volunteers import Volunteer
 
 MAX_MINUTES = 12 * 60
@@ -44,6 +46,7 @@ def log_meeting(
     session.flush()
     record_audit(session, organisation_id=match.organisation_id, user_id=volunteer.user_id, action="create",
                  record_type="MeetingLog", record_id=log.id, detail={"match_id": match.id})
+    refresh_match_risk(session, today, [match.id])
     session.commit()
     return log
 
@@ -76,11 +79,12 @@ def decline_match(session: Session, match_id: int, volunteer: Volunteer, today: 
     update_volunteer_pool_state(session, session.get(Volunteer, volunteer.id), today)
     record_audit(session, organisation_id=match.organisation_id, user_id=volunteer.user_id, action="update",
                  record_type="Match", record_id=match.id, detail={"volunteer": "declined"})
+    refresh_match_risk(session, today, [match.id])
     session.commit()
     return match
 
 
-def request_end(session: Session, match: Match, volunteer: Volunteer, reason: str) -> Match:
+def request_end(session: Session, match: Match, volunteer: Volunteer, reason: str, today: date | None = None) -> Match:
     """Ask the coordinator to end the relationship; the coordinator closes it properly."""
     if match.volunteer_id != volunteer.id or match.status not in OPEN_MATCH_STATUSES:
         raise DomainError(N_("You can only ask to end your own ongoing match."))
@@ -89,5 +93,6 @@ def request_end(session: Session, match: Match, volunteer: Volunteer, reason: st
     session.add(match)
     record_audit(session, organisation_id=match.organisation_id, user_id=volunteer.user_id, action="update",
                  record_type="Match", record_id=match.id, detail={"end_requested": True})
+    refresh_match_risk(session, today or local_today(), [match.id])
     session.commit()
     return match

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func
-from sqlmodel import select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from models.matches import MATCH_STATUSES, Match, MeetingLog
+from models.matches import MATCH_STATUSES, Match
+from models.risk_state import MatchRiskState
 
 SORTS: tuple[str, ...] = ("start", "start_asc", "status", "made", "quiet")
 
 
 def filter_matches(stmt: SelectOfScalar[Match], *, program_id: int | None = None, status: str | None = None,
                    coordinator_id: int | None = None, only_ids: list[int] | None = None,
-                   sort: str = "start") -> SelectOfScalar[Match]:
-    """``stmt`` narrowed and ordered; the caller decides whose matches it starts from."""
+                   at_risk_only: bool = False, sort: str = "start") -> SelectOfScalar[Match]:
+    """``stmt`` narrowed and ordered; the caller decides whose matches it starts from.
+
+    ``at_risk_only`` and the "quiet" order read the stored assessment (``models.risk_state``):
+    a join, never a list of ids or a pass over every meeting.
+    """
     if program_id is not None:
         stmt = stmt.where(Match.program_id == program_id)
     if status in MATCH_STATUSES:
@@ -23,12 +26,13 @@ def filter_matches(stmt: SelectOfScalar[Match], *, program_id: int | None = None
         stmt = stmt.where(Match.coordinator_id == coordinator_id)
     if only_ids is not None:
         stmt = stmt.where(Match.id.in_(only_ids or [-1]))
+    if at_risk_only:
+        stmt = stmt.join(MatchRiskState, MatchRiskState.match_id == Match.id).where(MatchRiskState.urgency > 0)
     if sort == "quiet":
         # The longest silence first: ordered by the last logged meeting, never-met first.
-        last = (select(MeetingLog.match_id, func.max(MeetingLog.met_on).label("last_met"))
-                .group_by(MeetingLog.match_id).subquery())
-        return stmt.outerjoin(last, last.c.match_id == Match.id).order_by(last.c.last_met.asc().nulls_first(),
-                                                                          Match.id)
+        if not at_risk_only:
+            stmt = stmt.outerjoin(MatchRiskState, MatchRiskState.match_id == Match.id)
+        return stmt.order_by(MatchRiskState.last_meeting.asc().nulls_first(), Match.id)
     order = {
         "start_asc": (Match.started_on.asc(), Match.id.asc()),
         "status": (Match.status.asc(), Match.started_on.desc()),

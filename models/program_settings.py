@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlmodel import Session
 
 from matching.profiles import DEFAULT_WEIGHTS
 from matching.vocabulary import INTERESTS
 from models.audit import record_audit
+from models.clock import today as local_today
 from models.errors import N_, Conflict, DomainError
 from models.organisations import SCREENING_STEPS, Organisation, Program
+from models.risk import PROGRAM_FIELDS_READ
+from models.risk_state import refresh_program_risk
 from models.users import User
 
 MAX_WEIGHT = 10.0
@@ -63,7 +67,7 @@ def validate_weights(weights: dict[str, float]) -> dict[str, float]:
 
 
 def update_program(session: Session, program: Program, changes: ProgramChanges, by: User,
-                   seen_version: str | None = None) -> Program:
+                   seen_version: str | None = None, today: date | None = None) -> Program:
     """Apply all changes or none; an admin's stale form does not overwrite another's change."""
     if seen_version is not None and seen_version != program_version(program):
         raise Conflict(N_("Someone else changed this program while you were editing. Nothing was saved; "
@@ -93,6 +97,8 @@ def update_program(session: Session, program: Program, changes: ProgramChanges, 
     session.add(program)
     record_audit(session, organisation_id=program.organisation_id, user_id=by.id, action="update",
                  record_type="Program", record_id=program.id, detail={"changed": changed})
+    if PROGRAM_FIELDS_READ & set(changed):
+        refresh_program_risk(session, today or local_today(), program.id)
     session.commit()
     return program
 

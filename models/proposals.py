@@ -30,6 +30,7 @@ from models.matchruns import Proposal
 from models.mentees import Household, Request, Youth
 from models.organisations import Program
 from models.pool import pair_profiles
+from models.risk_state import refresh_match_risk
 from models.users import User
 from models.volunteers import Volunteer
 
@@ -178,6 +179,7 @@ def _create_match(session: Session, request: Request, volunteer: Volunteer, by: 
                  record_type="Match", record_id=match.id,
                  detail={"request_id": request.id, "volunteer_id": volunteer.id,
                          "proposal_id": proposal.id if proposal else None})
+    refresh_match_risk(session, today, [match.id])
     return match
 
 

@@ -1,6 +1,7 @@
 """Imports every table so that the metadata (and Alembic) knows them all."""
 
 from models.audit import AuditEvent
+from models.chart_images import ChartImage
 from models.consent import ConsentRecord
 from models.matches import CheckIn, Exclusion, Match, MatchEvent, MeetingLog
 from models.matchruns import MatchRun, Proposal
@@ -8,11 +9,13 @@ from models.mentees import Household, HouseholdMember, Request, Youth
 from models.notes import Note
 from models.organisations import Organisation, Program
 from models.outbox import OutboxMessage
+from models.risk_state import MatchRiskState
 from models.users import LoginAttempt, User
 from models.volunteers import ScreeningStep, Volunteer
 
 __all__ = [
     "AuditEvent",
+    "ChartImage",
     "CheckIn",
     "ConsentRecord",
     "Exclusion",
@@ -21,6 +24,7 @@ __all__ = [
     "LoginAttempt",
     "Match",
     "MatchEvent",
+    "MatchRiskState",
     "MatchRun",
     "MeetingLog",
     "Note",

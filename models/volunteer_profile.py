@@ -17,6 +17,7 @@ from models.matches import OPEN_MATCH_STATUSES, Match, MeetingLog
 from models.mentees import Request
 from models.notes import Note
 from models.outbox import OutboxMessage
+from models.risk_state import refresh_match_risk, refresh_volunteer_risk
 from models.signup import VolunteerDetails, apply_details, check_details
 from models.users import User
 from models.volunteers import ScreeningStep, Volunteer
@@ -35,6 +36,7 @@ def update_profile(session: Session, volunteer: Volunteer, details: VolunteerDet
         session.add(user)
     record_audit(session, organisation_id=volunteer.organisation_id, user_id=by.id, action="update",
                  record_type="Volunteer", record_id=volunteer.id, detail={"profile": True})
+    refresh_volunteer_risk(session, today, volunteer.id)  # the experience weighs against heavy requests
     session.commit()
 
 
@@ -75,8 +77,9 @@ def erase_volunteer(session: Session, volunteer: Volunteer, by: User, today: dat
 
     What the figures need stays, without the person: dates, statuses and reasons.
     """
-    for match in session.exec(select(Match).where(Match.volunteer_id == volunteer.id,
-                                                  Match.status.in_(OPEN_MATCH_STATUSES))):
+    closing = list(session.exec(select(Match).where(Match.volunteer_id == volunteer.id,
+                                                    Match.status.in_(OPEN_MATCH_STATUSES))))
+    for match in closing:
         match.closure_reason = "volunteer_time"
         match.closure_note = "Den frivillige har slettet sin konto."
         change_status(session, match, "closed", by_id=by.id, on=today, reason="volunteer deleted their account")
@@ -93,6 +96,7 @@ def erase_volunteer(session: Session, volunteer: Volunteer, by: User, today: dat
     volunteer.status = "withdrawn"
     record_audit(session, organisation_id=volunteer.organisation_id, user_id=by.id, action="erase",
                  record_type="Volunteer", record_id=volunteer.id)
+    refresh_match_risk(session, today, [m.id for m in closing])
     session.commit()
 
 

@@ -17,6 +17,7 @@ from models.consent import ConsentRecord
 from models.matches import Match, MatchEvent
 from models.mentees import Household, HouseholdMember, Request, Youth
 from models.organisations import SCREENING_STEPS, Organisation, Program
+from models.risk_state import refresh_match_risk
 from models.users import User, hash_password
 from models.volunteers import ScreeningStep, Volunteer
 
@@ -231,4 +232,6 @@ def make_match(
         request.status = "matched"
         request.pool_since = None
         session.add(request)
+    # Tests that add meetings or check-ins by hand afterwards call refresh_match_risk themselves.
+    refresh_match_risk(session, date.today(), [match.id])
     return match

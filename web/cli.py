@@ -23,6 +23,20 @@ def main() -> None:
 def ensure_database(app: Flask) -> None:
     """Bring the schema to the newest migration (creating it on an empty database)."""
     upgrade(app.config["DATABASE_URL"])
+    _fill_derived_state(app)
+
+
+def _fill_derived_state(app: Flask) -> None:
+    """Matches from before the stored at-risk assessment (migration 0008) are assessed once."""
+    from sqlmodel import Session
+
+    from models.clock import today
+    from models.risk_state import fill_missing_risk
+
+    with Session(app.extensions["makker_engine"], expire_on_commit=False) as session:
+        filled = fill_missing_risk(session, today())
+    if filled:
+        click.echo(f"assessed {filled} matches for the at-risk lists")
 
 
 def register_commands(app: Flask) -> None:
@@ -37,6 +51,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(bench_dashboard_command)
     app.cli.add_command(bench_command)
     app.cli.add_command(loadtest_command)
+    app.cli.add_command(refresh_risk_command)
 
 
 @click.group("db", help="Database schema (Alembic migrations).")
@@ -195,6 +210,28 @@ def retention_command(today) -> None:  # noqa: ANN001
     click.echo(f"anonymised {report.youths} youths, {report.households} families and {report.volunteers} volunteers "
                f"({report.matches} matches cleared of free text), and deleted {report.emails} sent e-mails older than "
                f"90 days; each anonymisation is in the audit log")
+
+
+@click.command("refresh-risk")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="Run as of this date.")
+@click.option("--organisation", "organisation_slug", default=None, help="Only this organisation (its slug).")
+@with_appcontext
+def refresh_risk_command(today, organisation_slug: str | None) -> None:  # noqa: ANN001
+    """Assess every match again for the at-risk lists (run daily; running it twice changes nothing)."""
+    from sqlmodel import Session, select
+
+    from models.clock import today as today_fn
+    from models.organisations import Organisation
+    from models.risk_state import refresh_risk
+
+    with Session(engine(), expire_on_commit=False) as session:
+        organisation_id = None
+        if organisation_slug:
+            organisation_id = session.exec(select(Organisation.id).where(Organisation.slug == organisation_slug)).first()
+            if organisation_id is None:
+                raise click.ClickException(f"No organisation with the slug {organisation_slug!r}.")
+        report = refresh_risk(session, today.date() if today else today_fn(), organisation_id)
+    click.echo(report.describe())
 
 
 @click.command("match")

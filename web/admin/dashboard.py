@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import Response, flash, render_template, request
+from flask import Response, abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -14,12 +14,13 @@ from models.matches import MATCH_STATUSES, Match
 from models.mentees import Request
 from models.organisations import Organisation, Program
 from models.overview import SORTS, filter_matches
-from models.risk import assess, at_risk
+from models.risk_state import stored_risks
 from models.users import User
 from models.volunteers import Volunteer
 from models.waiting import request_names
+from web import chart_store
 from web.admin.pdf import report_pdf
-from web.admin.report import Table, chart_images, csv_bytes, data_uri, tables
+from web.admin.report import Table, chart_specs, csv_bytes, tables
 from web.admin.views import bp
 from web.database import get_db
 from web.i18n import format_date, parse_date
@@ -75,10 +76,25 @@ def dashboard() -> str:
     for error in errors:
         flash(error, "error")
     db = get_db()
-    images = {key: data_uri(svg) for key, svg in chart_images(d).items()}
+    # The page names its charts; each image is drawn once for these figures, by whoever asks first.
+    keys = chart_store.prepare(db, current_user.organisation_id, chart_specs(d), today())
+    images = {name: url_for("admin.chart", key=key) for name, key in keys.items()}
     return render_template("admin/dashboard.html", d=d, program=program, tables={t.key: t for t in tables(d)},
                            images=images, programs=list(db.exec(scope(Program).order_by(Program.name))),
                            args=request.args)
+
+
+@bp.get("/oversigt/graf/<key>.svg")
+def chart(key: str) -> Response:
+    require_area("admin")
+    found = chart_store.image(get_db(), current_user.organisation_id, key, today()) if len(key) == 64 else None
+    if found is None:
+        abort(404)
+    content, fmt = found
+    response = Response(content, mimetype="image/svg+xml" if fmt == "svg" else "image/png")
+    # The key names the content: the same address never shows other figures.
+    response.headers["Cache-Control"] = "private, max-age=86400, immutable"
+    return response
 
 
 @bp.get("/oversigt.csv")
@@ -93,7 +109,8 @@ def report() -> Response:
     require_area("admin")
     d, program, _errors = _dashboard()
     organisation = get_db().exec(scope(Organisation)).one()
-    pdf = report_pdf(d, organisation.name, program.name if program else _("All programs"), format_date(today()))
+    pdf = report_pdf(d, organisation.name, program.name if program else _("All programs"), format_date(today()),
+                     draw=chart_store.cached_renderer(get_db(), current_user.organisation_id, today()))
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{_filename("rapport", d, "pdf")}"'})
 
@@ -108,11 +125,9 @@ def _csv(content: bytes, filename: str) -> Response:
 def _overview_query():  # noqa: ANN202
     args = request.args
     sort = args.get("sort") if args.get("sort") in SORTS else "start"
-    only = None
-    if args.get("risk") == "1":
-        only = [r.match.id for r in at_risk(get_db(), current_user.organisation_id, today())]
     stmt = filter_matches(scope(Match), program_id=args.get("program", type=int), status=args.get("status"),
-                          coordinator_id=args.get("coordinator", type=int), only_ids=only, sort=sort)
+                          coordinator_id=args.get("coordinator", type=int), at_risk_only=args.get("risk") == "1",
+                          sort=sort)
     return stmt, sort
 
 
@@ -120,7 +135,7 @@ def _overview_rows(matches: list[Match]) -> list[dict]:
     db = get_db()
     if not matches:
         return []
-    risks = assess(db, matches, today())  # also knows each match's last meeting and check-in
+    risks = stored_risks(db, matches, today())  # also knows each match's last meeting and check-in
     requests = list(db.exec(scope(Request).where(Request.id.in_({m.request_id for m in matches}))))
     names = request_names(db, requests)
     volunteers = {v.id: v.name for v in db.exec(scope(Volunteer).where(Volunteer.id.in_({m.volunteer_id for m in matches})))}

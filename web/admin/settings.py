@@ -90,7 +90,8 @@ def program_settings(program_id: int) -> str | Response:
                 rows = _preview_rows(preview)
                 db.rollback()  # the preview reads only
             else:
-                update_program(db, program, _changes(form), current_user, seen_version=form.version.data)
+                update_program(db, program, _changes(form), current_user, seen_version=form.version.data,
+                               today=today())
                 flash(_("The settings of %(name)s are saved.", name=program.name), "success")
                 return redirect(url_for("admin.program_settings", program_id=program.id))
         except DomainError as error:

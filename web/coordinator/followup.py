@@ -26,7 +26,8 @@ from models.followup import (
 from models.matches import CheckIn, Match, MatchEvent, MeetingLog
 from models.mentees import Request
 from models.organisations import Program
-from models.risk import assess, at_risk, count_overdue_checkins, overdue_checkins
+from models.risk import count_overdue_checkins, overdue_checkins
+from models.risk_state import as_match_risk, at_risk_query, stored_risks
 from models.users import User
 from models.volunteers import Volunteer
 from models.waiting import request_names
@@ -36,7 +37,7 @@ from web.database import get_db
 from web.forms import apply_domain_error
 from web.i18n import error_message
 from web.labels import choices
-from web.pagination import paginate_list
+from web.pagination import paginate
 from web.policy import load, require_area, scope
 
 
@@ -68,8 +69,8 @@ def followup() -> str:
     programs = list(db.exec(scope(Program).order_by(Program.name)))
     program_id = request.args.get("program", type=int)
     program_id = program_id if program_id in {p.id for p in programs} else None
-    risks = at_risk(db, current_user.organisation_id, today(), program_id)
-    page = paginate_list(risks)
+    page = paginate(db, at_risk_query(current_user.organisation_id, program_id))
+    page.items = [as_match_risk(m, row, today()) for m, row in page.items]
     overdue = overdue_checkins(db, current_user.organisation_id, today(), program_id, limit=50)
     overdue_total = count_overdue_checkins(db, current_user.organisation_id, today(), program_id)
     shown = [r.match for r in page.items] + [m for _c, m in overdue]
@@ -99,7 +100,7 @@ def match(match_id: int) -> str:
     checkins = list(db.exec(select(CheckIn).where(CheckIn.match_id == record.id).order_by(CheckIn.due_on)))
     user_ids = {e.by_id for e in events} | {c.done_by_id for c in checkins} | {record.coordinator_id}
     users = {u.id: u.name for u in db.exec(scope(User).where(User.id.in_([i for i in user_ids if i])))}
-    risk = assess(db, [record], today())[record.id]
+    risk = stored_risks(db, [record], today())[record.id]
     resume_form = ResumeForm(version=record.version, on=today())
     return render_template("coordinator/match.html", match=record, events=events, meetings=meetings,
                            checkins=checkins, users=users, risk=risk, program=db.get(Program, record.program_id),
@@ -212,7 +213,7 @@ def close(match_id: int) -> str | Response:
 def contact_handled(match_id: int) -> Response:
     record = load(Match, match_id, "manage")
     try:
-        count = mark_contact_handled(get_db(), record.id, current_user)
+        count = mark_contact_handled(get_db(), record.id, current_user, today=today())
     except Conflict as error:
         get_db().rollback()
         flash(error_message(error), "error")

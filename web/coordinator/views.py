@@ -11,7 +11,8 @@ from models.clock import today
 from models.matches import Match
 from models.mentees import Request
 from models.organisations import Program
-from models.risk import at_risk, count_overdue_checkins
+from models.risk import count_overdue_checkins
+from models.risk_state import count_at_risk
 from models.volunteers import Volunteer
 from web.database import get_db
 from web.policy import require_area, scope
@@ -38,8 +39,8 @@ def home() -> str:
             "requests_waiting": count(Request, program.id, Request.status == "waiting"),
             "active_matches": count(Match, program.id, Match.status.in_(("introduced", "active", "paused"))),
         }
-    risks = at_risk(db, current_user.organisation_id, today())
-    return render_template("coordinator/home.html", programs=programs, figures=figures, at_risk_count=len(risks),
+    return render_template("coordinator/home.html", programs=programs, figures=figures,
+                           at_risk_count=count_at_risk(db, current_user.organisation_id),
                            overdue_count=count_overdue_checkins(db, current_user.organisation_id, today()))
 
 

@@ -151,7 +151,7 @@ def ask_to_end(match_id: int) -> str | Response:
     match = load(Match, match_id, "request_end")
     form = ReasonForm()
     if form.validate_on_submit():
-        request_end(get_db(), match, own_volunteer(current_user), form.reason.data or "")
+        request_end(get_db(), match, own_volunteer(current_user), form.reason.data or "", today=today())
         flash(_("Your coordinator has been told and will contact you to end the match properly."), "success")
         return redirect(url_for("volunteer.home"))
     return render_template("volunteer/end.html", form=form, match=match)

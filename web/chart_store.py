@@ -1,0 +1,95 @@
+"""Each chart drawn once for the same figures, shared by every worker: caching around ``web.charts``.
+
+The dashboard page only names its charts: it stores what each one shows under a key (a hash of
+the organisation, the figures and texts, the format and the drawing code itself) and refers to
+``/admin/oversigt/graf/<key>.svg``. The image is drawn by the first request for it and then
+read from the database. A change to the drawing code gives new keys, so no stale picture stays.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from collections.abc import Callable
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+from sqlmodel import Session
+
+from models.chart_images import find_image, mark_used, remember_charts, store_drawing
+from web import charts
+
+Chart = charts.Bars | charts.Curve
+_KINDS: dict[str, tuple[type, Callable[..., bytes]]] = {
+    "Bars": (charts.Bars, charts.bars),
+    "Curve": (charts.Curve, charts.survival_curve),
+}
+
+
+@lru_cache(maxsize=1)
+def drawing_version() -> str:
+    """The drawing code and library, so that a restyled chart is drawn anew."""
+    import matplotlib
+
+    source = Path(charts.__file__).read_bytes()
+    return hashlib.sha256(source + matplotlib.__version__.encode()).hexdigest()[:16]
+
+
+def spec_of(chart: Chart) -> dict:
+    return {"kind": type(chart).__name__, "fields": dataclasses.asdict(chart)}
+
+
+def render(chart: Chart, fmt: str = "svg") -> bytes:
+    """Draw without any cache (the drawing functions themselves stay pure)."""
+    return _KINDS[type(chart).__name__][1](chart, fmt)
+
+
+def render_spec(spec: dict, fmt: str) -> bytes:
+    cls, draw = _KINDS[spec["kind"]]
+    return draw(cls(**spec["fields"]), fmt)
+
+
+def chart_key(organisation_id: int, spec: dict, fmt: str) -> str:
+    content = json.dumps([organisation_id, spec, fmt, drawing_version()], sort_keys=True, default=str)
+    return hashlib.sha256(content.encode()).hexdigest()
+
+
+def prepare(session: Session, organisation_id: int, charts_by_name: dict[str, Chart], today: date,
+            fmt: str = "svg") -> dict[str, str]:
+    """Name -> key for each chart; what a new key shows is stored so that any worker can draw it."""
+    specs = {name: spec_of(chart) for name, chart in charts_by_name.items()}
+    keys = {name: chart_key(organisation_id, spec, fmt) for name, spec in specs.items()}
+    remember_charts(session, organisation_id, {keys[name]: (fmt, spec) for name, spec in specs.items()}, today)
+    return keys
+
+
+def image(session: Session, organisation_id: int, key: str, today: date) -> tuple[bytes, str] | None:
+    """The image stored under ``key`` (drawn now if this is the first request for it)."""
+    stored = find_image(session, organisation_id, key)
+    if stored is None:
+        return None
+    if stored.content is None:
+        content = render_spec(stored.spec, stored.fmt)
+        store_drawing(session, organisation_id, key, stored.fmt, stored.spec, content, today)
+        return content, stored.fmt
+    mark_used(session, stored, today)
+    return stored.content, stored.fmt
+
+
+def cached_renderer(session: Session, organisation_id: int, today: date) -> Callable[[Chart, str], bytes]:
+    """``render`` with the cache in front, for code that needs the bytes at once (the PDF)."""
+
+    def draw(chart: Chart, fmt: str = "svg") -> bytes:
+        spec = spec_of(chart)
+        key = chart_key(organisation_id, spec, fmt)
+        stored = find_image(session, organisation_id, key)
+        if stored is not None and stored.content is not None:
+            mark_used(session, stored, today)
+            return stored.content
+        content = render(chart, fmt)
+        store_drawing(session, organisation_id, key, fmt, spec, content, today)
+        return content
+
+    return draw
