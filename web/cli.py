@@ -65,6 +65,8 @@ def db_group() -> None:
 def db_upgrade(revision: str) -> None:
     """Apply migrations up to REVISION."""
     upgrade(current_app.config["DATABASE_URL"], revision)
+    if revision == "head":
+        _fill_derived_state(current_app)
     click.echo(f"Database at revision {current_revision(engine())}.")
 
 
