@@ -76,7 +76,7 @@ def _organisation(session, rng: random.Random):  # noqa: ANN001, ANN202
                                    met_on=first + timedelta(days=rng.randint(0, 300))))
         for days in (14, 30, 90):
             due = first + timedelta(days=days)
-            done = due + timedelta(days=rng.randint(-3, 30)) if rng.random() < 0.7 else None
+            done = due + timedelta(days=rng.choice((0, 14, 15, rng.randint(-3, 30)))) if rng.random() < 0.7 else None
             session.add(CheckIn(match_id=match.id, due_on=due, done_on=done, kind=rng.choice(("scheduled", "extra"))))
     session.commit()
     return org, programs
