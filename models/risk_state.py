@@ -18,12 +18,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import JSON, Column, Index, func, update
+from sqlalchemy import JSON, Column, Index, case, func, update
 from sqlmodel import Field, Session, SQLModel, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from models.db import begin_write
-from models.matches import Match
+from models.matches import CheckIn, Match
 from models.risk import MatchRisk, RiskFlag, assess
 
 CHUNK = 1000  # matches per transaction in the periodic refresh: short locks, bounded IN lists
@@ -42,6 +42,7 @@ class MatchRiskState(SQLModel, table=True):
     flags: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # [[kind, days or null]]
     last_meeting: date | None = None
     last_checkin: date | None = None
+    overdue_checkins: int = 0  # undone check-ins of any kind past their date (the home page's count)
     assessed_on: date
 
 
@@ -75,8 +76,10 @@ def _store(session: Session, risks: dict[int, MatchRisk], today: date) -> RiskRe
     report = RiskRefresh(assessed=len(risks), at_risk=sum(1 for r in risks.values() if r.flags))
     ids = list(risks)
     rows = {row.match_id: row for row in session.exec(select(MatchRiskState).where(MatchRiskState.match_id.in_(ids)))}
+    overdue = dict(session.exec(select(CheckIn.match_id, func.count()).where(
+        CheckIn.match_id.in_(ids), CheckIn.done_on.is_(None), CheckIn.due_on < today).group_by(CheckIn.match_id)).all())
     for match_id, risk in risks.items():
-        values = _values(risk)
+        values = {**_values(risk), "overdue_checkins": overdue.get(match_id, 0)}
         row = rows.get(match_id)
         if row is None:
             session.add(MatchRiskState(match_id=match_id, assessed_on=today, **values))
@@ -176,6 +179,17 @@ def stored_risks(session: Session, matches: Sequence[Match], today: date) -> dic
     rows = {row.match_id: row for row in session.exec(
         select(MatchRiskState).where(MatchRiskState.match_id.in_([m.id for m in matches])))}
     return {m.id: as_match_risk(m, rows.get(m.id), today) for m in matches}
+
+
+def risk_counts(session: Session, organisation_id: int, program_id: int | None = None) -> tuple[int, int]:
+    """Matches with at least one flag, and check-ins past their date: one query for both."""
+    stmt = select(func.coalesce(func.sum(case((MatchRiskState.urgency > 0, 1), else_=0)), 0),
+                  func.coalesce(func.sum(MatchRiskState.overdue_checkins), 0)
+                  ).where(MatchRiskState.organisation_id == organisation_id)
+    if program_id is not None:
+        stmt = stmt.where(MatchRiskState.program_id == program_id)
+    at_risk, overdue = session.exec(stmt).one()
+    return int(at_risk), int(overdue)
 
 
 def count_at_risk(session: Session, organisation_id: int, program_id: int | None = None) -> int:

@@ -35,7 +35,7 @@ from models.organisations import Program
 from models.program_settings import ProgramChanges, update_program
 from models.proposals import manual_match
 from models.retention import erase_mentee
-from models.risk import assess, at_risk
+from models.risk import assess, at_risk, count_overdue_checkins
 from models.risk_state import (
     MatchRiskState,
     at_risk_from_state,
@@ -43,6 +43,7 @@ from models.risk_state import (
     fill_missing_risk,
     refresh_match_risk,
     refresh_risk,
+    risk_counts,
     stored_risks,
 )
 from models.signup import VolunteerDetails
@@ -72,6 +73,8 @@ def assert_state_matches_scratch(session, organisation_id: int, today: date) -> 
     expected = at_risk(session, organisation_id, today)
     assert [r.match.id for r in at_risk_from_state(session, organisation_id, today)] == [r.match.id for r in expected]
     assert count_at_risk(session, organisation_id) == len(expected)
+    assert risk_counts(session, organisation_id) == (len(expected),
+                                                     count_overdue_checkins(session, organisation_id, today))
 
 
 @pytest.fixture

@@ -26,8 +26,8 @@ from models.followup import (
 from models.matches import CheckIn, Match, MatchEvent, MeetingLog
 from models.mentees import Request
 from models.organisations import Program
-from models.risk import count_overdue_checkins, overdue_checkins
-from models.risk_state import as_match_risk, at_risk_query, stored_risks
+from models.risk import overdue_checkins
+from models.risk_state import as_match_risk, at_risk_query, risk_counts, stored_risks
 from models.users import User
 from models.volunteers import Volunteer
 from models.waiting import request_names
@@ -72,7 +72,7 @@ def followup() -> str:
     page = paginate(db, at_risk_query(current_user.organisation_id, program_id))
     page.items = [as_match_risk(m, row, today()) for m, row in page.items]
     overdue = overdue_checkins(db, current_user.organisation_id, today(), program_id, limit=50)
-    overdue_total = count_overdue_checkins(db, current_user.organisation_id, today(), program_id)
+    overdue_total = risk_counts(db, current_user.organisation_id, program_id)[1]
     shown = [r.match for r in page.items] + [m for _c, m in overdue]
     return render_template("coordinator/followup.html", page=page, overdue=overdue, overdue_total=overdue_total,
                            programs=programs, args=request.args, today=today(), **_names(shown))

@@ -25,6 +25,7 @@ from datetime import date
 from pathlib import Path
 
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
+SIGN_IN_LIMIT = 300  # seconds for everyone to sign in before a run gives up
 HOST = "127.0.0.1"
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 IMAGE = re.compile(r'<img[^>]+src="(/admin/[^"]+)"')
@@ -243,16 +244,24 @@ def _idle_figures(base: str, plan: dict) -> tuple[dict[str, float], float | None
 
 
 def _run_locust(base: str, users: int, seconds: int, plan_file: Path, prefix: Path) -> Level:
-    env = {**os.environ, "MAKKER_LOADTEST_PLAN": str(plan_file)}
-    rate = max(1, users // 10)  # everyone signed in after about ten seconds; figures start after that
+    env = {**os.environ, "MAKKER_LOADTEST_PLAN": str(plan_file), "MAKKER_LOADTEST_SECONDS": str(seconds)}
+    rate = max(1, users // 10)  # everyone arrives within about ten seconds
+    # The figures are taken for ``seconds`` once everyone has signed in (the locust file stops the
+    # run then); --run-time only bounds a run whose sign-ins never finish.
     command = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "--users", str(users),
-               "--spawn-rate", str(rate), "--run-time", f"{seconds}s", "--host", base, "--csv", str(prefix),
-               "--reset-stats", "--only-summary", "--stop-timeout", "10", "--loglevel", "WARNING"]
-    subprocess.run(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False,
-                   timeout=seconds + 120)
+               "--spawn-rate", str(rate), "--run-time", f"{seconds + SIGN_IN_LIMIT}s", "--host", base,
+               "--csv", str(prefix), "--only-summary", "--stop-timeout", "10", "--loglevel", "WARNING"]
+    log = Path(f"{prefix}.log")
+    with log.open("w") as out:
+        subprocess.run(command, env=env, stdout=out, stderr=subprocess.STDOUT, check=False,
+                       timeout=seconds + SIGN_IN_LIMIT + 120)
+    if not Path(f"{prefix}_stats.csv").exists():
+        raise RuntimeError("locust wrote no figures:\n" + log.read_text()[-3000:])
     level = Level(users=users, seconds=seconds)
     with open(f"{prefix}_stats.csv", encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
+            if int(row["Request Count"]) == 0:
+                continue  # e.g. signing in, all done before the figures started
             name = "all requests" if row["Name"] == "Aggregated" else row["Name"]
             level.pages.append(PageFigures(
                 name=name, requests=int(row["Request Count"]), failures=int(row["Failure Count"]),

@@ -17,13 +17,16 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import urlparse
 
+import gevent
 from locust import between, events, task
 from locust.contrib.fasthttp import FastHttpUser
 
 from web.loadtest.cookies import LOOPBACK, LoopbackIsSecure
 
 PLAN = json.loads(Path(os.environ["MAKKER_LOADTEST_PLAN"]).read_text(encoding="utf-8"))
+SECONDS = float(os.environ.get("MAKKER_LOADTEST_SECONDS", "0"))  # measured after everyone has signed in
 _turns = {role: itertools.count() for role in ("admin", "coordinator", "volunteer")}
+_signed_in = itertools.count(1)
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 IMAGE = re.compile(r'<img[^>]+src="(/admin/[^"]+)"')
 
@@ -54,6 +57,12 @@ class _Person(FastHttpUser):
                               name="sign in", catch_response=True) as response:
             if "/log-ind" in (response.url or "") or response.status_code >= 400:
                 response.failure(f"could not sign in as {email}")
+        if next(_signed_in) == self.environment.runner.target_user_count:
+            # Everyone is in: the figures start now (signing in is not a page anyone waits for
+            # twice) and run for the asked time.
+            self.environment.stats.reset_all()
+            if SECONDS:
+                gevent.spawn_later(SECONDS, self.environment.runner.quit)
 
 
 class Admin(_Person):

@@ -27,6 +27,7 @@ def upgrade() -> None:
         sa.Column('flags', sa.JSON(), nullable=False),
         sa.Column('last_meeting', sa.Date(), nullable=True),
         sa.Column('last_checkin', sa.Date(), nullable=True),
+        sa.Column('overdue_checkins', sa.Integer(), nullable=False),
         sa.Column('assessed_on', sa.Date(), nullable=False),
         sa.ForeignKeyConstraint(['match_id'], ['match.id'], ondelete='CASCADE'),
         sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id']),
