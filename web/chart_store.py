@@ -22,10 +22,8 @@ from models.chart_images import find_image, mark_used, remember_charts, store_dr
 from web import charts
 
 Chart = charts.Bars | charts.Curve
-_KINDS: dict[str, tuple[type, Callable[..., bytes]]] = {
-    "Bars": (charts.Bars, charts.bars),
-    "Curve": (charts.Curve, charts.survival_curve),
-}
+# Kind of chart -> its drawing function in web.charts (looked up when drawing).
+_DRAW: dict[str, str] = {"Bars": "bars", "Curve": "survival_curve"}
 
 
 @lru_cache(maxsize=1)
@@ -43,12 +41,11 @@ def spec_of(chart: Chart) -> dict:
 
 def render(chart: Chart, fmt: str = "svg") -> bytes:
     """Draw without any cache (the drawing functions themselves stay pure)."""
-    return _KINDS[type(chart).__name__][1](chart, fmt)
+    return getattr(charts, _DRAW[type(chart).__name__])(chart, fmt)
 
 
 def render_spec(spec: dict, fmt: str) -> bytes:
-    cls, draw = _KINDS[spec["kind"]]
-    return draw(cls(**spec["fields"]), fmt)
+    return render(getattr(charts, spec["kind"])(**spec["fields"]), fmt)
 
 
 def chart_key(organisation_id: int, spec: dict, fmt: str) -> str:
@@ -93,3 +90,32 @@ def cached_renderer(session: Session, organisation_id: int, today: date) -> Call
         return content
 
     return draw
+
+
+def draw_default_dashboards(session: Session, today: date, languages: tuple[str, ...] = ("da", "en")) -> int:
+    """Draw the charts of each organisation's default dashboard ahead of the first admin's visit.
+
+    The figures change every day (the period ends today), so run this just after midnight and
+    after imports; returns how many charts it drew. Needs the app context (for the texts).
+    """
+    from flask_babel import force_locale
+    from sqlmodel import select
+
+    from models.dashboard import build_dashboard
+    from models.organisations import Organisation
+    from web.admin.dashboard import default_period
+    from web.admin.report import chart_specs
+
+    drawn = 0
+    for organisation_id in session.exec(select(Organisation.id).order_by(Organisation.id)):
+        start, end = default_period(today)
+        d = build_dashboard(session, organisation_id, start, end, today)
+        for language in languages:
+            with force_locale(language):
+                keys = prepare(session, organisation_id, chart_specs(d), today)
+            for key in keys.values():
+                stored = find_image(session, organisation_id, key)
+                if stored is not None and stored.content is None:
+                    image(session, organisation_id, key, today)
+                    drawn += 1
+    return drawn

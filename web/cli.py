@@ -52,6 +52,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(bench_command)
     app.cli.add_command(loadtest_command)
     app.cli.add_command(refresh_risk_command)
+    app.cli.add_command(draw_charts_command)
 
 
 @click.group("db", help="Database schema (Alembic migrations).")
@@ -234,6 +235,21 @@ def refresh_risk_command(today, organisation_slug: str | None) -> None:  # noqa:
                 raise click.ClickException(f"No organisation with the slug {organisation_slug!r}.")
         report = refresh_risk(session, today.date() if today else today_fn(), organisation_id)
     click.echo(report.describe())
+
+
+@click.command("draw-charts")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="Run as of this date.")
+@with_appcontext
+def draw_charts_command(today) -> None:  # noqa: ANN001
+    """Draw today's dashboard charts ahead of the first visit (run daily after midnight; safe to repeat)."""
+    from sqlmodel import Session
+
+    from models.clock import today as today_fn
+    from web.chart_store import draw_default_dashboards
+
+    with Session(engine(), expire_on_commit=False) as session:
+        drawn = draw_default_dashboards(session, today.date() if today else today_fn())
+    click.echo(f"drew {drawn} charts")
 
 
 @click.command("match")

@@ -29,9 +29,14 @@ from web.pagination import paginate
 from web.policy import require_area, scope
 
 
+def default_period(day: date) -> tuple[date, date]:
+    """The last 12 months up to ``day``: what the dashboard shows unless a period is chosen."""
+    return day - timedelta(days=365), day
+
+
 def _period() -> tuple[date, date, list[str]]:
     """The chosen period (?fra=&til=); the last 12 months unless chosen. Bad dates are explained."""
-    errors, end, start = [], today(), today() - timedelta(days=365)
+    errors, (start, end) = [], default_period(today())
     for key, default in (("fra", start), ("til", end)):
         raw = (request.args.get(key) or "").strip()
         value = default
@@ -46,7 +51,7 @@ def _period() -> tuple[date, date, list[str]]:
             end = value
     if start > end:
         errors.append(_("The period must begin before it ends; showing the last 12 months."))
-        start, end = today() - timedelta(days=365), today()
+        start, end = default_period(today())
     return start, min(end, today()), errors
 
 
