@@ -60,8 +60,10 @@ class RiskRefresh:
 
 def _lock_matches(session: Session, match_ids: Sequence[int]) -> list[Match]:
     # FOR NO KEY UPDATE, in id order: waits for anyone changing these matches (so the flags are
-    # read after their change is committed) but not for inserts of meetings and check-ins.
-    stmt = select(Match).where(Match.id.in_(list(match_ids))).order_by(Match.id).with_for_update(key_share=True)
+    # read after their change is committed) but not for inserts of meetings and check-ins. The
+    # rows as locked replace objects loaded earlier in the session (populate_existing).
+    stmt = (select(Match).where(Match.id.in_(list(match_ids))).order_by(Match.id).with_for_update(key_share=True)
+            .execution_options(populate_existing=True))
     return list(session.exec(stmt))
 
 

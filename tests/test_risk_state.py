@@ -296,3 +296,22 @@ def test_refreshing_a_match_inside_an_operation_leaves_the_commit_to_it(session,
     fresh(session)
     risk = stored_risks(session, [world.match], START)[world.match.id]
     assert risk.last_meeting is None and [f.kind for f in risk.flags] == ["no_meeting"]
+
+
+def test_the_assessment_is_read_from_the_locked_rows_not_from_a_copy_loaded_before(engine, session, world):
+    """A page loaded the match, then a coordinator closed it, then the volunteer's meeting arrives:
+    the stored assessment follows the closed match (no flags), not the copy the page loaded."""
+    from sqlmodel import Session
+
+    with Session(engine, expire_on_commit=False) as page:
+        stale = page.get(Match, world.match.id)
+        volunteer = page.get(Volunteer, world.volunteer.id)
+        page.commit()
+        close_match(session, world.match.id, world.coordinator, START, Closure(
+            closed_on=START, reason="moved", outcome={"education_or_work": "yes", "leisure_activity": "no",
+                                                       "social_case": "unknown"}))
+        assert stale.status == "active"
+        log_meeting(page, stale, volunteer, START, met_on=START, minutes=60, activities=[], note="", rating=1,
+                    needs_contact=True)
+    assert_state_matches_scratch(session, world.organisation.id, START)
+    assert count_at_risk(session, world.organisation.id) == 0
