@@ -137,7 +137,8 @@ def _start_gunicorn(database_url: str, app_dir: Path, workers: int, port: int, t
     command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--worker-class", "sync",
                "--bind", f"{HOST}:{port}", "--chdir", str(app_dir), "--timeout", "120",
                "--error-logfile", str(tmp / "gunicorn.log"), "web:create_app()"]
-    return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    # Started in app_dir: ``python -m`` puts the working directory first on sys.path, before PYTHONPATH.
+    return subprocess.Popen(command, env=env, cwd=app_dir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
 
 
