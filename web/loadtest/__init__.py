@@ -58,6 +58,10 @@ class Level:
     pages: list[PageFigures] = field(default_factory=list)
     cpu_percent: float | None = None  # the whole machine, averaged over the run
     server_errors: int = 0
+    # CPU time the server spent per request (gunicorn workers and this database's PostgreSQL
+    # backends): unlike the response times, hardly moved by other work on a shared machine.
+    web_cpu_ms_per_request: float | None = None
+    db_cpu_ms_per_request: float | None = None
 
 
 @dataclass
@@ -118,17 +122,49 @@ def run_loadtest(database_url: str, *, users: Sequence[int] = (10, 50, 100), sec
                  + ", ".join(f"{name} {ms:.0f} ms" for name, ms in report.idle_ms.items())
                  + (f"; dashboard on a cold chart cache {report.cold_dashboard_ms:.0f} ms"
                     if report.cold_dashboard_ms is not None else ""))
+            database = database_url.rsplit("/", 1)[-1].split("?")[0]
             for n in users:
                 _say(echo, f"{n} users for {seconds} s ...")
-                psutil.cpu_percent(interval=None)
-                level = _run_locust(base, n, seconds, plan_file, Path(tmp) / f"u{n}")
+                level, before = _run_locust(base, n, seconds, plan_file, Path(tmp) / f"u{n}",
+                                            lambda: _server_cpu(server.pid, database))
                 level.cpu_percent = psutil.cpu_percent(interval=None)
+                _cpu_per_request(level, before, _server_cpu(server.pid, database))
                 report.levels.append(level)
                 _say(echo, format_level(level))
         finally:
             _stop(server)
     report.load_average = os.getloadavg()
     return report
+
+
+def _server_cpu(gunicorn_pid: int, database: str) -> dict[str, dict[int, float]]:
+    """CPU seconds so far of the gunicorn processes and of the PostgreSQL backends of ``database``."""
+    import psutil
+
+    web, db = {}, {}
+    try:
+        master = psutil.Process(gunicorn_pid)
+        for p in [master, *master.children(recursive=True)]:
+            web[p.pid] = sum(p.cpu_times()[:2])
+    except psutil.Error:
+        pass
+    for p in psutil.process_iter(["cmdline"]):
+        try:
+            title = " ".join(p.info["cmdline"] or [])
+            if title.startswith("postgres:") and f" {database} " in f"{title} ":
+                db[p.pid] = sum(p.cpu_times()[:2])
+        except psutil.Error:
+            continue
+    return {"web": web, "db": db}
+
+
+def _cpu_per_request(level: Level, before: dict, after: dict) -> None:
+    total = next((p.requests for p in level.pages if p.name == "all requests"), 0)
+    if not total or not before["web"]:
+        return  # the figures never started
+    for kind, attribute in (("web", "web_cpu_ms_per_request"), ("db", "db_cpu_ms_per_request")):
+        spent = sum(cpu - before[kind].get(pid, 0.0) for pid, cpu in after[kind].items())
+        setattr(level, attribute, spent * 1000 / total)
 
 
 def _start_gunicorn(database_url: str, app_dir: Path, workers: int, port: int, tmp: Path) -> subprocess.Popen:
@@ -244,8 +280,14 @@ def _idle_figures(base: str, plan: dict) -> tuple[dict[str, float], float | None
     return figures, cold
 
 
-def _run_locust(base: str, users: int, seconds: int, plan_file: Path, prefix: Path) -> Level:
-    env = {**os.environ, "MAKKER_LOADTEST_PLAN": str(plan_file), "MAKKER_LOADTEST_SECONDS": str(seconds)}
+def _run_locust(base: str, users: int, seconds: int, plan_file: Path, prefix: Path,
+                snapshot: Callable[[], dict]) -> tuple[Level, dict]:
+    """One run; ``snapshot`` is taken when the figures start (everyone signed in)."""
+    import psutil
+
+    mark = Path(f"{prefix}.measuring")
+    env = {**os.environ, "MAKKER_LOADTEST_PLAN": str(plan_file), "MAKKER_LOADTEST_SECONDS": str(seconds),
+           "MAKKER_LOADTEST_MARK": str(mark)}
     rate = max(1, users // 10)  # everyone arrives within about ten seconds
     # The figures are taken for ``seconds`` once everyone has signed in (the locust file stops the
     # run then); --run-time only bounds a run whose sign-ins never finish.
@@ -253,9 +295,18 @@ def _run_locust(base: str, users: int, seconds: int, plan_file: Path, prefix: Pa
                "--spawn-rate", str(rate), "--run-time", f"{seconds + SIGN_IN_LIMIT}s", "--host", base,
                "--csv", str(prefix), "--only-summary", "--stop-timeout", "10", "--loglevel", "WARNING"]
     log = Path(f"{prefix}.log")
+    before: dict = {"web": {}, "db": {}}
     with log.open("w") as out:
-        subprocess.run(command, env=env, stdout=out, stderr=subprocess.STDOUT, check=False,
-                       timeout=seconds + SIGN_IN_LIMIT + 120)
+        run = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + seconds + SIGN_IN_LIMIT + 120
+        while run.poll() is None and time.monotonic() < deadline:
+            if not before["web"] and mark.exists():
+                before = snapshot()
+                psutil.cpu_percent(interval=None)
+            time.sleep(0.2)
+        if run.poll() is None:
+            run.kill()
+            run.wait()
     if not Path(f"{prefix}_stats.csv").exists():
         raise RuntimeError("locust wrote no figures:\n" + log.read_text()[-3000:])
     level = Level(users=users, seconds=seconds)
@@ -272,8 +323,8 @@ def _run_locust(base: str, users: int, seconds: int, plan_file: Path, prefix: Pa
     if failures.exists():
         with failures.open(encoding="utf-8") as fh:
             level.server_errors = sum(int(r["Occurrences"]) for r in csv.DictReader(fh)
-                                      if "50" in r.get("Error", "")[:40])
-    return level
+                                      if re.search(r"(code=|\b)5\d\d\b", r.get("Error", "")))
+    return level, before
 
 
 def format_level(level: Level) -> str:
@@ -282,5 +333,8 @@ def format_level(level: Level) -> str:
         lines.append(f"  {p.name:<40} {p.requests:>8} {p.failures:>6} {p.p50:>7.0f} {p.p95:>7.0f} {p.p99:>7.0f} "
                      f"{p.per_second:>6.1f}")
     cpu = f", machine CPU {level.cpu_percent:.0f} %" if level.cpu_percent is not None else ""
+    if level.web_cpu_ms_per_request is not None:
+        cpu += (f", server CPU per request {level.web_cpu_ms_per_request:.0f} ms web + "
+                f"{level.db_cpu_ms_per_request:.0f} ms PostgreSQL")
     lines.append(f"  ({level.users} users, {level.seconds} s, server errors {level.server_errors}{cpu})")
     return "\n".join(lines)
