@@ -58,6 +58,7 @@ class Level:
     pages: list[PageFigures] = field(default_factory=list)
     cpu_percent: float | None = None  # the whole machine, averaged over the run
     server_errors: int = 0
+    failures: dict[str, int] = field(default_factory=dict)  # what failed, and how often
     # CPU time the server spent per request (gunicorn workers and this database's PostgreSQL
     # backends): unlike the response times, hardly moved by other work on a shared machine.
     web_cpu_ms_per_request: float | None = None
@@ -322,8 +323,10 @@ def _run_locust(base: str, users: int, seconds: int, plan_file: Path, prefix: Pa
     failures = Path(f"{prefix}_failures.csv")
     if failures.exists():
         with failures.open(encoding="utf-8") as fh:
-            level.server_errors = sum(int(r["Occurrences"]) for r in csv.DictReader(fh)
-                                      if re.search(r"(code=|\b)5\d\d\b", r.get("Error", "")))
+            for r in csv.DictReader(fh):
+                level.failures[f'{r["Name"]}: {r["Error"]}'[:300]] = int(r["Occurrences"])
+                if re.search(r"(code=|\b)5\d\d\b", r.get("Error", "")):
+                    level.server_errors += int(r["Occurrences"])
     return level, before
 
 
@@ -337,4 +340,5 @@ def format_level(level: Level) -> str:
         cpu += (f", server CPU per request {level.web_cpu_ms_per_request:.0f} ms web + "
                 f"{level.db_cpu_ms_per_request:.0f} ms PostgreSQL")
     lines.append(f"  ({level.users} users, {level.seconds} s, server errors {level.server_errors}{cpu})")
+    lines.extend(f"  failed {n}x: {what}" for what, n in level.failures.items())
     return "\n".join(lines)
