@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, select
 
 from models.clock import utcnow
+from models.db import begin_write
 
 KEEP_DAYS = 30
 
@@ -46,10 +47,13 @@ def known_keys(session: Session, organisation_id: int, keys: list[str]) -> dict[
 
 def remember_charts(session: Session, organisation_id: int, specs: dict[str, tuple[str, dict]], today: date) -> None:
     """Store what each new key is to show (``key -> (format, spec)``), so any worker can draw it."""
+    if all(key in known_keys(session, organisation_id, list(specs)) for key in specs):
+        return
+    # A write of its own, started with the write lock (SQLite: a read transaction that other
+    # writers overtook could not become a write); then read again what is there.
+    begin_write(session)
     known = known_keys(session, organisation_id, list(specs))
     fresh = {key: value for key, value in specs.items() if key not in known}
-    if not fresh:
-        return
     for key, (fmt, spec) in fresh.items():
         _add_once(session, ChartImage(key=key, organisation_id=organisation_id, fmt=fmt, spec=spec, used_on=today))
     _prune(session, today)
@@ -59,6 +63,7 @@ def remember_charts(session: Session, organisation_id: int, specs: dict[str, tup
 def store_drawing(session: Session, organisation_id: int, key: str, fmt: str, spec: dict, content: bytes,
                   today: date) -> None:
     """Keep a drawn chart. Two workers drawing the same key at once both succeed: same bytes."""
+    begin_write(session)
     stored = session.exec(update(ChartImage).where(ChartImage.key == key, ChartImage.content.is_(None))
                           .values(content=content, used_on=today).execution_options(synchronize_session=False))
     if stored.rowcount == 0 and find_image(session, organisation_id, key) is None:
@@ -71,7 +76,9 @@ def store_drawing(session: Session, organisation_id: int, key: str, fmt: str, sp
 def mark_used(session: Session, image: ChartImage, today: date) -> None:
     """At most one write per image and day: enough to know which images are still looked at."""
     if image.used_on < today:
-        session.execute(update(ChartImage).where(ChartImage.key == image.key).values(used_on=today))
+        key = image.key
+        begin_write(session)
+        session.execute(update(ChartImage).where(ChartImage.key == key).values(used_on=today))
         session.commit()
 
 

@@ -67,12 +67,13 @@ def image(session: Session, organisation_id: int, key: str, today: date) -> tupl
     stored = find_image(session, organisation_id, key)
     if stored is None:
         return None
-    if stored.content is None:
-        content = render_spec(stored.spec, stored.fmt)
-        store_drawing(session, organisation_id, key, stored.fmt, stored.spec, content, today)
-        return content, stored.fmt
+    spec, fmt, content = stored.spec, stored.fmt, stored.content
+    if content is None:
+        content = render_spec(spec, fmt)
+        store_drawing(session, organisation_id, key, fmt, spec, content, today)
+        return content, fmt
     mark_used(session, stored, today)
-    return stored.content, stored.fmt
+    return content, fmt
 
 
 def cached_renderer(session: Session, organisation_id: int, today: date) -> Callable[[Chart, str], bytes]:
@@ -83,8 +84,9 @@ def cached_renderer(session: Session, organisation_id: int, today: date) -> Call
         key = chart_key(organisation_id, spec, fmt)
         stored = find_image(session, organisation_id, key)
         if stored is not None and stored.content is not None:
+            content = stored.content
             mark_used(session, stored, today)
-            return stored.content
+            return content
         content = render(chart, fmt)
         store_drawing(session, organisation_id, key, fmt, spec, content, today)
         return content
