@@ -23,7 +23,7 @@ from matching.profiles import (
     VolunteerProfile,
     slots_of,
 )
-from matching.rules import RULES, rule_masks
+from matching.rules import RULES, heavy_room, is_heavy, required_experience, rule_masks
 from matching.scoring import ScoredPool, pair_cosine
 from matching.text import TextModel, document
 
@@ -63,6 +63,26 @@ class PairExplanation:
             "components": [vars(c) for c in self.components],
             "rules": [vars(r) for r in self.rules],
         }
+
+
+def experience_standing(request: RequestProfile, volunteer: VolunteerProfile, rules: ProgramRules) -> dict:
+    """The volunteer's experience against what the request's complexity needs, with warnings.
+
+    ``warnings``: "experience_at_minimum" when the volunteer has just the least experience the
+    program allows for this complexity (and the case is heavy or needs any experience at all);
+    "last_heavy_place" when this heavy case would use the volunteer's last place under the cap.
+    The hard rules themselves are ``experience_minimum`` and ``heavy_cases`` in matching.rules.
+    """
+    needed = int(required_experience(request.complexity, rules))
+    heavy = bool(is_heavy(request.complexity))
+    cap = rules.max_high_complexity_per_volunteer
+    warnings = []
+    if volunteer.experience == needed and (needed > 0 or heavy):
+        warnings.append("experience_at_minimum")
+    if heavy and cap is not None and int(heavy_room(volunteer.heavy_cases, rules)) == 1:
+        warnings.append("last_heavy_place")
+    return {"experience": volunteer.experience, "complexity": request.complexity, "required": needed,
+            "heavy": heavy, "heavy_cases": volunteer.heavy_cases, "heavy_cap": cap, "warnings": warnings}
 
 
 def explain_pair(
@@ -127,7 +147,7 @@ def _details(request: RequestProfile, volunteer: VolunteerProfile, rules: Progra
                 "wished_range": [volunteer.age_min, volunteer.age_max]},
         "wishes": {"mentor_gender_preferred": request.mentor_gender_preferred, "volunteer_gender": volunteer.gender,
                    "mentee_gender_wish": volunteer.mentee_gender_wish, "youth_gender": request.gender},
-        "experience": {"experience": volunteer.experience, "complexity": request.complexity},
+        "experience": experience_standing(request, volunteer, rules),
         "waiting": {"request_days": max(0, (today - request.waiting_since).days),
                     "volunteer_days": max(0, (today - volunteer.waiting_since).days),
                     "no_trusted_adult": request.no_trusted_adult},

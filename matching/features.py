@@ -9,7 +9,13 @@ from datetime import date
 import numpy as np
 from scipy.sparse import csr_matrix
 
-from matching.profiles import GENDERS, N_SLOTS, RequestProfile, VolunteerProfile
+from matching.profiles import (
+    CHILD_CERTIFICATE_BELOW_AGE,
+    GENDERS,
+    N_SLOTS,
+    RequestProfile,
+    VolunteerProfile,
+)
 from matching.text import TextModel, document
 from matching.vocabulary import LANGUAGES
 
@@ -60,6 +66,8 @@ class VolunteerFeatures:
     mentee_gender_wish: np.ndarray
     approved: np.ndarray
     waiting_days: np.ndarray
+    heavy_cases: np.ndarray  # heavy cases already held (open matches)
+    child_certificate: np.ndarray
 
 
 @dataclass
@@ -78,6 +86,7 @@ class RequestFeatures:
     preferred_gender: np.ndarray
     waiting_days: np.ndarray
     no_trusted_adult: np.ndarray
+    children_under_15: np.ndarray  # the youth or a child of the household: a børneattest is needed
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -116,6 +125,8 @@ def volunteer_features(volunteers: Sequence[VolunteerProfile], today: date, mode
         mentee_gender_wish=np.array([gender_code(v.mentee_gender_wish) for v in volunteers], dtype=np.int8),
         approved=np.array([v.approved for v in volunteers], dtype=bool),
         waiting_days=_days([v.waiting_since for v in volunteers], today),
+        heavy_cases=np.array([v.heavy_cases for v in volunteers], dtype=np.int16),
+        child_certificate=np.array([v.child_certificate for v in volunteers], dtype=bool),
     )
 
 
@@ -135,4 +146,7 @@ def request_features(requests: Sequence[RequestProfile], today: date, model: Tex
         preferred_gender=np.array([gender_code(r.mentor_gender_preferred) for r in requests], dtype=np.int8),
         waiting_days=_days([r.waiting_since for r in requests], today),
         no_trusted_adult=np.array([r.no_trusted_adult for r in requests], dtype=bool),
+        children_under_15=np.array([r.children_under_15 or (r.kind == "youth" and r.age is not None
+                                                            and r.age < CHILD_CERTIFICATE_BELOW_AGE)
+                                    for r in requests], dtype=bool),
     )

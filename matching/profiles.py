@@ -24,6 +24,15 @@ EXPERIENCE_LEVELS: tuple[int, ...] = (0, 1, 2, 3)
 # Complexity of a request: 0 low, 1 moderate, 2 high, 3 very high (e.g. known crime,
 # heavy problems). 8 of 10 Roskilde matches with known crime broke off.
 COMPLEXITY_LEVELS: tuple[int, ...] = (0, 1, 2, 3)
+# From this complexity on a request is a heavy case: it needs experience and counts against the
+# cap on heavy cases per volunteer.
+HEAVY_COMPLEXITY = 2
+# The least experience per complexity (index = complexity): "Høj" needs a volunteer experienced
+# with vulnerable youths or families, "Meget høj" a professional background (the youth intake:
+# "Høj tyngde ... matches kun med erfarne frivillige").
+DEFAULT_MIN_EXPERIENCE: tuple[int, int, int, int] = (0, 0, 2, 3)
+# Children under this age may only meet volunteers with a børneattest (Danish law).
+CHILD_CERTIFICATE_BELOW_AGE = 15
 
 GENDERS: tuple[str, ...] = ("female", "male", "other")
 KINDS: tuple[str, ...] = ("youth", "family")
@@ -63,6 +72,10 @@ class VolunteerProfile:
     mentee_gender_wish: str | None = None  # soft wish for a youth's gender
     approved: bool = True  # every required screening step done and approved
     postcode: str = ""
+    heavy_cases: int = 0  # open matches with a heavy case (complexity >= HEAVY_COMPLEXITY) already held
+    # A børneattest received without remarks (models.pool reads it from the screening step; a
+    # profile built without one, e.g. in a benchmark, is taken as screened like ``approved``).
+    child_certificate: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +99,8 @@ class RequestProfile:
     no_trusted_adult: bool = False  # no adult to confide in outside the system: weighs up
     sibling_group: str | None = None  # requests of siblings that should share a volunteer
     postcode: str = ""
+    # A child of the household is under 15 (a youth's own age is read from ``age``).
+    children_under_15: bool = False
 
 
 DEFAULT_WEIGHTS: dict[str, float] = {
@@ -110,7 +125,9 @@ class ProgramRules:
     max_distance_km: float = 25.0  # hard
     weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
     # Minimum volunteer experience per request complexity (hard), index = complexity.
-    min_experience_by_complexity: tuple[int, int, int, int] = (0, 0, 0, 1)
-    max_high_complexity_per_volunteer: int | None = 1  # complexity >= 2 (side constraint)
+    min_experience_by_complexity: tuple[int, int, int, int] = DEFAULT_MIN_EXPERIENCE
+    # Heavy cases (complexity >= HEAVY_COMPLEXITY) one volunteer may hold at once, counting the
+    # open matches they already have (hard); None = no cap.
+    max_high_complexity_per_volunteer: int | None = 1
     waiting_target_days: int = 90  # waiting past this weighs fully
     top_k: int = 50  # candidates kept per request for large pools

@@ -14,7 +14,7 @@ import numpy as np
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from matching.explanation import alternatives
+from matching.explanation import alternatives, experience_standing
 from matching.scoring import ScoredPool, score_pool
 from models.clock import utcnow
 from models.matchruns import MatchRun, Proposal
@@ -86,6 +86,8 @@ def _side_constraints(pool: Pool, scored: ScoredPool) -> SideConstraints | None:
     return SideConstraints(
         high_complexity=high.tolist() if needs_cap else None,
         max_high_complexity_per_volunteer=cap if needs_cap else None,
+        # Heavy cases held in open matches count against the cap too.
+        high_complexity_held=scored.heavy_cases.tolist() if needs_cap and len(scored.heavy_cases) else None,
         sibling_groups=sibling_groups,
     )
 
@@ -120,7 +122,7 @@ def solve_pool(pool: Pool, today: date, objective: str = "most-matched", top_k: 
     return scored, result, phases
 
 
-def _breakdown(scored: ScoredPool, edge: int, weights: dict[str, float]) -> dict:
+def _breakdown(scored: ScoredPool, edge: int, weights: dict[str, float], pool: Pool | None = None) -> dict:
     total_weight = sum(weights.values()) or 1.0
     components = [
         {
@@ -131,7 +133,12 @@ def _breakdown(scored: ScoredPool, edge: int, weights: dict[str, float]) -> dict
         }
         for name, values in scored.components.items()
     ]
-    return {"components": components, "total": round(float(scored.scores[edge]), 4)}
+    breakdown = {"components": components, "total": round(float(scored.scores[edge]), 4)}
+    if pool is not None:
+        # What the proposal card shows: the volunteer's experience and a warning at the limit.
+        breakdown["experience"] = experience_standing(pool.requests[int(scored.rows[edge])],
+                                                      pool.volunteers[int(scored.cols[edge])], pool.rules)
+    return breakdown
 
 
 def store_proposals(session: Session, run: MatchRun, pool: Pool, scored: ScoredPool, result) -> int:  # noqa: ANN001
@@ -153,7 +160,7 @@ def store_proposals(session: Session, run: MatchRun, pool: Pool, scored: ScoredP
         session.add(Proposal(
             organisation_id=run.organisation_id, run_id=run.id, request_id=request_id,
             volunteer_id=int(scored.volunteer_ids[volunteer_index]), score=float(scored.scores[edge]), rank=1,
-            breakdown=_breakdown(scored, edge, weights),
+            breakdown=_breakdown(scored, edge, weights, pool),
         ))
         count += 1
         for rank, alt in enumerate(alternatives(scored, request_index, n=N_ALTERNATIVES,
@@ -162,7 +169,7 @@ def store_proposals(session: Session, run: MatchRun, pool: Pool, scored: ScoredP
             session.add(Proposal(
                 organisation_id=run.organisation_id, run_id=run.id, request_id=request_id,
                 volunteer_id=int(scored.volunteer_ids[alt.volunteer_index]), score=float(scored.scores[alt_edge]),
-                rank=rank, breakdown=_breakdown(scored, alt_edge, weights),
+                rank=rank, breakdown=_breakdown(scored, alt_edge, weights, pool),
             ))
             count += 1
     return count
@@ -244,12 +251,14 @@ class WeightPreview:
     same: int
 
 
-def preview_weights(session: Session, program: Program, weights: dict[str, float], today: date) -> WeightPreview:
-    """Solve today's pool with the current and with the new weights and compare the proposals."""
+def preview_weights(session: Session, program: Program, weights: dict[str, float], today: date,
+                    **rule_changes: object) -> WeightPreview:
+    """Solve today's pool with the current and with the new weights (and any other changed
+    ``ProgramRules`` field, e.g. the experience minimums) and compare the proposals."""
     from dataclasses import replace
 
     pool = load_pool(session, program, today)
-    new_rules = replace(pool.rules, weights={**pool.rules.weights, **weights})
+    new_rules = replace(pool.rules, weights={**pool.rules.weights, **weights}, **rule_changes)
     outcomes = []
     for rules in (pool.rules, new_rules):
         scored, result, _phases = solve_pool(replace(pool, rules=rules), today)

@@ -20,7 +20,7 @@ from matching.features import (
 )
 from matching.geo import planar_km
 from matching.profiles import ProgramRules, RequestProfile, VolunteerProfile
-from matching.rules import RULES, rule_masks
+from matching.rules import RULES, holds_everywhere, is_heavy, rule_masks
 from matching.text import TextModel
 
 # Cells (requests x volunteers) handled at once: bounds memory at a few hundred MB.
@@ -38,13 +38,15 @@ class ScoredPool:
     scores: np.ndarray  # total score in [0, 1]
     components: dict[str, np.ndarray]
     capacity: np.ndarray  # per volunteer
-    high_complexity: np.ndarray  # per request: complexity >= 2
+    high_complexity: np.ndarray  # per request: a heavy case (complexity >= HEAVY_COMPLEXITY)
     weights: dict[str, float]
     pairs_considered: int = 0
     pairs_allowed: int = 0
     removed_by_rule: dict[str, int] = field(default_factory=dict)
     phases: dict[str, float] = field(default_factory=dict)
     text_model: TextModel | None = None
+    # Per volunteer: heavy cases already held in open matches (they count against the cap).
+    heavy_cases: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     def edges_of(self, request_index: int) -> slice:
         """The slice of the edge arrays that belongs to one request (edges are sorted by request)."""
@@ -88,7 +90,8 @@ def score_block(
     masks = rule_masks(r, v, km, rules, excluded, matched)
     allowed = np.ones(km.shape, dtype=bool)
     for mask in masks.values():
-        allowed &= mask
+        if not holds_everywhere(mask):  # a rule that holds for the whole block costs nothing
+            allowed &= mask
     ri, ci = np.nonzero(allowed)
     comps = all_components(r, v, ri, ci, km[ri, ci], pair_cosine(r, v, ri, ci), rules)
     return ri, ci, combine(comps, rules.weights), comps, masks
@@ -134,7 +137,8 @@ def score_pool(
             block, vf, rules, _in_block(ex_rows, ex_cols, start, stop), _in_block(m_rows, m_cols, start, stop)
         )
         for name, mask in masks.items():
-            removed[name] += int(mask.size - np.count_nonzero(mask))
+            if not holds_everywhere(mask):
+                removed[name] += int(mask.size - np.count_nonzero(mask))
         allowed_total += len(ri)
         if keep_k is not None and len(ri):
             keep = _top_k_per_row(ri, ci, total, keep_k, stop - start, n_v)
@@ -161,13 +165,14 @@ def score_pool(
         scores=scores[order].astype(np.float64),
         components={name: values[order] for name, values in components.items()},
         capacity=vf.capacity.copy(),
-        high_complexity=rf.complexity >= 2,
+        high_complexity=is_heavy(rf.complexity),
         weights=dict(rules.weights),
         pairs_considered=n_r * n_v,
         pairs_allowed=allowed_total,
         removed_by_rule=removed,
         phases={"features": features_seconds, "score": score_seconds},
         text_model=model,
+        heavy_cases=vf.heavy_cases.astype(np.int64),
     )
 
 

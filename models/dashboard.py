@@ -15,6 +15,10 @@ Definitions, so that everyone reads the numbers the same way:
 * check-ins on time: planned check-ins due in the period (up to today) done no later than
   ``ON_TIME_DAYS`` after their date.
 * goals: matches made in the goal period (the program's months, ending at the period's end).
+* break-offs by complexity: of the matches that started on or before the end of the period, per
+  complexity of the request, how many closed early by then (a reason other than goal reached or
+  agreed period over).
+* one year after the start: the outcome measures ("one_year" check-ins) recorded in the period.
 """
 
 from __future__ import annotations
@@ -27,8 +31,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import Date, and_, case, func, literal, or_
 from sqlmodel import Session, select
 
+from matching.profiles import COMPLEXITY_LEVELS
 from models.db import days_between, utc_date
-from models.matches import MATCH_STATUSES, CheckIn, Match, MeetingLog
+from models.matches import MATCH_STATUSES, PLANNED_CLOSURE_REASONS, CheckIn, Match, MeetingLog
 from models.mentees import Request
 from models.organisations import Program
 from models.stats import SurvivalStep, histogram, kaplan_meier, median, survival_at
@@ -94,6 +99,9 @@ class Dashboard:
     outcomes: dict[str, dict[str, int]]  # at closure, matches closed in the period
     baseline_outcomes: dict[str, dict[str, int]]  # the same matches' requests at entry
     goals: list[Goal]
+    # complexity -> (matches started, of them broken off early), with the number behind each share
+    breakoffs_by_complexity: dict[int, tuple[int, int]] = field(default_factory=dict)
+    one_year_outcomes: dict[str, dict[str, int]] = field(default_factory=dict)  # measures recorded in the period
 
     @property
     def meetings_per_match_month(self) -> float | None:
@@ -244,6 +252,23 @@ def build_dashboard(session: Session, organisation_id: int, start: date, end: da
         goals.append(Goal(program=program.name, target=program.goal_matches, months=months, achieved=achieved,
                           since=goal_since))
 
+    broke_off = (Match.closed_on.is_not(None) & (Match.closed_on <= end)
+                 & Match.closure_reason.not_in(PLANNED_CLOSURE_REASONS))
+    by_complexity = {int(c): (int(n), int(b or 0)) for c, n, b in session.exec(scoped(
+        select(Request.complexity, func.count(), func.sum(case((broke_off, 1), else_=0))), Match)
+        .join(Request, Request.id == Match.request_id)
+        .where(Match.started_on.is_not(None), Match.started_on <= end)
+        .group_by(Request.complexity))}
+    breakoffs = {level: by_complexity.get(level, (0, 0)) for level in COMPLEXITY_LEVELS}
+
+    one_year_outcomes = {q: {"yes": 0, "no": 0, "unknown": 0} for q in OUTCOME_QUESTIONS}
+    one_year_stmt = (select(CheckIn.id, CheckIn.outcome).join(Match, Match.id == CheckIn.match_id)
+                     .where(CheckIn.kind == "one_year", CheckIn.done_on >= start, CheckIn.done_on <= end))
+    for _id, outcome in session.exec(scoped(one_year_stmt, Match)):
+        for q in OUTCOME_QUESTIONS:
+            answer = (outcome or {}).get(q)
+            if answer in one_year_outcomes[q]:
+                one_year_outcomes[q][answer] += 1
     return Dashboard(
         start=start, end=end, volunteer_funnel=volunteer_funnel, request_funnel=request_funnel,
         waiting_requests=waiting_requests, waiting_volunteers=waiting_volunteers,
@@ -253,4 +278,5 @@ def build_dashboard(session: Session, organisation_id: int, start: date, end: da
         closure_reasons=closure_reasons, meetings=meetings, match_months=match_months,
         checkins_due=int(checkins_due), checkins_on_time=int(checkins_on_time), outcomes=outcomes,
         baseline_outcomes=baseline_outcomes, goals=goals,
+        breakoffs_by_complexity=breakoffs, one_year_outcomes=one_year_outcomes,
     )

@@ -37,6 +37,8 @@ OUTCOME_ANSWERS: tuple[str, ...] = ("yes", "no", "unknown")
 # Reasons a coordinator chooses when closing (a "no" at the introduction is recorded there).
 CLOSING_REASONS: tuple[str, ...] = tuple(r for r in CLOSURE_REASONS if r != "intro_declined")
 FOLLOWUP_AFTER_DAYS = 365
+# Check-ins that measure the outcome: 12 months after closure, and one year after the start.
+MEASURES: tuple[str, ...] = ("followup", "one_year")
 
 
 def match_start(match: Match) -> date | None:
@@ -113,15 +115,16 @@ def record_checkin(session: Session, match_id: int, by: User, today: date, answe
         if checkin is None:
             raise Conflict(N_("This check-in has already been recorded."))
     else:
-        kind = "followup" if match.status == "closed" else "scheduled"
-        checkin = session.exec(open_checkins.where(CheckIn.kind == kind, CheckIn.due_on <= today)
+        kinds = ("followup", "one_year") if match.status == "closed" else ("scheduled", "one_year")
+        checkin = session.exec(open_checkins.where(CheckIn.kind.in_(kinds), CheckIn.due_on <= today)
                                .order_by(CheckIn.due_on)).first()
         if checkin is None:
             checkin = CheckIn(match_id=match.id, due_on=answers.done_on, kind="extra")
-    if checkin.kind != "followup" and answers.rating is None:
+    # After the closure there is no relationship left to rate, only the outcome to ask about.
+    if match.status != "closed" and checkin.kind != "followup" and answers.rating is None:
         raise DomainError(N_("Choose how it goes, from 1 to 5."), field="rating")
     program = session.get(Program, match.program_id)
-    checkin.outcome = _clean_outcome(answers.outcome, required=checkin.kind == "followup" and program.outcome_required)
+    checkin.outcome = _clean_outcome(answers.outcome, required=checkin.kind in MEASURES and program.outcome_required)
     checkin.done_on = answers.done_on
     checkin.done_by_id = by.id
     checkin.contacted = list(dict.fromkeys(answers.contacted))
@@ -209,6 +212,7 @@ class Closure:
     note: str = ""
     exit_conversation: str = ""
     outcome: dict[str, str] = field(default_factory=dict)
+    next_step: str = ""  # the handover ("den gode overgang"): what or who comes next
     pair_may_rematch: bool = False  # may this pair be proposed again?
     request_back_to_pool: bool = True
     volunteer_back_to_pool: bool = True
@@ -234,11 +238,14 @@ def close_match(session: Session, match_id: int, by: User, today: date, closure:
     match.closure_reason = closure.reason
     match.closure_note = "\n".join(p for p in (match.closure_note, closure.note.strip()) if p)[:4000]
     match.exit_conversation = closure.exit_conversation.strip()[:4000]
+    match.next_step = closure.next_step.strip()[:2000]
     match.paused_until = None
     change_status(session, match, "closed", by_id=by.id, on=closure.closed_on, reason=closure.reason)
-    # Planned check-ins of a closed match are not due any more.
+    # Planned check-ins of a closed match are not due any more; the one-year measure of a match
+    # that started still is (the goal is measured a year after the start, however it went).
     for checkin in session.exec(select(CheckIn).where(CheckIn.match_id == match.id, CheckIn.done_on.is_(None))):
-        session.delete(checkin)
+        if not (started and checkin.kind == "one_year"):
+            session.delete(checkin)
     if program.measures_followup and started:
         session.add(CheckIn(match_id=match.id, kind="followup",
                             due_on=closure.closed_on + timedelta(days=FOLLOWUP_AFTER_DAYS)))

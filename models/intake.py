@@ -9,23 +9,13 @@ from sqlmodel import Session
 
 from matching.geo import lookup_postcode
 from models.audit import record_audit
-from models.consent import ConsentRecord
+from models.child_protection import require_certificate, under_15
+from models.consent import ConsentDraft, check_consents, check_youth_consents, record_consent
 from models.errors import N_, DomainError
 from models.followup import OUTCOME_ANSWERS, OUTCOME_QUESTIONS
 from models.mentees import Household, HouseholdMember, Request, Youth
-from models.organisations import Program
+from models.organisations import Organisation, Program
 from models.users import User
-
-CONSENT_VERSION = "2026-1"
-GUARDIAN_CONSENT_TEXT = (
-    "Forælder/værge giver samtykke til, at foreningen behandler de nødvendige oplysninger om barnet "
-    "for at finde en frivillig mentor og følge forløbet. Samtykket kan trækkes tilbage når som helst."
-)
-FAMILY_CONSENT_TEXT = (
-    "Familien giver samtykke til, at foreningen behandler de nødvendige oplysninger for at finde en "
-    "frivillig og følge forløbet. Samtykket kan trækkes tilbage når som helst."
-)
-ADULT_AGE = 18
 
 
 @dataclass
@@ -45,13 +35,6 @@ class RequestDraft:
     referred_on: date | None = None
     referred_by: str = ""
     baseline: dict[str, str] = field(default_factory=dict)  # situation at entry, same questions as the outcome
-
-
-@dataclass
-class ConsentDraft:
-    given_by: str
-    relation: str  # self | guardian | parent
-    given_on: date | None = None
 
 
 @dataclass
@@ -122,16 +105,15 @@ def register_youth(
     guardian_email: str = "",
     school: str = "",
     no_trusted_adult: bool = False,
+    second_consent: ConsentDraft | None = None,
 ) -> tuple[Youth, Request]:
-    """A referred youth and their first request; a minor needs a guardian's consent."""
+    """A referred youth and their first request, with consent: a custody holder's under 15 (both
+    custody holders may consent), from 15 a custody holder's or the youth's own."""
     age = today.year - birth_year
     _check_postcode(profile.postcode)
     _check_request(request, by.organisation_id, "youth", age)
-    if consent is None or not consent.given_by.strip():
-        if age < ADULT_AGE:
-            raise DomainError(N_("A youth under 18 needs the consent of a parent or guardian: who gave it?"),
-                              field="consent_given_by")
-        raise DomainError(N_("Record who gave consent."), field="consent_given_by")
+    consents = [c for c in (consent, second_consent) if c is not None and c.given_by.strip()]
+    check_youth_consents(consents, age, today)
     youth = Youth(
         organisation_id=by.organisation_id, first_name=first_name.strip(), last_name=last_name.strip(),
         birth_year=birth_year, gender=gender, postcode=profile.postcode, languages=profile.languages,
@@ -141,9 +123,12 @@ def register_youth(
     )
     session.add(youth)
     session.flush()
-    _consent(session, by, "youth", youth.id, consent, GUARDIAN_CONSENT_TEXT if age < ADULT_AGE else FAMILY_CONSENT_TEXT)
+    for draft in consents:
+        _consent(session, by, "youth", youth.id, draft, today, age)
     req = _request(request, by.organisation_id, by, today, youth_id=youth.id)
     session.add(req)
+    if under_15(birth_year, today):
+        require_certificate(session, request.program, by.id, "youth under 15")
     session.flush()
     record_audit(session, organisation_id=by.organisation_id, user_id=by.id, action="create", record_type="Youth",
                  record_id=youth.id, detail={"request_id": req.id})
@@ -165,8 +150,10 @@ def register_household(
     profile: MenteeDraft,
     consent: ConsentDraft | None,
     requests: list[RequestDraft],
+    second_consent: ConsentDraft | None = None,
 ) -> tuple[Household, list[Request]]:
-    """A household with its members and one or more requests, each matched on its own."""
+    """A household with its members and one or more requests, each matched on its own; one or
+    two adults of the family give consent."""
     _check_postcode(profile.postcode)
     if not members:
         raise DomainError(N_("Add at least one member of the household."), field="members")
@@ -176,6 +163,8 @@ def register_household(
         _check_request(draft, by.organisation_id, "family", None)
     if consent is None or not consent.given_by.strip():
         raise DomainError(N_("Record who in the family gave consent."), field="consent_given_by")
+    consents = [c for c in (consent, second_consent) if c is not None and c.given_by.strip()]
+    check_consents(consents, today, "household")
     household = Household(
         organisation_id=by.organisation_id, family_name=family_name.strip(), contact_name=contact_name,
         contact_phone=contact_phone, contact_email=contact_email, wishes=wishes, postcode=profile.postcode,
@@ -187,12 +176,16 @@ def register_household(
     for first_name, role, birth_year, gender in members:
         session.add(HouseholdMember(household_id=household.id, first_name=first_name.strip(), role=role,
                                     birth_year=birth_year, gender=gender or ""))
-    _consent(session, by, "household", household.id, consent, FAMILY_CONSENT_TEXT)
+    for draft in consents:
+        _consent(session, by, "household", household.id, draft, today)
     created = []
+    young_children = any(under_15(birth_year, today) for _name, _role, birth_year, _gender in members)
     for draft in requests:
         req = _request(draft, by.organisation_id, by, today, household_id=household.id)
         session.add(req)
         created.append(req)
+        if young_children:
+            require_certificate(session, draft.program, by.id, "household with a child under 15")
     session.flush()
     record_audit(session, organisation_id=by.organisation_id, user_id=by.id, action="create",
                  record_type="Household", record_id=household.id, detail={"requests": [r.id for r in created]})
@@ -200,9 +193,8 @@ def register_household(
     return household, created
 
 
-def _consent(session: Session, by: User, subject_type: str, subject_id: int, consent: ConsentDraft, text: str) -> None:
-    session.add(ConsentRecord(
-        organisation_id=by.organisation_id, subject_type=subject_type, subject_id=subject_id,
-        given_by=consent.given_by.strip(), relation=consent.relation, purpose="mentoring",
-        text_version=CONSENT_VERSION, text=text, recorded_by_id=by.id,
-    ))
+def _consent(session: Session, by: User, subject_type: str, subject_id: int, consent: ConsentDraft, today: date,
+             age: int | None = None) -> None:
+    organisation = session.get(Organisation, by.organisation_id)
+    record_consent(session, by.id, by.organisation_id, organisation.kind, subject_type, subject_id, consent, today,
+                   age=age)

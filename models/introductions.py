@@ -16,7 +16,7 @@ from models.lifecycle import (
     schedule_checkins,
     update_volunteer_pool_state,
 )
-from models.matches import CheckIn, Exclusion, Match
+from models.matches import MEETING_RHYTHMS, CheckIn, Exclusion, Match
 from models.mentees import Request
 from models.organisations import Program
 from models.risk_state import refresh_match_risk
@@ -34,12 +34,15 @@ def record_introduction(
     mentee_yes: bool,
     attendees: str = "",
     note: str = "",
+    rhythm: str | None = None,
 ) -> Match:
     """Yes from both: the match becomes active from ``on`` and its check-in plan starts then.
     A no from either: closed as "said no at the introduction", the pair excluded, both back in
     their pools."""
     if on > today:
         raise DomainError(N_("The introduction cannot be in the future."), field="intro_on")
+    if rhythm is not None and rhythm not in MEETING_RHYTHMS:
+        raise DomainError(N_("Choose an answer from the list."), field="rhythm")
     begin_write(session)
     match = session.exec(select(Match).where(Match.id == match_id).with_for_update()).one()
     if match.status != "introduced":
@@ -52,6 +55,7 @@ def record_introduction(
     request = session.get(Request, match.request_id)
     if volunteer_yes and mentee_yes:
         match.volunteer_accepted_at = match.volunteer_accepted_at or utcnow()
+        match.meeting_rhythm = rhythm or match.meeting_rhythm  # how often they agreed to meet
         change_status(session, match, "active", by_id=by.id, on=on, reason=summary)
         # The plan counts from the real start: drop the undone dates planned at approval.
         for checkin in session.exec(select(CheckIn).where(CheckIn.match_id == match.id, CheckIn.done_on.is_(None))):

@@ -12,6 +12,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from models.clock import utcnow
+from models.consent import consent_withdrawn, consents_of
 from models.errors import N_, DomainError
 from models.matches import OPEN_MATCH_STATUSES, CheckIn, Match, MatchEvent
 from models.mentees import Request
@@ -67,10 +68,24 @@ def change_status(
     return event
 
 
+ONE_YEAR_DAYS = 365
+
+
 def schedule_checkins(session: Session, match: Match, program: Program, start: date) -> list[CheckIn]:
-    """Create the program's check-in plan from ``start`` (no commit); skips dates already planned."""
-    planned = {c.due_on for c in session.exec(select(CheckIn).where(CheckIn.match_id == match.id))}
+    """Create the program's check-in plan from ``start`` (no commit); skips dates already planned.
+
+    Where the program measures the outcome one year after the start, that day's check-in is the
+    one-year measure (it asks the outcome questions too), so the coordinator talks to them once.
+    """
+    existing = list(session.exec(select(CheckIn).where(CheckIn.match_id == match.id)))
+    planned = {c.due_on for c in existing}
     created = []
+    one_year = start + timedelta(days=ONE_YEAR_DAYS)
+    if program.measures_one_year and not any(c.kind == "one_year" for c in existing) and one_year not in planned:
+        checkin = CheckIn(match_id=match.id, due_on=one_year, kind="one_year")
+        session.add(checkin)
+        created.append(checkin)
+        planned.add(one_year)
     for days in sorted(set(program.checkin_plan_days or [])):
         due = start + timedelta(days=int(days))
         if due in planned:
@@ -81,7 +96,19 @@ def schedule_checkins(session: Session, match: Match, program: Program, start: d
     return created
 
 
+def mentee_consent_withdrawn(session: Session, request: Request) -> bool:
+    """Whether the youth's or family's consent has been withdrawn (and not given again)."""
+    subject_type, subject_id = ("youth", request.youth_id) if request.youth_id else ("household", request.household_id)
+    return consent_withdrawn(consents_of(session, request.organisation_id, subject_type, subject_id))
+
+
 def return_request_to_pool(session: Session, request: Request, on: date) -> None:
+    """Back on the waiting list, waiting from ``on``; not if consent was withdrawn meanwhile."""
+    if mentee_consent_withdrawn(session, request):
+        request.status, request.pool_since = "consent_withdrawn", None
+        request.version += 1
+        session.add(request)
+        return
     request.status = "waiting"
     request.pool_since = on
     request.version += 1

@@ -25,6 +25,8 @@ CLOSURE_REASONS: tuple[str, ...] = (
 )
 PLANNED_CLOSURE_REASONS: tuple[str, ...] = ("goal_reached", "period_over")
 MEETING_ACTIVITIES: tuple[str, ...] = ("talk", "sport", "homework", "food", "outing", "culture", "errand", "other")
+# How often the pair agreed to meet: the pair decides (Roskilde 003 p. 12); reminders follow it.
+MEETING_RHYTHMS: tuple[str, ...] = ("weekly", "biweekly", "monthly", "as_agreed")
 
 
 class Match(SQLModel, table=True):
@@ -58,7 +60,8 @@ class Match(SQLModel, table=True):
     closure_reason: str | None = Field(default=None, max_length=30)
     closure_note: str = Field(default="", max_length=4000)
     exit_conversation: str = Field(default="", max_length=4000)
-    next_step: str = Field(default="", max_length=2000)  # the planned handover
+    next_step: str = Field(default="", max_length=2000)  # the planned handover: what or who comes next
+    meeting_rhythm: str | None = Field(default=None, max_length=20)  # one of MEETING_RHYTHMS; None: not agreed
     outcome: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     end_requested_at: datetime | None = None  # the volunteer asked to end it
     version: int = Field(default=1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from models.audit import record_audit
 from models.clock import today as local_today
@@ -12,7 +12,14 @@ from models.clock import utcnow
 from models.db import begin_write
 from models.errors import N_, DomainError
 from models.lifecycle import change_status, return_request_to_pool, update_volunteer_pool_state
-from models.matches import MEETING_ACTIVITIES, OPEN_MATCH_STATUSES, Exclusion, Match, MeetingLog
+from models.matches import (
+    MEETING_ACTIVITIES,
+    MEETING_RHYTHMS,
+    OPEN_MATCH_STATUSES,
+    Exclusion,
+    Match,
+    MeetingLog,
+)
 from models.mentees import Request
 from models.risk_state import refresh_match_risk
 from models.volunteers import Volunteer
@@ -94,5 +101,27 @@ def request_end(session: Session, match: Match, volunteer: Volunteer, reason: st
     record_audit(session, organisation_id=match.organisation_id, user_id=volunteer.user_id, action="update",
                  record_type="Match", record_id=match.id, detail={"end_requested": True})
     refresh_match_risk(session, today or local_today(), [match.id])
+    session.commit()
+    return match
+
+
+def set_meeting_rhythm(session: Session, match_id: int, by_user_id: int, rhythm: str | None,
+                       volunteer: Volunteer | None = None) -> Match:
+    """Record how often the pair agreed to meet (by the coordinator, or by the volunteer for their
+    own open match); the meeting reminders follow it, and "as we agree" means no reminders."""
+    if rhythm is not None and rhythm not in MEETING_RHYTHMS:
+        raise DomainError(N_("Choose an answer from the list."), field="rhythm")
+    begin_write(session)
+    match = session.exec(select(Match).where(Match.id == match_id).with_for_update()).first()
+    if match is None or match.status not in OPEN_MATCH_STATUSES:
+        raise DomainError(N_("The rhythm can only be set for an ongoing match."))
+    if volunteer is not None and match.volunteer_id != volunteer.id:
+        raise DomainError(N_("The rhythm can only be set for an ongoing match."))
+    before = match.meeting_rhythm
+    match.meeting_rhythm = rhythm
+    match.version += 1
+    session.add(match)
+    record_audit(session, organisation_id=match.organisation_id, user_id=by_user_id, action="update",
+                 record_type="Match", record_id=match.id, detail={"meeting_rhythm": rhythm, "before": before})
     session.commit()
     return match

@@ -9,7 +9,8 @@ from sqlmodel import Field, SQLModel
 
 from models.clock import utcnow
 
-REQUEST_STATUSES: tuple[str, ...] = ("waiting", "matched", "closed", "withdrawn")
+# consent_withdrawn: out of matching because consent was withdrawn; back to waiting when given again.
+REQUEST_STATUSES: tuple[str, ...] = ("waiting", "matched", "closed", "withdrawn", "consent_withdrawn")
 MEMBER_ROLES: tuple[str, ...] = ("parent", "child", "other")
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from matching.profiles import DEFAULT_WEIGHTS, ProgramRules
+from matching.profiles import DEFAULT_MIN_EXPERIENCE, DEFAULT_WEIGHTS, ProgramRules
 from models.clock import utcnow
 
 SCREENING_STEPS: tuple[str, ...] = ("interview", "boerneattest", "references", "training")
@@ -36,6 +36,7 @@ class ProgramBase(SQLModel):
     top_k: int = Field(default=50, ge=1, le=1000)
     max_high_complexity_per_volunteer: int | None = Field(default=1, ge=0)
     measures_followup: bool = True  # 12-month outcome follow-up after closure
+    measures_one_year: bool = True  # the outcome measured one year after the relationship started
     outcome_required: bool = True  # closing a started match asks for the outcome
     retention_months: int = Field(default=24, ge=1)  # closed records anonymised after
     proposal_reply_days: int = Field(default=7, ge=1)
@@ -53,14 +54,17 @@ class Program(ProgramBase, table=True):
     checkin_plan_days: list[int] = Field(default_factory=lambda: list(DEFAULT_CHECKIN_PLAN_DAYS), sa_column=Column(JSON, nullable=False))
     interests: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     weights: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_WEIGHTS), sa_column=Column(JSON, nullable=False))
-    min_experience_by_complexity: list[int] = Field(default_factory=lambda: [0, 0, 0, 1], sa_column=Column(JSON, nullable=False))
+    # The least volunteer experience per complexity (index = complexity), a hard rule.
+    min_experience_by_complexity: list[int] = Field(default_factory=lambda: list(DEFAULT_MIN_EXPERIENCE),
+                                                    sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow)
 
     def rules(self) -> ProgramRules:  # read by models.pool and matching.run
         """The program's settings as the matching core reads them."""
         weights = dict(DEFAULT_WEIGHTS)
         weights.update({k: float(v) for k, v in (self.weights or {}).items() if k in DEFAULT_WEIGHTS})
-        mins = list(self.min_experience_by_complexity or [0, 0, 0, 1]) + [0, 0, 0, 0]
+        stored = list(self.min_experience_by_complexity or DEFAULT_MIN_EXPERIENCE)
+        mins = stored + list(DEFAULT_MIN_EXPERIENCE[len(stored):])
         return ProgramRules(
             serves=self.serves,
             min_age=self.min_age,

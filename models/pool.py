@@ -9,10 +9,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from matching.geo import lookup_postcode
-from matching.profiles import ProgramRules, RequestProfile, VolunteerProfile
+from matching.profiles import (
+    CHILD_CERTIFICATE_BELOW_AGE,
+    HEAVY_COMPLEXITY,
+    ProgramRules,
+    RequestProfile,
+    VolunteerProfile,
+)
+from models.child_protection import certificate_holders, households_with_young_children
 from models.lifecycle import open_match_count
 from models.matches import OPEN_MATCH_STATUSES, Exclusion, Match
 from models.mentees import Household, HouseholdMember, Request, Youth
@@ -34,10 +42,22 @@ def program_rules(program: Program) -> ProgramRules:
     return program.rules()
 
 
-def volunteer_profile(session: Session, volunteer: Volunteer, today: date, capacity: int | None = None) -> VolunteerProfile:
+def heavy_case_count(session: Session, volunteer_id: int) -> int:
+    """Open matches of the volunteer with a heavy case (they count against the program's cap)."""
+    return int(session.exec(select(func.count()).select_from(Match).join(Request, Request.id == Match.request_id)
+                            .where(Match.volunteer_id == volunteer_id, Match.status.in_(OPEN_MATCH_STATUSES),
+                                   Request.complexity >= HEAVY_COMPLEXITY)).one())
+
+
+def volunteer_profile(session: Session, volunteer: Volunteer, today: date, capacity: int | None = None,
+                      heavy_cases: int | None = None, child_certificate: bool | None = None) -> VolunteerProfile:
     lat, lon = _coordinates(volunteer.postcode)
     if capacity is None:
         capacity = max(0, volunteer.capacity - open_match_count(session, volunteer.id))
+    if heavy_cases is None:
+        heavy_cases = heavy_case_count(session, volunteer.id)
+    if child_certificate is None:
+        child_certificate = volunteer.id in certificate_holders(session, [volunteer.id])
     paused = volunteer.paused_until is not None and volunteer.paused_until >= today
     return VolunteerProfile(
         id=volunteer.id,
@@ -58,6 +78,8 @@ def volunteer_profile(session: Session, volunteer: Volunteer, today: date, capac
         mentee_gender_wish=volunteer.mentee_gender_wish,
         approved=volunteer.status == "approved" and volunteer.anonymised_at is None,
         postcode=volunteer.postcode,
+        heavy_cases=heavy_cases,
+        child_certificate=child_certificate,
     )
 
 
@@ -67,12 +89,16 @@ def request_profile(
     youth: Youth | None = None,
     household: Household | None = None,
     members: list[HouseholdMember] | None = None,
+    young_children: bool | None = None,
 ) -> RequestProfile:
+    """``young_children``: the household has a member under 15 (else read from ``members``)."""
     mentee = youth if youth is not None else household
     if mentee is None:
         raise ValueError(f"request {request.id} has no youth or household loaded")
     lat, lon = _coordinates(mentee.postcode)
     age = today.year - youth.birth_year if youth is not None else None
+    if young_children is None:
+        young_children = any(today.year - m.birth_year < CHILD_CERTIFICATE_BELOW_AGE for m in members or [])
     return RequestProfile(
         id=request.id,
         kind=request.kind,
@@ -91,6 +117,7 @@ def request_profile(
         no_trusted_adult=bool(getattr(youth, "no_trusted_adult", False)),
         sibling_group=request.sibling_group,
         postcode=mentee.postcode,
+        children_under_15=household is not None and young_children,
     )
 
 
@@ -120,8 +147,13 @@ def load_pool(session: Session, program: Program, today: date) -> Pool:
     households = (
         {h.id: h for h in session.exec(select(Household).where(Household.id.in_(household_ids)))} if household_ids else {}
     )
+    # Subqueries rather than id lists: a large pool would pass SQLite's limit of bound parameters.
+    young_families = households_with_young_children(session, select(Request.household_id).where(
+        Request.program_id == program.id, Request.status == "waiting", Request.household_id.is_not(None)), today) \
+        if households else set()
     request_profiles = [
-        request_profile(r, today, youth=youths.get(r.youth_id), household=households.get(r.household_id))
+        request_profile(r, today, youth=youths.get(r.youth_id), household=households.get(r.household_id),
+                        young_children=r.household_id in young_families)
         for r in requests
         if (r.youth_id in youths and youths[r.youth_id].anonymised_at is None)
         or (r.household_id in households and households[r.household_id].anonymised_at is None)
@@ -136,17 +168,22 @@ def load_pool(session: Session, program: Program, today: date) -> Pool:
     )
     # Open matches per volunteer in one query, not one per volunteer.
     open_rows = session.exec(
-        select(Match.volunteer_id, Match.request_id).where(
-            Match.program_id == program.id, Match.status.in_(OPEN_MATCH_STATUSES)
-        )
+        select(Match.volunteer_id, Match.request_id, Request.complexity)
+        .join(Request, Request.id == Match.request_id)
+        .where(Match.program_id == program.id, Match.status.in_(OPEN_MATCH_STATUSES))
     ).all()
     open_count: dict[int, int] = {}
-    for volunteer_id, _request_id in open_rows:
+    heavy_count: dict[int, int] = {}
+    for volunteer_id, _request_id, complexity in open_rows:
         open_count[volunteer_id] = open_count.get(volunteer_id, 0) + 1
+        if complexity >= HEAVY_COMPLEXITY:
+            heavy_count[volunteer_id] = heavy_count.get(volunteer_id, 0) + 1
+    certified = certificate_holders(session, select(Volunteer.id).where(Volunteer.program_id == program.id))
     volunteer_profiles = []
     for v in volunteers:
         capacity = max(0, v.capacity - open_count.get(v.id, 0))
-        profile = volunteer_profile(session, v, today, capacity=capacity)
+        profile = volunteer_profile(session, v, today, capacity=capacity, heavy_cases=heavy_count.get(v.id, 0),
+                                    child_certificate=v.id in certified)
         if profile.capacity > 0:
             volunteer_profiles.append(profile)
 
@@ -167,7 +204,7 @@ def load_pool(session: Session, program: Program, today: date) -> Pool:
         volunteers=volunteer_profiles,
         exclusions=exclusions,
         already_matched=matched,
-        locked=[(r, v) for v, r in open_rows],
+        locked=[(r, v) for v, r, _complexity in open_rows],
     )
 
 
@@ -177,4 +214,7 @@ def pair_profiles(
     """The two profiles of one pair, for checking a manual match or an approval."""
     youth = session.get(Youth, request.youth_id) if request.youth_id else None
     household = session.get(Household, request.household_id) if request.household_id else None
-    return request_profile(request, today, youth=youth, household=household), volunteer_profile(session, volunteer, today)
+    members = list(session.exec(select(HouseholdMember).where(HouseholdMember.household_id == household.id))) \
+        if household is not None else []
+    return (request_profile(request, today, youth=youth, household=household, members=members),
+            volunteer_profile(session, volunteer, today))

@@ -7,10 +7,11 @@ from datetime import date
 
 from sqlmodel import Session
 
-from matching.profiles import DEFAULT_WEIGHTS
+from matching.profiles import COMPLEXITY_LEVELS, DEFAULT_WEIGHTS, EXPERIENCE_LEVELS
 from matching.vocabulary import INTERESTS
 from models.audit import record_audit
-from models.clock import today as local_today
+from models.child_protection import CERTIFICATE_STEP, young_children_served
+from models.clock import today as today_fn
 from models.errors import N_, Conflict, DomainError
 from models.organisations import SCREENING_STEPS, Organisation, Program
 from models.risk import PROGRAM_FIELDS_READ
@@ -18,6 +19,7 @@ from models.risk_state import refresh_program_risk
 from models.users import User
 
 MAX_WEIGHT = 10.0
+MAX_HEAVY_CASES = 5  # the most a volunteer can hold at all (their capacity is at most 5)
 
 
 def parse_day_list(text: str) -> list[int]:
@@ -53,6 +55,10 @@ class ProgramChanges:
     goal_matches: int | None
     goal_period_months: int | None
     active: bool
+    # The least experience per complexity (index = complexity) and the cap on heavy cases.
+    min_experience_by_complexity: list[int]
+    max_high_complexity_per_volunteer: int | None
+    measures_one_year: bool  # the outcome measured one year after the start
 
 
 def validate_weights(weights: dict[str, float]) -> dict[str, float]:
@@ -64,6 +70,33 @@ def validate_weights(weights: dict[str, float]) -> dict[str, float]:
     if not any(w > 0 for w in weights.values()):
         raise DomainError(N_("At least one weight must be above 0."), field="weights")
     return {k: float(weights.get(k, 0.0)) for k in DEFAULT_WEIGHTS}
+
+
+def validate_experience_rules(minimums: list[int], cap: int | None) -> tuple[list[int], int | None]:
+    """The least experience per complexity and the heavy-case cap, checked as a whole."""
+    if len(minimums) != len(COMPLEXITY_LEVELS) or any(m not in EXPERIENCE_LEVELS for m in minimums):
+        raise DomainError(N_("Choose an answer from the list."), field="min_experience")
+    if any(later < earlier for earlier, later in zip(minimums, minimums[1:], strict=False)):
+        raise DomainError(N_("A heavier case cannot need less experience than a lighter one."),
+                          field="min_experience")
+    if cap is not None and not 1 <= cap <= MAX_HEAVY_CASES:
+        raise DomainError(N_("Write a number from 1 to %(max)s, or leave the field empty for no limit."),
+                          field="max_high_complexity_per_volunteer", max=MAX_HEAVY_CASES)
+    return [int(m) for m in minimums], cap
+
+
+def check_certificate_kept(session: Session, program: Program, changes: ProgramChanges, today: date) -> None:
+    """A program that serves children under 15 must keep the børneattest among its steps."""
+    if CERTIFICATE_STEP in changes.required_steps:
+        return
+    served = young_children_served(session, program, today, serves=changes.serves, min_age=changes.min_age)
+    if served.by_age_range:
+        raise DomainError(N_("The program takes youths younger than 15, so a børneattest is required by law. "
+                             "It cannot be left out."), field="required_steps")
+    if served:
+        raise DomainError(N_("The program has youths or families with children under 15 (%(n)s open requests), "
+                             "so a børneattest is required by law. It cannot be left out."),
+                          field="required_steps", n=served.youths + served.households)
 
 
 def update_program(session: Session, program: Program, changes: ProgramChanges, by: User,
@@ -87,18 +120,22 @@ def update_program(session: Session, program: Program, changes: ProgramChanges, 
     if (changes.goal_matches is None) != (changes.goal_period_months is None):
         raise DomainError(N_("A goal needs both a number of matches and a period."), field="goal_matches")
     weights = validate_weights(changes.weights)
+    minimums, cap = validate_experience_rules(list(changes.min_experience_by_complexity),
+                                              changes.max_high_complexity_per_volunteer)
+    check_certificate_kept(session, program, changes, today or today_fn())
     before = program.model_dump(exclude={"created_at"})
     for name, value in vars(changes).items():
         setattr(program, name, value)
     program.name = changes.name.strip()
     program.weights = weights
+    program.min_experience_by_complexity, program.max_high_complexity_per_volunteer = minimums, cap
     after = program.model_dump(exclude={"created_at"})
     changed = sorted(k for k in after if after[k] != before.get(k))
     session.add(program)
     record_audit(session, organisation_id=program.organisation_id, user_id=by.id, action="update",
                  record_type="Program", record_id=program.id, detail={"changed": changed})
     if PROGRAM_FIELDS_READ & set(changed):
-        refresh_program_risk(session, today or local_today(), program.id)
+        refresh_program_risk(session, today or today_fn(), program.id)
     session.commit()
     return program
 

@@ -44,6 +44,9 @@ RULE_MESSAGES: dict[str, str] = {
     "required_gender": N_("the request requires a mentor of another gender"),
     "distance": N_("they live further apart than the program allows"),
     "experience_minimum": N_("the request is too complex for the volunteer's experience"),
+    "heavy_cases": N_("the volunteer already has as many heavy cases as the program allows"),
+    "child_certificate": N_("a child under 15 is involved and the volunteer has no børneattest received "
+                            "without remarks"),
     "excluded": N_("this pair has been excluded (rejected or broke off before)"),
     "already_matched": N_("this pair has already been matched once"),
 }
@@ -54,6 +57,12 @@ SOFT_CONCERN_BELOW: dict[str, tuple[float, str]] = {
     "languages": (0.34, N_("they have no language in common at a good level")),
     "availability": (0.34, N_("they are rarely free at the same times")),
     "interests": (0.01, N_("they share no interests")),
+}
+
+# The experience standing's warnings (matching.explanation.experience_standing), in words.
+EXPERIENCE_WARNINGS: dict[str, str] = {
+    "experience_at_minimum": N_("the volunteer has just the least experience the program allows for this complexity"),
+    "last_heavy_place": N_("this would be the volunteer's last heavy case under the program's limit"),
 }
 
 
@@ -97,6 +106,8 @@ def check_pair(session: Session, request: Request, volunteer: Volunteer, today: 
         limit = SOFT_CONCERN_BELOW.get(component.name)
         if limit and component.value < limit[0]:
             check.soft_concerns.append(limit[1])
+        if component.name == "experience":
+            check.soft_concerns += [EXPERIENCE_WARNINGS[w] for w in component.detail.get("warnings", [])]
     return check
 
 

@@ -1,14 +1,18 @@
 """The daily reminders: gentle ones to volunteers, due check-ins to coordinators.
 
 Run once a day (``makker reminders``); running it twice, or on two machines at once, sends
-nothing twice: each e-mail carries a dedupe key that the outbox refuses to repeat, and
-volunteers hear from us at most once a fortnight.
+nothing twice: each e-mail carries a dedupe key that the outbox refuses to repeat.
+
+A volunteer is reminded to log a meeting by the rhythm the pair agreed (weekly, every other
+week, monthly): only when no meeting has been logged for the rhythm plus some grace, and at
+most once per that interval. A pair that meets "as we agree" is never nagged; a pair that has
+not agreed a rhythm is reminded after two quiet weeks, as before.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -23,8 +27,23 @@ from models.proposals import mentee_name
 from models.users import User
 from models.volunteers import Volunteer
 
-VOLUNTEER_QUIET_DAYS = 14  # remind when no meeting has been logged for this long...
+VOLUNTEER_QUIET_DAYS = 14  # no rhythm agreed: remind when no meeting has been logged for this long...
 VOLUNTEER_AT_MOST_EVERY_DAYS = 14  # ...and never more often than this
+# Agreed rhythm -> (days between meetings, grace days before a reminder). None: never remind.
+RHYTHM_REMINDER: dict[str, tuple[int, int] | None] = {
+    "weekly": (7, 4),
+    "biweekly": (14, 7),
+    "monthly": (31, 7),
+    "as_agreed": None,
+}
+
+
+def reminder_after_days(rhythm: str | None) -> int | None:
+    """Days without a logged meeting before a reminder, by the agreed rhythm (None: never)."""
+    if rhythm is None or rhythm not in RHYTHM_REMINDER:
+        return VOLUNTEER_QUIET_DAYS
+    pace = RHYTHM_REMINDER[rhythm]
+    return None if pace is None else pace[0] + pace[1]
 
 
 @dataclass
@@ -32,10 +51,6 @@ class ReminderReport:
     volunteers: int = 0
     coordinators: int = 0
     checkins: int = 0
-
-
-def _midnight(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)
 
 
 def send_reminders(session: Session, today: date, base_url: str, organisation_id: int | None = None) -> ReminderReport:
@@ -57,22 +72,21 @@ def _volunteer_reminders(session: Session, today: date, base_url: str, orgs: dic
             .where(Match.status == "active", Volunteer.anonymised_at.is_(None)))
     if organisation_id is not None:
         stmt = stmt.where(Match.organisation_id == organisation_id)
-    quiet_since = today - timedelta(days=VOLUNTEER_QUIET_DAYS)
-    recent = _midnight(today - timedelta(days=VOLUNTEER_AT_MOST_EVERY_DAYS - 1))
     for match, volunteer, last_met in session.exec(stmt):
+        quiet_days = reminder_after_days(match.meeting_rhythm)
         since = last_met or match.started_on or match.intro_on
-        if since is None or since > quiet_since or not volunteer.email:
+        if quiet_days is None or since is None or not volunteer.email or (today - since).days < quiet_days:
             continue
-        already = session.exec(select(OutboxMessage.id).where(
-            OutboxMessage.kind == "meeting_reminder", OutboxMessage.to_email == volunteer.email,
-            OutboxMessage.created_at >= recent)).first()
-        if already is not None:
+        # At most once per interval for this match, counted in the runs' days (the clock passed in).
+        every = quiet_days if match.meeting_rhythm else VOLUNTEER_AT_MOST_EVERY_DAYS
+        last = _last_reminded(session, volunteer.id, match.id)
+        if last is not None and (today - last).days < every:
             continue
         coordinator = session.get(User, match.coordinator_id) if match.coordinator_id else None
         locale = session.get(User, volunteer.user_id).locale if volunteer.user_id else "da"
         message = send(session, "meeting_reminder", to=volunteer.email, locale=locale,
                        organisation_id=match.organisation_id,
-                       dedupe_key=f"meeting-reminder:{volunteer.id}:{today.isoformat()}",
+                       dedupe_key=f"meeting-reminder:{volunteer.id}:m{match.id}:{today.isoformat()}",
                        name=volunteer.first_name, mentee=mentee_name(session, session.get(Request, match.request_id)),
                        link=f"{base_url}/frivillig/moede/{match.id}",
                        coordinator=coordinator.name if coordinator else orgs[match.organisation_id].name,
@@ -80,6 +94,23 @@ def _volunteer_reminders(session: Session, today: date, base_url: str, orgs: dic
         if message is not None:
             session.flush()  # the next volunteer's check sees this one
             report.volunteers += 1
+
+
+def _last_reminded(session: Session, volunteer_id: int, match_id: int) -> date | None:
+    """The day of the latest meeting reminder about this match, read from the outbox keys
+    ("meeting-reminder:<volunteer>:m<match>:<day>"; keys before rhythms named no match)."""
+    days = []
+    for key in session.exec(select(OutboxMessage.dedupe_key).where(
+            OutboxMessage.kind == "meeting_reminder",
+            OutboxMessage.dedupe_key.like(f"meeting-reminder:{volunteer_id}:%"))):
+        parts = key.split(":")
+        if len(parts) == 4 and parts[2] != f"m{match_id}":
+            continue  # another match of the same volunteer
+        try:
+            days.append(date.fromisoformat(parts[-1]))
+        except ValueError:
+            continue
+    return max(days, default=None)
 
 
 def _checkin_reminders(session: Session, today: date, base_url: str, orgs: dict, organisation_id: int | None,

@@ -144,13 +144,15 @@ def export_mentee(session: Session, record_type: str, record_id: int, by: User) 
         "requests": [r.model_dump(mode="json", exclude={"organisation_id", "created_by_id", "version"})
                      for r in requests],
         "consents": [c.model_dump(mode="json", include={"given_by", "relation", "purpose", "text_version", "text",
-                                                        "given_at", "withdrawn_at"})
+                                                        "given_on", "given_at", "withdrawn_on", "withdrawn_by",
+                                                        "withdrawal_note", "withdrawn_at"})
                      for c in _consents_of(session, record)],
         "notes": [n.model_dump(mode="json", include={"subject_type", "subject_id", "body", "created_at"})
                   for n in _notes_of(session, record, matches)],
         "matches": [m.model_dump(mode="json", include={
             "id", "request_id", "status", "created_at", "intro_on", "intro_note", "started_on", "paused_until",
-            "closed_on", "closure_reason", "closure_note", "exit_conversation", "next_step", "outcome"})
+            "closed_on", "closure_reason", "closure_note", "exit_conversation", "next_step", "meeting_rhythm",
+            "outcome"})
             for m in matches],
         "match_history": [e.model_dump(mode="json", include={"match_id", "from_status", "to_status", "on", "reason"})
                           for e in events],
@@ -192,6 +194,8 @@ def _anonymise_mentee(session: Session, record: Youth | Household, requests: lis
         session.add(member)
     for consent in _consents_of(session, record):
         consent.given_by = ANONYMISED
+        consent.withdrawn_by = ANONYMISED if consent.withdrawn_by else ""
+        consent.withdrawal_note = ""
         session.add(consent)
     notes = _notes_of(session, record, matches)
     for note in notes:
@@ -262,6 +266,7 @@ def erase_mentee(session: Session, record_type: str, record_id: int, by: User, t
         update_volunteer_pool_state(session, volunteer, today)
     for consent in _consents_of(session, record):
         consent.withdrawn_at = consent.withdrawn_at or utcnow()
+        consent.withdrawn_on = consent.withdrawn_on or today
     counts = _anonymise_mentee(session, record, requests, _matches_of(session, requests))
     record_audit(session, organisation_id=record.organisation_id, user_id=by.id, action="erase",
                  record_type=record_type, record_id=record.id,

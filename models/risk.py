@@ -13,6 +13,7 @@ from datetime import date
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from matching.profiles import HEAVY_COMPLEXITY
 from models.matches import OPEN_MATCH_STATUSES, CheckIn, Match, MeetingLog
 from models.mentees import Request
 from models.organisations import Program
@@ -32,7 +33,7 @@ URGENCY: dict[str, int] = {
 INTRODUCTION_WITHIN_DAYS = 21
 # The program's settings the flags depend on: a change to one of them re-assesses its matches.
 PROGRAM_FIELDS_READ = frozenset({"inactivity_days", "min_experience_by_complexity"})
-HIGH_COMPLEXITY = 2
+HIGH_COMPLEXITY = HEAVY_COMPLEXITY
 
 
 @dataclass(frozen=True)
@@ -142,8 +143,9 @@ def _assess_chunk(session: Session, result: dict[int, MatchRisk], ids: list[int]
             limit = 0 if match.intro_on else INTRODUCTION_WITHIN_DAYS
             if (today - planned).days > limit:
                 flags.append(RiskFlag("introduction_overdue", (today - planned).days))
+        # The program's own minimum (the same table matching uses), and never no experience at all.
         mins = list(min_experience or []) + [0, 0, 0, 0]
-        if complexity >= HIGH_COMPLEXITY and experience < max(1, mins[complexity]):
+        if complexity >= HIGH_COMPLEXITY and experience < max(1, mins[min(complexity, 3)]):
             flags.append(RiskFlag("heavy_for_experience"))
 
 

@@ -10,18 +10,12 @@ from sqlmodel import Session, select
 from matching.geo import lookup_postcode
 from models.audit import record_audit
 from models.clock import utcnow
-from models.consent import ConsentRecord
+from models.consent import CONSENT_VERSION, ConsentRecord, consent_text
 from models.errors import N_, DomainError
-from models.organisations import Program
+from models.organisations import Organisation, Program
 from models.users import User, check_password_strength, hash_password, normalise_email
 from models.volunteers import ScreeningStep, Volunteer
 
-CONSENT_VERSION = "2026-1"
-CONSENT_TEXT = (
-    "Jeg giver samtykke til, at foreningen behandler de oplysninger, jeg giver her, for at vurdere mig "
-    "som frivillig, finde en makker til mig og følge forløbet. Oplysningerne deles ikke med andre. Jeg "
-    "kan til enhver tid se, hente og slette mine oplysninger og trække samtykket tilbage."
-)
 MIN_VOLUNTEER_AGE = 18
 
 
@@ -68,6 +62,12 @@ def apply_details(volunteer: Volunteer, details: VolunteerDetails) -> None:
         setattr(volunteer, name, value)
 
 
+def volunteer_consent_text(session: Session, program: Program) -> str:
+    """What a volunteer consents to when signing up for ``program`` (shown on the form, stored)."""
+    organisation = session.get(Organisation, program.organisation_id)
+    return consent_text("volunteer", organisation.kind if organisation else "association")
+
+
 def register_volunteer(
     session: Session, program: Program, email: str, password: str, details: VolunteerDetails, today: date,
     locale: str = "da",
@@ -90,9 +90,11 @@ def register_volunteer(
     apply_details(volunteer, details)
     session.add(volunteer)
     session.flush()
+    # The volunteer consents by ticking the box on the form they send today.
     session.add(ConsentRecord(organisation_id=program.organisation_id, subject_type="volunteer",
                               subject_id=volunteer.id, given_by=user.name, relation="self", purpose="volunteer",
-                              text_version=CONSENT_VERSION, text=CONSENT_TEXT))
+                              text_version=CONSENT_VERSION, text=volunteer_consent_text(session, program),
+                              given_on=today))
     record_audit(session, organisation_id=program.organisation_id, user_id=user.id, action="create",
                  record_type="Volunteer", record_id=volunteer.id, detail={"signup": True})
     return volunteer, user

@@ -63,9 +63,11 @@ def export_volunteer(session: Session, volunteer: Volunteer, by: User) -> dict:
     profile = volunteer.model_dump(exclude={"organisation_id", "program_id", "user_id", "version"})
     return {
         "profile": profile,
-        "consents": [c.model_dump(include={"purpose", "text_version", "text", "given_at", "withdrawn_at"}) for c in consents],
+        "consents": [c.model_dump(include={"purpose", "text_version", "text", "given_on", "given_at", "withdrawn_on",
+                                           "withdrawn_at"}) for c in consents],
         "screening": [s.model_dump(include={"step", "status", "step_date", "note"}) for s in steps],
-        "matches": [m.model_dump(include={"id", "status", "started_on", "closed_on", "closure_reason", "intro_note"})
+        "matches": [m.model_dump(include={"id", "status", "started_on", "closed_on", "closure_reason", "intro_note",
+                                            "next_step", "meeting_rhythm"})
                     for m in matches],
         "meetings": [m.model_dump(include={"match_id", "met_on", "minutes", "activities", "note", "rating"})
                      for m in meetings],

@@ -13,7 +13,8 @@ from models.clock import utcnow
 # (or matched); declined: screening failed; withdrawn: left; paused: not available for now.
 VOLUNTEER_STATUSES: tuple[str, ...] = ("applicant", "screening", "approved", "declined", "withdrawn")
 SUPPORTS: tuple[str, ...] = ("youth", "family", "either")
-STEP_STATUSES: tuple[str, ...] = ("pending", "booked", "requested", "done", "approved", "failed")
+# "remarks": received with remarks (a børneattest with remarks never counts as done).
+STEP_STATUSES: tuple[str, ...] = ("pending", "booked", "requested", "done", "approved", "remarks", "failed")
 
 
 class VolunteerBase(SQLModel):

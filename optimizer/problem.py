@@ -19,6 +19,9 @@ class SideConstraints:
 
     high_complexity: Sequence[bool] | None = None  # per request
     max_high_complexity_per_volunteer: int | None = None
+    # Per volunteer: high-complexity requests they already hold outside this problem (open
+    # matches); they use up part of the cap. None = none held.
+    high_complexity_held: Sequence[int] | None = None
     # Requests of siblings: all matched to one volunteer, or the whole group left unmatched.
     sibling_groups: Sequence[Sequence[int]] = ()
     # No matched request's score may fall more than this below its best allowed option.

@@ -54,7 +54,7 @@ def assign_edges(
             edges = _within_regret(edges, side.max_regret)
     if side is not None and side.caps_high_complexity and edges.locked:
         locked_high = np.bincount([v for r, v in edges.locked if side.high_complexity[r]], minlength=n_volunteers)
-        if (locked_high > side.max_high_complexity_per_volunteer).any():
+        if (locked_high > _high_caps(side, n_volunteers)).any():
             raise ValueError("the locks give a volunteer more high-complexity requests than allowed")
     if side is not None and side.needs_cp_sat:
         result = _solve_cp_sat(edges, objective, side)
@@ -63,7 +63,7 @@ def assign_edges(
         result = _solve_flow(
             edges, objective,
             high=np.asarray(side.high_complexity, dtype=bool) if cap_high else None,
-            max_high=side.max_high_complexity_per_volunteer if cap_high else None,
+            max_high=_high_caps(side, n_volunteers) if cap_high else None,
         )
     result.seconds = time.perf_counter() - started
     return result
@@ -102,7 +102,19 @@ def _locked_mask(edges: Edges) -> np.ndarray:
     return mask
 
 
-def _solve_flow(edges: Edges, objective: str, high: np.ndarray | None = None, max_high: int | None = None) -> Assignment:
+def _high_caps(side: SideConstraints, n_volunteers: int) -> np.ndarray:
+    """Per volunteer: how many high-complexity requests this problem may still give them."""
+    caps = np.full(n_volunteers, int(side.max_high_complexity_per_volunteer), dtype=np.int64)
+    if side.high_complexity_held is not None:
+        held = np.asarray(side.high_complexity_held, dtype=np.int64)
+        if held.shape != (n_volunteers,):
+            raise ValueError(f"high_complexity_held needs one entry per volunteer ({n_volunteers})")
+        caps = np.maximum(0, caps - held)
+    return caps
+
+
+def _solve_flow(edges: Edges, objective: str, high: np.ndarray | None = None,
+                max_high: np.ndarray | None = None) -> Assignment:
     open_mask, cap = _free_part(edges)
     locked = _locked_mask(edges)
     weights, _ = integer_weights(edges.scores)
@@ -119,7 +131,7 @@ def _solve_flow(edges: Edges, objective: str, high: np.ndarray | None = None, ma
     gate_left = None
     if gated:
         # Locked high-complexity requests use up part of their volunteer's gate.
-        gate_left = np.full(edges.n_volunteers, max_high, dtype=np.int64)
+        gate_left = np.array(max_high, dtype=np.int64)
         for r, v in edges.locked:
             if high[r]:
                 gate_left[v] -= 1
@@ -192,6 +204,8 @@ def _check_side(side: SideConstraints, n_requests: int) -> None:
         raise ValueError(f"high_complexity needs one entry per request ({n_requests})")
     if side.max_high_complexity_per_volunteer is not None and side.max_high_complexity_per_volunteer < 0:
         raise ValueError("max_high_complexity_per_volunteer must not be negative")
+    if side.high_complexity_held is not None and np.any(np.asarray(side.high_complexity_held) < 0):
+        raise ValueError("high_complexity_held must not be negative")
     if side.max_regret is not None and side.max_regret < 0:
         raise ValueError("max_regret must not be negative")
     seen: set[int] = set()
@@ -238,10 +252,11 @@ def _solve_cp_sat(edges: Edges, objective: str, side: SideConstraints) -> Assign
         model.add(sum(var for _, var in items) <= int(edges.capacity[v]))
     if side.high_complexity is not None and side.max_high_complexity_per_volunteer is not None:
         high = [bool(h) for h in side.high_complexity]
-        for items in by_volunteer.values():
+        caps = _high_caps(side, edges.n_volunteers)
+        for v, items in by_volunteer.items():
             heavy = [var for r, var in items if high[r]]
             if heavy:
-                model.add(sum(heavy) <= side.max_high_complexity_per_volunteer)
+                model.add(sum(heavy) <= int(caps[v]))
     for group in side.sibling_groups:
         group = [int(r) for r in group]
         if len(group) < 2:

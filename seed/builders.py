@@ -157,6 +157,7 @@ def make_youth(session: Session, organisation: Organisation, today: date | None 
             purpose="mentoring",
             text_version="2026-1",
             text="Samtykke til behandling af oplysninger i mentorordningen.",
+            given_on=today - timedelta(days=30),
         ),
     )
     return youth

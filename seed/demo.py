@@ -22,7 +22,7 @@ from matching.profiles import slot_bit
 from matching.vocabulary import INTERESTS
 from models.clock import today as today_fn
 from models.clock import utcnow
-from models.consent import ConsentRecord
+from models.consent import CONSENT_VERSION, YOUTH_OWN_CONSENT_FROM_AGE, ConsentRecord, consent_text
 from models.lifecycle import schedule_checkins
 from models.matches import CheckIn, Exclusion, Match, MatchEvent, MeetingLog
 from models.mentees import Household, HouseholdMember, Request, Youth
@@ -31,17 +31,6 @@ from models.risk_state import fill_missing_risk
 from models.users import User, hash_password
 from models.volunteers import ScreeningStep, Volunteer
 from seed import people
-
-CONSENT_VERSION = "2026-1"
-VOLUNTEER_CONSENT = (
-    "Jeg giver samtykke til, at foreningen behandler mine oplysninger for at finde og følge et "
-    "makkerforløb. Jeg kan til enhver tid trække samtykket tilbage."
-)
-GUARDIAN_CONSENT = (
-    "Som forælder/værge giver jeg samtykke til, at foreningen behandler oplysninger om mit barn for "
-    "at finde en frivillig mentor og følge forløbet."
-)
-FAMILY_CONSENT = "Familien giver samtykke til, at foreningen behandler oplysninger for at finde en venskabsfamilie."
 
 # Roskilde and the towns around it: the demo association's area.
 AREA_POSTCODES = ("4000", "4000", "4000", "4040", "4030", "4130", "4300", "4330", "4320", "4100", "2630", "3650", "4140", "4070")
@@ -146,7 +135,7 @@ class _Demo:
             organisation_id=org.id, slug="venskabsfamilier", name="Venskabsfamilier for flygtningefamilier",
             description="En dansk ven eller venskabsfamilie, der hjælper familien ind i foreningsliv, skole og hverdag.",
             serves="family", min_age=0, max_age=99, max_distance_km=30, goal_matches=10, goal_period_months=24,
-            required_steps=["interview", "references", "training"],
+            # Its families have children under 15: the børneattest is required by law (the default steps).
         ))
         admin = self._user(org, "admin", "admin@roskilde.example.org", "Mette Lund", "+45 46 31 40 00")
         coordinators = [
@@ -184,7 +173,7 @@ class _Demo:
                 interests=person.interests, interests_text=person.interests_text,
                 availability=self._availability(), supports="youth" if youthful else "family",
                 age_min=13, age_max=18, capacity=2 if rng.random() < 0.15 else 1,
-                experience=rng.choices((0, 1, 2, 3), (3, 4, 2, 1))[0], experience_text=person.experience_text,
+                experience=rng.choices((0, 1, 2, 3), (3, 4, 3, 2))[0], experience_text=person.experience_text,
                 motivation=person.motivation, status=stage,
                 mentee_gender_wish=rng.choice((None, None, None, person.gender)),
             ))
@@ -192,7 +181,7 @@ class _Demo:
             v.created_at = utcnow() - (self.today - signed_up)
             self._add(ConsentRecord(organisation_id=org.id, subject_type="volunteer", subject_id=v.id,
                                     given_by=v.name, relation="self", purpose="volunteer", text_version=CONSENT_VERSION,
-                                    text=VOLUNTEER_CONSENT))
+                                    text=consent_text("volunteer", org.kind), given_on=signed_up))
             self._screening(v, program, stage, signed_up, rng.choice(coordinators))
             if stage == "approved":
                 v.approved_at = utcnow() - (self.today - signed_up) + timedelta(days=40)
@@ -216,6 +205,9 @@ class _Demo:
                 status, when = "approved", signed_up + timedelta(days=7 * (i + 1))
             elif i == done and stage == "declined":
                 status, when = "failed", signed_up + timedelta(days=7 * (i + 1))
+            elif i == done and stage == "screening" and step == "boerneattest" and self.rng.random() < 0.5:
+                # Received with remarks: it does not count, so the volunteer cannot be approved.
+                status, when = "remarks", signed_up + timedelta(days=7 * (i + 1))
             elif i == done and stage == "screening":
                 status, when = ("booked" if step == "interview" else "requested"), None
             else:
@@ -237,11 +229,19 @@ class _Demo:
                 guardian_phone=p.guardian_phone, school=p.school, no_trusted_adult=rng.random() < 0.35,
                 notes=p.notes,
             ))
-            self._add(ConsentRecord(organisation_id=org.id, subject_type="youth", subject_id=youth.id,
-                                    given_by=p.guardian_name, relation="guardian", purpose="mentoring",
-                                    text_version=CONSENT_VERSION, text=GUARDIAN_CONSENT, recorded_by_id=coordinator.id))
             complexity = rng.choices((0, 1, 2, 3), (3, 4, 2, 1.3))[0]
             referred = self.today - timedelta(days=rng.randint(5, 420))
+            # Consent is given before the referral: by a custody holder, and from 15 often by the youth too.
+            consented = referred - timedelta(days=rng.randint(1, 14))
+            self._add(ConsentRecord(organisation_id=org.id, subject_type="youth", subject_id=youth.id,
+                                    given_by=p.guardian_name, relation="guardian", purpose="mentoring",
+                                    text_version=CONSENT_VERSION, text=consent_text("guardian", org.kind),
+                                    given_on=consented, recorded_by_id=coordinator.id))
+            if self.today.year - p.birth_year >= YOUTH_OWN_CONSENT_FROM_AGE and rng.random() < 0.5:
+                self._add(ConsentRecord(organisation_id=org.id, subject_type="youth", subject_id=youth.id,
+                                        given_by=youth.name, relation="self", purpose="mentoring",
+                                        text_version=CONSENT_VERSION, text=consent_text("youth", org.kind),
+                                        given_on=consented, recorded_by_id=coordinator.id))
             req = self._add(Request(
                 organisation_id=org.id, program_id=program.id, youth_id=youth.id, need=p.need,
                 description=p.description, complexity=complexity,
@@ -270,10 +270,12 @@ class _Demo:
             for first_name, role, birth_year, gender in f.members:
                 self._add(HouseholdMember(household_id=household.id, first_name=first_name, role=role,
                                           birth_year=birth_year, gender=gender))
+            referred = self.today - timedelta(days=rng.randint(5, 300))
             self._add(ConsentRecord(organisation_id=org.id, subject_type="household", subject_id=household.id,
                                     given_by=f.contact_name, relation="self", purpose="friendship family",
-                                    text_version=CONSENT_VERSION, text=FAMILY_CONSENT, recorded_by_id=coordinator.id))
-            referred = self.today - timedelta(days=rng.randint(5, 300))
+                                    text_version=CONSENT_VERSION, text=consent_text("household", org.kind),
+                                    given_on=referred - timedelta(days=rng.randint(1, 14)),
+                                    recorded_by_id=coordinator.id))
             for need in f.needs:
                 req = self._add(Request(
                     organisation_id=org.id, program_id=program.id, household_id=household.id, need=need,
@@ -301,13 +303,22 @@ class _Demo:
         if demo_volunteer is not None and demo_volunteer in approved:
             approved.remove(demo_volunteer)
             approved.insert(0, demo_volunteer)
-        for i in range(n_matches):
-            req, vol = candidates[i], approved[i]
+        # The program's rules hold in the demo's history too: a heavy case went to a volunteer with
+        # enough experience (each volunteer has one match here, so the cap on heavy cases holds).
+        minimum = program.rules().min_experience_by_complexity
+        pairs: list[tuple[Request, Volunteer]] = []
+        free = list(approved)
+        for req in candidates:
+            vol = next((v for v in free if v.experience >= minimum[req.complexity]), None)
+            if vol is not None and len(pairs) < n_matches:
+                free.remove(vol)
+                pairs.append((req, vol))
+        for req, vol in pairs:
             start = max(req.referred_on, vol.pool_since or req.referred_on) + timedelta(days=rng.randint(10, 60))
             if start > self.today - timedelta(days=3):
                 start = self.today - timedelta(days=rng.randint(3, 20))
             status = rng.choices(("introduced", "active", "paused", "closed"), (1, 6, 1, 3))[0]
-            if i == 0:
+            if vol is demo_volunteer:
                 status = "active"  # the demo volunteer has a live match to show
             coordinator = rng.choice(coordinators)
             match = self._add(Match(
@@ -324,6 +335,7 @@ class _Demo:
                 self._count("matches introduced")
                 continue
             match.status, match.started_on = "active", start
+            match.meeting_rhythm = rng.choice(("weekly", "biweekly", "biweekly", "monthly", "as_agreed", None))
             self._add(MatchEvent(match_id=match.id, from_status="introduced", to_status="active", on=start,
                                  by_id=coordinator.id))
             schedule_checkins(self.s, match, program, start)
@@ -353,10 +365,12 @@ class _Demo:
                     "education_or_work": answer(0.7), "leisure_activity": answer(0.6), "social_case": answer(0.3),
                     "own_words": "Det har været godt at have en voksen at snakke med.",
                 }
-                # As models.followup.close_match does: the plan stops, the 12-month follow-up is planned.
+                # As models.followup.close_match does: the plan stops (the one-year measure stays),
+                # the 12-month follow-up is planned.
                 for checkin in self.s.exec(select(CheckIn).where(CheckIn.match_id == match.id,
                                                                  CheckIn.done_on.is_(None))):
-                    self.s.delete(checkin)
+                    if checkin.kind != "one_year":
+                        self.s.delete(checkin)
                 if program.measures_followup:
                     self._add(CheckIn(match_id=match.id, kind="followup", due_on=end + timedelta(days=365)))
                 self._add(MatchEvent(match_id=match.id, from_status="active", to_status="closed", on=end,
@@ -403,6 +417,10 @@ class _Demo:
                 checkin.contacted = rng.sample(["volunteer", "youth", "parent"], 2)
                 checkin.rating = rng.choice((3, 4, 4, 5))
                 checkin.agreements = "Fortsætter som aftalt."
+                if checkin.kind == "one_year":
+                    checkin.outcome = {"education_or_work": rng.choice(("yes", "yes", "no", "unknown")),
+                                       "leisure_activity": rng.choice(("yes", "no", "unknown")),
+                                       "social_case": rng.choice(("no", "no", "yes", "unknown"))}
                 self.s.add(checkin)
                 self._count("check-ins done")
 

@@ -141,6 +141,7 @@ class OrgWorld:
     match: object
     run: object
     proposal: object
+    youth_consent: object = None  # the consent recorded for ``youth``
 
 
 def build_org(session: Session, name: str, slug: str) -> OrgWorld:
@@ -170,9 +171,16 @@ def build_org(session: Session, name: str, slug: str) -> OrgWorld:
                         volunteer_id=family_volunteer.id, score=0.7,
                         breakdown={"components": [{"name": "distance", "weight": 2.0, "value": 1.0, "contribution": 0.1}]})
     session.add(proposal)
+    from sqlmodel import select
+
+    from models.consent import ConsentRecord
+
+    # Read before the commit: a read after it would open a snapshot that hides the app's writes.
+    youth_consent = session.exec(select(ConsentRecord).where(ConsentRecord.subject_type == "youth",
+                                                             ConsentRecord.subject_id == youth.id)).first()
     session.commit()
     return OrgWorld(org, program, family_program, admin, coordinator, volunteer_user, volunteer, other_volunteer,
-                    youth, request, household, family_request, match, run, proposal)
+                    youth, request, household, family_request, match, run, proposal, youth_consent)
 
 
 @pytest.fixture

@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, timedelta
 
-from sqlalchemy import func
+from sqlalchemy import case, func
 from sqlmodel import Session, select
 
+from matching.profiles import COMPLEXITY_LEVELS
 from models.dashboard import (
     DAYS_PER_MONTH,
     ON_TIME_DAYS,
@@ -23,7 +24,7 @@ from models.dashboard import (
     _day,
     _utc_bounds,
 )
-from models.matches import MATCH_STATUSES, CheckIn, Match, MeetingLog
+from models.matches import MATCH_STATUSES, PLANNED_CLOSURE_REASONS, CheckIn, Match, MeetingLog
 from models.mentees import Request
 from models.organisations import Program
 from models.stats import kaplan_meier, survival_at
@@ -148,6 +149,23 @@ def reference_dashboard(session: Session, organisation_id: int, start: date, end
         goals.append(Goal(program=program.name, target=program.goal_matches, months=months, achieved=achieved,
                           since=since))
 
+    broke_off = (Match.closed_on.is_not(None) & (Match.closed_on <= end)
+                 & Match.closure_reason.not_in(PLANNED_CLOSURE_REASONS))
+    by_complexity = {int(c): (int(n), int(b or 0)) for c, n, b in session.exec(scoped(
+        select(Request.complexity, func.count(), func.sum(case((broke_off, 1), else_=0))), Match)
+        .join(Request, Request.id == Match.request_id)
+        .where(Match.started_on.is_not(None), Match.started_on <= end)
+        .group_by(Request.complexity))}
+    breakoffs = {level: by_complexity.get(level, (0, 0)) for level in COMPLEXITY_LEVELS}
+
+    one_year_outcomes = {q: {"yes": 0, "no": 0, "unknown": 0} for q in OUTCOME_QUESTIONS}
+    one_year_stmt = (select(CheckIn.id, CheckIn.outcome).join(Match, Match.id == CheckIn.match_id)
+                     .where(CheckIn.kind == "one_year", CheckIn.done_on >= start, CheckIn.done_on <= end))
+    for _id, outcome in session.exec(scoped(one_year_stmt, Match)):
+        for q in OUTCOME_QUESTIONS:
+            answer = (outcome or {}).get(q)
+            if answer in one_year_outcomes[q]:
+                one_year_outcomes[q][answer] += 1
     return Dashboard(
         start=start, end=end, volunteer_funnel=volunteer_funnel, request_funnel=request_funnel,
         waiting_requests=waiting_requests, waiting_volunteers=waiting_volunteers,
@@ -156,4 +174,5 @@ def reference_dashboard(session: Session, organisation_id: int, start: date, end
         retention=retention, started_matches=len(started),
         closure_reasons=closure_reasons, meetings=meetings, match_months=match_months, checkins_due=len(counted),
         checkins_on_time=on_time, outcomes=outcomes, baseline_outcomes=baseline_outcomes, goals=goals,
+        breakoffs_by_complexity=breakoffs, one_year_outcomes=one_year_outcomes,
     )

@@ -90,6 +90,11 @@ ACCESS: dict[str, tuple[frozenset[str], Callable]] = {
     "admin.erase_person": (ADMINS, lambda w: {"kind": "household", "record_id": w.household.id}),
     "auth.accept_invite": (EVERYONE, lambda w: {"token": "not-a-token"}),
     # --- matching runs (issue 3) ---
+    # --- programme rules (issue 12) ---
+    "coordinator.add_person_consent": (STAFF, lambda w: {"kind": "youth", "record_id": w.youth.id}),
+    "coordinator.withdraw": (STAFF, lambda w: {"consent_id": w.youth_consent.id}),
+    "coordinator.set_rhythm": (STAFF, lambda w: {"match_id": w.match.id}),
+    "volunteer.set_rhythm": (VOLUNTEERS, lambda w: {"match_id": w.match.id}),
     # --- page performance (issue 16) ---
     "admin.chart": (ADMINS, lambda w: {"key": _stored_chart(w)}),
 }

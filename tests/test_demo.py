@@ -65,3 +65,35 @@ def test_a_benchmark_organisation_has_the_asked_number_of_people(engine, session
     build_demo(engine, seed=2, volunteers=300, requests=200, today=TODAY)
     assert _count(session, select(Volunteer)) == 300
     assert _count(session, select(Request).where(Request.status == "waiting")) == 200
+
+
+def test_the_demo_matching_never_proposes_a_heavy_case_to_a_volunteer_below_the_minimum(engine, session):
+    from matching.profiles import HEAVY_COMPLEXITY
+    from matching.run import execute_run, start_run
+    from models.child_protection import CERTIFICATE_STEP, certificate_holders, young_children_served
+    from models.matchruns import Proposal
+    from models.organisations import Program
+
+    build_demo(engine, seed=1, today=TODAY)
+    heavy_proposals = 0
+    for program in session.exec(select(Program)).all():
+        minimum = program.rules().min_experience_by_complexity
+        assert minimum[2] >= 2 and minimum[3] >= 3  # Høj: experienced; Meget høj: the most experienced
+        # Both demo programmes serve children under 15, so the børneattest is one of their steps.
+        assert young_children_served(session, program, TODAY) and CERTIFICATE_STEP in program.required_steps
+        run = start_run(session, program, by_user_id=None)
+        result = execute_run(engine, run.id, TODAY)
+        assert result.removed_by_rule["experience_minimum"] > 0  # the pool has volunteers the rule keeps out
+        session.expire_all()
+        proposals = session.exec(select(Proposal).where(Proposal.run_id == run.id)).all()
+        certified = certificate_holders(session, {p.volunteer_id for p in proposals})
+        for p in proposals:
+            request, volunteer = session.get(Request, p.request_id), session.get(Volunteer, p.volunteer_id)
+            assert volunteer.experience >= minimum[request.complexity], (request.complexity, volunteer.experience)
+            assert p.volunteer_id in certified
+            heavy_proposals += request.complexity >= HEAVY_COMPLEXITY
+        # The demo's own history keeps the rule too.
+        for match in session.exec(select(Match).where(Match.program_id == program.id)):
+            request, volunteer = session.get(Request, match.request_id), session.get(Volunteer, match.volunteer_id)
+            assert volunteer.experience >= minimum[request.complexity]
+    assert heavy_proposals > 0  # heavy cases are proposed, to volunteers with the experience for them

@@ -143,7 +143,9 @@ def test_a_planned_closure_records_outcome_plans_the_follow_up_and_returns_both_
     assert volunteer.status == "approved" and volunteer.pool_since == today
     assert session.exec(select(Exclusion).where(Exclusion.request_id == match.request_id)).all() == []
     open_checkins = session.exec(select(CheckIn).where(CheckIn.match_id == pair.id, CheckIn.done_on.is_(None))).all()
-    assert [(c.kind, c.due_on) for c in open_checkins] == [("followup", today + timedelta(days=365))]
+    # The one-year measure (due a year after the start, not yet recorded) stays due after the closure.
+    assert sorted((c.kind, c.due_on) for c in open_checkins) == [
+        ("followup", today + timedelta(days=365)), ("one_year", START + timedelta(days=365))]
 
 
 def test_an_early_closure_can_keep_both_out_of_the_pools_and_exclude_the_pair(session, world, pair):
@@ -205,13 +207,18 @@ def test_the_twelve_month_follow_up_records_the_outcome_then(session, world, pai
     today = START + timedelta(days=100)
     close_match(session, pair.id, world.coordinator, today, Closure(closed_on=today, reason="moved", outcome=OUTCOME))
     later = today + timedelta(days=370)
-    assert [c.kind for c, _m in overdue_checkins(session, world.organisation.id, later)] == ["followup"]
+    # Both measures are due by then: one year after the start, and 12 months after the closure.
+    assert [c.kind for c, _m in overdue_checkins(session, world.organisation.id, later)] == ["one_year", "followup"]
     with pytest.raises(DomainError) as error:
         record_checkin(session, pair.id, world.coordinator, later, _answers(later, rating=None, contacted=["youth"]))
     assert error.value.field == "outcome"
-    checkin = record_checkin(session, pair.id, world.coordinator, later,
-                             _answers(later, rating=None, contacted=["youth"], outcome=OUTCOME))
-    assert checkin.kind == "followup" and checkin.outcome == OUTCOME
+    kinds = [record_checkin(session, pair.id, world.coordinator, later,
+                            _answers(later, rating=None, contacted=["youth"], outcome=OUTCOME)).kind
+             for _ in range(2)]
+    assert kinds == ["one_year", "followup"]
+    fresh(session)
+    done = session.exec(select(CheckIn).where(CheckIn.match_id == pair.id, CheckIn.kind.in_(kinds))).all()
+    assert all(c.outcome == OUTCOME and c.done_on == later for c in done)
 
 
 # --- at risk ------------------------------------------------------------------------------

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectMultipleField, ValidationError
+from wtforms import RadioField, SelectMultipleField, ValidationError
 from wtforms.fields import Field
-from wtforms.validators import Length
+from wtforms.validators import InputRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from matching.geo import lookup_postcode
@@ -36,3 +36,13 @@ class MultiCheckboxField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+# How often a pair meets: the pair decides; the volunteer's meeting reminders follow it (issue 12).
+RHYTHM_CHOICES = [("weekly", _l("Every week")), ("biweekly", _l("Every other week")), ("monthly", _l("Every month")),
+                  ("as_agreed", _l("As we agree (no reminders)"))]
+
+
+class RhythmForm(FlaskForm):
+    rhythm = RadioField(_l("How often do they meet?"), choices=RHYTHM_CHOICES,
+                        validators=[InputRequired(_l("This field is required."))])

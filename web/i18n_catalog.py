@@ -82,7 +82,10 @@ def messages(catalog: Catalog) -> dict[object, object]:
     def translated(string: object) -> bool:
         return any(string) if isinstance(string, tuple | list) else bool(string)
 
-    return {m.id: m.string for m in catalog if m.id and not m.fuzzy and translated(m.string)}
+    def plain(value: object) -> object:  # a .mo gives plural forms as lists, a .po as tuples
+        return tuple(value) if isinstance(value, list) else value
+
+    return {plain(m.id): plain(m.string) for m in catalog if m.id and not m.fuzzy and translated(m.string)}
 
 
 def compiled_messages(locale: str) -> dict[object, object]:

@@ -30,6 +30,7 @@ LABELS: dict[str, dict[str, object]] = {
         "requested": _l("Requested"),
         "done": _l("Done"),
         "approved": _l("Approved"),
+        "remarks": _l("Received with remarks"),
         "failed": _l("Not approved"),
     },
     "request_status": {
@@ -37,7 +38,9 @@ LABELS: dict[str, dict[str, object]] = {
         "matched": _l("Matched"),
         "closed": _l("Closed"),
         "withdrawn": _l("Withdrawn"),
+        "consent_withdrawn": _l("Consent withdrawn: out of matching"),
     },
+    "consent_role": {"guardian": _l("custody holder"), "self": _l("themselves"), "parent": _l("custody holder")},
     "match_status": {
         "introduced": _l("Introduced"),
         "active": _l("Active"),
@@ -93,6 +96,8 @@ LABELS: dict[str, dict[str, object]] = {
         "required_gender": _l("required gender"),
         "distance": _l("within the distance limit"),
         "experience_minimum": _l("enough experience"),
+        "heavy_cases": _l("room for another heavy case"),
+        "child_certificate": _l("børneattest where a child under 15 is involved"),
         "excluded": _l("not excluded"),
         "already_matched": _l("not matched before"),
     },
@@ -109,8 +114,16 @@ LABELS: dict[str, dict[str, object]] = {
         "introduction_overdue": _l("The introduction has not been recorded"),
         "heavy_for_experience": _l("High complexity for an inexperienced volunteer"),
     },
+    "experience_warning": {
+        "experience_at_minimum": _l("Close to the limit: the volunteer has just the least experience this complexity "
+                                    "needs."),
+        "last_heavy_place": _l("This would be the volunteer's last heavy case under the program's limit."),
+    },
+    "rhythm": {"weekly": _l("Every week"), "biweekly": _l("Every other week"), "monthly": _l("Every month"),
+               "as_agreed": _l("As we agree (no reminders)")},
     "contacted": {"volunteer": _l("The volunteer"), "youth": _l("The youth"), "parent": _l("A parent")},
-    "checkin_kind": {"scheduled": _l("Planned"), "followup": _l("12-month follow-up"), "extra": _l("Extra")},
+    "checkin_kind": {"scheduled": _l("Planned"), "followup": _l("12-month follow-up"), "extra": _l("Extra"),
+                     "one_year": _l("One year after the start")},
     "outcome_question": {
         "education_or_work": _l("In education or work"),
         "leisure_activity": _l("In a leisure activity"),

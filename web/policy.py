@@ -17,6 +17,7 @@ from flask_login import current_user
 from sqlmodel import SQLModel, select
 from sqlmodel.sql.expression import SelectOfScalar
 
+from models.consent import ConsentRecord
 from models.matches import OPEN_MATCH_STATUSES, CheckIn, Match, MeetingLog
 from models.matchruns import MatchRun, Proposal
 from models.mentees import Household, Request, Youth
@@ -121,6 +122,9 @@ RULES: dict[tuple[str, str], Callable[[Any, Any], bool]] = {
     # --- coordinator journey (issue 5) ---
     # --- follow-up (issue 6) ---
     # --- admin (issue 7) ---
+    # --- programme rules (issue 12): a youth's or family's consent; a volunteer withdraws by leaving ---
+    ("ConsentRecord", "withdraw"): lambda u, r: _staff(u, r) and r.subject_type in ("youth", "household"),
+    ("Match", "set_rhythm"): _own_open_match,  # the pair decides how often they meet
 }
 
 
@@ -151,7 +155,7 @@ def require_area(area: str) -> None:
 # --- scopes: what the user may list -------------------------------------------------------
 
 _ORG_SCOPED: tuple[type[SQLModel], ...] = (
-    Volunteer, Youth, Household, Request, Match, Proposal, MatchRun, Program, User,
+    Volunteer, Youth, Household, Request, Match, Proposal, MatchRun, Program, User, ConsentRecord,
 )
 
 

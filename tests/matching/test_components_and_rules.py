@@ -117,6 +117,12 @@ def test_the_age_difference_is_best_in_a_grown_up_friend_band():
         ("required_gender", youth(mentor_gender_required="male"), volunteer(gender="female"), RULES),
         ("distance", youth(), volunteer(lat=AALBORG.lat, lon=AALBORG.lon), RULES),
         ("experience_minimum", youth(complexity=3), volunteer(experience=0), RULES),
+        ("experience_minimum", youth(complexity=2), volunteer(experience=1), RULES),
+        ("heavy_cases", youth(complexity=2), volunteer(experience=3, heavy_cases=1), RULES),
+        ("child_certificate", youth(age=14), volunteer(child_certificate=False), RULES),
+        ("child_certificate", RequestProfile(id=4, kind="family", lat=ROSKILDE.lat, lon=ROSKILDE.lon,
+                                             waiting_since=TODAY, children_under_15=True),
+         volunteer(child_certificate=False), ProgramRules(serves="family")),
     ],
 )
 def test_a_hard_rule_removes_the_pair_whatever_its_score(rule, req, vol, rules):
@@ -144,7 +150,7 @@ def test_the_explanation_names_the_facts_behind_each_component():
 
 def test_alternatives_are_the_next_best_volunteers_in_order():
     vols = [volunteer(id=i, interests=(("fodbold",) if i < 3 else ("musik",)), experience=i % 4) for i in range(6)]
-    pool = score_pool([youth(complexity=2)], vols, RULES, TODAY)
+    pool = score_pool([youth(complexity=1)], vols, RULES, TODAY)
     alts = alternatives(pool, 0, n=3)
     assert len(alts) == 3 and [a.score for a in alts] == sorted((a.score for a in alts), reverse=True)
     best = int(np.argmax(pool.scores))

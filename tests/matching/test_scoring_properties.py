@@ -36,7 +36,8 @@ def random_pool(seed: int, n_r: int, n_v: int):  # noqa: ANN201
             interests=tuple(rng.sample(TAGS, rng.randint(0, 4))), interests_text=" ".join(rng.sample(WORDS, 2)),
             availability=rng.getrandbits(21), capacity=rng.randint(0, 2), experience=rng.randint(0, 3),
             supports=rng.choice(("youth", "family", "either")), mentee_gender_wish=rng.choice((None, "female", "male")),
-            approved=rng.random() < 0.9))
+            approved=rng.random() < 0.9, heavy_cases=rng.choice((0, 0, 1, 2)),
+            child_certificate=rng.random() < 0.7))
     reqs = []
     for i in range(n_r):
         p = place()
@@ -49,12 +50,30 @@ def random_pool(seed: int, n_r: int, n_v: int):  # noqa: ANN201
             interests=tuple(rng.sample(TAGS, rng.randint(0, 4))), interests_text=" ".join(rng.sample(WORDS, 2)),
             availability=rng.getrandbits(21), complexity=rng.randint(0, 3),
             mentor_gender_required=rng.choice((None, None, "female")), mentor_gender_preferred=rng.choice((None, "male")),
-            no_trusted_adult=rng.random() < 0.3))
+            no_trusted_adult=rng.random() < 0.3, children_under_15=not youth and rng.random() < 0.5))
     exclusions = {(rng.randrange(n_r), 100 + rng.randrange(n_v)) for _ in range(3)} if n_r and n_v else set()
     return reqs, vols, exclusions
 
 
 RULES = ProgramRules(serves="both", min_age=13, max_age=18, max_distance_km=30)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 10_000), st.integers(1, 20), st.integers(1, 20),
+       st.lists(st.integers(0, 3), min_size=4, max_size=4), st.one_of(st.none(), st.integers(0, 3)))
+def test_no_candidate_breaks_the_experience_heavy_case_or_child_certificate_rules(seed, n_r, n_v, mins, cap):
+    mins = tuple(sorted(mins))
+    rules = ProgramRules(serves="both", min_age=11, max_age=20, max_distance_km=30,
+                         min_experience_by_complexity=mins, max_high_complexity_per_volunteer=cap)
+    reqs, vols, _ = random_pool(seed, n_r, n_v)
+    pool = score_pool(reqs, vols, rules, TODAY)
+    for r, c in zip(pool.rows, pool.cols, strict=True):
+        req, vol = reqs[r], vols[c]
+        assert vol.experience >= mins[req.complexity]
+        if req.complexity >= 2 and cap is not None:
+            assert vol.heavy_cases < cap
+        if req.children_under_15 or (req.age is not None and req.age < 15):
+            assert vol.child_certificate
 
 
 @settings(max_examples=40, deadline=None)

@@ -194,3 +194,24 @@ def test_side_constraints_always_hold(instance, cap_high, data):
         for r, v in result.pairs:
             best = np.nanmax(np.where([(r, c) in set(forbidden) for c in range(scores.shape[1])], np.nan, scores[r]))
             assert best - scores[r, v] <= regret + 1e-9
+
+
+@settings(max_examples=60, deadline=None)
+@given(instances(), st.integers(0, 2), st.sampled_from(["most-matched", "best-score"]), st.data())
+def test_heavy_cases_a_volunteer_already_holds_count_against_the_cap_in_flow_and_cp_sat(instance, cap_high,
+                                                                                       objective, data):
+    scores, capacity, forbidden = instance
+    n_r, n_v = scores.shape
+    high = data.draw(st.lists(st.booleans(), min_size=n_r, max_size=n_r))
+    held = data.draw(st.lists(st.integers(0, 3), min_size=n_v, max_size=n_v))
+    results = [assign(scores, capacity=capacity, forbidden=forbidden, objective=objective,
+                      side=SideConstraints(high_complexity=high, max_high_complexity_per_volunteer=cap_high,
+                                           high_complexity_held=held, solver=solver))
+               for solver in ("auto", "cp_sat")]
+    for result in results:
+        check_hard_rules(result, scores, capacity, forbidden)
+        for v in range(n_v):
+            assert sum(1 for r, vv in result.pairs if vv == v and high[r]) <= max(0, cap_high - held[v])
+    flow, exact = results
+    assert len(flow.pairs) == len(exact.pairs)
+    assert flow.total_score == pytest.approx(exact.total_score, abs=1e-5)

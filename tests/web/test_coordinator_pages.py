@@ -22,7 +22,8 @@ def youth_form(world, **overrides):  # noqa: ANN001, ANN003, ANN201
     data = {
         "first_name": "Yusuf", "last_name": "Hansen", "birth_year": str(THIS_YEAR - 15), "gender": "male",
         "postcode": "4000", "guardian_name": "Amal Hansen", "consent_given_by": "Amal Hansen",
-        "consent_relation": "guardian", "consent_confirmed": "y", "lang-0": "da", "level-0": "3",
+        "consent_relation": "guardian", "consent_given_on": "30-07-2026", "consent_confirmed": "y",
+        "lang-0": "da", "level-0": "3",
         "interests": ["fodbold", "gaming"], "slot-mon-evening": "1", "slot-wed-evening": "1",
         "request-program": str(world.program.id), "request-need": "En voksen at tale med",
         "request-complexity": "1", "request-mentor_gender_required": "", "request-mentor_gender_preferred": "",
@@ -43,6 +44,7 @@ def test_a_coordinator_registers_a_youth_with_consent_and_a_request(as_role, ses
     consent = session.exec(select(ConsentRecord).where(ConsentRecord.subject_type == "youth",
                                                        ConsentRecord.subject_id == youth.id)).one()
     assert consent.relation == "guardian" and consent.given_by == "Amal Hansen"
+    assert consent.given_on == date(2026, 7, 30)  # the day it was given, typed dd-mm-yyyy
 
 
 def _refused(client, data, expected):  # noqa: ANN001, ANN202
@@ -83,7 +85,8 @@ def test_a_household_with_two_requests_is_registered_as_two_requests(as_role, se
     client = as_role("coordinator")
     data = {
         "family_name": "Familien Haddad", "contact_name": "Rasha Haddad", "postcode": "4000",
-        "consent_given_by": "Rasha Haddad", "consent_relation": "self", "consent_confirmed": "y",
+        "consent_given_by": "Rasha Haddad", "consent_relation": "self", "consent_given_on": "2026-08-01",
+        "consent_confirmed": "y",
         "lang-0": "ar", "level-0": "3", "lang-1": "da", "level-1": "1",
         "members-0-first_name": "Rasha", "members-0-role": "parent", "members-0-birth_year": "1985",
         "members-1-first_name": "Lina", "members-1-role": "child", "members-1-birth_year": str(THIS_YEAR - 9),

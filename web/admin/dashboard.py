@@ -174,8 +174,9 @@ def relationships_csv() -> Response:
     rows = _overview_rows(list(get_db().exec(stmt)))
     table = Table("relationships", _("Matches"), [
         _("Match"), _("Volunteer"), _("Youth or family"), _("Program"), _("Status"), _("Start"), _("Last meeting"),
-        _("Last check-in"), _("At risk"), _("Coordinator")], [
+        _("Last check-in"), _("At risk"), _("Coordinator"), _("Closed"), _("What or who comes next")], [
         [r["match"].id, r["volunteer"], r["mentee"], r["program"], label("match_status", r["match"].status),
          format_date(r["match"].started_on), format_date(r["last_meeting"]), format_date(r["last_checkin"]),
-         ", ".join(label("risk", f) for f in r["flags"]), r["coordinator"]] for r in rows])
+         ", ".join(label("risk", f) for f in r["flags"]), r["coordinator"], format_date(r["match"].closed_on),
+         r["match"].next_step] for r in rows])
     return _csv(csv_bytes([table]), f"makker-makkerpar-{today():%Y%m%d}.csv")

@@ -18,7 +18,7 @@ from wtforms import (
 )
 from wtforms.validators import Email, InputRequired, NumberRange, Optional
 
-from matching.profiles import DEFAULT_WEIGHTS
+from matching.profiles import COMPLEXITY_LEVELS, DEFAULT_WEIGHTS, EXPERIENCE_LEVELS
 from web.forms import MaxLength, MultiCheckboxField
 from web.labels import LABELS
 
@@ -34,6 +34,15 @@ def _weight_field(name: str) -> FloatField:
 
 
 WeightFields = type("WeightFields", (Form,), {name: _weight_field(name) for name in DEFAULT_WEIGHTS})
+
+
+def _min_experience_field(complexity: int) -> SelectField:
+    return SelectField(LABELS["complexity"][complexity], coerce=int,
+                       choices=[(level, LABELS["experience"][level]) for level in EXPERIENCE_LEVELS])
+
+
+# One "least experience" choice per complexity, as fields min_experience_0 .. min_experience_3.
+MIN_EXPERIENCE_FIELDS = [f"min_experience_{c}" for c in COMPLEXITY_LEVELS]
 
 
 class ProgramForm(FlaskForm):
@@ -54,12 +63,20 @@ class ProgramForm(FlaskForm):
     interests = MultiCheckboxField(_l("Interests offered (none chosen: all)"))
     weights = FormField(WeightFields)
     measures_followup = BooleanField(_l("Follow up on the outcome 12 months after closure"))
+    measures_one_year = BooleanField(_l("Measure the outcome one year after the match started"))
     outcome_required = BooleanField(_l("The outcome must be recorded at closure"))
     retention_months = IntegerField(_l("Keep closed records for (months)"),
                                     validators=[InputRequired(NUMBER), NumberRange(1, 240)])
     goal_matches = IntegerField(_l("Goal: number of matches"), validators=[Optional(), NumberRange(0, 100000)])
     goal_period_months = IntegerField(_l("Goal: within (months)"), validators=[Optional(), NumberRange(1, 240)])
     active = BooleanField(_l("Active"))
+    max_high_complexity_per_volunteer = IntegerField(
+        _l("Heavy cases (high or very high) one volunteer may have at once"),
+        validators=[Optional(), NumberRange(1, 5, message=_l("Write a number from 1 to 5, or leave the field empty."))])
+
+
+for _complexity in COMPLEXITY_LEVELS:
+    setattr(ProgramForm, f"min_experience_{_complexity}", _min_experience_field(_complexity))
 
 
 class InviteForm(FlaskForm):

@@ -20,13 +20,14 @@ from models.program_settings import (
     program_version,
     update_organisation,
     update_program,
+    validate_experience_rules,
     validate_weights,
 )
 from models.staff import change_role, invite_staff, set_active
 from models.users import User
 from models.volunteers import Volunteer
 from models.waiting import request_names
-from web.admin.forms import InviteForm, OrganisationForm, ProgramForm
+from web.admin.forms import MIN_EXPERIENCE_FIELDS, InviteForm, OrganisationForm, ProgramForm
 from web.admin.views import bp
 from web.database import get_db
 from web.forms import apply_domain_error
@@ -40,8 +41,11 @@ from web.tokens import make_user_token
 def _fill(form: ProgramForm, program: Program) -> None:
     for name in ("name", "description", "serves", "min_age", "max_age", "max_distance_km", "waiting_target_days",
                  "inactivity_days", "required_steps", "interests", "measures_followup", "outcome_required",
-                 "retention_months", "goal_matches", "goal_period_months", "active"):
+                 "retention_months", "goal_matches", "goal_period_months", "active",
+                 "max_high_complexity_per_volunteer", "measures_one_year"):
         getattr(form, name).data = getattr(program, name)
+    for name, value in zip(MIN_EXPERIENCE_FIELDS, program.rules().min_experience_by_complexity, strict=True):
+        getattr(form, name).data = value
     form.checkin_plan.data = ", ".join(str(d) for d in program.checkin_plan_days)
     weights = {**DEFAULT_WEIGHTS, **(program.weights or {})}
     for name in DEFAULT_WEIGHTS:
@@ -58,7 +62,14 @@ def _changes(form: ProgramForm) -> ProgramChanges:
         interests=list(form.interests.data or []), weights=dict(form.weights.data),
         measures_followup=bool(form.measures_followup.data), outcome_required=bool(form.outcome_required.data),
         retention_months=form.retention_months.data, goal_matches=form.goal_matches.data,
-        goal_period_months=form.goal_period_months.data, active=bool(form.active.data))
+        goal_period_months=form.goal_period_months.data, active=bool(form.active.data),
+        min_experience_by_complexity=_min_experience(form),
+        max_high_complexity_per_volunteer=form.max_high_complexity_per_volunteer.data,
+        measures_one_year=bool(form.measures_one_year.data))
+
+
+def _min_experience(form: ProgramForm) -> list[int]:
+    return [int(getattr(form, name).data) for name in MIN_EXPERIENCE_FIELDS]
 
 
 def _preview_rows(preview) -> list[dict]:  # noqa: ANN001
@@ -79,14 +90,17 @@ def program_settings(program_id: int) -> str | Response:
     form = ProgramForm()
     form.required_steps.choices = [(s, label("step", s)) for s in SCREENING_STEPS]
     form.interests.choices = sorted(((tag, vocab_label(names)) for tag, names in INTERESTS.items()), key=lambda c: c[1])
-    preview = rows = None
+    preview = rows = experience_error = None
     if request.method == "GET":
         _fill(form, program)
     elif form.validate_on_submit():
         try:
             if request.form.get("action") == "preview":
                 weights = validate_weights(dict(form.weights.data))
-                preview = preview_weights(db, program, weights, today())
+                minimums, cap = validate_experience_rules(_min_experience(form),
+                                                          form.max_high_complexity_per_volunteer.data)
+                preview = preview_weights(db, program, weights, today(), min_experience_by_complexity=tuple(minimums),
+                                          max_high_complexity_per_volunteer=cap)
                 rows = _preview_rows(preview)
                 db.rollback()  # the preview reads only
             else:
@@ -96,11 +110,14 @@ def program_settings(program_id: int) -> str | Response:
                 return redirect(url_for("admin.program_settings", program_id=program.id))
         except DomainError as error:
             db.rollback()
-            target = {"weights": None, "checkin_plan": "checkin_plan"}.get(error.field or "", error.field)
+            target = {"weights": None, "checkin_plan": "checkin_plan", "min_experience": None}.get(
+                error.field or "", error.field)
+            experience_error = error_message(error) if error.field == "min_experience" else None
             apply_domain_error(form, type(error)(error.msgid, target, **error.params), error_message(error))
     status = 400 if request.method == "POST" and preview is None else 200
     return render_template("admin/program.html", form=form, program=program, preview=preview, rows=rows,
-                           weight_names=list(DEFAULT_WEIGHTS)), status
+                           weight_names=list(DEFAULT_WEIGHTS), min_experience_fields=MIN_EXPERIENCE_FIELDS,
+                           experience_error=experience_error), status
 
 
 # --- staff ----------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from models.followup import (
     resume_match,
 )
 from models.matches import CheckIn, Match, MatchEvent, MeetingLog
+from models.meetings import set_meeting_rhythm
 from models.mentees import Request
 from models.organisations import Program
 from models.risk import overdue_checkins
@@ -34,9 +35,9 @@ from models.waiting import request_names
 from web.coordinator.forms import CheckInForm, CloseForm, PauseForm, ResumeForm
 from web.coordinator.views import bp
 from web.database import get_db
-from web.forms import apply_domain_error
+from web.forms import RhythmForm, apply_domain_error
 from web.i18n import error_message
-from web.labels import choices
+from web.labels import choices, label
 from web.pagination import paginate
 from web.policy import load, require_area, scope
 
@@ -102,9 +103,10 @@ def match(match_id: int) -> str:
     users = {u.id: u.name for u in db.exec(scope(User).where(User.id.in_([i for i in user_ids if i])))}
     risk = stored_risks(db, [record], today())[record.id]
     resume_form = ResumeForm(version=record.version, on=today())
+    rhythm_form = RhythmForm(rhythm=record.meeting_rhythm)
     return render_template("coordinator/match.html", match=record, events=events, meetings=meetings,
                            checkins=checkins, users=users, risk=risk, program=db.get(Program, record.program_id),
-                           resume_form=resume_form, today=today(), **_names([record]))
+                           resume_form=resume_form, rhythm_form=rhythm_form, today=today(), **_names([record]))
 
 
 @bp.route("/makkerpar/<int:match_id>/opfoelgning", methods=["GET", "POST"])
@@ -136,8 +138,10 @@ def checkin(match_id: int) -> str | Response:
         planned = db.exec(select(CheckIn).where(CheckIn.match_id == record.id,
                                                 CheckIn.id == int(form.checkin_id.data))).first()
     followup_due = record.status == "closed" or (planned is not None and planned.kind == "followup")
+    one_year_due = planned is not None and planned.kind == "one_year"
     return render_template("coordinator/checkin.html", form=form, match=record, planned=planned,
-                           followup_due=followup_due, **_names([record])), 400 if request.method == "POST" else 200
+                           followup_due=followup_due, one_year_due=one_year_due,
+                           **_names([record])), 400 if request.method == "POST" else 200
 
 
 @bp.route("/makkerpar/<int:match_id>/pause", methods=["GET", "POST"])
@@ -194,6 +198,7 @@ def close(match_id: int) -> str | Response:
     elif record.status != "closed" and form.validate_on_submit():
         closure = Closure(closed_on=form.closed_on.data, reason=form.reason.data, note=form.note.data or "",
                           exit_conversation=form.exit_conversation.data or "", outcome=_outcome(form),
+                          next_step=form.next_step.data or "",
                           pair_may_rematch=form.pair_may_rematch.data == "yes",
                           request_back_to_pool=form.request_back.data == "yes",
                           volunteer_back_to_pool=form.volunteer_back.data == "yes")
@@ -207,6 +212,23 @@ def close(match_id: int) -> str | Response:
             return redirect(url_for("coordinator.match", match_id=record.id))
     return render_template("coordinator/close.html", form=form, match=record, program=program,
                            **_names([record])), 400 if request.method == "POST" else 200
+
+
+@bp.post("/makkerpar/<int:match_id>/rytme")
+def set_rhythm(match_id: int) -> Response:
+    record = load(Match, match_id, "manage")
+    form = RhythmForm()
+    if not form.validate_on_submit():
+        flash(_("Choose how often they meet."), "error")
+        return redirect(url_for("coordinator.match", match_id=record.id))
+    try:
+        set_meeting_rhythm(get_db(), record.id, current_user.id, form.rhythm.data)
+    except DomainError as error:
+        get_db().rollback()
+        flash(error_message(error), "error")
+    else:
+        flash(_("The rhythm is saved: %(rhythm)s.", rhythm=label("rhythm", form.rhythm.data)), "success")
+    return redirect(url_for("coordinator.match", match_id=record.id))
 
 
 @bp.post("/makkerpar/<int:match_id>/kontakt")

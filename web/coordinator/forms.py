@@ -22,17 +22,22 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
-from web.forms import MaxLength, MultiCheckboxField, postcode_is_danish
+from web.forms import RHYTHM_CHOICES, MaxLength, MultiCheckboxField, postcode_is_danish
 
 GENDER_CHOICES = [("female", _l("Female")), ("male", _l("Male")), ("other", _l("Other"))]
 WISH_CHOICES = [("", _l("No wish")), ("female", _l("Female")), ("male", _l("Male"))]
 COMPLEXITY_CHOICES = [("0", _l("Low")), ("1", _l("Moderate")), ("2", _l("High")), ("3", _l("Very high"))]
-RELATION_CHOICES = [("guardian", _l("Parent or guardian")), ("self", _l("The person themselves"))]
+# Who gave consent: a custody holder, or (from 15) the youth themselves / an adult of the family.
+RELATION_CHOICES = [("guardian", _l("Custody holder (parent or guardian)")),
+                    ("self", _l("The youth themselves (from 15)"))]
+FAMILY_RELATION_CHOICES = [("self", _l("An adult of the family")),
+                           ("guardian", _l("Custody holder (parent or guardian)"))]
 ROLE_CHOICES = [("parent", _l("Parent")), ("child", _l("Child")), ("other", _l("Other adult"))]
 MEMBER_GENDER_CHOICES = [("", "—"), *GENDER_CHOICES]
 OUTCOME_CHOICES = [("", "—"), ("yes", _l("Yes")), ("no", _l("No")), ("unknown", _l("Don't know"))]
 
 REQUIRED = _l("This field is required.")
+
 
 
 def _year_range() -> tuple[int, int]:
@@ -59,7 +64,12 @@ class RequestFields(Form):
 
 class ConsentFields(FlaskForm):
     consent_given_by = StringField(_l("Consent given by"), validators=[Optional(), MaxLength(200)])
-    consent_relation = SelectField(_l("Relation"), choices=RELATION_CHOICES, default="guardian")
+    consent_relation = SelectField(_l("Role of the person giving consent"), choices=RELATION_CHOICES, default="guardian")
+    consent_given_on = DateField(_l("Date consent was given"), validators=[Optional()], format=["%Y-%m-%d", "%d-%m-%Y"])
+    consent2_given_by = StringField(_l("Second consent given by (optional)"), validators=[Optional(), MaxLength(200)])
+    consent2_relation = SelectField(_l("Second person's role"), choices=RELATION_CHOICES, default="guardian")
+    consent2_given_on = DateField(_l("Date of the second consent"), validators=[Optional()],
+                                  format=["%Y-%m-%d", "%d-%m-%Y"])
     consent_confirmed = BooleanField(_l("Consent to the processing of the data has been given and explained"),
                                      validators=[DataRequired(_l("Confirm that consent has been given."))])
 
@@ -97,6 +107,9 @@ class MemberFields(Form):
 
 
 class HouseholdIntakeForm(ConsentFields):
+    consent_relation = SelectField(_l("Role of the person giving consent"), choices=FAMILY_RELATION_CHOICES,
+                                   default="self")
+    consent2_relation = SelectField(_l("Second person's role"), choices=FAMILY_RELATION_CHOICES, default="self")
     family_name = StringField(_l("Family name"), validators=[InputRequired(REQUIRED), MaxLength(200)])
     contact_name = StringField(_l("Contact person"), validators=[InputRequired(REQUIRED), MaxLength(200)])
     contact_phone = StringField(_l("Phone"), validators=[Optional(), MaxLength(30)])
@@ -137,6 +150,7 @@ class IntroductionForm(FlaskForm):
                                validators=[InputRequired(REQUIRED)])
     mentee_yes = RadioField(_l("Did the youth or family say yes?"), choices=[("yes", _l("Yes")), ("no", _l("No"))],
                             validators=[InputRequired(REQUIRED)])
+    rhythm = RadioField(_l("How often did they agree to meet?"), choices=RHYTHM_CHOICES, validators=[Optional()])
     note = TextAreaField(_l("Note"), validators=[Optional(), MaxLength(2000)])
 
 
@@ -191,6 +205,7 @@ class CloseForm(VersionedForm):
     note = TextAreaField(_l("More about why"), validators=[Optional(), MaxLength(2000)])
     exit_conversation = TextAreaField(_l("The exit conversation: what was said, by whom"),
                                       validators=[Optional(), MaxLength(4000)])
+    next_step = TextAreaField(_l("What or who comes next?"), validators=[Optional(), MaxLength(2000)])
     outcome = FormField(OutcomeFields)
     pair_may_rematch = RadioField(_l("May this pair be proposed again later?"),
                                   choices=[("no", _l("No")), ("yes", _l("Yes"))], default="no")
@@ -201,4 +216,24 @@ class CloseForm(VersionedForm):
                                 choices=[("yes", _l("Yes, back in the pool")),
                                          ("no", _l("Not now: keep them out of the pool"))], default="yes")
     confirm = BooleanField(_l("I understand that closing cannot be undone"),
+                           validators=[InputRequired(_l("Tick the box to confirm."))])
+
+
+# --- consent (issue 12) ---------------------------------------------------------------------
+
+class AddConsentForm(FlaskForm):
+    given_by = StringField(_l("Consent given by"), validators=[InputRequired(REQUIRED), MaxLength(200)])
+    relation = SelectField(_l("Role of the person giving consent"), choices=RELATION_CHOICES, default="guardian")
+    given_on = DateField(_l("Date consent was given"), validators=[InputRequired(REQUIRED)],
+                         format=["%Y-%m-%d", "%d-%m-%Y"])
+    confirmed = BooleanField(_l("Consent to the processing of the data has been given and explained"),
+                             validators=[DataRequired(_l("Confirm that consent has been given."))])
+
+
+class WithdrawConsentForm(FlaskForm):
+    withdrawn_on = DateField(_l("Date consent was withdrawn"), validators=[InputRequired(REQUIRED)],
+                             format=["%Y-%m-%d", "%d-%m-%Y"])
+    withdrawn_by = StringField(_l("Who withdrew it"), validators=[InputRequired(REQUIRED), MaxLength(200)])
+    note = TextAreaField(_l("What was said, and what happens next"), validators=[Optional(), MaxLength(2000)])
+    confirm = BooleanField(_l("I understand that the requests are taken out of matching"),
                            validators=[InputRequired(_l("Tick the box to confirm."))])

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from models.child_protection import CERTIFICATE_STEP
 from models.clock import today
 from models.errors import DomainError
 from models.followup import OUTCOME_QUESTIONS
@@ -47,6 +48,15 @@ def _draft(fields, program: Program) -> RequestDraft:  # noqa: ANN001
     )
 
 
+def _consents(form) -> tuple[ConsentDraft | None, ConsentDraft | None]:  # noqa: ANN001
+    """The one or two consents typed on an intake form (a consent without a name is not given)."""
+    first = ConsentDraft(form.consent_given_by.data or "", form.consent_relation.data, form.consent_given_on.data) \
+        if (form.consent_given_by.data or "").strip() else None
+    second = ConsentDraft(form.consent2_given_by.data or "", form.consent2_relation.data,
+                          form.consent2_given_on.data) if (form.consent2_given_by.data or "").strip() else None
+    return first, second
+
+
 def _mentee(form) -> tuple[MenteeDraft, list[str]]:  # noqa: ANN001
     languages, errors = languages_from_form(request.form)
     allowed = [tag for tag, _label in grid_context(0, {}, [], None)["interest_choices"]]
@@ -55,6 +65,14 @@ def _mentee(form) -> tuple[MenteeDraft, list[str]]:  # noqa: ANN001
         interests=interests_from_form(request.form, allowed), interests_text=form.interests_text.data or "",
         availability=availability_from_form(request.form), notes=form.notes.data or "",
     ), errors
+
+
+def _flash_certificate_added(programs: list[Program], had_certificate: dict[int, bool]) -> None:
+    for program in {p.id: p for p in programs}.values():
+        if not had_certificate.get(program.id) and CERTIFICATE_STEP in program.required_steps:
+            flash(_("%(program)s now serves a child under 15, so a børneattest is required of its volunteers from "
+                    "now on. Volunteers without one are not proposed for children under 15.", program=program.name),
+                  "info")
 
 
 @bp.route("/unge/ny", methods=["GET", "POST"])
@@ -70,15 +88,15 @@ def new_youth() -> str | Response:
         draft.goal_worries, draft.goal_works, draft.goal_next = (form.goal_worries.data or "", form.goal_works.data or "",
                                                                   form.goal_next.data or "")
         draft.referred_on, draft.referred_by = form.referred_on.data, form.referred_by.data or ""
-        consent = ConsentDraft(form.consent_given_by.data or "", form.consent_relation.data) \
-            if form.consent_given_by.data else None
+        consent, second_consent = _consents(form)
+        had_certificate = {program.id: CERTIFICATE_STEP in program.required_steps}
         try:
             youth, _request = register_youth(
                 get_db(), current_user, today(), first_name=form.first_name.data, last_name=form.last_name.data,
                 birth_year=form.birth_year.data, gender=form.gender.data, profile=mentee, consent=consent,
                 request=draft, guardian_name=form.guardian_name.data or "", guardian_phone=form.guardian_phone.data or "",
                 guardian_email=form.guardian_email.data or "", school=form.school.data or "",
-                no_trusted_adult=bool(form.no_trusted_adult.data),
+                no_trusted_adult=bool(form.no_trusted_adult.data), second_consent=second_consent,
             )
         except DomainError as error:
             get_db().rollback()
@@ -89,6 +107,7 @@ def new_youth() -> str | Response:
                 apply_domain_error(form, error, error_message(error))
         else:
             flash(_("%(name)s is registered and waits for a match.", name=youth.first_name), "success")
+            _flash_certificate_added([program], had_certificate)
             return redirect(url_for("coordinator.youth", youth_id=youth.id))
     return render_template("coordinator/intake_youth.html", form=form, language_errors=language_errors,
                            w=grid_context(mentee.availability, mentee.languages, mentee.interests, None)), (
@@ -113,14 +132,14 @@ def new_household() -> str | Response:
                 drafts.append(draft)
         members = [(m.first_name.data, m.role.data, m.birth_year.data, m.gender.data) for m in form.members
                    if (m.first_name.data or "").strip() and m.birth_year.data]
-        consent = ConsentDraft(form.consent_given_by.data or "", form.consent_relation.data) \
-            if form.consent_given_by.data else None
+        consent, second_consent = _consents(form)
+        had_certificate = {d.program.id: CERTIFICATE_STEP in d.program.required_steps for d in drafts}
         try:
             household, created = register_household(
                 get_db(), current_user, today(), family_name=form.family_name.data,
                 contact_name=form.contact_name.data, contact_phone=form.contact_phone.data or "",
                 contact_email=form.contact_email.data or "", wishes=form.wishes.data or "", members=members,
-                profile=mentee, consent=consent, requests=drafts,
+                profile=mentee, consent=consent, requests=drafts, second_consent=second_consent,
             )
         except DomainError as error:
             get_db().rollback()
@@ -132,6 +151,7 @@ def new_household() -> str | Response:
                 apply_domain_error(form, error, error_message(error))
         else:
             flash(_("%(name)s is registered with %(n)s requests.", name=household.family_name, n=len(created)), "success")
+            _flash_certificate_added([d.program for d in drafts], had_certificate)
             return redirect(url_for("coordinator.household", household_id=household.id))
     return render_template("coordinator/intake_household.html", form=form, language_errors=language_errors,
                            w=grid_context(mentee.availability, mentee.languages, mentee.interests, None)), (

@@ -40,10 +40,12 @@ def _shared(record_type: str, record_id: int) -> dict:
                          .order_by(AuditEvent.at.desc()).limit(50)))
     consents = list(db.exec(select(ConsentRecord).where(ConsentRecord.organisation_id == current_user.organisation_id,
                                                         ConsentRecord.subject_type == record_type.lower(),
-                                                        ConsentRecord.subject_id == record_id)))
+                                                        ConsentRecord.subject_id == record_id)
+                            .order_by(ConsentRecord.given_on, ConsentRecord.id)))
     user_ids = {n.author_id for n in notes} | {a.user_id for a in audit}
     users = {u.id: u.name for u in db.exec(select(User).where(User.id.in_([i for i in user_ids if i])))}
-    return {"notes": notes, "audit": audit, "consents": consents, "users": users, "note_form": NoteForm()}
+    return {"notes": notes, "audit": audit, "consents": consents, "users": users, "note_form": NoteForm(),
+            "consent_kind": record_type.lower(), "consent_subject_id": record_id}
 
 
 def _requests_with_history(requests: list[Request]) -> dict:

@@ -117,7 +117,8 @@ def introduction(match_id: int) -> str | Response:
         try:
             record_introduction(get_db(), match.id, current_user, form.intro_on.data, today(),
                                 volunteer_yes=form.volunteer_yes.data == "yes", mentee_yes=form.mentee_yes.data == "yes",
-                                attendees=form.attendees.data or "", note=form.note.data or "")
+                                attendees=form.attendees.data or "", note=form.note.data or "",
+                                rhythm=form.rhythm.data or None)
         except DomainError as error:
             get_db().rollback()
             target = form.intro_on if error.field == "intro_on" else None

@@ -11,7 +11,7 @@ from models.clock import today
 from models.emails import send
 from models.errors import DomainError
 from models.organisations import Organisation, Program
-from models.signup import CONSENT_TEXT, confirm_email, register_volunteer
+from models.signup import confirm_email, register_volunteer, volunteer_consent_text
 from models.users import User
 from web.database import get_db
 from web.i18n import current_locale
@@ -63,7 +63,8 @@ def form(org_slug: str, program_slug: str) -> str | Response:
             return redirect(url_for("signup.thanks", email=user.email))
     status = 400 if request.method == "POST" else 200
     return render_template("signup/form.html", form=form, program=program, organisation=organisation, extra=extra,
-                           consent_text=CONSENT_TEXT, w=widgets_for(details, None, program.interests)), status
+                           consent_text=volunteer_consent_text(get_db(), program),
+                           w=widgets_for(details, None, program.interests)), status
 
 
 @bp.get("/tak")

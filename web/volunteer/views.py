@@ -12,9 +12,16 @@ from sqlmodel import select
 from models.clock import today
 from models.errors import DomainError
 from models.matches import OPEN_MATCH_STATUSES, CheckIn, Match, MeetingLog
-from models.meetings import accept_match, decline_match, log_meeting, request_end
+from models.meetings import (
+    accept_match,
+    decline_match,
+    log_meeting,
+    request_end,
+    set_meeting_rhythm,
+)
 from models.mentees import Household, HouseholdMember, Request, Youth
 from models.organisations import Program
+from models.proposals import mentee_name
 from models.screening import screening_checklist
 from models.users import User
 from models.volunteer_profile import (
@@ -24,7 +31,7 @@ from models.volunteer_profile import (
     update_profile,
 )
 from web.database import get_db
-from web.forms import apply_domain_error
+from web.forms import RhythmForm, apply_domain_error
 from web.i18n import error_message
 from web.policy import load, own_volunteer, require, require_area, scope
 from web.volunteer.details import details_from, show_error, widgets_for
@@ -69,11 +76,15 @@ def home() -> str:
     volunteer = own_volunteer(current_user)
     db = get_db()
     matches = list(db.exec(scope(Match).where(Match.status.in_(OPEN_MATCH_STATUSES)).order_by(Match.created_at)))
+    # Earlier matches that started, with what or who came next (the handover).
+    earlier = list(db.exec(scope(Match).where(Match.status == "closed", Match.started_on.is_not(None))
+                           .order_by(Match.closed_on.desc()).limit(20)))
     program = db.get(Program, volunteer.program_id)
     waiting = (today() - volunteer.pool_since).days if volunteer.pool_since else None
     return render_template("volunteer/home.html", volunteer=volunteer, checklist=screening_checklist(db, volunteer),
                            summaries=[_mentee_summary(m) for m in matches], program=program, waiting=waiting,
-                           today=today())
+                           today=today(), earlier=[(m, mentee_name(db, db.get(Request, m.request_id))) for m in earlier],
+                           rhythm_forms={m.id: RhythmForm(rhythm=m.meeting_rhythm, prefix=f"m{m.id}") for m in matches})
 
 
 @bp.route("/moede/<int:match_id>", methods=["GET", "POST"])
@@ -155,6 +166,23 @@ def ask_to_end(match_id: int) -> str | Response:
         flash(_("Your coordinator has been told and will contact you to end the match properly."), "success")
         return redirect(url_for("volunteer.home"))
     return render_template("volunteer/end.html", form=form, match=match)
+
+
+@bp.post("/makkerpar/<int:match_id>/rytme")
+def set_rhythm(match_id: int) -> Response:
+    match = load(Match, match_id, "set_rhythm")
+    form = RhythmForm(prefix=f"m{match.id}")
+    if not form.validate_on_submit():
+        flash(_("Choose how often you meet."), "error")
+        return redirect(url_for("volunteer.home"))
+    try:
+        set_meeting_rhythm(get_db(), match.id, current_user.id, form.rhythm.data, volunteer=own_volunteer(current_user))
+    except DomainError as error:
+        get_db().rollback()
+        flash(error_message(error), "error")
+    else:
+        flash(_("Saved. We remind you to log a meeting only by this rhythm."), "success")
+    return redirect(url_for("volunteer.home"))
 
 
 @bp.post("/makkerpar/<int:match_id>/svar")
