@@ -258,7 +258,12 @@ def test_matches_from_before_the_stored_assessment_are_assessed_on_upgrade(tmp_p
     from web import create_app
 
     url = f"sqlite:///{tmp_path / 'before.sqlite3'}"
-    upgrade(url, "0003")  # the schema before migration 0008
+    from alembic.script import ScriptDirectory
+
+    from models.migrate import alembic_config
+
+    before = ScriptDirectory.from_config(alembic_config(url)).get_revision("0008").down_revision
+    upgrade(url, before)  # the schema just before migration 0008
     engine = make_engine(url)
     with Session(engine) as session:
         org = b.make_organisation(session)
