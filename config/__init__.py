@@ -30,6 +30,9 @@ class Settings:
     mail_use_tls: bool
     mail_sender: str
     base_url: str
+    # The task queue: a SQLite file in the instance folder, or Redis for several machines.
+    queue_url: str = ""
+    queue_name: str = "makker"
 
     @property
     def production(self) -> bool:
@@ -99,7 +102,19 @@ def load_settings(instance_path: Path, environ: dict[str, str] | None = None) ->
         mail_use_tls=_flag(env.get("MAIL_USE_TLS"), True),
         mail_sender=env.get("MAIL_SENDER", "Makker <no-reply@makker.local>"),
         base_url=env.get("MAKKER_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        queue_url=queue_url(env, instance_path),
+        queue_name=env.get("MAKKER_QUEUE_NAME", "").strip() or "makker",
     )
+
+
+def queue_url(env: dict[str, str], instance_path: Path) -> str:
+    """Where the task queue lives: MAKKER_QUEUE_URL, else REDIS_URL, else a file in the instance folder."""
+    url = (env.get("MAKKER_QUEUE_URL") or env.get("REDIS_URL") or "").strip()
+    if not url:
+        return sqlite_url(instance_path / "queue.sqlite3")
+    if not url.startswith(("redis://", "rediss://", "unix://", "sqlite:///")):
+        raise ConfigError("MAKKER_QUEUE_URL must be a redis:// URL or sqlite:///path, not " + repr(url.split("@")[-1]))
+    return url
 
 
 def normalise_database_url(url: str) -> str:

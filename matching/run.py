@@ -1,11 +1,13 @@
 """One match run for one program: load the pool, score, solve, store the proposals.
 
 The only module of ``matching`` that touches the database (through ``models``). The web page,
-the API and ``makker match`` all call ``start_run`` and ``execute_run``.
+the task queue's worker (``web/jobs``) and ``makker match`` all call ``start_run`` and ``execute_run``.
 """
 
 from __future__ import annotations
 
+import os
+import socket
 import time
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,7 +19,17 @@ from sqlmodel import Session, select
 from matching.explanation import alternatives, experience_standing
 from matching.scoring import ScoredPool, score_pool
 from models.clock import utcnow
-from models.matchruns import MatchRun, Proposal
+from models.jobs.leases import heartbeat
+from models.matchruns import (
+    RUN_LEASE_SECONDS,
+    MatchRun,
+    Proposal,
+    claim_run,
+    lock_claimed_run,
+    new_claim_token,
+    queue_run,
+    renew_lease,
+)
 from models.organisations import Program
 from models.pool import Pool, load_pool
 from optimizer import SideConstraints, assign_edges
@@ -58,18 +70,8 @@ class RunResult:
 
 
 def start_run(session: Session, program: Program, by_user_id: int | None, parameters: dict | None = None) -> MatchRun:
-    """Record a new run as running (committed), so a page can show its progress."""
-    run = MatchRun(
-        organisation_id=program.organisation_id,
-        program_id=program.id,
-        started_by_id=by_user_id,
-        status="running",
-        progress="queued",
-        parameters=parameters or {},
-    )
-    session.add(run)
-    session.commit()
-    return run
+    """Record a new queued run (committed), so a page can show it; RunAlreadyActive when one is."""
+    return queue_run(session, program, by_user_id, parameters)
 
 
 def _side_constraints(pool: Pool, scored: ScoredPool) -> SideConstraints | None:
@@ -175,64 +177,81 @@ def store_proposals(session: Session, run: MatchRun, pool: Pool, scored: ScoredP
     return count
 
 
-def _progress(engine: Engine, run_id: int, text: str) -> None:
-    # Its own short transaction, so that a page polling the run sees it at once.
-    with Session(engine) as session:
-        run = session.get(MatchRun, run_id)
-        run.progress = text
-        session.add(run)
-        session.commit()
+class LeaseLost(RuntimeError):
+    """Another worker took the run over (ours stopped renewing in time); nothing was stored."""
 
 
-def execute_run(engine: Engine, run_id: int, today: date, dry_run: bool = False) -> RunResult:
-    """Load, score, solve and store one run; marks it done or failed with the reason.
+def _worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
 
-    No transaction stays open while scoring and solving: the pool is read in one short session,
-    computed without one, and stored in another, so progress updates and other users' writes
-    are never blocked by a long run.
+
+def execute_run(engine: Engine, run_id: int, today: date, dry_run: bool = False, worker: str | None = None,
+                lease_seconds: int = RUN_LEASE_SECONDS) -> RunResult | None:
+    """Claim, load, score, solve and store one run; marks it done, or failed with the reason.
+
+    Returns None when the run is not there to claim (done already, or another worker holds it):
+    running the same task twice is harmless. While it works, a heartbeat renews the lease; if
+    the lease was lost anyway, nothing is stored. No transaction stays open while scoring and
+    solving, so progress updates and other users' writes are never blocked by a long run.
     """
+    token = new_claim_token(worker or _worker_name())
+    with Session(engine) as session:
+        if not claim_run(session, run_id, token, utcnow(), lease_seconds):
+            return None
+
+    def renew(progress: str | None = None, stats: dict | None = None) -> bool:
+        with Session(engine) as session:
+            return renew_lease(session, run_id, token, utcnow(), progress, lease_seconds, stats)
+
     try:
-        _progress(engine, run_id, "loading")
-        started = time.perf_counter()
-        with Session(engine, expire_on_commit=False) as session:
-            run = session.get(MatchRun, run_id)
-            objective = run.parameters.get("objective", "most-matched")
-            program = session.get(Program, run.program_id)
-            pool = load_pool(session, program, today)
-        load_seconds = time.perf_counter() - started
-        _progress(engine, run_id, f"scoring {len(pool.requests)} x {len(pool.volunteers)}")
-        scored, result, phases = solve_pool(pool, today, objective=objective)
-        phases = {"load": load_seconds, **phases}
-        _progress(engine, run_id, "storing")
-        started = time.perf_counter()
-        with Session(engine, expire_on_commit=False) as session:
-            run = session.get(MatchRun, run_id)
-            stored = 0 if dry_run else store_proposals(session, run, pool, scored, result)
-            phases["store"] = time.perf_counter() - started
-            outcome = RunResult(
-                run_id=None if dry_run else run_id, requests=len(pool.requests), volunteers=len(pool.volunteers),
-                candidate_pairs=len(scored.scores), proposals=stored, matched_requests=len(result.pairs),
-                total_score=float(result.total_score), optimal=bool(result.optimal), solver=result.solver,
-                phases=phases, removed_by_rule=dict(scored.removed_by_rule),
-            )
-            if dry_run:
-                session.delete(run)
-            else:
-                run.status = "done"
-                run.progress = "done"
-                run.finished_at = utcnow()
-                run.stats = outcome.as_dict()
-                session.add(run)
-            session.commit()
+        with heartbeat(renew, every=max(lease_seconds / 3, 0.5)) as beat:
+            started = time.perf_counter()
+            with Session(engine, expire_on_commit=False) as session:
+                run = session.get(MatchRun, run_id)
+                objective = run.parameters.get("objective", "most-matched")
+                program = session.get(Program, run.program_id)
+                pool = load_pool(session, program, today)
+            load_seconds = time.perf_counter() - started
+            renew("scoring", {"requests": len(pool.requests), "volunteers": len(pool.volunteers)})
+            scored, result, phases = solve_pool(pool, today, objective=objective)
+            phases = {"load": load_seconds, **phases}
+            if not renew("storing") or beat.lost:
+                raise LeaseLost(f"run {run_id} was taken over by another worker")
+            started = time.perf_counter()
+            with Session(engine, expire_on_commit=False) as session:
+                run = lock_claimed_run(session, run_id, token)
+                if run is None:
+                    raise LeaseLost(f"run {run_id} was taken over by another worker")
+                stored = 0 if dry_run else store_proposals(session, run, pool, scored, result)
+                phases["store"] = time.perf_counter() - started
+                outcome = RunResult(
+                    run_id=None if dry_run else run_id, requests=len(pool.requests), volunteers=len(pool.volunteers),
+                    candidate_pairs=len(scored.scores), proposals=stored, matched_requests=len(result.pairs),
+                    total_score=float(result.total_score), optimal=bool(result.optimal), solver=result.solver,
+                    phases=phases, removed_by_rule=dict(scored.removed_by_rule),
+                )
+                if dry_run:
+                    session.delete(run)
+                else:
+                    run.status = "done"
+                    run.progress = "done"
+                    run.finished_at = utcnow()
+                    run.lease_until = None
+                    run.stats = outcome.as_dict()
+                    session.add(run)
+                session.commit()
         return outcome
+    except LeaseLost:
+        raise
     except Exception as error:
         with Session(engine) as session:
-            run = session.get(MatchRun, run_id)
-            if run is not None:
+            run = lock_claimed_run(session, run_id, token)
+            if run is not None:  # still ours: say why it failed (a taken-over run is not ours to fail)
                 run.status = "failed"
                 run.progress = "failed"
                 run.error = f"{type(error).__name__}: {error}"[:2000]
                 run.finished_at = utcnow()
+                run.lease_until = None
                 session.add(run)
                 session.commit()
         raise

@@ -35,5 +35,12 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
+def head_revision() -> str | None:
+    """The newest migration of this code."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+
+
 def is_empty(engine: Engine) -> bool:
     return not inspect(engine).get_table_names()

@@ -3,6 +3,7 @@
 from models.audit import AuditEvent
 from models.chart_images import ChartImage
 from models.consent import ConsentRecord
+from models.jobs.tables import PeriodicSlot
 from models.matches import CheckIn, Exclusion, Match, MatchEvent, MeetingLog
 from models.matchruns import MatchRun, Proposal
 from models.mentees import Household, HouseholdMember, Request, Youth
@@ -30,6 +31,7 @@ __all__ = [
     "Note",
     "Organisation",
     "OutboxMessage",
+    "PeriodicSlot",
     "Program",
     "Proposal",
     "Request",

@@ -90,6 +90,8 @@ ACCESS: dict[str, tuple[frozenset[str], Callable]] = {
     "admin.erase_person": (ADMINS, lambda w: {"kind": "household", "record_id": w.household.id}),
     "auth.accept_invite": (EVERYONE, lambda w: {"token": "not-a-token"}),
     # --- matching runs (issue 3) ---
+    # --- background jobs (issue 16) ---
+    "coordinator.start_all_matching": (STAFF, lambda w: {}),
     # --- programme rules (issue 12) ---
     "coordinator.add_person_consent": (STAFF, lambda w: {"kind": "youth", "record_id": w.youth.id}),
     "coordinator.withdraw": (STAFF, lambda w: {"consent_id": w.youth_consent.id}),

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import smtplib
 from dataclasses import replace
+from datetime import timedelta
 
 from sqlmodel import select
 
 from config import load_settings
+from models.clock import utcnow
 from models.emails import compose, send
 from models.outbox import OutboxMessage
 from web.mailer import send_pending
@@ -60,8 +62,12 @@ def test_sending_marks_each_message_sent_and_keeps_failures_for_a_retry(session,
     FakeSMTP.sent = []
     assert send_pending(session, settings, smtp_factory=FakeSMTP) == (1, 1)
     assert [m["To"] for m in FakeSMTP.sent] == ["ok@example.org"]
-    # Running again sends nothing twice; the failed one is tried again.
+    # Running again at once sends nothing twice and leaves the failed one to its back-off...
     FakeSMTP.sent = []
-    assert send_pending(session, settings, smtp_factory=FakeSMTP) == (0, 1)
+    assert send_pending(session, settings, smtp_factory=FakeSMTP) == (0, 0)
+    # ...after which it is tried again.
+    later = utcnow() + timedelta(minutes=2)
+    assert send_pending(session, settings, smtp_factory=FakeSMTP, now=later) == (0, 1)
+    session.expire_all()
     failed = session.exec(select(OutboxMessage).where(OutboxMessage.to_email == "fejl@example.org")).one()
     assert failed.attempts == 2 and "550" in failed.last_error

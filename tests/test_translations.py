@@ -13,3 +13,9 @@ def test_the_compiled_catalogues_match_the_sources():
     for locale in ("da", "en"):
         # Compared by content: another Babel version writes other bytes for the same messages.
         assert compiled_messages(locale) == messages(read_catalog(locale)), f"run `makker i18n compile` ({locale})"
+
+
+def test_no_danish_translation_is_left_fuzzy():
+    # A fuzzy entry is not compiled: the page would show the English msgid.
+    fuzzy = [m.id for m in read_catalog("da") if m.id and m.fuzzy]
+    assert not fuzzy, fuzzy

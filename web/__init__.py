@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """The app factory: settings from the environment, overridden by ``config`` (tests)."""
     app = Flask(__name__, instance_relative_config=True)
     config = dict(config or {})
-    instance_path = Path(config.pop("INSTANCE_PATH", app.instance_path))
+    # MAKKER_INSTANCE_PATH moves the instance folder (the worker that `makker serve` starts uses it).
+    instance_path = Path(config.pop("INSTANCE_PATH", os.environ.get("MAKKER_INSTANCE_PATH") or app.instance_path))
     app.instance_path = str(instance_path)
     environ = config.pop("ENVIRON", None)
     settings = load_settings(instance_path, environ)
@@ -43,7 +45,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
         app.config["DATABASE_URL"] = normalise_database_url(app.config["DATABASE_URL"])
 
-    from web import auth, database, errors, i18n, labels, policy, security
+    from web import auth, database, errors, i18n, jobs, labels, policy, security
     from web.admin import views as admin_views
     from web.api import views as api_views
     from web.coordinator import views as coordinator_views
@@ -51,6 +53,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from web.volunteer import views as volunteer_views
 
     database.init_app(app)
+    jobs.init_app(app)
     security.init_app(app)
     i18n.init_app(app)
     labels.init_app(app)

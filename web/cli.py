@@ -50,6 +50,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(retention_command)
     app.cli.add_command(bench_dashboard_command)
     app.cli.add_command(bench_command)
+    app.cli.add_command(worker_command)
     app.cli.add_command(loadtest_command)
     app.cli.add_command(refresh_risk_command)
     app.cli.add_command(draw_charts_command)
@@ -109,9 +110,10 @@ def demo(seed: int, volunteers: int | None, requests_: int | None, reset: bool) 
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--no-worker", is_flag=True, help="Do not start a background worker (run `makker worker` yourself).")
 @with_appcontext
-def serve(host: str, port: int) -> None:
-    """Run the app on the embedded default; the first start loads the demo data."""
+def serve(host: str, port: int, no_worker: bool) -> None:
+    """Run the app on the embedded default with a background worker; the first start loads the demo data."""
     from seed.demo import DemoSummary, build_demo, demo_logins
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
@@ -128,11 +130,65 @@ def serve(host: str, port: int) -> None:
         click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for role, email in logins:
             click.echo(f"  {role:<12} {email}")
+    from web.jobs.worker import ChildWorker
+
+    worker = None if no_worker else ChildWorker(app.instance_path, env=app.config["MAKKER_SETTINGS"].env).start()
+    if worker is not None:
+        click.echo(f"A background worker runs beside it (process {worker.process.pid}): "
+                   "matchings, e-mails, reminders and retention.")
     click.echo("Stop with Ctrl+C.")
+    import signal
+    import sys
+
     from werkzeug.serving import run_simple
 
-    # Flask refuses app.run() inside its own CLI; this is the same development server.
-    run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
+    # Stopped by a service manager (SIGTERM) as by Ctrl+C: the worker is stopped too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        # Flask refuses app.run() inside its own CLI; this is the same development server.
+        run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
+    finally:
+        if worker is not None:
+            worker.stop()
+
+
+@click.command("worker")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
+              help="Jobs run at the same time by this process.")
+@click.option("--worker-type", type=click.Choice(["thread", "process"]), default="thread", show_default=True,
+              help="Threads, or forked processes (for several long matchings at once on many cores).")
+@click.option("--no-periodic", is_flag=True, help="Do not schedule the periodic jobs from this process.")
+@click.option("--verbose", is_flag=True, help="Log every job the queue runs.")
+@click.option("--parent-pid", type=int, default=None, hidden=True)
+@with_appcontext
+def worker_command(workers: int, worker_type: str, no_periodic: bool, verbose: bool, parent_pid: int | None) -> None:
+    """Run background jobs from the queue until Ctrl+C (any number, on any machine)."""
+    import logging
+
+    from web.jobs.worker import run_worker
+
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    # What a job did and its failures; Huey's line per job only with --verbose.
+    logging.getLogger("makker").setLevel(logging.INFO)
+    logging.getLogger("huey").setLevel(logging.INFO if verbose else logging.WARNING)
+    from models.migrate import head_revision
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    revision = current_revision(engine())
+    if revision is not None and revision != head_revision():
+        raise click.ClickException(f"The database is at revision {revision}, this code needs {head_revision()}: "
+                                   "run `makker db upgrade` first.")
+    settings = app.extensions["makker_queue"].settings
+    click.echo(f"worker {app.extensions['makker_queue'].worker_name}: queue {_safe_url(settings.queue_url)} "
+               f"({settings.queue_name}), {workers} {worker_type}(s), periodic jobs "
+               f"{'off' if no_periodic else 'on'}; stop with Ctrl+C")
+    run_worker(app, workers=workers, worker_type=worker_type, periodic=not no_periodic, parent_pid=parent_pid)
+
+
+def _safe_url(url: str) -> str:
+    """A URL for the log, without a password."""
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://{rest.rsplit('@', 1)[-1]}" if "@" in rest else url
 
 
 @click.group("i18n", help="Translations: Danish (default) and English.")
@@ -168,7 +224,7 @@ def outbox_group() -> None:
 @outbox_group.command("send")
 @with_appcontext
 def outbox_send() -> None:
-    """Send the waiting e-mails by SMTP (run every minute from cron or a timer)."""
+    """Send the waiting e-mails by SMTP now (a worker does it every minute by itself)."""
     from sqlmodel import Session
 
     from web.mailer import send_pending
@@ -178,7 +234,7 @@ def outbox_send() -> None:
         raise click.ClickException("MAIL_SERVER is not set; e-mails are shown at /dev/postkasse instead.")
     with Session(engine()) as session:
         sent, failed = send_pending(session, settings)
-    click.echo(f"sent {sent}, failed {failed} (failed ones are retried up to 5 times)")
+    click.echo(f"sent {sent}, failed {failed} (a failed one is tried again later, each time after a longer wait; 5 tries in all)")
 
 
 @click.command("reminders")
@@ -195,7 +251,7 @@ def reminders_command(today) -> None:  # noqa: ANN001
     with Session(engine(), expire_on_commit=False) as session:
         report = send_reminders(session, today.date() if today else today_fn(), settings.base_url)
     click.echo(f"queued {report.volunteers} meeting reminders to volunteers and {report.coordinators} "
-               f"check-in e-mails to coordinators ({report.checkins} check-ins); `makker outbox send` sends them")
+               f"check-in e-mails to coordinators ({report.checkins} check-ins); a worker sends them (or `makker outbox send`)")
 
 
 @click.command("retention")
@@ -253,42 +309,76 @@ def draw_charts_command(today) -> None:  # noqa: ANN001
 
 
 @click.command("match")
-@click.option("--program", "program_slug", required=True, help="The program's slug.")
-@click.option("--organisation", "organisation_slug", default=None, help="Needed when several organisations have the slug.")
+@click.option("--program", "program_slug", default=None, help="The program's slug (leave out for all programs).")
+@click.option("--organisation", "organisation_slug", default=None,
+              help="The organisation's slug: needed when several have the program slug, or for all its programs.")
+@click.option("--queue", "on_queue", is_flag=True, help="Put the runs on the task queue for a worker instead.")
 @click.option("--dry-run", is_flag=True, help="Score and solve, but store nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print counts and the seconds of each phase as JSON.")
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="Run as of this date.")
 @with_appcontext
-def match_command(program_slug: str, organisation_slug: str | None, dry_run: bool, as_json: bool, today) -> None:  # noqa: ANN001
-    """Run the matching for one program and store the proposals."""
+def match_command(program_slug: str | None, organisation_slug: str | None, on_queue: bool, dry_run: bool,
+                  as_json: bool, today) -> None:  # noqa: ANN001
+    """Run the matching for one program (or every program of an organisation) and store the proposals."""
     import json
 
     from sqlmodel import Session, select
 
     from matching.run import execute_run, start_run
     from models.clock import today as today_fn
+    from models.matchruns import RunAlreadyActive
     from models.organisations import Organisation, Program
 
+    if not program_slug and not organisation_slug:
+        raise click.UsageError("Give --program, or --organisation for all of its programs.")
+    if on_queue and dry_run:
+        raise click.UsageError("A dry run prints its result here; it cannot go on the queue.")
     with Session(engine(), expire_on_commit=False) as session:
-        stmt = select(Program).where(Program.slug == program_slug)
+        stmt = select(Program)
+        # One program by name even when inactive; "all programs" means the active ones.
+        stmt = stmt.where(Program.slug == program_slug) if program_slug else stmt.where(Program.active)
         if organisation_slug:
             stmt = stmt.join(Organisation).where(Organisation.slug == organisation_slug)
-        programs = list(session.exec(stmt))
+        programs = list(session.exec(stmt.order_by(Program.name)))
         if not programs:
-            raise click.ClickException(f"No program with the slug {program_slug!r}.")
-        if len(programs) > 1:
+            raise click.ClickException(f"No program with the slug {program_slug!r}." if program_slug
+                                       else f"No active programs in the organisation {organisation_slug!r}.")
+        if program_slug and len(programs) > 1:
             raise click.ClickException("Several organisations have that program slug; add --organisation.")
-        run = start_run(session, programs[0], by_user_id=None, parameters={"source": "cli"})
-    result = execute_run(engine(), run.id, (today.date() if today else today_fn()), dry_run=dry_run)
-    if as_json:
-        click.echo(json.dumps(result.as_dict(), indent=2))
+        # Plain values: each start commits (and expires what the session had loaded).
+        wanted = [(p.id, p.name, p.slug) for p in programs]
+        runs = []
+        for program_id, name, slug in wanted:
+            try:
+                run = start_run(session, session.get(Program, program_id), by_user_id=None, parameters={"source": "cli"})
+                runs.append((name, slug, run.id))
+            except RunAlreadyActive as busy:
+                click.echo(f"{name}: a matching is already queued or running (run {busy.run_id}); skipped", err=True)
+    if on_queue:
+        for name, _slug, run_id in runs:
+            queued = current_app.extensions["makker_queue"].enqueue("match_run", run_id)
+            click.echo(f"{name}: run {run_id} {'on the queue' if queued else 'NOT on the queue (see the log)'}")
         return
-    click.echo(f"{programs[0].name}: {result.requests} requests, {result.volunteers} volunteers available, "
-               f"{result.candidate_pairs} allowed pairs")
-    click.echo(f"matched {result.matched_requests} requests, total score {result.total_score:.3f} "
-               f"({result.solver}, {'optimal' if result.optimal else 'not proven optimal'})")
-    click.echo("seconds: " + ", ".join(f"{k} {v:.2f}" for k, v in result.phases.items()))
-    click.echo("dry run: nothing stored" if dry_run else f"stored {result.proposals} proposals in run {result.run_id}")
+    results = {}
+    for name, slug, run_id in runs:
+        result = execute_run(engine(), run_id, (today.date() if today else today_fn()), dry_run=dry_run)
+        if result is None:
+            raise click.ClickException(f"Run {run_id} was taken by a worker before this command could start it.")
+        results[slug] = result
+        if as_json:
+            continue
+        click.echo(f"{name}: {result.requests} requests, {result.volunteers} volunteers available, "
+                   f"{result.candidate_pairs} allowed pairs")
+        click.echo(f"matched {result.matched_requests} requests, total score {result.total_score:.3f} "
+                   f"({result.solver}, {'optimal' if result.optimal else 'not proven optimal'})")
+        click.echo("seconds: " + ", ".join(f"{k} {v:.2f}" for k, v in result.phases.items()))
+        click.echo("dry run: nothing stored" if dry_run else f"stored {result.proposals} proposals in run {result.run_id}")
+    if as_json:
+        payload = next(iter(results.values())).as_dict() if program_slug and results else \
+            {slug: r.as_dict() for slug, r in results.items()}
+        click.echo(json.dumps(payload, indent=2))
+    if not runs:
+        raise click.ClickException("Nothing was run: every program has a matching going already.")
 
 
 @click.command("bench")

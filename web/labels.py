@@ -141,6 +141,9 @@ LABELS: dict[str, dict[str, object]] = {
         "view": _l("Viewed"), "create": _l("Created"), "update": _l("Changed"), "delete": _l("Deleted"),
         "export": _l("Exported"), "erase": _l("Erased on request"), "anonymise": _l("Anonymised (retention)"),
     },
+    # --- background jobs (issue 16) ---
+    "run_status": {"queued": _l("Waiting to start"), "running": _l("Running"), "done": _l("Done"),
+                   "failed": _l("Failed")},
     "organisation_kind": {"association": _l("Association"), "municipality": _l("Municipality")},
     "person_kind": {"youth": _l("Youth"), "household": _l("Family"), "volunteer": _l("Volunteer")},
 }

@@ -122,6 +122,8 @@ RULES: dict[tuple[str, str], Callable[[Any, Any], bool]] = {
     # --- coordinator journey (issue 5) ---
     # --- follow-up (issue 6) ---
     # --- admin (issue 7) ---
+    # --- background jobs (issue 16) ---
+    ("Organisation", "run_matching"): _staff,  # every program of the user's own organisation
     # --- programme rules (issue 12): a youth's or family's consent; a volunteer withdraws by leaving ---
     ("ConsentRecord", "withdraw"): lambda u, r: _staff(u, r) and r.subject_type in ("youth", "household"),
     ("Match", "set_rhythm"): _own_open_match,  # the pair decides how often they meet

@@ -18,7 +18,7 @@ from tests.conftest import PASSWORD
 
 
 def test_coordinator_journey_from_intake_to_introduction(app, page, session, world):
-    app.config["RUN_MATCHING_INLINE"] = True  # the run finishes within the request
+    app.config["QUEUE_IMMEDIATE"] = True  # the run finishes within the request
     family_volunteers = []
     for first, langs in (("Vera", {"da": 3, "ar": 3}), ("Bent", {"da": 3}), ("Sanne", {"da": 3, "en": 2})):
         user = b.make_user(session, world.organisation, "volunteer", email=f"{first.lower()}@roskilde.example.org",

@@ -134,7 +134,7 @@ def test_a_list_of_more_than_fifty_is_paginated(as_role, session, world):
 
 
 def _run_matching(app, client, world):  # noqa: ANN001, ANN202
-    app.config["RUN_MATCHING_INLINE"] = True
+    app.config["QUEUE_IMMEDIATE"] = True
     response = client.post(f"/koordinator/program/{world.program.id}/matchning")
     assert response.status_code == 302
     return response.headers["Location"]

@@ -1,45 +1,39 @@
-"""Running the matching from the web: started in the background, progress shown, then the
-proposals with their explanations and the actions on them."""
+"""Running the matching from the web: put on the task queue, progress shown from the database,
+then the proposals with their explanations and the actions on them."""
 
 from __future__ import annotations
 
-import threading
-
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlmodel import select
 from werkzeug.wrappers import Response
 
 from matching.rules import RULES
-from matching.run import execute_run, start_run
+from matching.run import start_run
 from models.clock import today
-from models.matchruns import MatchRun, Proposal
+from models.errors import DomainError
+from models.matchruns import (
+    ACTIVE_RUN_STATUSES,
+    MAX_RUN_ATTEMPTS,
+    RUN_ERROR_MSGIDS,
+    MatchRun,
+    Proposal,
+    RunAlreadyActive,
+    queue_organisation_runs,
+)
 from models.mentees import Request
-from models.organisations import Program
+from models.organisations import Organisation, Program
 from models.volunteers import Volunteer
 from models.waiting import request_names
 from web.coordinator.forms import ApproveForm
 from web.coordinator.views import bp
-from web.database import engine, get_db
+from web.database import get_db
+from web.i18n import error_message
+from web.jobs import enqueue, get_queue
 from web.pagination import paginate
 from web.policy import load, require, scope
-
-
-def _run_in_background(app, run_id: int) -> None:  # noqa: ANN001
-    # The run's state lives in the database (MatchRun.progress/status), so any web instance can
-    # show it; a run left "running" by a stopped process is shown as stale after an hour.
-    def work() -> None:
-        with app.app_context():
-            try:
-                execute_run(engine(), run_id, today())
-            except Exception:  # noqa: BLE001 - execute_run has already recorded the failure
-                app.logger.exception("match run %s failed", run_id)
-
-    if app.config.get("RUN_MATCHING_INLINE"):
-        work()
-    else:
-        threading.Thread(target=work, daemon=True, name=f"match-run-{run_id}").start()
 
 
 @bp.get("/matchning")
@@ -55,13 +49,37 @@ def runs() -> str:
 @bp.post("/program/<int:program_id>/matchning")
 def start_matching(program_id: int) -> Response:
     program = load(Program, program_id, "run_matching")
-    running = get_db().exec(scope(MatchRun).where(MatchRun.program_id == program.id, MatchRun.status == "running")).first()
-    if running is not None:
-        flash(_("A matching is already running for this program."), "warning")
-        return redirect(url_for("coordinator.run", run_id=running.id))
-    run = start_run(get_db(), program, current_user.id, parameters={"source": "web"})
-    _run_in_background(current_app._get_current_object(), run.id)  # type: ignore[attr-defined]
+    try:
+        run = start_run(get_db(), program, current_user.id, parameters={"source": "web"})
+    except RunAlreadyActive as busy:
+        flash(error_message(busy), "warning")
+        if busy.run_id is None:
+            return redirect(url_for("coordinator.runs"))
+        return redirect(url_for("coordinator.run", run_id=busy.run_id))
+    enqueue("match_run", run.id)
     return redirect(url_for("coordinator.run", run_id=run.id))
+
+
+@bp.post("/matchning/alle")
+def start_all_matching() -> Response:
+    """A run for every active program of the coordinator's organisation, each its own job."""
+    require("run_matching", record_type="Organisation")
+    organisation = get_db().get(Organisation, current_user.organisation_id)
+    try:
+        outcome = queue_organisation_runs(get_db(), organisation.id, current_user.id, parameters={"source": "web-all"})
+    except DomainError as error:
+        flash(error_message(error), "error")
+        return redirect(url_for("coordinator.runs"))
+    for run in outcome.queued:
+        enqueue("match_run", run.id)
+    if outcome.queued:
+        flash(ngettext("The matching was started for %(num)s program.", "The matching was started for %(num)s programs.",
+                       len(outcome.queued)), "success")
+    if outcome.already_active:
+        flash(ngettext("%(num)s program already had a matching going; it goes on.",
+                       "%(num)s programs already had a matching going; they go on.", len(outcome.already_active)),
+              "info")
+    return redirect(url_for("coordinator.runs"))
 
 
 @bp.get("/matchning/<int:run_id>")
@@ -70,7 +88,11 @@ def run(run_id: int) -> str:
     db = get_db()
     program = db.get(Program, record.program_id)
     if record.status != "done":
-        return render_template("coordinator/run_progress.html", run=record, program=program)
+        waiting_for_worker = record.status in ACTIVE_RUN_STATUSES and get_queue().live_workers() == 0
+        error = _(record.error) if record.error in RUN_ERROR_MSGIDS else record.error
+        return render_template("coordinator/run_progress.html", run=record, program=program, error=error,
+                               waiting_for_worker=waiting_for_worker, active=record.status in ACTIVE_RUN_STATUSES,
+                               max_attempts=MAX_RUN_ATTEMPTS)
     page = paginate(db, select(Proposal).where(Proposal.run_id == record.id, Proposal.rank == 1)
                     .order_by(Proposal.score.desc(), Proposal.id), per_page=25)
     request_ids = [p.request_id for p in page.items]

@@ -1,0 +1,104 @@
+"""Every piece of background work, as jobs on the queue. Each calls the same domain operation
+as the page or the ``makker`` command that does the same by hand, and is safe to run twice.
+
+Adding one (e.g. status reminders to referrers, an import, a large export): write the domain
+function in ``models/`` (``(session, today) -> report``), then three lines here::
+
+    @periodic(daily_at(8, 0))
+    def referrer_status(ctx: JobContext) -> dict:
+        with ctx.session() as session:
+            return asdict(send_referrer_status(session, ctx.today()))
+
+and, for work a user starts, ``@job()`` plus ``enqueue("name", record_id)`` in the view. Work
+that runs long keeps its state in its own row (status, progress, a lease) like ``MatchRun``.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict
+
+from matching.run import LeaseLost, execute_run
+from models.jobs.operations import prune_slots
+from models.matchruns import recover_stale_runs
+from models.reminders import send_reminders
+from models.retention import apply_retention
+from models.risk_state import refresh_risk
+from web.jobs.queue import JobContext
+from web.jobs.registry import daily_at, every_minute, job, periodic
+from web.mailer import send_pending
+
+log = logging.getLogger("makker.jobs")
+
+
+@job("match_run")
+def match_run(ctx: JobContext, run_id: int) -> dict | None:
+    """One program's matching. A second delivery, or a run someone else holds, does nothing."""
+    try:
+        result = execute_run(ctx.engine, run_id, ctx.today(), worker=ctx.worker)
+    except LeaseLost:
+        log.warning("match run %s was taken over by another worker; this one stored nothing", run_id)
+        return None
+    except Exception:  # noqa: BLE001 - recorded on the run as failed, with a "try again" button
+        log.exception("match run %s failed", run_id)
+        return None
+    return result.as_dict() if result is not None else None
+
+
+@periodic(every_minute())
+def recover_runs(ctx: JobContext) -> dict:
+    """Runs whose worker stopped are started again (or failed after the last attempt)."""
+    with ctx.session() as session:
+        report = recover_stale_runs(session, ctx.now())
+    ctx.queue.forget_gone_workers()
+    for run_id in report.to_enqueue:
+        ctx.enqueue("match_run", run_id)
+    if report.restarted or report.failed:
+        log.warning("match runs started again: %s; failed after the last attempt: %s",
+                    report.restarted, report.failed)
+    return asdict(report)
+
+
+@periodic(every_minute())
+def send_outbox(ctx: JobContext) -> dict:
+    """Send the e-mails whose turn has come (also put on the queue right after mail is queued)."""
+    with ctx.session() as session:
+        sent, failed = send_pending(session, ctx.settings, now=ctx.now())
+    return {"sent": sent, "failed": failed}
+
+
+@periodic(daily_at(7, 0))
+def daily_reminders(ctx: JobContext) -> dict:
+    """Meeting reminders to quiet volunteers and due check-ins to coordinators, once a day."""
+    with ctx.session() as session:
+        report = send_reminders(session, ctx.today(), ctx.settings.base_url)
+    ctx.enqueue("send_outbox")
+    return asdict(report)
+
+
+@periodic(daily_at(0, 5))
+def risk_refresh(ctx: JobContext) -> dict:
+    """The at-risk lists' flags that come with time alone (no meeting for N days, an overdue
+    check-in), once a day just after midnight; changes re-assess their match at once."""
+    with ctx.session() as session:
+        report = refresh_risk(session, ctx.today())
+    ctx.enqueue("draw_charts")  # the dashboard's figures moved with the day as well
+    return asdict(report)
+
+
+@periodic(daily_at(0, 15))
+def draw_charts(ctx: JobContext) -> dict:
+    """Each organisation's default dashboard charts, drawn before the first admin looks."""
+    from web.chart_store import draw_default_dashboards
+
+    with ctx.session() as session:
+        return {"drawn": draw_default_dashboards(session, ctx.today())}
+
+
+@periodic(daily_at(2, 30))
+def retention(ctx: JobContext) -> dict:
+    """Anonymise closed records past their program's retention period, once a night."""
+    with ctx.session() as session:
+        report = apply_retention(session, ctx.today())
+        pruned = prune_slots(session, ctx.now())
+    return {**asdict(report), "periodic_slots_pruned": pruned}
