@@ -216,7 +216,7 @@ def make_match(
     started_on: date | None = None,
     **fields: object,
 ) -> Match:
-    started_on = started_on or date.today() - timedelta(days=60)
+    started_on = started_on or danish_today() - timedelta(days=60)
     match = _save(
         session,
         Match(
@@ -235,5 +235,5 @@ def make_match(
         request.pool_since = None
         session.add(request)
     # Tests that add meetings or check-ins by hand afterwards call refresh_match_risk themselves.
-    refresh_match_risk(session, date.today(), [match.id])
+    refresh_match_risk(session, danish_today(), [match.id])
     return match

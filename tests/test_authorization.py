@@ -105,17 +105,17 @@ ACCESS: dict[str, tuple[frozenset[str], Callable]] = {
 def _stored_chart(world) -> str:  # noqa: ANN001
     """A drawn chart of the world's organisation, stored through the session that built the world."""
     import hashlib
-    from datetime import date
 
     from sqlalchemy.orm import object_session
 
+    from models import clock
     from models.chart_images import ChartImage
 
     key = hashlib.sha256(f"chart of {world.organisation.id}".encode()).hexdigest()
     session = object_session(world.organisation)
     if session.get(ChartImage, key) is None:
         session.add(ChartImage(key=key, organisation_id=world.organisation.id, fmt="svg", content=b"<svg/>",
-                               used_on=date.today()))
+                               used_on=clock.today()))
         session.commit()
     return key
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from sqlmodel import select
 
+from models import clock
 from models.matches import Match
 from models.risk import at_risk
 from models.risk_state import count_at_risk
@@ -14,7 +13,7 @@ from seed.loadtest import PASSWORD, build_load_data, find_load_plan
 from tests.conftest import login
 from web.loadtest import Level, PageFigures, format_level
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 def test_the_load_test_organisation_has_logins_for_every_role_and_its_assessment_built(app, engine, session):

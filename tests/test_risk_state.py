@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
 
+from models import clock
 from models.errors import DomainError
 from models.followup import (
     CheckInAnswers,
@@ -52,7 +53,7 @@ from models.volunteers import Volunteer
 from seed import builders as b
 from tests.conftest import fresh
 
-START = date.today()
+START = clock.today()
 
 
 def _scratch(session, organisation_id: int, today: date) -> dict[int, tuple]:  # noqa: ANN001

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
+from models import clock
 from models.matches import CheckIn, MeetingLog
 from models.risk import at_risk, count_overdue_checkins
 from models.risk_state import refresh_risk
 from seed import builders as b
 
-TODAY = date.today()
+TODAY = clock.today()
 LINK = re.compile(r'href="/koordinator/makkerpar/(\d+)"')
 
 

@@ -21,8 +21,9 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
+
+from models import clock
 
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 SIGN_IN_LIMIT = 300  # seconds for everyone to sign in before a run gives up
@@ -104,7 +105,7 @@ def run_loadtest(database_url: str, *, users: Sequence[int] = (10, 50, 100), sec
         _say(echo, f"Building the load-test organisation ({matches} matches, {volunteers} volunteers, "
                    f"{requests} requests); this takes a few minutes...")
         started = time.perf_counter()
-        plan = build_load_data(engine, date.today(), matches=matches, volunteers=volunteers, requests=requests)
+        plan = build_load_data(engine, clock.today(), matches=matches, volunteers=volunteers, requests=requests)
         _say(echo, f"  built in {time.perf_counter() - started:.0f} s: {plan.counts}")
     engine.dispose()
     app_dir = (app_dir or Path(__file__).resolve().parents[2]).resolve()

@@ -13,7 +13,6 @@ import json
 import os
 import random
 import re
-from datetime import date
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -21,6 +20,7 @@ import gevent
 from locust import between, events, task
 from locust.contrib.fasthttp import FastHttpUser
 
+from models import clock
 from web.loadtest.cookies import LOOPBACK, LoopbackIsSecure
 
 PLAN = json.loads(Path(os.environ["MAKKER_LOADTEST_PLAN"]).read_text(encoding="utf-8"))
@@ -128,7 +128,7 @@ class Volunteer(_Person):
         form = self.client.get(f"/frivillig/moede/{self.match_id}", name="/frivillig/moede/[id] (form)")
         token = CSRF.search(form.text or "")
         with self.client.post(f"/frivillig/moede/{self.match_id}", name="/frivillig/moede/[id] (save)",
-                              data={"csrf_token": token.group(1) if token else "", "met_on": date.today().isoformat(),
+                              data={"csrf_token": token.group(1) if token else "", "met_on": clock.today().isoformat(),
                                     "minutes": "60", "rating": str(random.randint(2, 5)), "note": "",
                                     "activities": "talk"}, catch_response=True) as response:
             if response.status_code != 200 or "/frivillig/moede" in (response.url or ""):
