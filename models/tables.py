@@ -5,7 +5,7 @@ from models.chart_images import ChartImage
 from models.consent import ConsentRecord
 from models.jobs.tables import PeriodicSlot
 from models.matches import CheckIn, Exclusion, Match, MatchEvent, MeetingLog
-from models.matchruns import MatchRun, Proposal
+from models.matchruns import MatchRun, Proposal, WaitingReason
 from models.mentees import Household, HouseholdMember, Request, Youth
 from models.notes import Note
 from models.organisations import Organisation, Program
@@ -38,5 +38,6 @@ __all__ = [
     "ScreeningStep",
     "User",
     "Volunteer",
+    "WaitingReason",
     "Youth",
 ]
