@@ -11,6 +11,7 @@ from models.notes import Note
 from models.organisations import Organisation, Program
 from models.outbox import OutboxMessage
 from models.risk_state import MatchRiskState
+from models.sessions import UserSession
 from models.users import LoginAttempt, User
 from models.volunteers import ScreeningStep, Volunteer
 
@@ -37,6 +38,7 @@ __all__ = [
     "Request",
     "ScreeningStep",
     "User",
+    "UserSession",
     "Volunteer",
     "WaitingReason",
     "Youth",

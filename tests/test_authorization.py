@@ -99,6 +99,10 @@ ACCESS: dict[str, tuple[frozenset[str], Callable]] = {
     "volunteer.set_rhythm": (VOLUNTEERS, lambda w: {"match_id": w.match.id}),
     # --- page performance (issue 16) ---
     "admin.chart": (ADMINS, lambda w: {"key": _stored_chart(w)}),
+    # --- hardening (issue 11) ---
+    "auth.account": (SIGNED_IN, lambda w: {}),
+    "auth.change_password_view": (SIGNED_IN, lambda w: {}),
+    "auth.sign_out_everywhere_view": (SIGNED_IN, lambda w: {}),
 }
 
 
@@ -145,7 +149,7 @@ def test_each_role_reaches_exactly_the_routes_it_is_allowed(app, world, role):
     _sign_in(client, world, role)
     wrong = []
     for endpoint, method in _routes(app):
-        if endpoint in ("auth.logout",):
+        if endpoint in ("auth.logout", "auth.sign_out_everywhere_view"):
             continue  # signing out is tested on its own; it would end this client's session
         allowed, args = ACCESS[endpoint]
         with app.test_request_context():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectMultipleField, ValidationError
 from wtforms.fields import Field
@@ -10,11 +10,13 @@ from wtforms.validators import InputRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from matching.geo import lookup_postcode
+from web.i18n import lazy_gettext as _l
 
 
 def postcode_is_danish(_form: FlaskForm, field: Field) -> None:
     if field.data and lookup_postcode(field.data) is None:
-        raise ValidationError(_l("%(code)s is not a Danish postcode.", code=field.data))
+        # Translated now, as plain text: the template escapes the postcode that was typed.
+        raise ValidationError(gettext("%(code)s is not a Danish postcode.", code=field.data))
 
 
 def apply_domain_error(form: FlaskForm, error, message: str) -> None:  # noqa: ANN001

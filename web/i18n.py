@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Flask, request, session
 from flask_babel import Babel, gettext
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
+from markupsafe import escape
 
 from matching.vocabulary import INTERESTS
 from models.errors import DomainError
@@ -66,6 +69,23 @@ def parse_date(text: str) -> date:
     raise ValueError(text)
 
 
+class LazyText(LazyString):
+    """A lazily translated message that is text, not markup.
+
+    flask_babel's LazyString answers ``__html__`` with itself, so Jinja would print whatever it
+    carries unescaped, including user input formatted into it (``%(code)s``). This one is
+    escaped like any other string; it is what ``_l`` is everywhere in the app.
+    """
+
+    def __html__(self) -> str:
+        return str(escape(str(self)))
+
+
+def lazy_gettext(string: str, **variables: Any) -> LazyText:
+    """Like flask_babel.lazy_gettext, but the result is escaped when a template prints it."""
+    return LazyText(gettext, string, **variables)
+
+
 def error_message(error: DomainError) -> str:
     """A domain error in the user's language; status codes among its parameters get labels."""
     from web.labels import label
@@ -78,7 +98,9 @@ def error_message(error: DomainError) -> str:
             params[key] = label("match_status", value).lower()
         elif key == "rule" and isinstance(value, str):
             params[key] = gettext(value)  # the rule's own message, translated too
-    return gettext(error.msgid, **params)  # type: ignore[arg-type]
+    # Parameters are plain text (user input among them): never let one pass as markup.
+    text_params = {k: str(v) if hasattr(v, "__html__") else v for k, v in params.items()}
+    return str(gettext(error.msgid, **text_params))  # type: ignore[arg-type]
 
 
 def label(pair: tuple[str, str]) -> str:

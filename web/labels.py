@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from flask import Flask
-from flask_babel import lazy_gettext as _l
+
+from web.i18n import lazy_gettext as _l
 
 LABELS: dict[str, dict[str, object]] = {
     "role": {"volunteer": _l("Volunteer"), "coordinator": _l("Coordinator"), "admin": _l("Administrator")},

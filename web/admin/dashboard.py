@@ -26,6 +26,7 @@ from web.database import get_db
 from web.i18n import format_date, parse_date
 from web.labels import label
 from web.pagination import paginate
+from web.params import record_id
 from web.policy import require_area, scope
 
 
@@ -56,7 +57,7 @@ def _period() -> tuple[date, date, list[str]]:
 
 
 def _program() -> Program | None:
-    program_id = request.args.get("program", type=int)
+    program_id = request.args.get("program", type=record_id)
     if program_id is None:
         return None
     return get_db().exec(scope(Program).where(Program.id == program_id)).first()
@@ -130,8 +131,8 @@ def _csv(content: bytes, filename: str) -> Response:
 def _overview_query():  # noqa: ANN202
     args = request.args
     sort = args.get("sort") if args.get("sort") in SORTS else "start"
-    stmt = filter_matches(scope(Match), program_id=args.get("program", type=int), status=args.get("status"),
-                          coordinator_id=args.get("coordinator", type=int), at_risk_only=args.get("risk") == "1",
+    stmt = filter_matches(scope(Match), program_id=args.get("program", type=record_id), status=args.get("status"),
+                          coordinator_id=args.get("coordinator", type=record_id), at_risk_only=args.get("risk") == "1",
                           sort=sort)
     return stmt, sort
 

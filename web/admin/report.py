@@ -7,8 +7,6 @@ disagree. Nothing here names a person: the report is for steering groups and fun
 from __future__ import annotations
 
 import base64
-import csv
-import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -18,6 +16,7 @@ from models.dashboard import DAYS_PER_MONTH, RETENTION_MILESTONES, Dashboard
 from models.matches import MATCH_STATUSES
 from models.stats import survival_at
 from web import charts
+from web.csvfile import csv_bytes as write_csv
 from web.i18n import format_date
 from web.labels import label
 
@@ -144,14 +143,13 @@ def data_uri(svg: bytes) -> str:
 
 
 def csv_bytes(sections: Sequence[Table]) -> bytes:
-    """Danish Excel opens this directly: UTF-8 with a byte-order mark, semicolons between fields."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    """The tables one after another, through the app's one CSV writer (web.csvfile)."""
+    rows: list[Sequence] = []
     for i, table in enumerate(sections):
         if len(sections) > 1:
             if i:
-                writer.writerow([])
-            writer.writerow([table.title])
-        writer.writerow(table.header)
-        writer.writerows(table.rows)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+                rows.append([])
+            rows.append([table.title])
+        rows.append(table.header)
+        rows.extend(table.rows)
+    return write_csv(rows)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -23,6 +22,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 from web.forms import RHYTHM_CHOICES, MaxLength, MultiCheckboxField, postcode_is_danish
+from web.i18n import lazy_gettext as _l
 
 GENDER_CHOICES = [("female", _l("Female")), ("male", _l("Male")), ("other", _l("Other"))]
 WISH_CHOICES = [("", _l("No wish")), ("female", _l("Female")), ("male", _l("Male"))]

@@ -27,11 +27,12 @@ from web.coordinator.forms import ApproveForm, IntroductionForm, ManualMatchForm
 from web.coordinator.views import bp
 from web.database import get_db
 from web.i18n import error_message
+from web.links import public_url
 from web.policy import load, scope
 
 
 def _reply_link() -> str:
-    return url_for("volunteer.home", _external=True)
+    return public_url("volunteer.home")
 
 
 @bp.post("/forslag/<int:proposal_id>/godkend")

@@ -20,12 +20,13 @@ from web.coordinator.views import bp
 from web.database import get_db
 from web.i18n import label as vocab_label
 from web.pagination import paginate
+from web.params import record_id
 from web.policy import require_area, scope
 
 
 def _filters() -> dict:
     args = request.args
-    program_id = args.get("program", type=int)
+    program_id = args.get("program", type=record_id)
     language = args.get("language") or None
     return {
         "program_id": program_id,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -30,6 +29,7 @@ from wtforms.validators import (
 from models.matches import MEETING_ACTIVITIES
 from models.users import MIN_PASSWORD_LENGTH
 from web.forms import MaxLength, postcode_is_danish
+from web.i18n import lazy_gettext as _l
 
 REQUIRED = _l("This field is required.")
 GENDERS = [("female", _l("Female")), ("male", _l("Male")), ("other", _l("Other"))]

@@ -1,7 +1,7 @@
 """derived state for pages: the stored at-risk assessment and the chart cache
 
 Revision ID: 0008
-Revises: 0009
+Revises: 0004
 
 The match_risk rows of existing matches are filled by ``makker db upgrade`` right after this
 migration (models.risk_state.fill_missing_risk), and every day by the periodic refresh.
@@ -12,7 +12,7 @@ import sqlmodel
 
 
 revision = '0008'
-down_revision = '0009'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 
