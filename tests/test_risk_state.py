@@ -275,7 +275,8 @@ def test_matches_from_before_the_stored_assessment_are_assessed_on_upgrade(tmp_p
                           volunteer_id=volunteer.id, status="active", started_on=START - timedelta(days=90)))
         session.commit()
         org_id = org.id
-    app = create_app({"DATABASE_URL": url, "TESTING": True, "INSTANCE_PATH": str(tmp_path / "instance")})
+    app = create_app({"DATABASE_URL": url, "TESTING": True, "INSTANCE_PATH": str(tmp_path / "instance"),
+                      "ENVIRON": {"MAKKER_ENV": "testing"}, "MAKKER_BASE_URL": "http://makker.test"})
     result = app.test_cli_runner().invoke(args=["db", "upgrade"])
     assert result.exit_code == 0, result.output
     assert "assessed 1 matches" in result.output

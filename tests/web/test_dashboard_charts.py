@@ -55,7 +55,8 @@ def test_another_web_worker_serves_the_stored_chart_without_drawing_it(as_role, 
     sources = _dashboard(as_role("admin"))
     # A second app on the same database: another gunicorn worker, or another machine.
     other_worker = create_app({"DATABASE_URL": app.config["DATABASE_URL"], "TESTING": True,
-                               "WTF_CSRF_ENABLED": False, "INSTANCE_PATH": app.instance_path})
+                               "WTF_CSRF_ENABLED": False, "INSTANCE_PATH": app.instance_path,
+                               "ENVIRON": {"MAKKER_ENV": "testing"}, "MAKKER_BASE_URL": "http://makker.test"})
     client = other_worker.test_client()
     assert login(client, world.admin.email, PASSWORD).status_code == 302
     assert all(client.get(source).status_code == 200 for source in sources)
