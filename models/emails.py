@@ -135,7 +135,7 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
             "Hvordan går det med jeres møder?",
             "Hej $name\n\nVi har ikke hørt fra dig om et møde med $mentee i et stykke tid. "
             "Det tager under et minut at skrive et møde ind:\n\n$link\n\n"
-            "Brug for en snak? Svar din koordinator, $coordinator.",
+            "Brug for en snak? Kontakt din koordinator, $coordinator.",
         ),
         "en": (
             "How are your meetings going?",

@@ -90,6 +90,8 @@ ACCESS: dict[str, tuple[frozenset[str], Callable]] = {
     "admin.erase_person": (ADMINS, lambda w: {"kind": "household", "record_id": w.household.id}),
     "auth.accept_invite": (EVERYONE, lambda w: {"token": "not-a-token"}),
     # --- matching runs (issue 3) ---
+    # --- pages (issue 12) ---
+    "coordinator.matches": (STAFF, lambda w: {}),
     # --- background jobs (issue 16) ---
     "coordinator.start_all_matching": (STAFF, lambda w: {}),
     # --- programme rules (issue 12) ---

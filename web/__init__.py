@@ -58,7 +58,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
         app.config["DATABASE_URL"] = normalise_database_url(app.config["DATABASE_URL"])
 
-    from web import auth, database, errors, i18n, jobs, labels, policy, security
+    from web import auth, database, errors, i18n, jobs, labels, navigation, policy, security
     from web.admin import views as admin_views
     from web.api import views as api_views
     from web.coordinator import views as coordinator_views
@@ -73,6 +73,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     i18n.init_app(app)
     labels.init_app(app)
+    navigation.init_app(app)
     policy.init_app(app)
     errors.init_app(app)
     app.register_blueprint(auth.bp)

@@ -7,7 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Flask, request, session
-from flask_babel import Babel, gettext
+from flask_babel import Babel, get_translations, gettext
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from markupsafe import escape
@@ -45,6 +45,22 @@ def format_date(value: date | datetime | None) -> str:
     if isinstance(value, datetime):
         value = _aware(value).astimezone(LOCAL_TZ).date()
     return value.strftime("%d-%m-%Y")
+
+
+def format_number(value: float | int | None, digits: int = 0) -> str:
+    """A number the way the reader writes it: "6,0" and "1.234" in Danish, "6.0" and "1,234" in English."""
+    if value is None:
+        return "—"
+    from babel.numbers import format_decimal
+
+    pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
+    return format_decimal(round(float(value), digits) if digits else round(float(value)), format=pattern,
+                          locale=current_locale())
+
+
+def format_percent(share: float | None) -> str:
+    """A share 0..1 as whole percent with a space before the sign: "63 %"."""
+    return "—" if share is None else f"{format_number(share * 100)} %"
 
 
 def format_datetime(value: datetime | None) -> str:
@@ -108,10 +124,28 @@ def label(pair: tuple[str, str]) -> str:
     return pair[1] if current_locale() == "en" else pair[0]
 
 
+class _WTFormsMessages:
+    """WTForms' own messages ("Not a valid choice.") read from our catalogue: WTForms ships no
+    Danish, and Flask-WTF takes the request's ``wtforms_translations`` when one is set."""
+
+    def ugettext(self, string: str) -> str:
+        return get_translations().ugettext(string)
+
+    def ungettext(self, singular: str, plural: str, n: int) -> str:
+        return get_translations().ungettext(singular, plural, n)
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
+
+    @app.before_request
+    def _wtforms_in_our_language() -> None:
+        request.wtforms_translations = _WTFormsMessages()  # type: ignore[attr-defined]
+
     app.jinja_env.filters["dkdate"] = format_date
     app.jinja_env.filters["dkdatetime"] = format_datetime
+    app.jinja_env.filters["num"] = format_number
+    app.jinja_env.filters["pct"] = format_percent
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
     app.jinja_env.globals["current_locale"] = current_locale
     app.jinja_env.globals["vocab_label"] = label

@@ -11,13 +11,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from models.dashboard import DAYS_PER_MONTH, RETENTION_MILESTONES, Dashboard
 from models.matches import MATCH_STATUSES
 from models.stats import survival_at
 from web import charts
 from web.csvfile import csv_bytes as write_csv
-from web.i18n import format_date
+from web.i18n import format_date, format_number, format_percent
 from web.labels import label
 
 
@@ -33,11 +34,11 @@ ANSWERS = ("yes", "no", "unknown")
 
 
 def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.0f} %"
+    return format_percent(value)
 
 
 def _num(value: float | None, digits: int = 1) -> str:
-    return "—" if value is None else f"{value:.{digits}f}".replace(".", ",")
+    return format_number(value, digits)
 
 
 def _months_observed(d: Dashboard) -> int:
@@ -101,10 +102,19 @@ def tables(d: Dashboard) -> list[Table]:
               [[label("outcome_question", q), *[d.one_year_outcomes[q][a] for a in ANSWERS],
                 sum(d.one_year_outcomes[q].values())] for q in d.one_year_outcomes]),
         Table("goals", _("Goals"), [_("Program"), _("Goal"), _("Achieved"), _("Share"), _("Counted from")],
-              [[g.program, _("%(n)s matches in %(m)s months", n=g.target, m=g.months), g.achieved, _pct(g.share),
+              [[g.program, ngettext("%(num)s match in %(m)s months", "%(num)s matches in %(m)s months", g.target, m=g.months), g.achieved, _pct(g.share),
                 format_date(g.since)] for g in d.goals]),
     ]
     return result
+
+
+FEW_FOLLOWED = 5
+
+
+def _few_followed_after(d: Dashboard) -> int | None:
+    """The day after which fewer than FEW_FOLLOWED matches were still followed (None: never)."""
+    durations = sorted([*d.censored_days, *(s.day for s in d.survival for _ in range(s.closed))], reverse=True)
+    return durations[FEW_FOLLOWED - 1] if len(durations) >= FEW_FOLLOWED else 0
 
 
 def chart_specs(d: Dashboard) -> dict[str, charts.Bars | charts.Curve]:
@@ -119,7 +129,12 @@ def chart_specs(d: Dashboard) -> dict[str, charts.Bars | charts.Curve]:
     survival = charts.Curve(
         _("Share of matches still running"), _("days since the start"), "%",
         [s.day for s in d.survival], [s.survival for s in d.survival],
-        [(days, _("%(n)s mo.", n=months)) for months, days in RETENTION_MILESTONES.items()])
+        [(days, _("%(n)s mo.", n=months)) for months, days in RETENTION_MILESTONES.items()],
+        observed_until=d.longest_observed_days,
+        # One mark per day, however many matches were last seen that day (the chart's key stays small).
+        censored=tuple((day, survival_at(d.survival, day)) for day in sorted(set(d.censored_days))),
+        censored_label=_("still running (last seen)"), few_after=_few_followed_after(d),
+        few_label=_("fewer than %(n)s matches followed", n=FEW_FOLLOWED))
     status = charts.Bars(
         _("Matches by status"), [label("match_status", s) for s in MATCH_STATUSES],
         [(_("Matches"), [d.matches_by_status[s] for s in MATCH_STATUSES])])

@@ -43,4 +43,14 @@ def home() -> str:
 
 
 # The coordinator's pages, one module per noun, all on this blueprint.
-from web.coordinator import consents, followup, intake, people, proposals, runs, screening, waiting  # noqa: E402, F401
+from web.coordinator import (  # noqa: E402, F401, E501
+    consents,
+    followup,
+    intake,
+    matches,
+    people,
+    proposals,
+    runs,
+    screening,
+    waiting,
+)

@@ -1,0 +1,72 @@
+"""The main menu of each role, and which item the current page belongs to (``aria-current``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, request, url_for
+from flask_login import current_user
+
+from web.i18n import lazy_gettext as _l
+
+
+@dataclass(frozen=True)
+class NavItem:
+    endpoint: str
+    text: object  # a lazy translation
+    section: tuple[str, ...] = ()  # other endpoints that are pages "under" this item
+
+    @property
+    def url(self) -> str:
+        return url_for(self.endpoint)
+
+    def current(self, endpoint: str | None) -> str | None:
+        """``"page"`` on the item's own page, ``"true"`` on a page under it, else None."""
+        if endpoint == self.endpoint:
+            return "page"
+        if endpoint in self.section:
+            return "true"
+        return None
+
+
+VOLUNTEER_MENU = (
+    NavItem("volunteer.home", _l("My page"), ("volunteer.log", "volunteer.ask_to_end", "volunteer.delete_account")),
+    NavItem("volunteer.profile", _l("My profile")),
+)
+STAFF_MENU = (
+    NavItem("coordinator.home", _l("Overview")),
+    NavItem("coordinator.waiting_requests", _l("Requests"),
+            ("coordinator.youth", "coordinator.household", "coordinator.new_youth", "coordinator.new_household",
+             "coordinator.manual")),
+    NavItem("coordinator.waiting_volunteers", _l("Volunteers"), ("coordinator.volunteer", "coordinator.screening")),
+    NavItem("coordinator.runs", _l("Matching"), ("coordinator.run", "coordinator.reject")),
+    NavItem("coordinator.matches", _l("Matches"),
+            ("coordinator.match", "coordinator.introduction", "coordinator.checkin", "coordinator.pause",
+             "coordinator.close")),
+    NavItem("coordinator.followup", _l("Follow-up")),
+)
+ADMIN_MENU = (
+    NavItem("admin.dashboard", _l("Dashboard")),
+    NavItem("admin.home", _l("Administration"),
+            ("admin.relationships", "admin.program_settings", "admin.invite", "admin.organisation", "admin.audit",
+             "admin.people", "admin.erase_person")),
+)
+# --- further roles' menus (e.g. the referrer): one block each ---
+
+
+def menu_for(role: str | None) -> tuple[NavItem, ...]:
+    if role == "volunteer":
+        return VOLUNTEER_MENU
+    if role == "coordinator":
+        return STAFF_MENU
+    if role == "admin":
+        return STAFF_MENU + ADMIN_MENU
+    return ()
+
+
+def init_app(app: Flask) -> None:
+    @app.context_processor
+    def _menu() -> dict:
+        role = getattr(current_user, "role", None) if getattr(current_user, "is_authenticated", False) else None
+        items = menu_for(role)
+        return {"menu": [(item, item.current(request.endpoint)) for item in items]}
