@@ -174,5 +174,6 @@ def reference_dashboard(session: Session, organisation_id: int, start: date, end
         retention=retention, started_matches=len(started),
         closure_reasons=closure_reasons, meetings=meetings, match_months=match_months, checkins_due=len(counted),
         checkins_on_time=on_time, outcomes=outcomes, baseline_outcomes=baseline_outcomes, goals=goals,
+        censored_days=sorted(d for d, c in zip(durations, closed, strict=True) if not c),
         breakoffs_by_complexity=breakoffs, one_year_outcomes=one_year_outcomes,
     )
