@@ -32,6 +32,7 @@ from models.matches import (
 )
 from models.mentees import Request
 from models.organisations import Program
+from models.risk_state import refresh_match_risk
 from models.users import User
 from models.volunteers import Volunteer
 from models.writes import begin_write, claim_submission, lock, note_result, peek_row, shared_write
@@ -148,13 +149,16 @@ def record_checkin(session: Session, match_id: int, by: User, today: date, answe
     note_result(claim, checkin.id)
     record_audit(session, organisation_id=match.organisation_id, user_id=by.id, action="create",
                  record_type="CheckIn", record_id=checkin.id, detail={"match_id": match.id, "kind": checkin.kind})
+    refresh_match_risk(session, today, [match.id])
     session.commit()
     return checkin
 
 
 @shared_write
-def mark_contact_handled(session: Session, match_id: int, by: User, seen_version: int | None = None) -> int:
+def mark_contact_handled(session: Session, match_id: int, by: User, seen_version: int | None = None,
+                         today: date | None = None) -> int:
     """The coordinator has answered the volunteer's "talk to me"; returns how many flags it cleared."""
+    from models.clock import today as local_today
     from models.clock import utcnow
 
     begin_write(session)
@@ -168,6 +172,7 @@ def mark_contact_handled(session: Session, match_id: int, by: User, seen_version
     session.add(match)
     record_audit(session, organisation_id=match.organisation_id, user_id=by.id, action="update",
                  record_type="Match", record_id=match.id, detail={"contact_handled": len(logs)})
+    refresh_match_risk(session, today or local_today(), [match.id])
     session.commit()
     return len(logs)
 
@@ -190,6 +195,7 @@ def pause_match(session: Session, match_id: int, by: User, today: date, *, on: d
     match.paused_until = until
     record_audit(session, organisation_id=match.organisation_id, user_id=by.id, action="update",
                  record_type="Match", record_id=match.id, detail={"status": "paused"})
+    refresh_match_risk(session, today, [match.id])
     session.commit()
     return match
 
@@ -206,6 +212,7 @@ def resume_match(session: Session, match_id: int, by: User, today: date, *, on: 
     match.paused_until = None
     record_audit(session, organisation_id=match.organisation_id, user_id=by.id, action="update",
                  record_type="Match", record_id=match.id, detail={"status": "active"})
+    refresh_match_risk(session, today, [match.id])
     session.commit()
     return match
 
@@ -283,6 +290,7 @@ def close_match(session: Session, match_id: int, by: User, today: date, closure:
                  record_type="Match", record_id=match.id,
                  detail={"status": "closed", "reason": closure.reason,
                          "request_back": closure.request_back_to_pool, "volunteer_back": closure.volunteer_back_to_pool})
+    refresh_match_risk(session, today, [match.id])
     session.commit()
     return match
 

@@ -20,6 +20,7 @@ from models.lifecycle import (
 from models.matches import MEETING_RHYTHMS, Match
 from models.mentees import Request
 from models.organisations import Program
+from models.risk_state import refresh_match_risk
 from models.users import User
 from models.volunteers import Volunteer
 from models.writes import begin_write, claim_submission, lock, peek_row, shared_write
@@ -82,5 +83,6 @@ def record_introduction(
         update_volunteer_pool_state(session, volunteer, on)
     record_audit(session, organisation_id=match.organisation_id, user_id=by.id, action="update", record_type="Match",
                  record_id=match.id, detail={"introduction": "yes" if volunteer_yes and mentee_yes else "no"})
+    refresh_match_risk(session, today, [match.id])
     session.commit()
     return match

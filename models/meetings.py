@@ -11,6 +11,7 @@ from datetime import date
 from sqlmodel import Session
 
 from models.audit import record_audit
+from models.clock import today as local_today
 from models.clock import utcnow
 from models.errors import N_, DomainError
 from models.lifecycle import (
@@ -28,6 +29,7 @@ from models.matches import (
     MeetingLog,
 )
 from models.mentees import Request
+from models.risk_state import refresh_match_risk
 from models.volunteers import Volunteer
 from models.writes import begin_write, claim_submission, lock, note_result, peek_row, shared_write
 
@@ -75,6 +77,7 @@ def log_meeting(
     note_result(claim, log.id)
     record_audit(session, organisation_id=match.organisation_id, user_id=volunteer.user_id, action="create",
                  record_type="MeetingLog", record_id=log.id, detail={"match_id": match.id})
+    refresh_match_risk(session, today, [match.id])
     session.commit()
     return log
 
@@ -114,12 +117,13 @@ def decline_match(session: Session, match_id: int, volunteer: Volunteer, today: 
     update_volunteer_pool_state(session, volunteer, today)
     record_audit(session, organisation_id=match.organisation_id, user_id=volunteer.user_id, action="update",
                  record_type="Match", record_id=match.id, detail={"volunteer": "declined"})
+    refresh_match_risk(session, today, [match.id])
     session.commit()
     return match
 
 
 @shared_write
-def request_end(session: Session, match: Match, volunteer: Volunteer, reason: str) -> Match:
+def request_end(session: Session, match: Match, volunteer: Volunteer, reason: str, today: date | None = None) -> Match:
     """Ask the coordinator to end the relationship; the coordinator closes it properly."""
     match_id, volunteer_id = match.id, volunteer.id
     begin_write(session)
@@ -131,6 +135,7 @@ def request_end(session: Session, match: Match, volunteer: Volunteer, reason: st
     session.add(match)
     record_audit(session, organisation_id=match.organisation_id, user_id=volunteer.user_id, action="update",
                  record_type="Match", record_id=match.id, detail={"end_requested": True})
+    refresh_match_risk(session, today or local_today(), [match.id])
     session.commit()
     return match
 

@@ -15,6 +15,8 @@ from models.child_protection import CERTIFICATE_STEP, young_children_served
 from models.clock import today as today_fn
 from models.errors import N_, Conflict, DomainError
 from models.organisations import SCREENING_STEPS, Organisation, Program
+from models.risk import PROGRAM_FIELDS_READ
+from models.risk_state import refresh_program_risk
 from models.users import User
 from models.writes import begin_write, lock, shared_write
 
@@ -145,6 +147,8 @@ def update_program(session: Session, program: Program, changes: ProgramChanges, 
     session.add(program)
     record_audit(session, organisation_id=program.organisation_id, user_id=by.id, action="update",
                  record_type="Program", record_id=program.id, detail={"changed": changed})
+    if PROGRAM_FIELDS_READ & set(changed):
+        refresh_program_risk(session, today or today_fn(), program.id)
     session.commit()
     return program
 

@@ -28,6 +28,7 @@ from models.matchruns import Proposal
 from models.mentees import Household, Request, Youth
 from models.organisations import Program
 from models.pool import pair_profiles
+from models.risk_state import refresh_match_risk
 from models.users import User
 from models.volunteers import Volunteer
 from models.writes import begin_write, claim_submission, lock, note_result, peek_row, shared_write
@@ -165,6 +166,7 @@ def _create_match(session: Session, request: Request, volunteer: Volunteer, by: 
                  record_type="Match", record_id=match.id,
                  detail={"request_id": request.id, "volunteer_id": volunteer.id,
                          "proposal_id": proposal.id if proposal else None})
+    refresh_match_risk(session, today, [match.id])
     return match
 
 

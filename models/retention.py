@@ -34,6 +34,7 @@ from models.mentees import Household, HouseholdMember, Request, Youth
 from models.notes import Note
 from models.organisations import Program, ProgramBase
 from models.outbox import OutboxMessage
+from models.risk_state import refresh_match_risk
 from models.users import User
 from models.volunteer_profile import ANONYMISED, anonymise_volunteer
 from models.volunteers import Volunteer
@@ -282,6 +283,7 @@ def erase_mentee(session: Session, record_type: str, record_id: int, by: User, t
                  record_type=record_type, record_id=record.id,
                  detail={**counts, "closed_matches": len(open_matches), "closed_requests": closed_requests,
                          "anonymised_at": record.anonymised_at.isoformat()})
+    refresh_match_risk(session, today, [m.id for m in open_matches])
     session.commit()
 
 

@@ -31,6 +31,8 @@ URGENCY: dict[str, int] = {
     "heavy_for_experience": 10,
 }
 INTRODUCTION_WITHIN_DAYS = 21
+# The program's settings the flags depend on: a change to one of them re-assesses its matches.
+PROGRAM_FIELDS_READ = frozenset({"inactivity_days", "min_experience_by_complexity"})
 HIGH_COMPLEXITY = HEAVY_COMPLEXITY
 
 

@@ -1,6 +1,7 @@
 """Imports every table so that the metadata (and Alembic) knows them all."""
 
 from models.audit import AuditEvent
+from models.chart_images import ChartImage
 from models.consent import ConsentRecord
 from models.jobs.tables import PeriodicSlot
 from models.matches import CheckIn, Exclusion, Match, MatchEvent, MeetingLog
@@ -9,6 +10,7 @@ from models.mentees import Household, HouseholdMember, Request, Youth
 from models.notes import Note
 from models.organisations import Organisation, Program
 from models.outbox import OutboxMessage
+from models.risk_state import MatchRiskState
 from models.sessions import UserSession
 from models.users import LoginAttempt, User
 from models.volunteers import ScreeningStep, Volunteer
@@ -16,6 +18,7 @@ from models.writes import FormSubmission
 
 __all__ = [
     "AuditEvent",
+    "ChartImage",
     "CheckIn",
     "ConsentRecord",
     "Exclusion",
@@ -25,6 +28,7 @@ __all__ = [
     "LoginAttempt",
     "Match",
     "MatchEvent",
+    "MatchRiskState",
     "MatchRun",
     "MeetingLog",
     "Note",

@@ -23,6 +23,7 @@ from models.matches import OPEN_MATCH_STATUSES, Match, MeetingLog
 from models.mentees import Request
 from models.notes import Note
 from models.outbox import OutboxMessage
+from models.risk_state import refresh_match_risk, refresh_volunteer_risk
 from models.sessions import end_other_sessions
 from models.signup import VolunteerDetails, apply_details, check_details
 from models.users import User
@@ -54,6 +55,7 @@ def update_profile(session: Session, volunteer: Volunteer, details: VolunteerDet
         session.add(user)
     record_audit(session, organisation_id=volunteer.organisation_id, user_id=by.id, action="update",
                  record_type="Volunteer", record_id=volunteer.id, detail={"profile": True})
+    refresh_volunteer_risk(session, today, volunteer.id)  # the experience weighs against heavy requests
     session.commit()
 
 
@@ -139,6 +141,7 @@ def erase_volunteer(session: Session, volunteer: Volunteer, by: User, today: dat
     volunteer.status = "withdrawn"
     record_audit(session, organisation_id=volunteer.organisation_id, user_id=by.id, action="erase",
                  record_type="Volunteer", record_id=volunteer.id)
+    refresh_match_risk(session, today, open_ids)
     session.commit()
 
 

@@ -27,7 +27,8 @@ from models.matches import CheckIn, Match, MatchEvent, MeetingLog
 from models.meetings import set_meeting_rhythm
 from models.mentees import Request
 from models.organisations import Program
-from models.risk import assess, at_risk, count_overdue_checkins, overdue_checkins
+from models.risk import overdue_checkins
+from models.risk_state import as_match_risk, at_risk_query, risk_counts, stored_risks
 from models.users import User
 from models.volunteers import Volunteer
 from models.waiting import request_names
@@ -37,7 +38,7 @@ from web.database import get_db
 from web.forms import RhythmForm, apply_domain_error
 from web.i18n import error_message
 from web.labels import choices, label
-from web.pagination import paginate_list
+from web.pagination import paginate
 from web.params import optional_record_id, record_id
 from web.policy import load, require_area, scope
 
@@ -70,10 +71,10 @@ def followup() -> str:
     programs = list(db.exec(scope(Program).order_by(Program.name)))
     program_id = request.args.get("program", type=record_id)
     program_id = program_id if program_id in {p.id for p in programs} else None
-    risks = at_risk(db, current_user.organisation_id, today(), program_id)
-    page = paginate_list(risks)
+    page = paginate(db, at_risk_query(current_user.organisation_id, program_id))
+    page.items = [as_match_risk(m, row, today()) for m, row in page.items]
     overdue = overdue_checkins(db, current_user.organisation_id, today(), program_id, limit=50)
-    overdue_total = count_overdue_checkins(db, current_user.organisation_id, today(), program_id)
+    overdue_total = risk_counts(db, current_user.organisation_id, program_id)[1]
     shown = [r.match for r in page.items] + [m for _c, m in overdue]
     return render_template("coordinator/followup.html", page=page, overdue=overdue, overdue_total=overdue_total,
                            programs=programs, args=request.args, today=today(), **_names(shown))
@@ -100,7 +101,7 @@ def match(match_id: int) -> str:
     checkins = list(db.exec(select(CheckIn).where(CheckIn.match_id == record.id).order_by(CheckIn.due_on)))
     user_ids = {e.by_id for e in events} | {c.done_by_id for c in checkins} | {record.coordinator_id}
     users = {u.id: u.name for u in db.exec(scope(User).where(User.id.in_([i for i in user_ids if i])))}
-    risk = assess(db, [record], today())[record.id]
+    risk = stored_risks(db, [record], today())[record.id]
     resume_form = ResumeForm(version=record.version, on=today())
     rhythm_form = RhythmForm(rhythm=record.meeting_rhythm)
     return render_template("coordinator/match.html", match=record, events=events, meetings=meetings,
@@ -247,7 +248,7 @@ def set_rhythm(match_id: int) -> Response:
 def contact_handled(match_id: int) -> Response:
     record = load(Match, match_id, "manage")
     try:
-        count = mark_contact_handled(get_db(), record.id, current_user)
+        count = mark_contact_handled(get_db(), record.id, current_user, today=today())
     except Conflict as error:
         get_db().rollback()
         flash(error_message(error), "error")

@@ -170,7 +170,7 @@ def ask_to_end(match_id: int) -> str | Response:
     form = ReasonForm()
     if form.validate_on_submit():
         try:
-            request_end(get_db(), match, own_volunteer(current_user), form.reason.data or "")
+            request_end(get_db(), match, own_volunteer(current_user), form.reason.data or "", today=today())
         except DomainError as error:
             flash(error_message(error), "error")  # e.g. the coordinator closed it a moment ago
         else:

@@ -7,7 +7,7 @@ closure event of one match is deleted (the match was closed once; the audit trai
 tried), and a second match of one proposal keeps its history but no longer points at it.
 
 Revision ID: 0005
-Revises: 0004
+Revises: 0008
 Create Date: 2026-12-01 12:00:00
 """
 from alembic import op
@@ -16,7 +16,7 @@ import sqlmodel
 
 
 revision = '0005'
-down_revision = '0004'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
