@@ -307,7 +307,8 @@ def test_refreshing_a_match_inside_an_operation_leaves_the_commit_to_it(session,
 
 def test_the_assessment_is_read_from_the_locked_rows_not_from_a_copy_loaded_before(engine, session, world):
     """A page loaded the match, then a coordinator closed it, then the volunteer's meeting arrives:
-    the stored assessment follows the closed match (no flags), not the copy the page loaded."""
+    it is refused on the locked, closed match, and the stored assessment follows the closed match
+    (no flags), not the copy the page loaded."""
     from sqlmodel import Session
 
     with Session(engine, expire_on_commit=False) as page:
@@ -318,7 +319,10 @@ def test_the_assessment_is_read_from_the_locked_rows_not_from_a_copy_loaded_befo
             closed_on=START, reason="moved", outcome={"education_or_work": "yes", "leisure_activity": "no",
                                                        "social_case": "unknown"}))
         assert stale.status == "active"
-        log_meeting(page, stale, volunteer, START, met_on=START, minutes=60, activities=[], note="", rating=1,
-                    needs_contact=True)
+        # The operation decides on the locked row (issue 19): the match is closed, so no meeting.
+        with pytest.raises(DomainError):
+            log_meeting(page, stale, volunteer, START, met_on=START, minutes=60, activities=[], note="", rating=1,
+                        needs_contact=True)
+        page.rollback()
     assert_state_matches_scratch(session, world.organisation.id, START)
     assert count_at_risk(session, world.organisation.id) == 0
