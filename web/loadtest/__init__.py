@@ -171,7 +171,9 @@ def _cpu_per_request(level: Level, before: dict, after: dict) -> None:
 
 def _start_gunicorn(database_url: str, app_dir: Path, workers: int, port: int, tmp: Path) -> subprocess.Popen:
     env = {**os.environ, "MAKKER_ENV": "production", "SECRET_KEY": secrets.token_hex(32),
-           "DATABASE_URL": database_url, "PYTHONPATH": str(app_dir)}
+           "DATABASE_URL": database_url, "PYTHONPATH": str(app_dir),
+           # Production refuses to start without its public address (issue 11); here it is loopback.
+           "MAKKER_BASE_URL": f"http://{HOST}:{port}"}
     command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--worker-class", "sync",
                "--bind", f"{HOST}:{port}", "--chdir", str(app_dir), "--timeout", "120",
                "--error-logfile", str(tmp / "gunicorn.log"), "web:create_app()"]
