@@ -11,6 +11,7 @@ from models.notes import Note
 from models.organisations import Organisation, Program
 from models.outbox import OutboxMessage
 from models.risk_state import MatchRiskState
+from models.safeguard.tables import CertificateReminder, Concern, SafeguardText, Signature
 from models.sessions import UserSession
 from models.users import LoginAttempt, User
 from models.volunteers import ScreeningStep, Volunteer
@@ -18,6 +19,10 @@ from models.writes import FormSubmission
 
 __all__ = [
     "AuditEvent",
+    "CertificateReminder",
+    "Concern",
+    "SafeguardText",
+    "Signature",
     "ChartImage",
     "CheckIn",
     "ConsentRecord",

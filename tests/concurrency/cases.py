@@ -467,6 +467,9 @@ def _screened(kit: Kit) -> Any:
     for step in kit.session.exec(select(ScreeningStep).where(ScreeningStep.volunteer_id == volunteer.id)):
         step.status = "approved"
         kit.session.add(step)
+    from seed.builders import sign_papers
+
+    sign_papers(kit.session, volunteer, TODAY)  # the papers a volunteer signs before approval
     return volunteer
 
 

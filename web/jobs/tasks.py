@@ -102,3 +102,16 @@ def retention(ctx: JobContext) -> dict:
         report = apply_retention(session, ctx.today())
         pruned = prune_slots(session, ctx.now())
     return {**asdict(report), "periodic_slots_pruned": pruned}
+
+
+# --- safeguarding papers (issue 15) ---
+@periodic(daily_at(7, 10))
+def certificate_renewals(ctx: JobContext) -> dict:
+    """Tell coordinators which børneattester run out within a month (once per renewal date)."""
+    from models.safeguard.operations import send_certificate_reminders
+
+    with ctx.session() as session:
+        report = send_certificate_reminders(session, ctx.today(), ctx.settings.base_url)
+    if report.emails:
+        ctx.enqueue("send_outbox")
+    return asdict(report)
