@@ -86,7 +86,7 @@ def publish_text(session: Session, organisation_id: int, kind: str, title: str, 
     session.add(text)
     session.flush()
     record_audit(session, organisation_id=organisation_id, user_id=by.id, action="create",
-                 record_type="SafeguardText", record_id=text.id, detail={"kind": kind, "version": text.version})
+                 record_type="SafeguardText", record_id=text.id, detail={"title": title, "text_version": text.version})
     note_result(claim, text.id)
     session.commit()
     return text
@@ -126,7 +126,7 @@ def sign_text(session: Session, volunteer_id: int, kind: str, version: int, sign
     session.flush()
     record_audit(session, organisation_id=volunteer.organisation_id, user_id=by.id, action="create",
                  record_type="Volunteer", record_id=volunteer.id, detail={"screening": SIGNATURE_STEPS[kind], "status": "signed",
-                                                             "version": text.version})
+                                                             "text_version": text.version})
     note_result(claim, signature.id)
     session.commit()
     return signature

@@ -18,7 +18,7 @@ from models.volunteers import ScreeningStep, Volunteer
 CERTIFICATE_STEP = "boerneattest"  # the same code as models.child_protection
 CERTIFICATE_RECEIVED = ("done", "approved")  # received without remarks
 # The checklist's codes for the two signatures (shown beside the program's screening steps).
-SIGNATURE_STEPS: dict[str, str] = {"confidentiality": "tavshedserklaering", "agreement": "frivilligaftale"}
+SIGNATURE_STEPS: dict[str, str] = {"confidentiality": "sign_confidentiality", "agreement": "sign_agreement"}
 REMIND_DAYS_BEFORE = 30  # the renewal reminder goes this long before the børneattest runs out
 
 
