@@ -107,6 +107,18 @@ def test_a_new_version_asks_every_volunteer_to_sign_again_and_keeps_the_old_sign
     assert current_text(session, world.organisation.id + 999, "agreement").version == 1
 
 
+def test_the_first_text_an_admin_writes_is_version_2_so_a_page_showing_the_default_cannot_sign_it(session, world):
+    volunteer = _screened(session, world.program)
+    default = current_text(session, world.organisation.id, "agreement")
+    assert (default.id, default.version) == (None, 1)
+    publish_text(session, world.organisation.id, "agreement", "Vores aftale", "Vores egen aftale med de frivillige.",
+                 world.admin)
+    assert [t.version for t, _n in text_versions(session, world.organisation.id, "agreement")] == [2, 1]
+    with pytest.raises(DomainError) as error:  # signed on a page that showed the default
+        sign_text(session, volunteer.id, "agreement", default.version, volunteer.name, world.volunteer_user, TODAY)
+    assert error.value.field == "version"
+
+
 def test_signing_twice_or_with_another_name_is_refused_and_stores_nothing(session, world):
     volunteer = _screened(session, world.program, first_name="Karen", last_name="Blixen")
     with pytest.raises(DomainError) as error:

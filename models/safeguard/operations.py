@@ -81,8 +81,11 @@ def publish_text(session: Session, organisation_id: int, kind: str, title: str, 
     current = current_text(session, organisation_id, kind)
     if current.title == title and current.body == body:
         raise DomainError(N_("The text is unchanged, so there is no new version to sign."), field="body")
+    # The default is stored as version 1 first: a volunteer who read it signs "1", and that must
+    # never mean the admin's text.
+    current = _stored_current(session, organisation_id, kind)
     text = SafeguardText(organisation_id=organisation_id, kind=kind, title=title, body=body, created_by_id=by.id,
-                         version=(current.version + 1) if current.id is not None else 1)
+                         version=current.version + 1)
     session.add(text)
     session.flush()
     record_audit(session, organisation_id=organisation_id, user_id=by.id, action="create",
