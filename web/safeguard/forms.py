@@ -6,7 +6,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
-    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -22,7 +21,6 @@ from web.i18n import lazy_gettext as _l
 
 class SignForm(FlaskForm):
     submit_key = SubmitKeyField()
-    kind = HiddenField()
     version = IntegerField(widget=HiddenInput(), validators=[Optional()])
     signed_name = StringField(_l("Your full name"), validators=[Optional(), MaxLength(200)])
     agree = BooleanField(_l("I have read the text and will keep to it"))

@@ -54,7 +54,7 @@ def papers() -> str | Response:
     volunteer = own_volunteer(current_user)
     require("sign", volunteer)
     db = get_db()
-    forms = {kind: SignForm(prefix=kind, kind=kind) for kind in TEXT_KINDS}
+    forms = {kind: SignForm(prefix=kind) for kind in TEXT_KINDS}
     status = 200
     if request.method == "POST":
         kind = request.form.get("kind")
