@@ -405,3 +405,27 @@ def test_the_volunteers_export_has_their_signatures_and_erasure_blanks_the_name_
     signatures = session.exec(select(Signature).where(Signature.volunteer_id == volunteer.id)).all()
     assert len(signatures) == 2 and {s.signed_name for s in signatures} == {"Slettet"}  # dates and versions stay
     assert session.exec(select(Concern)).one().message == ""
+
+
+def test_the_admin_sets_the_programs_renewal_interval_and_the_rule_follows(session, world):
+    import dataclasses
+
+    from models.program_settings import ProgramChanges, update_program
+
+    program = world.program
+    _certificate(session, world.other_volunteer, add_months(TODAY, -13))
+    session.commit()
+    assert not certificate_state(session, world.other_volunteer, TODAY).expired  # 24 months by default
+
+    def changes(months: int) -> ProgramChanges:
+        fields = {f.name: getattr(program, f.name) for f in dataclasses.fields(ProgramChanges)}
+        return ProgramChanges(**{**fields, "certificate_renewal_months": months})
+
+    with pytest.raises(DomainError) as error:
+        update_program(session, program, changes(0), world.admin, today=TODAY)
+    assert error.value.field == "certificate_renewal_months"
+    session.rollback()
+    update_program(session, session.get(type(program), program.id), changes(12), world.admin, today=TODAY)
+    session = fresh(session)
+    state = certificate_state(session, world.other_volunteer, TODAY)
+    assert state.expired and state.renew_by == add_months(TODAY, -1)
