@@ -9,6 +9,14 @@ from models.mentees import Household, HouseholdMember, Request, Youth
 from models.notes import Note
 from models.organisations import Organisation, Program
 from models.outbox import OutboxMessage
+from models.referrals.tables import (
+    Referral,
+    ReferralChannel,
+    ReferralMessage,
+    ReferralSettings,
+    ReferralStatus,
+    ReferringUnit,
+)
 from models.users import LoginAttempt, User
 from models.volunteers import ScreeningStep, Volunteer
 
@@ -30,6 +38,12 @@ __all__ = [
     "PeriodicSlot",
     "Program",
     "Proposal",
+    "Referral",
+    "ReferralChannel",
+    "ReferralMessage",
+    "ReferralSettings",
+    "ReferralStatus",
+    "ReferringUnit",
     "Request",
     "ScreeningStep",
     "User",

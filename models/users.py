@@ -11,7 +11,7 @@ from sqlmodel import Field, Session, SQLModel, select
 from models.clock import utcnow
 from models.errors import N_, DomainError
 
-ROLES: tuple[str, ...] = ("volunteer", "coordinator", "admin")
+ROLES: tuple[str, ...] = ("volunteer", "coordinator", "admin", "referrer")
 MAX_FAILED_LOGINS = 5
 LOCK_MINUTES = 15
 MIN_PASSWORD_LENGTH = 10
@@ -32,6 +32,8 @@ class User(SQLModel, table=True):
     email_confirmed_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
     last_login_at: datetime | None = None
+    # A referrer (henviser) works in one referring unit of the organisation's cooperation.
+    referring_unit_id: int | None = Field(default=None, foreign_key="referringunit.id", index=True)
 
     # Flask-Login reads these; kept here so the web layer needs no wrapper class.
     @property

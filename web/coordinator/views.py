@@ -45,3 +45,4 @@ def home() -> str:
 
 # The coordinator's pages, one module per noun, all on this blueprint.
 from web.coordinator import consents, followup, intake, people, proposals, runs, screening, waiting  # noqa: E402, F401
+from web.coordinator import referrals  # noqa: E402, F401  - issue 13
