@@ -58,10 +58,26 @@ def _secret_from_instance(instance_path: Path) -> str:
     instance_path.mkdir(parents=True, exist_ok=True)
     key = secrets.token_hex(32)
     # Written with owner-only permissions: the key signs sessions and reset links.
-    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        # Another process or thread started at the same moment and wrote it first: use theirs.
+        return _read_when_written(key_file)
     with os.fdopen(fd, "w") as fh:
         fh.write(key)
     return key
+
+
+def _read_when_written(key_file: Path) -> str:
+    """The key another starter is writing; O_EXCL creates the file a moment before its content."""
+    import time
+
+    for _ in range(100):
+        key = key_file.read_text().strip()
+        if key:
+            return key
+        time.sleep(0.01)
+    raise RuntimeError(f"{key_file} stays empty; delete it and start again")
 
 
 def sqlite_url(path: Path) -> str:

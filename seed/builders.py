@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from sqlmodel import Session
 
 from matching.profiles import ALL_SLOTS
+from models.clock import today as danish_today
 from models.clock import utcnow
 from models.consent import ConsentRecord
 from models.matches import Match, MatchEvent
@@ -90,7 +91,7 @@ def make_volunteer(
     today: date | None = None,
     **fields: object,
 ) -> Volunteer:
-    today = today or date.today()
+    today = today or danish_today()
     n = _n()
     values: dict[str, object] = {
         "first_name": f"Frivillig{n}",
@@ -130,7 +131,7 @@ def make_volunteer(
 
 
 def make_youth(session: Session, organisation: Organisation, today: date | None = None, **fields: object) -> Youth:
-    today = today or date.today()
+    today = today or danish_today()
     n = _n()
     values: dict[str, object] = {
         "first_name": f"Ung{n}",
@@ -190,7 +191,7 @@ def make_request(
     today: date | None = None,
     **fields: object,
 ) -> Request:
-    today = today or date.today()
+    today = today or danish_today()
     if youth is None and household is None:
         raise ValueError("a request is for a youth or a household")
     values: dict[str, object] = {"need": "En voksenven", "referred_on": today - timedelta(days=20)}

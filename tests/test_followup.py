@@ -10,6 +10,7 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import select
 
+from models import clock
 from models.errors import Conflict, DomainError
 from models.followup import (
     CheckInAnswers,
@@ -283,7 +284,7 @@ def test_an_introduction_that_does_not_happen_is_flagged(session, world):
 
 
 def test_another_organisations_matches_are_never_in_the_list(session, world, other_world):
-    other = {r.match.id for r in at_risk(session, other_world.organisation.id, date.today() + timedelta(days=400))}
+    other = {r.match.id for r in at_risk(session, other_world.organisation.id, clock.today() + timedelta(days=400))}
     assert world.match.id not in other and other_world.match.id in other
 
 
@@ -301,7 +302,7 @@ def test_a_quiet_volunteer_gets_a_gentle_reminder_at_most_once_a_fortnight(sessi
     base = "https://makker.test"
     send_reminders(session, START + timedelta(days=16), base, world.organisation.id)
     assert [m.to_email for m in _mails(session, "meeting_reminder")] == []  # 13 days: not yet
-    quiet_day = date.today()  # the outbox stamps real time, so the fortnight counts from here
+    quiet_day = clock.today()  # the outbox stamps real time, so the fortnight counts from here
     report = send_reminders(session, quiet_day, base, world.organisation.id)
     reminders = [m for m in _mails(session, "meeting_reminder") if m.to_email == "karin@example.org"]
     assert len(reminders) == 1 and report.volunteers >= 1

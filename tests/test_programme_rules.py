@@ -12,6 +12,7 @@ import pytest
 from sqlmodel import select
 
 from matching.run import execute_run, start_run
+from models import clock
 from models.audit import AuditEvent
 from models.child_protection import CERTIFICATE_STEP
 from models.consent import ConsentDraft, ConsentRecord, add_consent, consent_text, withdraw_consent
@@ -582,7 +583,7 @@ def test_the_closing_form_records_what_comes_next_and_it_is_shown_and_exported(a
     client = as_role("coordinator")
     match = world.match
     response = client.post(f"/koordinator/makkerpar/{match.id}/afslut", data={
-        "version": str(match.version), "closed_on": date.today().isoformat(), "reason": "goal_reached",
+        "version": str(match.version), "closed_on": clock.today().isoformat(), "reason": "goal_reached",
         "next_step": "Fortsætter i fodboldklubben", "outcome-education_or_work": "yes",
         "outcome-leisure_activity": "yes", "outcome-social_case": "no", "pair_may_rematch": "no",
         "request_back": "no", "volunteer_back": "yes", "confirm": "y"})

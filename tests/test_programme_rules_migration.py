@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
+from models import clock
 from models.migrate import downgrade, upgrade
 from tests.conftest import PG_URL
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 def _insert(conn, table_name: str, **values) -> int:  # noqa: ANN001, ANN003

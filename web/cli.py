@@ -430,11 +430,12 @@ def bench_dashboard_command(url: str | None, matches: int, repeat: int) -> None:
     import statistics
     import tempfile
     import time
-    from datetime import date, timedelta
+    from datetime import timedelta
     from pathlib import Path
 
     from sqlmodel import Session, select
 
+    from models import clock
     from models.dashboard import build_dashboard
     from models.db import make_engine
     from models.migrate import upgrade
@@ -450,7 +451,7 @@ def bench_dashboard_command(url: str | None, matches: int, repeat: int) -> None:
         started = time.perf_counter()
         summary = build_demo(bench_engine, seed=98, volunteers=matches, requests=matches)
         slug = summary.organisation.split("organisation slug ", 1)[1].split(",", 1)[0]
-        today = date.today()
+        today = clock.today()
         with Session(bench_engine) as session:
             counts = add_match_history(session, slug, matches, today)
             org_id = session.exec(select(Organisation.id).where(Organisation.slug == slug)).one()

@@ -4,11 +4,11 @@ records, lands in the pool; a matched volunteer logs a meeting in three screens.
 from __future__ import annotations
 
 import re
-from datetime import date
 
 from playwright.sync_api import expect
 from sqlmodel import select
 
+from models import clock
 from models.matches import MeetingLog
 from models.outbox import OutboxMessage
 from models.volunteers import Volunteer
@@ -23,7 +23,7 @@ def test_sign_up_on_a_phone_confirm_screening_and_enter_the_pool(page, phone_pag
     phone.get_by_label("Fornavn").fill("Maja")
     phone.get_by_label("Efternavn").fill("Kristensen")
     phone.get_by_label("Telefon").fill("+45 22 33 44 55")
-    phone.get_by_label("Fødselsår").fill(str(date.today().year - 27))
+    phone.get_by_label("Fødselsår").fill(str(clock.today().year - 27))
     phone.get_by_label("Postnummer").fill("4000")
     phone.get_by_label("Sprog 1").select_option("da")
     phone.get_by_label("Hvor godt").first.select_option("3")
@@ -73,7 +73,7 @@ def test_a_matched_volunteer_logs_a_meeting_in_three_screens_and_the_coordinator
     phone = phone_page
     sign_in(phone, world.volunteer_user.email)  # screen 1: home, with the match
     phone.get_by_role("link", name="Registrér et møde").click()  # screen 2: the form
-    expect(phone.get_by_label("Dato")).to_have_value(date.today().isoformat())
+    expect(phone.get_by_label("Dato")).to_have_value(clock.today().isoformat())
     phone.get_by_label("1½ t").check()
     phone.get_by_label("Sport").check()
     phone.get_by_label("4", exact=True).check()

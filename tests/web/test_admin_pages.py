@@ -5,11 +5,12 @@ from __future__ import annotations
 import io
 import json
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pypdfium2
 from sqlmodel import select
 
+from models import clock
 from models.audit import AuditEvent
 from models.matches import Match
 from models.mentees import Youth
@@ -149,7 +150,7 @@ def test_a_bad_period_is_explained_and_the_default_shown(as_role):
 def test_the_overview_of_every_match_filters_sorts_and_exports(as_role, session, world):
     closed = b.make_match(session, b.make_request(session, world.program, youth=b.make_youth(session, world.organisation)),
                           b.make_volunteer(session, world.program, first_name="Carl"), status="closed",
-                          closed_on=date.today())
+                          closed_on=clock.today())
     session.commit()
     client = as_role("admin")
     all_rows = _text(client.get("/admin/makkerpar"))
@@ -211,7 +212,7 @@ def test_an_admin_of_another_organisation_sees_none_of_it(app, other_world, worl
 
 def test_the_retention_command_reports_what_it_did(app, session, world):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["retention", "--today", (date.today() + timedelta(days=3650)).isoformat()])
+    result = runner.invoke(args=["retention", "--today", (clock.today() + timedelta(days=3650)).isoformat()])
     assert result.exit_code == 0, result.output
     assert "anonymised" in result.output
 
@@ -235,10 +236,10 @@ def test_the_overview_sorts_the_longest_silence_first(as_role, session, world):
 
     other = b.make_match(session, b.make_request(session, world.program, youth=b.make_youth(session, world.organisation)),
                          b.make_volunteer(session, world.program, first_name="Dina"))
-    session.add(MeetingLog(match_id=other.id, volunteer_id=other.volunteer_id, met_on=date.today(), minutes=60,
+    session.add(MeetingLog(match_id=other.id, volunteer_id=other.volunteer_id, met_on=clock.today(), minutes=60,
                            rating=4))
     session.add(MeetingLog(match_id=world.match.id, volunteer_id=world.volunteer.id,
-                           met_on=date.today() - timedelta(days=40), minutes=60, rating=4))
+                           met_on=clock.today() - timedelta(days=40), minutes=60, rating=4))
     session.commit()
     page = _text(as_role("admin").get("/admin/makkerpar?sort=quiet"))
     assert page.index("Anna") < page.index("Dina")

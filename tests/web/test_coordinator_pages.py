@@ -7,6 +7,7 @@ from datetime import date
 
 from sqlmodel import select
 
+from models import clock
 from models.audit import AuditEvent
 from models.consent import ConsentRecord
 from models.matches import Exclusion, Match
@@ -15,7 +16,7 @@ from models.mentees import Household, Request, Youth
 from models.notes import Note
 from seed import builders as b
 
-THIS_YEAR = date.today().year
+THIS_YEAR = clock.today().year
 
 
 def youth_form(world, **overrides):  # noqa: ANN001, ANN003, ANN201
@@ -109,9 +110,9 @@ def test_waiting_lists_put_the_longest_waiting_first_and_filter(as_role, session
 
     org, program = world.organisation, world.program
     old = b.make_request(session, program, youth=b.make_youth(session, org, first_name="Gammel"),
-                         referred_on=date.today() - timedelta(days=400))
+                         referred_on=clock.today() - timedelta(days=400))
     b.make_request(session, program, youth=b.make_youth(session, org, first_name="Ny", postcode="2200"),
-                   referred_on=date.today() - timedelta(days=3))
+                   referred_on=clock.today() - timedelta(days=3))
     session.commit()
     client = as_role("coordinator")
     page = client.get("/koordinator/venteliste/anmodninger").get_data(as_text=True)
@@ -209,7 +210,7 @@ def test_recording_a_yes_yes_introduction_starts_the_match(as_role, session, wor
     client.post(f"/koordinator/forslag/{world.proposal.id}/godkend")
     match = session.exec(select(Match).where(Match.request_id == world.family_request.id)).one()
     response = client.post(f"/koordinator/makkerpar/{match.id}/introduktion",
-                           data={"intro_on": date.today().isoformat(), "volunteer_yes": "yes", "mentee_yes": "yes",
+                           data={"intro_on": clock.today().isoformat(), "volunteer_yes": "yes", "mentee_yes": "yes",
                                  "attendees": "Begge + mor"})
     assert response.status_code == 302
     session.rollback()  # end the read transaction: see what the pages wrote
@@ -221,7 +222,7 @@ def test_a_no_at_the_introduction_returns_both_to_the_pool(as_role, session, wor
     client.post(f"/koordinator/forslag/{world.proposal.id}/godkend")
     match = session.exec(select(Match).where(Match.request_id == world.family_request.id)).one()
     client.post(f"/koordinator/makkerpar/{match.id}/introduktion",
-                data={"intro_on": date.today().isoformat(), "volunteer_yes": "yes", "mentee_yes": "no"})
+                data={"intro_on": clock.today().isoformat(), "volunteer_yes": "yes", "mentee_yes": "no"})
     session.rollback()  # end the read transaction: see what the pages wrote
     assert session.get(Match, match.id).status == "closed"
     assert session.get(Request, world.family_request.id).status == "waiting"

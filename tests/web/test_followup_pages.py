@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlmodel import select
 
+from models import clock
 from models.audit import AuditEvent
 from models.matches import CheckIn, Exclusion, Match, MatchEvent, MeetingLog
 from models.mentees import Request
@@ -13,7 +14,7 @@ from models.volunteers import Volunteer
 from seed import builders as b
 from tests.conftest import fresh
 
-TODAY = date.today()
+TODAY = clock.today()
 OUTCOME = {"outcome-education_or_work": "yes", "outcome-leisure_activity": "no", "outcome-social_case": "unknown"}
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlmodel import select
 
+from models import clock
 from models.consent import ConsentRecord
 from models.matches import Exclusion, Match, MeetingLog
 from models.mentees import Request
@@ -17,7 +18,7 @@ from models.volunteers import ScreeningStep, Volunteer
 from seed import builders as b
 from tests.conftest import PASSWORD, fresh, login
 
-THIS_YEAR = date.today().year
+THIS_YEAR = clock.today().year
 
 
 def signup_data(**overrides):  # noqa: ANN003, ANN201
@@ -97,12 +98,12 @@ def test_a_coordinator_records_every_step_then_approves_and_the_volunteer_enters
     assert "mangler" in page  # not before every step is done
     for step in world.program.required_steps:
         response = client.post(url, data={"action": "step", "step-step": step, "step-status": "approved",
-                                          "step-step_date": date.today().isoformat()})
+                                          "step-step_date": clock.today().isoformat()})
         assert response.status_code == 302
     assert client.post(url, data={"action": "approve"}).status_code == 302
     fresh(session)
     approved = session.get(Volunteer, vol.id)
-    assert approved.status == "approved" and approved.pool_since == date.today()
+    assert approved.status == "approved" and approved.pool_since == clock.today()
     kinds = [m.kind for m in session.exec(select(OutboxMessage).where(OutboxMessage.to_email == vol.email))]
     assert kinds.count("screening_update") == len(world.program.required_steps) and "volunteer_approved" in kinds
 
@@ -114,7 +115,7 @@ def test_a_declined_volunteer_gets_a_kind_email_and_a_deletion_date(as_role, ses
     client.post(f"/koordinator/frivillige/{vol.id}/godkendelse", data={"action": "decline", "decline-reason": "Ingen børneattest"})
     fresh(session)
     declined = session.get(Volunteer, vol.id)
-    assert declined.status == "declined" and declined.deletion_due_at == date.today() + timedelta(days=30)
+    assert declined.status == "declined" and declined.deletion_due_at == clock.today() + timedelta(days=30)
     mail = session.exec(select(OutboxMessage).where(OutboxMessage.kind == "volunteer_declined")).one()
     assert "Ingen børneattest" not in mail.body  # the reason is for coordinators only
 
@@ -125,7 +126,7 @@ def test_a_matched_volunteer_logs_a_meeting_from_home_and_the_coordinator_sees_i
     assert "Registrér et møde" in home and world.youth.first_name in home
     assert world.youth.last_name not in home  # only the first name
     response = volunteer_client.post(f"/frivillig/moede/{world.match.id}", data={
-        "met_on": date.today().isoformat(), "minutes": "90", "activities": ["sport", "food"], "rating": "4",
+        "met_on": clock.today().isoformat(), "minutes": "90", "activities": ["sport", "food"], "rating": "4",
         "note": "Spillede fodbold", "needs_contact": "y"})
     assert response.status_code == 302
     log = session.exec(select(MeetingLog).where(MeetingLog.match_id == world.match.id)).one()
@@ -138,10 +139,10 @@ def test_a_matched_volunteer_logs_a_meeting_from_home_and_the_coordinator_sees_i
 def test_a_meeting_in_the_future_or_without_a_rating_is_refused(as_role, session, world):
     client = as_role("volunteer")
     page = client.post(f"/frivillig/moede/{world.match.id}", data={
-        "met_on": (date.today() + timedelta(days=3)).isoformat(), "minutes": "60", "rating": "3"}).get_data(as_text=True)
+        "met_on": (clock.today() + timedelta(days=3)).isoformat(), "minutes": "60", "rating": "3"}).get_data(as_text=True)
     assert "fremtiden" in page
     page = client.post(f"/frivillig/moede/{world.match.id}", data={
-        "met_on": date.today().isoformat(), "minutes": "60"}).get_data(as_text=True)
+        "met_on": clock.today().isoformat(), "minutes": "60"}).get_data(as_text=True)
     assert "Vælg hvordan det gik" in page
     assert session.exec(select(MeetingLog)).all() == []
 
@@ -178,7 +179,7 @@ def test_profile_edit_pause_and_ask_to_end(as_role, session, world):
     assert client.post("/frivillig/profil", data=data).status_code == 302
     fresh(session)
     assert session.get(Volunteer, world.volunteer.id).last_name == "Nyt-navn"
-    until = date.today() + timedelta(days=20)
+    until = clock.today() + timedelta(days=20)
     client.post("/frivillig/pause", data={"paused_until": until.isoformat(), "action": "pause"})
     fresh(session)
     assert session.get(Volunteer, world.volunteer.id).paused_until == until
