@@ -35,7 +35,12 @@ from models.notes import Note
 from models.organisations import Program, ProgramBase
 from models.outbox import OutboxMessage
 from models.proposals import _lock, conflict_on_lock_failure
-from models.referrals.privacy import anonymise_referral, due_referrals, export_referrals, referrals_of_mentee
+from models.referrals.privacy import (
+    anonymise_referral,
+    due_referrals,
+    export_referrals,
+    referrals_of_mentee,
+)
 from models.users import User
 from models.volunteer_profile import ANONYMISED, anonymise_volunteer
 from models.volunteers import Volunteer

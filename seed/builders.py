@@ -264,7 +264,7 @@ def make_referral(session: Session, referrer: User, program: Program, kind: str 
     """A referral as sent (status "received" unless told), with a custody holder's consent."""
     from models.referrals.tables import Referral
 
-    today = today or date.today()
+    today = today or danish_today()
     values: dict[str, object] = {"postcode": "4000", "reason": "Har brug for en voksen at tale med.",
                                  "submitted_on": today - timedelta(days=3), "status_consent": True,
                                  "custody": "sole"}

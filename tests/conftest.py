@@ -195,6 +195,11 @@ def build_org(session: Session, name: str, slug: str) -> OrgWorld:
     from models.referrals.tables import ReferralStatus
 
     accepted.decided_at = utcnow()
+    # The household's consent came with the referral (accepting moves it onto the household).
+    session.add(ConsentRecord(organisation_id=org.id, subject_type="household", subject_id=household.id,
+                              given_by="Forælder", relation="self", purpose="referral+status",
+                              text_version="2026-henv-1", text="Samtykke til henvisningen.",
+                              given_on=accepted.submitted_on))
     status = ReferralStatus(referral_id=accepted.id, how_it_goes="Det går godt.", sent_on=accepted.submitted_on,
                             sent_at=utcnow(), sent_by_id=coordinator.id, written_by_id=coordinator.id)
     session.add_all([accepted, status])

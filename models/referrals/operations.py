@@ -26,7 +26,6 @@ from models.db import begin_write
 from models.emails import send
 from models.errors import N_, Conflict, DomainError, NotFound
 from models.intake import RequestDraft, _check_request
-from models.matches import Match
 from models.mentees import MEMBER_ROLES, Household, HouseholdMember, Request, Youth
 from models.organisations import Organisation, Program
 from models.proposals import _lock, conflict_on_lock_failure
@@ -38,23 +37,17 @@ from models.referrals.consent import (
     referral_consent_text,
 )
 from models.referrals.queries import (
-    current_match,
     referral_consents,
     settings_for,
-    status_sharing_allowed,
 )
-from models.referrals.schedule import answered_date
 from models.referrals.tables import (
     CUSTODY,
     DECLINE_REASONS,
     OPEN_REFERRAL_STATUSES,
     REFERRAL_KINDS,
-    UNIT_KINDS,
-    VOLUNTEER_INFO,
     Referral,
     ReferralChannel,
     ReferralMessage,
-    ReferralSettings,
     ReferralStatus,
     ReferringUnit,
 )

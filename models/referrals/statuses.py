@@ -19,12 +19,17 @@ from models.audit import record_audit
 from models.clock import utcnow
 from models.db import begin_write
 from models.emails import send
-from models.errors import N_, Conflict, DomainError
+from models.errors import N_, Conflict, DomainError, NotFound
 from models.matches import Match
 from models.organisations import Organisation, Program
 from models.proposals import _lock, conflict_on_lock_failure
 from models.referrals.operations import lock_staff_referral, tell_referrer
-from models.referrals.queries import current_match, settings_for, status_plans, status_sharing_allowed
+from models.referrals.queries import (
+    current_match,
+    settings_for,
+    status_plans,
+    status_sharing_allowed,
+)
 from models.referrals.schedule import REMIND_DAYS_BEFORE, answered_date
 from models.referrals.tables import Referral, ReferralMessage, ReferralStatus
 from models.users import User

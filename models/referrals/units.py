@@ -13,7 +13,13 @@ from models.db import begin_write
 from models.emails import send
 from models.errors import N_, DomainError, NotFound
 from models.organisations import Organisation, Program
-from models.referrals.tables import UNIT_KINDS, VOLUNTEER_INFO, ReferralChannel, ReferralSettings, ReferringUnit
+from models.referrals.tables import (
+    UNIT_KINDS,
+    VOLUNTEER_INFO,
+    ReferralChannel,
+    ReferralSettings,
+    ReferringUnit,
+)
 from models.users import User, normalise_email
 
 

@@ -16,11 +16,22 @@ from models.referrals.dashboard import Durations, ReferralDashboard, build_refer
 from models.referrals.privacy import erase_referral
 from models.referrals.queries import settings_for
 from models.referrals.tables import Referral, ReferralChannel, ReferringUnit
-from models.referrals.units import UnitChanges, invite_referrer, save_referral_settings, save_unit, set_referrer
+from models.referrals.units import (
+    UnitChanges,
+    invite_referrer,
+    save_referral_settings,
+    save_unit,
+    set_referrer,
+)
 from models.users import User
 from models.waiting import name_matches
 from web.admin.dashboard import _csv, _period, _program
-from web.admin.referral_forms import EraseReferralForm, ReferralSettingsForm, ReferrerInviteForm, UnitForm
+from web.admin.referral_forms import (
+    EraseReferralForm,
+    ReferralSettingsForm,
+    ReferrerInviteForm,
+    UnitForm,
+)
 from web.admin.report import Table, csv_bytes
 from web.admin.views import bp
 from web.database import get_db
@@ -29,7 +40,6 @@ from web.i18n import error_message
 from web.pagination import paginate
 from web.policy import load, require, require_area, scope
 from web.tokens import make_user_token
-
 
 # --- referring units ---------------------------------------------------------------------------
 

@@ -26,5 +26,9 @@ def home() -> str:
 
 
 # The admin's pages, one module per noun, all on this blueprint.
-from web.admin import dashboard, privacy, settings  # noqa: E402, F401
-from web.admin import referrals  # noqa: E402, F401  - issue 13
+from web.admin import (  # noqa: E402, F401
+    dashboard,
+    privacy,
+    referrals,  # noqa: E402, F401  - issue 13
+    settings,
+)

@@ -44,5 +44,14 @@ def home() -> str:
 
 
 # The coordinator's pages, one module per noun, all on this blueprint.
-from web.coordinator import consents, followup, intake, people, proposals, runs, screening, waiting  # noqa: E402, F401
-from web.coordinator import referrals  # noqa: E402, F401  - issue 13
+from web.coordinator import (  # noqa: E402, F401
+    consents,
+    followup,
+    intake,
+    people,
+    proposals,
+    referrals,  # noqa: E402, F401  - issue 13
+    runs,
+    screening,
+    waiting,
+)

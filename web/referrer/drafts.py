@@ -12,7 +12,13 @@ from models.organisations import Program
 from models.referrals.operations import Member, ReferralDraft
 from models.referrals.tables import Referral
 from web.referrer.forms import FamilyReferralForm, YouthReferralForm
-from web.widgets import availability_from_form, grid_context, interest_choices, interests_from_form, languages_from_form
+from web.widgets import (
+    availability_from_form,
+    grid_context,
+    interest_choices,
+    interests_from_form,
+    languages_from_form,
+)
 
 _SLOTS = ((1, "consent"), (2, "consent2"), (3, "consent3"))
 

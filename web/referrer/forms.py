@@ -48,13 +48,16 @@ class ConsentPart(FlaskForm):
 
     custody = RadioField(_l("Who has custody?"), choices=CUSTODY_CHOICES, validators=[Optional()])
     consent_given_by = StringField(_l("Consent given by"), validators=[Optional(), MaxLength(200)])
-    consent_relation = SelectField(_l("Role of the person giving consent"), choices=YOUTH_RELATION_CHOICES)
+    consent_relation = SelectField(_l("Role of the person giving consent"), choices=YOUTH_RELATION_CHOICES,
+                                   default="guardian")
     consent_given_on = DateField(_l("Date consent was given"), validators=[Optional()], format=DATE_FORMATS)
     consent2_given_by = StringField(_l("Second person who consented"), validators=[Optional(), MaxLength(200)])
-    consent2_relation = SelectField(_l("Second person's role"), choices=YOUTH_RELATION_CHOICES)
+    consent2_relation = SelectField(_l("Second person's role"), choices=YOUTH_RELATION_CHOICES,
+                                   default="guardian")
     consent2_given_on = DateField(_l("Date of the second consent"), validators=[Optional()], format=DATE_FORMATS)
     consent3_given_by = StringField(_l("Third person who consented"), validators=[Optional(), MaxLength(200)])
-    consent3_relation = SelectField(_l("Third person's role"), choices=YOUTH_RELATION_CHOICES)
+    consent3_relation = SelectField(_l("Third person's role"), choices=YOUTH_RELATION_CHOICES,
+                                   default="guardian")
     consent3_given_on = DateField(_l("Date of the third consent"), validators=[Optional()], format=DATE_FORMATS)
     consent_to_referral = BooleanField(_l("They consent to the referral to the programme"))
     consent_to_status = BooleanField(_l("They consent to the organisation sending me a short status along the way "

@@ -41,7 +41,13 @@ from web.database import get_db
 from web.i18n import error_message
 from web.pagination import paginate
 from web.policy import load, require, require_area, scope
-from web.referrer.drafts import apply_referral_error, draft_from_form, fill_form, form_for, widget_context
+from web.referrer.drafts import (
+    apply_referral_error,
+    draft_from_form,
+    fill_form,
+    form_for,
+    widget_context,
+)
 from web.referrer.forms import MessageForm, StopStatusForm, WithdrawForm
 
 bp = Blueprint("referrer", __name__, url_prefix="/henviser")
