@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 from datetime import date, timedelta
 
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import Session, select
 
@@ -163,3 +163,45 @@ def test_retention_anonymises_declined_referrals_after_the_programmes_period(ses
     assert report.referrals == 0 and fresh(session).get(Referral, world.referral.id).anonymised_at is None
     report = apply_retention(fresh(session), add_months(TODAY, months) + timedelta(days=1))
     assert report.referrals >= 1 and fresh(session).get(Referral, world.referral.id).anonymised_at is not None
+
+
+def test_the_referrer_is_told_once_when_the_relationship_ends_with_the_handover(session, world):
+    from models.referrals.statuses import send_closure_notices
+
+    referral, match = _matched(session, world, TODAY - timedelta(days=90))
+    match = fresh(session).get(type(match), match.id)
+    match.status, match.closed_on, match.next_step = "closed", TODAY, "Ungdomsklubben i Himmelev tager over."
+    session.add(match)
+    session.commit()
+    assert send_closure_notices(session, "http://test").closure_notices == 1
+    assert send_closure_notices(fresh(session), "http://test").closure_notices == 0  # runs every few minutes: once
+    notices = fresh(session).exec(select(ReferralMessage).where(ReferralMessage.referral_id == referral.id,
+                                                                ReferralMessage.kind == "closure")).all()
+    assert [n.body for n in notices] == ["Ungdomsklubben i Himmelev tager over."]
+    mails = session.exec(select(OutboxMessage).where(OutboxMessage.kind == "referral_update",
+                                                     OutboxMessage.to_email == world.referrer.email)).all()
+    assert mails and all("Himmelev" not in m.body and "Rytme" not in m.body for m in mails)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(outcomes=st.lists(st.sampled_from(["open", "accepted", "declined"]), min_size=1, max_size=6))
+def test_the_dashboard_counts_every_referral_of_the_period_once_by_unit_and_month(session, world, outcomes):
+    # The world is shared by the examples: each compares the figures before and after its own referrals.
+    from models.referrals.dashboard import build_referral_dashboard
+
+    start, end = TODAY - timedelta(days=400), TODAY + timedelta(days=1)
+    before = build_referral_dashboard(fresh(session), world.organisation.id, start, end, TODAY)
+    for outcome in outcomes:
+        referral = b.make_referral(session, world.referrer, world.program)
+        session.commit()
+        if outcome == "accepted":
+            accept_referral(session, world.coordinator, referral.id, Acceptance("x", 1), TODAY, lambda r: LINK)
+        elif outcome == "declined":
+            decline_referral(session, world.coordinator, referral.id, "other_offer", "Nej tak.", lambda r: LINK)
+    board = build_referral_dashboard(fresh(session), world.organisation.id, start, end, TODAY)
+    assert board.total_referred - before.total_referred == len(outcomes)
+    accepted = sum(r.accepted for r in board.by_month) - sum(r.accepted for r in before.by_month)
+    declined = sum(r.declined for r in board.by_month) - sum(r.declined for r in before.by_month)
+    assert (accepted, declined) == (outcomes.count("accepted"), outcomes.count("declined"))
+    mine = next(d for d in board.durations if d.unit == world.unit.name)
+    assert all(days >= 0 for days in mine.to_acceptance)  # from the referral's date, never before it
