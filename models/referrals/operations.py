@@ -317,7 +317,8 @@ def update_referral(session: Session, by: User, referral_id: int, draft: Referra
                     link_for_staff: Callable[[Referral], str], seen_version: int | None = None) -> Referral:
     """The referrer corrects or completes a referral the coordinator has not decided on yet."""
     begin_write(session)
-    peek = session.get(Referral, referral_id)
+    # Columns, not the row: an entity loaded before the lock would keep its stale state after it.
+    peek = session.exec(select(Referral.referrer_id, Referral.program_id).where(Referral.id == referral_id)).first()
     if peek is None or peek.referrer_id != by.id:
         raise NotFound(N_("The record no longer exists."))
     program = session.get(Program, peek.program_id)
@@ -400,7 +401,10 @@ def accept_referral(session: Session, by: User, referral_id: int, acceptance: Ac
     referral (nothing typed twice), the consents become theirs, and the referral's date is the
     start of the waiting time. Two coordinators at once: the first wins, the second gets a Conflict."""
     begin_write(session)
-    peek = session.get(Referral, referral_id)
+    # Columns, not the row: an entity loaded before the lock would keep its stale state after it
+    # (two coordinators at once would both see "received" and both accept).
+    peek = session.exec(select(Referral.organisation_id, Referral.program_id).where(
+        Referral.id == referral_id)).first()
     if peek is None or peek.organisation_id != by.organisation_id:
         raise NotFound(N_("The record no longer exists."))
     program = _lock(session, Program, peek.program_id)  # a child under 15 adds the børneattest to it
