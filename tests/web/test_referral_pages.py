@@ -348,3 +348,20 @@ def test_admin_invites_a_referrer_who_signs_in_to_their_own_pages(as_role, app, 
     assert (user.role, user.referring_unit_id) == ("referrer", world.unit.id)
     invite = fresh(session).exec(select(OutboxMessage).where(OutboxMessage.to_email == "rikke@kommune.dk")).one()
     assert "http" in invite.body
+
+
+def test_the_referrer_corrects_an_open_referral_but_not_a_decided_one(as_role, app, session, world):
+    client = as_role("referrer")
+    form = client.get(f"/henviser/{world.referral.id}/ret")
+    assert form.status_code == 200 and world.referral.first_name in form.get_data(as_text=True)
+    version = re.search(r'name="version"[^>]*value="(\d+)"|value="(\d+)"[^>]*name="version"', form.get_data(as_text=True))
+    data = youth_referral(first_name="Rettet", version=next(g for g in version.groups() if g))
+    response = client.post(f"/henviser/{world.referral.id}/ret", data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    assert fresh(session).get(Referral, world.referral.id).first_name == "Rettet"
+    staff = app.test_client()
+    login(staff, world.coordinator.email)
+    assert _accept(staff, world.referral.id).status_code == 302
+    refused = client.post(f"/henviser/{world.referral.id}/ret", data=youth_referral(first_name="Igen"))
+    assert refused.status_code in (400, 403, 404, 409)
+    assert fresh(session).get(Referral, world.referral.id).first_name == "Rettet"
