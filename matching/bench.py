@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 
 import numpy as np
 
+from matching.fairness import WAITING_PRIORITIES, scoring_rules, waiting_outcome, waiting_priority
 from matching.profiles import ProgramRules, RequestProfile, VolunteerProfile
-from matching.run import _side_constraints
+from matching.run import _side_constraints, heavy_caps_left, judge_waiting, solve_pool
 from matching.scoring import score_pool
 from models.pool import Pool
 from optimizer import assign_edges, greedy_assign
@@ -21,20 +23,22 @@ def _pool(requests: Sequence[RequestProfile], volunteers: Sequence[VolunteerProf
 
 
 def time_pipeline(requests, volunteers, rules: ProgramRules, today: date, top_k: int | None) -> dict:  # noqa: ANN001
-    """Profiles to solved assignment, with the seconds of each phase."""
+    """Profiles to solved assignment, with the seconds of each phase (the program's waiting
+    priority applies: the default, strict, solves the fair objective)."""
     started = time.perf_counter()
-    scored = score_pool(requests, volunteers, rules, today, top_k=top_k)
+    scored = score_pool(requests, volunteers, scoring_rules(rules), today, top_k=top_k)
     side = _side_constraints(_pool(requests, volunteers, rules), scored)
     solve_started = time.perf_counter()
+    waiting = waiting_priority(requests, volunteers, rules, today) if rules.waiting_priority == "strict" else None
     result = assign_edges(len(requests), len(volunteers), scored.rows, scored.cols, scored.scores,
-                          capacity=scored.capacity, side=side)
+                          capacity=scored.capacity, side=side, waiting=waiting)
     solve = time.perf_counter() - solve_started
     return {
         "requests": len(requests), "volunteers": len(volunteers), "top_k": top_k,
         "candidate_pairs": int(len(scored.scores)), "features_s": scored.phases["features"],
         "score_s": scored.phases["score"], "solve_s": solve, "total_s": time.perf_counter() - started,
         "matched": len(result.pairs), "total_score": result.total_score, "solver": result.solver,
-        "optimal": result.optimal,
+        "optimal": result.optimal, "waiting_priority": rules.waiting_priority,
     }
 
 
@@ -70,3 +74,65 @@ def against_greedy(requests, volunteers, rules: ProgramRules, today: date, top_k
         "score_gain_percent": 100.0 * (optimal.total_score - greedy.total_score) / greedy.total_score
         if greedy.total_score else 0.0,
     }
+
+
+def waiting_fairness(requests, volunteers, rules: ProgramRules, today: date, top_k: int | None = None) -> dict:  # noqa: ANN001
+    """Waiting figures of one pool under each waiting priority and for the greedy baseline.
+
+    Per setting: matched, mean score (and without the waiting part, one yardstick for all),
+    and for requests and volunteers: past the target, served, passed over by a newcomer and by
+    a shorter wait; plus the seconds of the whole solve the coordinator waits for.
+    """
+    pool = _pool(requests, volunteers, rules)
+    figures: dict = {"requests": len(requests), "volunteers": len(volunteers)}
+    scored_by_rules: dict = {}
+    for priority in WAITING_PRIORITIES:
+        key = priority == "off"
+        started = time.perf_counter()
+        scored, result, phases = solve_pool(pool, today, top_k=top_k, priority=priority,
+                                            scored=scored_by_rules.get(key))
+        scored_by_rules[key] = scored
+        outcome = judge_waiting(pool, scored, result, today, priority=priority, with_passes=False)
+        figures[priority] = {**outcome.as_dict(), "solve_s": phases["solve"],
+                             "seconds": time.perf_counter() - started}
+    # The coordinator's spreadsheet: longest waiting first takes the best free volunteer (within
+    # the same hard rules and the same cap on high-complexity requests per volunteer).
+    scored = scored_by_rules[False]
+    side = _side_constraints(pool, scored)
+    order = np.argsort([r.waiting_since for r in requests], kind="stable")
+    greedy = greedy_assign(len(requests), len(volunteers), scored.rows, scored.cols, scored.scores,
+                           capacity=scored.capacity, order=order.tolist(),
+                           high=side.high_complexity if side is not None else None,
+                           max_high=heavy_caps_left(side, len(volunteers)) if side is not None
+                           and side.caps_high_complexity else None)
+    capped = side is not None and side.caps_high_complexity
+    rules_ = scoring_rules(rules) if capped else replace(scoring_rules(rules), max_high_complexity_per_volunteer=None)
+    outcome = waiting_outcome(requests, volunteers, rules_, today, scored.rows, scored.cols, scored.scores,
+                              scored.components, scored.capacity, greedy.pairs,
+                              high=np.asarray(side.high_complexity, dtype=bool) if capped else None,
+                              sibling_groups=side.sibling_groups if side is not None else (), with_passes=False,
+                              high_caps=heavy_caps_left(side, len(volunteers)) if capped else None)
+    figures["greedy"] = {**outcome.as_dict(), "priority": "greedy"}
+    return figures
+
+
+def fair_solve_seconds(requests, volunteers, rules: ProgramRules, today: date, top_k: int | None,  # noqa: ANN001
+                       repeats: int = 2) -> dict:
+    """The price of strict in seconds: the same scored pool solved strict and weighed, in turns.
+
+    The fastest of ``repeats`` runs counts (wall clock and CPU), so other processes on a shared
+    machine disturb the ratio less.
+    """
+    pool = _pool(requests, volunteers, rules)
+    scored = score_pool(requests, volunteers, scoring_rules(rules), today, top_k=top_k)
+    out: dict = {"requests": len(requests), "volunteers": len(volunteers), "top_k": top_k,
+                 "candidate_pairs": int(len(scored.scores))}
+    for _ in range(repeats):
+        for priority in ("weighed", "strict"):
+            wall, cpu = time.perf_counter(), time.process_time()
+            _scored, result, _ = solve_pool(pool, today, top_k=top_k, priority=priority, scored=scored)
+            wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+            row = out.setdefault(priority, {"wall_s": wall, "cpu_s": cpu, "matched": len(result.pairs)})
+            row["wall_s"], row["cpu_s"] = min(row["wall_s"], wall), min(row["cpu_s"], cpu)
+    out["cpu_ratio"] = out["strict"]["cpu_s"] / out["weighed"]["cpu_s"] if out["weighed"]["cpu_s"] else float("inf")
+    return out

@@ -72,6 +72,7 @@ class VolunteerProfile:
     mentee_gender_wish: str | None = None  # soft wish for a youth's gender
     approved: bool = True  # every required screening step done and approved
     postcode: str = ""
+    mentees: int = 0  # open matches now: one with a mentee is not waiting for a first one
     heavy_cases: int = 0  # open matches with a heavy case (complexity >= HEAVY_COMPLEXITY) already held
     # A børneattest received without remarks (models.pool reads it from the screening step; a
     # profile built without one, e.g. in a benchmark, is taken as screened like ``approved``).
@@ -130,4 +131,7 @@ class ProgramRules:
     # open matches they already have (hard); None = no cap.
     max_high_complexity_per_volunteer: int | None = 1
     waiting_target_days: int = 90  # waiting past this weighs fully
+    # "strict": past the target comes first (optimizer.tiers); "weighed": only the waiting
+    # component of the score; "off": waiting does not count at all.
+    waiting_priority: str = "strict"
     top_k: int = 50  # candidates kept per request for large pools

@@ -9,14 +9,22 @@ from __future__ import annotations
 import os
 import socket
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import numpy as np
+from sqlalchemy import delete, insert
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from matching.explanation import alternatives, experience_standing
+from matching.fairness import (
+    WAITING_PRIORITIES,
+    WaitingOutcome,
+    scoring_rules,
+    waiting_outcome,
+    waiting_priority,
+)
 from matching.scoring import ScoredPool, score_pool
 from models.clock import utcnow
 from models.jobs.leases import heartbeat
@@ -24,6 +32,7 @@ from models.matchruns import (
     RUN_LEASE_SECONDS,
     MatchRun,
     Proposal,
+    WaitingReason,
     claim_run,
     lock_claimed_run,
     new_claim_token,
@@ -52,6 +61,7 @@ class RunResult:
     solver: str
     phases: dict[str, float] = field(default_factory=dict)
     removed_by_rule: dict[str, int] = field(default_factory=dict)
+    waiting: dict = field(default_factory=dict)  # WaitingOutcome.as_dict()
 
     def as_dict(self) -> dict:
         return {
@@ -66,6 +76,7 @@ class RunResult:
             "solver": self.solver,
             "seconds": {k: round(v, 3) for k, v in self.phases.items()},
             "removed_by_rule": self.removed_by_rule,
+            "waiting": self.waiting,
         }
 
 
@@ -74,14 +85,18 @@ def start_run(session: Session, program: Program, by_user_id: int | None, parame
     return queue_run(session, program, by_user_id, parameters)
 
 
-def _side_constraints(pool: Pool, scored: ScoredPool) -> SideConstraints | None:
-    cap = pool.rules.max_high_complexity_per_volunteer
-    high = np.asarray(scored.high_complexity, dtype=bool)
+def _sibling_groups(pool: Pool) -> list[list[int]]:
     groups: dict[str, list[int]] = {}
     for i, profile in enumerate(pool.requests):
         if profile.sibling_group:
             groups.setdefault(profile.sibling_group, []).append(i)
-    sibling_groups = [g for g in groups.values() if len(g) > 1]
+    return [g for g in groups.values() if len(g) > 1]
+
+
+def _side_constraints(pool: Pool, scored: ScoredPool) -> SideConstraints | None:
+    cap = pool.rules.max_high_complexity_per_volunteer
+    high = np.asarray(scored.high_complexity, dtype=bool)
+    sibling_groups = _sibling_groups(pool)
     needs_cap = cap is not None and high.any()
     if not needs_cap and not sibling_groups:
         return None
@@ -95,21 +110,33 @@ def _side_constraints(pool: Pool, scored: ScoredPool) -> SideConstraints | None:
 
 
 def solve_pool(pool: Pool, today: date, objective: str = "most-matched", top_k: int | None = None,
-               use_side_constraints: bool = True) -> tuple[ScoredPool, object, dict[str, float]]:
-    """Score and solve a loaded pool (no database); returns the scored pool, the assignment, timings."""
+               use_side_constraints: bool = True, priority: str | None = None, scored: ScoredPool | None = None,
+               ) -> tuple[ScoredPool, object, dict[str, float]]:
+    """Score and solve a loaded pool (no database); returns the scored pool, the assignment, timings.
+
+    ``priority`` ("strict", "weighed", "off") overrides the program's waiting priority, e.g. to
+    preview another setting; strict applies to the most-matched objective. ``scored``: the pool
+    already scored with the same scoring rules (``scoring_rules``), to solve it again.
+    """
+    priority = priority or pool.rules.waiting_priority
+    if priority not in WAITING_PRIORITIES:
+        raise ValueError(f"waiting priority must be one of {WAITING_PRIORITIES}, not {priority!r}")
+    rules = replace(pool.rules, waiting_priority=priority)
     phases: dict[str, float] = {}
-    scored = score_pool(
-        pool.requests,
-        pool.volunteers,
-        pool.rules,
-        today,
-        exclusions=pool.exclusions,
-        already_matched=pool.already_matched,
-        top_k=top_k if top_k is not None else pool.rules.top_k,
-    )
-    phases.update(scored.phases)
+    if scored is None:
+        scored = score_pool(
+            pool.requests,
+            pool.volunteers,
+            scoring_rules(rules),
+            today,
+            exclusions=pool.exclusions,
+            already_matched=pool.already_matched,
+            top_k=top_k if top_k is not None else pool.rules.top_k,
+        )
+        phases.update(scored.phases)
     started = time.perf_counter()
     side = _side_constraints(pool, scored) if use_side_constraints else None
+    fair = priority == "strict" and objective == "most-matched"
     result = assign_edges(
         len(pool.requests),
         len(pool.volunteers),
@@ -119,9 +146,33 @@ def solve_pool(pool: Pool, today: date, objective: str = "most-matched", top_k: 
         capacity=scored.capacity,
         objective=objective,
         side=side,
+        waiting=waiting_priority(pool.requests, pool.volunteers, rules, today) if fair else None,
     )
     phases["solve"] = time.perf_counter() - started
     return scored, result, phases
+
+
+def judge_waiting(pool: Pool, scored: ScoredPool, result, today: date, priority: str | None = None,  # noqa: ANN001
+                  use_side_constraints: bool = True, with_passes: bool = True) -> WaitingOutcome:
+    """Who past the waiting target was served, passed over, and why not (see matching.fairness)."""
+    rules = scoring_rules(replace(pool.rules, waiting_priority=priority or pool.rules.waiting_priority))
+    side = _side_constraints(pool, scored) if use_side_constraints else None
+    capped = side is not None and side.caps_high_complexity
+    high = np.asarray(side.high_complexity, dtype=bool) if capped else None
+    if not capped:
+        rules = replace(rules, max_high_complexity_per_volunteer=None)
+    return waiting_outcome(pool.requests, pool.volunteers, rules, today, scored.rows, scored.cols, scored.scores,
+                           scored.components, scored.capacity, result.pairs, high=high,
+                           sibling_groups=side.sibling_groups if side is not None else (), with_passes=with_passes,
+                           high_caps=heavy_caps_left(side, len(pool.volunteers)) if capped else None)
+
+
+def heavy_caps_left(side: SideConstraints, n_volunteers: int) -> np.ndarray:
+    """Per volunteer: how many more high-complexity mentees the cap allows (held ones count)."""
+    caps = np.full(n_volunteers, int(side.max_high_complexity_per_volunteer), dtype=np.int64)
+    if side.high_complexity_held is not None:
+        caps = np.maximum(0, caps - np.asarray(side.high_complexity_held, dtype=np.int64))
+    return caps
 
 
 def _breakdown(scored: ScoredPool, edge: int, weights: dict[str, float], pool: Pool | None = None) -> dict:
@@ -143,8 +194,13 @@ def _breakdown(scored: ScoredPool, edge: int, weights: dict[str, float], pool: P
     return breakdown
 
 
-def store_proposals(session: Session, run: MatchRun, pool: Pool, scored: ScoredPool, result) -> int:  # noqa: ANN001
-    """Proposals of the run: rank 1 = the solver's choice, 2.. = the next best alternatives."""
+def store_proposals(session: Session, run: MatchRun, pool: Pool, scored: ScoredPool, result,  # noqa: ANN001
+                    waiting: WaitingOutcome | None = None) -> int:
+    """Proposals of the run: rank 1 = the solver's choice, 2.. = the next best alternatives.
+
+    With ``waiting``, each choice also says how long both sides had waited and whom past the
+    target it passed over (and why), and the reasons of those left without a proposal are kept.
+    """
     # Earlier open proposals of this program are superseded by the new run.
     for old in session.exec(
         select(Proposal)
@@ -159,22 +215,61 @@ def store_proposals(session: Session, run: MatchRun, pool: Pool, scored: ScoredP
     for request_index, volunteer_index in result.pairs:
         edge = edge_of[(request_index, volunteer_index)]
         request_id = int(scored.request_ids[request_index])
+        breakdown = _breakdown(scored, edge, weights, pool)
+        if waiting is not None:
+            breakdown.update(_waiting_note(pool, waiting, request_index, volunteer_index))
         session.add(Proposal(
             organisation_id=run.organisation_id, run_id=run.id, request_id=request_id,
             volunteer_id=int(scored.volunteer_ids[volunteer_index]), score=float(scored.scores[edge]), rank=1,
-            breakdown=_breakdown(scored, edge, weights, pool),
+            breakdown=breakdown,
         ))
         count += 1
         for rank, alt in enumerate(alternatives(scored, request_index, n=N_ALTERNATIVES,
                                                 exclude_volunteer=volunteer_index), start=2):
             alt_edge = edge_of[(request_index, alt.volunteer_index)]
+            alt_breakdown = _breakdown(scored, alt_edge, weights, pool)
+            if waiting is not None:
+                alt_breakdown["waiting"] = _waiting_days(waiting, request_index, alt.volunteer_index)
             session.add(Proposal(
                 organisation_id=run.organisation_id, run_id=run.id, request_id=request_id,
                 volunteer_id=int(scored.volunteer_ids[alt.volunteer_index]), score=float(scored.scores[alt_edge]),
-                rank=rank, breakdown=_breakdown(scored, alt_edge, weights, pool),
+                rank=rank, breakdown=alt_breakdown,
             ))
             count += 1
+    if waiting is not None:
+        store_waiting_reasons(session, run, pool, waiting)
     return count
+
+
+def store_waiting_reasons(session: Session, run: MatchRun, pool: Pool, waiting: WaitingOutcome) -> None:
+    """Replace the program's reasons with this run's (the waiting lists show the latest run's)."""
+    session.flush()
+    connection = session.connection()
+    connection.execute(delete(WaitingReason).where(WaitingReason.program_id == run.program_id))
+    rows = [dict(organisation_id=run.organisation_id, program_id=run.program_id, run_id=run.id,
+                 request_id=pool.requests[i].id, volunteer_id=None, reason=reason, days_past_target=days)
+            for i, (reason, days) in sorted(waiting.request_reasons.items())]
+    rows += [dict(organisation_id=run.organisation_id, program_id=run.program_id, run_id=run.id, request_id=None,
+                  volunteer_id=pool.volunteers[i].id, reason=reason, days_past_target=days)
+             for i, (reason, days) in sorted(waiting.volunteer_reasons.items())]
+    if rows:
+        connection.execute(insert(WaitingReason), rows)  # executemany: thousands of rows in one go
+
+
+def _waiting_days(waiting: WaitingOutcome, r: int, v: int) -> dict:
+    return {"request_days": int(waiting.request_days[r]), "volunteer_days": int(waiting.volunteer_days[v]),
+            "target_days": waiting.target_days}
+
+
+def _waiting_note(pool: Pool, waiting: WaitingOutcome, r: int, v: int) -> dict:
+    return {
+        "waiting": _waiting_days(waiting, r, v),
+        "passes_over": [{"request_id": pool.requests[i].id, "days_past": waiting.request_reasons.get(i, ("", 0))[1],
+                         "reason": reason} for i, reason in waiting.request_passes.get((r, v), [])],
+        "passes_over_volunteers": [
+            {"volunteer_id": pool.volunteers[i].id, "days_past": waiting.volunteer_reasons.get(i, ("", 0))[1],
+             "reason": reason} for i, reason in waiting.volunteer_passes.get((r, v), [])],
+    }
 
 
 class LeaseLost(RuntimeError):
@@ -214,7 +309,9 @@ def execute_run(engine: Engine, run_id: int, today: date, dry_run: bool = False,
             load_seconds = time.perf_counter() - started
             renew("scoring", {"requests": len(pool.requests), "volunteers": len(pool.volunteers)})
             scored, result, phases = solve_pool(pool, today, objective=objective)
-            phases = {"load": load_seconds, **phases}
+            started = time.perf_counter()
+            waiting = judge_waiting(pool, scored, result, today)
+            phases = {"load": load_seconds, **phases, "waiting": time.perf_counter() - started}
             if not renew("storing") or beat.lost:
                 raise LeaseLost(f"run {run_id} was taken over by another worker")
             started = time.perf_counter()
@@ -222,13 +319,13 @@ def execute_run(engine: Engine, run_id: int, today: date, dry_run: bool = False,
                 run = lock_claimed_run(session, run_id, token)
                 if run is None:
                     raise LeaseLost(f"run {run_id} was taken over by another worker")
-                stored = 0 if dry_run else store_proposals(session, run, pool, scored, result)
+                stored = 0 if dry_run else store_proposals(session, run, pool, scored, result, waiting)
                 phases["store"] = time.perf_counter() - started
                 outcome = RunResult(
                     run_id=None if dry_run else run_id, requests=len(pool.requests), volunteers=len(pool.volunteers),
                     candidate_pairs=len(scored.scores), proposals=stored, matched_requests=len(result.pairs),
                     total_score=float(result.total_score), optimal=bool(result.optimal), solver=result.solver,
-                    phases=phases, removed_by_rule=dict(scored.removed_by_rule),
+                    phases=phases, removed_by_rule=dict(scored.removed_by_rule), waiting=waiting.as_dict(),
                 )
                 if dry_run:
                     session.delete(run)
@@ -255,6 +352,37 @@ def execute_run(engine: Engine, run_id: int, today: date, dry_run: bool = False,
                 session.add(run)
                 session.commit()
         raise
+
+
+def compare_priorities(pool: Pool, today: date, top_k: int | None = None,
+                       use_side_constraints: bool = True) -> dict[str, WaitingOutcome]:
+    """The pool solved under each waiting priority, with its waiting figures (nothing stored).
+
+    "strict" and "weighed" share one score, so the pool is scored twice, not three times.
+    """
+    outcomes: dict[str, WaitingOutcome] = {}
+    scored_by_rules: dict[bool, ScoredPool] = {}
+    for priority in WAITING_PRIORITIES:
+        without_waiting = priority == "off"
+        scored, result, _ = solve_pool(pool, today, top_k=top_k, use_side_constraints=use_side_constraints,
+                                       priority=priority, scored=scored_by_rules.get(without_waiting))
+        scored_by_rules[without_waiting] = scored
+        outcomes[priority] = judge_waiting(pool, scored, result, today, priority=priority,
+                                           use_side_constraints=use_side_constraints, with_passes=False)
+    return outcomes
+
+
+def preview_waiting(session: Session, program: Program, today: date, target_days: int | None = None,
+                    weights: dict[str, float] | None = None, **rule_changes: object) -> dict[str, WaitingOutcome]:
+    """Today's pool under each waiting priority, with the form's target, weights and any other
+    changed ``ProgramRules`` field (e.g. the experience minimums) if given."""
+    pool = load_pool(session, program, today)
+    changes = dict(rule_changes)
+    if target_days is not None:
+        changes["waiting_target_days"] = target_days
+    if weights is not None:
+        changes["weights"] = {**pool.rules.weights, **weights}
+    return compare_priorities(replace(pool, rules=replace(pool.rules, **changes)), today)
 
 
 @dataclass

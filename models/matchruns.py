@@ -249,3 +249,20 @@ def release_interrupted_run(session: Session, run_id: int, worker: str, now: dat
     )
     session.commit()
     return result.rowcount == 1
+
+
+class WaitingReason(SQLModel, table=True):
+    """Why someone past the waiting target got no proposal in a run (see matching.fairness).
+
+    Stored with the run so that the waiting lists read it; only the program's latest run keeps
+    its rows. Codes and numbers only, no free text about the person.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    program_id: int = Field(foreign_key="program.id", index=True)
+    run_id: int = Field(foreign_key="matchrun.id", index=True)
+    request_id: int | None = Field(default=None, foreign_key="request.id", index=True)
+    volunteer_id: int | None = Field(default=None, foreign_key="volunteer.id", index=True)
+    reason: str = Field(max_length=30)  # one of matching.fairness.REASONS
+    days_past_target: int = 0  # on the day of the run

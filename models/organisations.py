@@ -32,6 +32,9 @@ class ProgramBase(SQLModel):
     max_age: int = Field(default=18, ge=0, le=120)
     max_distance_km: float = Field(default=25.0, gt=0, le=500)
     waiting_target_days: int = Field(default=90, ge=1)
+    # strict: past the target is served first (the fair objective); weighed: only the waiting
+    # part of the score; off: waiting does not count (matching.fairness.WAITING_PRIORITIES).
+    waiting_priority: str = Field(default="strict", max_length=10)
     inactivity_days: int = Field(default=30, ge=1)  # no meeting logged for this long: at risk
     top_k: int = Field(default=50, ge=1, le=1000)
     max_high_complexity_per_volunteer: int | None = Field(default=1, ge=0)
@@ -74,5 +77,6 @@ class Program(ProgramBase, table=True):
             min_experience_by_complexity=(mins[0], mins[1], mins[2], mins[3]),
             max_high_complexity_per_volunteer=self.max_high_complexity_per_volunteer,
             waiting_target_days=self.waiting_target_days,
+            waiting_priority=self.waiting_priority,
             top_k=self.top_k,
         )

@@ -50,10 +50,13 @@ def heavy_case_count(session: Session, volunteer_id: int) -> int:
 
 
 def volunteer_profile(session: Session, volunteer: Volunteer, today: date, capacity: int | None = None,
-                      heavy_cases: int | None = None, child_certificate: bool | None = None) -> VolunteerProfile:
+                      heavy_cases: int | None = None, child_certificate: bool | None = None,
+                      mentees: int | None = None) -> VolunteerProfile:
     lat, lon = _coordinates(volunteer.postcode)
+    if mentees is None:
+        mentees = open_match_count(session, volunteer.id)
     if capacity is None:
-        capacity = max(0, volunteer.capacity - open_match_count(session, volunteer.id))
+        capacity = max(0, volunteer.capacity - mentees)
     if heavy_cases is None:
         heavy_cases = heavy_case_count(session, volunteer.id)
     if child_certificate is None:
@@ -80,6 +83,7 @@ def volunteer_profile(session: Session, volunteer: Volunteer, today: date, capac
         postcode=volunteer.postcode,
         heavy_cases=heavy_cases,
         child_certificate=child_certificate,
+        mentees=mentees,
     )
 
 
@@ -183,7 +187,7 @@ def load_pool(session: Session, program: Program, today: date) -> Pool:
     for v in volunteers:
         capacity = max(0, v.capacity - open_count.get(v.id, 0))
         profile = volunteer_profile(session, v, today, capacity=capacity, heavy_cases=heavy_count.get(v.id, 0),
-                                    child_certificate=v.id in certified)
+                                    child_certificate=v.id in certified, mentees=open_count.get(v.id, 0))
         if profile.capacity > 0:
             volunteer_profiles.append(profile)
 

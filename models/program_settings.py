@@ -7,6 +7,7 @@ from datetime import date
 
 from sqlmodel import Session
 
+from matching.fairness import WAITING_PRIORITIES
 from matching.profiles import COMPLEXITY_LEVELS, DEFAULT_WEIGHTS, EXPERIENCE_LEVELS
 from matching.vocabulary import INTERESTS
 from models.audit import record_audit
@@ -57,6 +58,7 @@ class ProgramChanges:
     min_experience_by_complexity: list[int]
     max_high_complexity_per_volunteer: int | None
     measures_one_year: bool  # the outcome measured one year after the start
+    waiting_priority: str = "strict"  # matching.fairness.WAITING_PRIORITIES
 
 
 def validate_weights(weights: dict[str, float]) -> dict[str, float]:
@@ -115,6 +117,8 @@ def update_program(session: Session, program: Program, changes: ProgramChanges, 
         raise DomainError(N_("The check-in plan needs at least one day."), field="checkin_plan")
     if set(changes.interests) - set(INTERESTS):
         raise DomainError(N_("Choose an answer from the list."), field="interests")
+    if changes.waiting_priority not in WAITING_PRIORITIES:
+        raise DomainError(N_("Choose an answer from the list."), field="waiting_priority")
     if (changes.goal_matches is None) != (changes.goal_period_months is None):
         raise DomainError(N_("A goal needs both a number of matches and a period."), field="goal_matches")
     weights = validate_weights(changes.weights)

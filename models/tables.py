@@ -4,7 +4,7 @@ from models.audit import AuditEvent
 from models.consent import ConsentRecord
 from models.jobs.tables import PeriodicSlot
 from models.matches import CheckIn, Exclusion, Match, MatchEvent, MeetingLog
-from models.matchruns import MatchRun, Proposal
+from models.matchruns import MatchRun, Proposal, WaitingReason
 from models.mentees import Household, HouseholdMember, Request, Youth
 from models.notes import Note
 from models.organisations import Organisation, Program
@@ -48,5 +48,6 @@ __all__ = [
     "ScreeningStep",
     "User",
     "Volunteer",
+    "WaitingReason",
     "Youth",
 ]

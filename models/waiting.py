@@ -12,6 +12,7 @@ from sqlalchemy import String, cast, func, or_
 from sqlmodel import select
 from sqlmodel.sql.expression import SelectOfScalar
 
+from models.matchruns import MatchRun, WaitingReason
 from models.mentees import Household, Request, Youth
 from models.volunteers import Volunteer
 
@@ -100,3 +101,18 @@ def name_matches(stmt, search: str, *columns):  # noqa: ANN001, ANN002, ANN201
     """``stmt`` narrowed to rows where any of ``columns`` contains ``search`` (any case)."""
     like = f"%{search.strip().lower()}%"
     return stmt.where(or_(*(func.lower(column).like(like) for column in columns)))
+
+
+def waiting_reasons(session, *, request_ids: list[int] = (), volunteer_ids: list[int] = ()) -> dict:  # noqa: ANN001
+    """Why these people past the target got no proposal in their program's latest run.
+
+    {id: (reason, days past the target on the day of the run, when the run started)}; the run
+    stored the rows, so a page reads them in one query and never recomputes the matching.
+    """
+    column = WaitingReason.request_id if request_ids else WaitingReason.volunteer_id
+    ids = list(request_ids or volunteer_ids)
+    if not ids:
+        return {}
+    rows = session.exec(select(column, WaitingReason.reason, WaitingReason.days_past_target, MatchRun.started_at)
+                        .join(MatchRun, MatchRun.id == WaitingReason.run_id).where(column.in_(ids)))
+    return {person_id: (reason, days, started) for person_id, reason, days, started in rows}

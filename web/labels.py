@@ -148,6 +148,37 @@ LABELS: dict[str, dict[str, object]] = {
     "run_status": {"queued": _l("Waiting to start"), "running": _l("Running"), "done": _l("Done"),
                    "failed": _l("Failed")},
     "organisation_kind": {"association": _l("Association"), "municipality": _l("Municipality")},
+    # --- waiting fairness (issue 20) ---
+    "waiting_priority": {
+        "strict": _l("Strict: whoever is past the waiting target comes first, the longest wait first"),
+        "weighed": _l("Weighed: waiting time is one part of the score"),
+        "off": _l("Off: waiting time does not count"),
+    },
+    "waiting_priority_name": {"strict": _l("Strict"), "weighed": _l("Weighed"), "off": _l("Off")},
+    "request_waiting_reason": {
+        "passed_over": _l("A volunteer they could have had went to someone who had waited less, for a better score"),
+        "sibling_group": _l("Siblings go to one volunteer together, and no volunteer could take them all"),
+        "complexity_cap": _l("The volunteers they could have had already have as many high-complexity mentees as "
+                             "the program allows"),
+        "taken_by_longer_wait": _l("Every volunteer they could have had went to someone who had waited at least as "
+                                   "long"),
+        "no_allowed_pair": _l("No volunteer meets the hard rules for them"),
+    },
+    "volunteer_waiting_reason": {
+        "passed_over": _l("A request they could have taken went to a volunteer who had waited less, for a better "
+                          "score"),
+        "sibling_group": _l("The requests they could take are siblings who go to one volunteer together"),
+        "complexity_cap": _l("The requests they could take are high-complexity cases the program's cap keeps from "
+                             "them"),
+        "taken_by_longer_wait": _l("Every request they could have taken went to a volunteer who had waited at least "
+                                   "as long"),
+        "no_allowed_pair": _l("No request meets the hard rules for them"),
+    },
+    "pass_reason": {
+        "passed_over": _l("chosen for a better score, because waiting priority is not strict"),
+        "sibling_group": _l("forced by the rule that siblings go to one volunteer together"),
+        "complexity_cap": _l("forced by the cap on high-complexity mentees per volunteer"),
+    },
     "person_kind": {"youth": _l("Youth"), "household": _l("Family"), "volunteer": _l("Volunteer")},
     # --- referrals (issue 13) ---
     "referral_kind": {"youth": _l("Youth"), "family": _l("Family")},

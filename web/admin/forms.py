@@ -12,6 +12,7 @@ from wtforms import (
     FormField,
     HiddenField,
     IntegerField,
+    RadioField,
     SelectField,
     StringField,
     TextAreaField,
@@ -70,6 +71,9 @@ class ProgramForm(FlaskForm):
     goal_matches = IntegerField(_l("Goal: number of matches"), validators=[Optional(), NumberRange(0, 100000)])
     goal_period_months = IntegerField(_l("Goal: within (months)"), validators=[Optional(), NumberRange(1, 240)])
     active = BooleanField(_l("Active"))
+    waiting_priority = RadioField(_l("Waiting priority"), choices=[
+        (code, LABELS["waiting_priority"][code]) for code in ("strict", "weighed", "off")], default="strict",
+        validate_choice=False)  # update_program refuses other values, with a message in the user's language
     max_high_complexity_per_volunteer = IntegerField(
         _l("Heavy cases (high or very high) one volunteer may have at once"),
         validators=[Optional(), NumberRange(1, 5, message=_l("Write a number from 1 to 5, or leave the field empty."))])

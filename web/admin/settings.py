@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from matching.profiles import DEFAULT_WEIGHTS
-from matching.run import preview_weights
+from matching.run import preview_waiting, preview_weights
 from matching.vocabulary import INTERESTS
 from models.clock import today
 from models.errors import DomainError
@@ -47,6 +48,7 @@ def _fill(form: ProgramForm, program: Program) -> None:
     for name, value in zip(MIN_EXPERIENCE_FIELDS, program.rules().min_experience_by_complexity, strict=True):
         getattr(form, name).data = value
     form.checkin_plan.data = ", ".join(str(d) for d in program.checkin_plan_days)
+    form.waiting_priority.data = program.waiting_priority
     weights = {**DEFAULT_WEIGHTS, **(program.weights or {})}
     for name in DEFAULT_WEIGHTS:
         getattr(form.weights, name).data = weights[name]
@@ -65,7 +67,8 @@ def _changes(form: ProgramForm) -> ProgramChanges:
         goal_period_months=form.goal_period_months.data, active=bool(form.active.data),
         min_experience_by_complexity=_min_experience(form),
         max_high_complexity_per_volunteer=form.max_high_complexity_per_volunteer.data,
-        measures_one_year=bool(form.measures_one_year.data))
+        measures_one_year=bool(form.measures_one_year.data),
+        waiting_priority=form.waiting_priority.data)
 
 
 def _min_experience(form: ProgramForm) -> list[int]:
@@ -83,6 +86,12 @@ def _preview_rows(preview) -> list[dict]:  # noqa: ANN001
             for rid, b, a in preview.changed[:20]]
 
 
+def _shown(figures: dict) -> dict:
+    # Scores on the 0-100 scale of the proposal cards, with the user's decimal sign.
+    return {**figures, "mean_score_shown": format_decimal(100 * figures["mean_score"], format="0.0"),
+            "mean_fit_shown": format_decimal(100 * figures["mean_score_without_waiting"], format="0.0")}
+
+
 @bp.route("/programmer/<int:program_id>", methods=["GET", "POST"])
 def program_settings(program_id: int) -> str | Response:
     program = load(Program, program_id, "update")
@@ -90,12 +99,22 @@ def program_settings(program_id: int) -> str | Response:
     form = ProgramForm()
     form.required_steps.choices = [(s, label("step", s)) for s in SCREENING_STEPS]
     form.interests.choices = sorted(((tag, vocab_label(names)) for tag, names in INTERESTS.items()), key=lambda c: c[1])
-    preview = rows = experience_error = None
+    preview = rows = experience_error = waiting_preview = None
     if request.method == "GET":
         _fill(form, program)
     elif form.validate_on_submit():
         try:
-            if request.form.get("action") == "preview":
+            if request.form.get("action") == "preview_waiting":
+                # Today's pool under each choice, with the target and weights as typed (not saved).
+                minimums, cap = validate_experience_rules(_min_experience(form),
+                                                          form.max_high_complexity_per_volunteer.data)
+                outcomes = preview_waiting(db, program, today(), target_days=form.waiting_target_days.data,
+                                           weights=validate_weights(dict(form.weights.data)),
+                                           min_experience_by_complexity=tuple(minimums),
+                                           max_high_complexity_per_volunteer=cap)
+                waiting_preview = {name: _shown(outcome.as_dict()) for name, outcome in outcomes.items()}
+                db.rollback()  # the preview reads only
+            elif request.form.get("action") == "preview":
                 weights = validate_weights(dict(form.weights.data))
                 minimums, cap = validate_experience_rules(_min_experience(form),
                                                           form.max_high_complexity_per_volunteer.data)
@@ -114,10 +133,10 @@ def program_settings(program_id: int) -> str | Response:
                 error.field or "", error.field)
             experience_error = error_message(error) if error.field == "min_experience" else None
             apply_domain_error(form, type(error)(error.msgid, target, **error.params), error_message(error))
-    status = 400 if request.method == "POST" and preview is None else 200
+    status = 400 if request.method == "POST" and preview is None and waiting_preview is None else 200
     return render_template("admin/program.html", form=form, program=program, preview=preview, rows=rows,
                            weight_names=list(DEFAULT_WEIGHTS), min_experience_fields=MIN_EXPERIENCE_FIELDS,
-                           experience_error=experience_error), status
+                           experience_error=experience_error, waiting_preview=waiting_preview), status
 
 
 # --- staff ----------------------------------------------------------------------------------

@@ -108,7 +108,17 @@ def run(run_id: int) -> str:
     return render_template("coordinator/run_proposals.html", run=record, program=program, page=page,
                            alternatives=by_request, requests=requests, volunteers=volunteers,
                            names=request_names(db, list(requests.values())), rules=RULES,
-                           approve_form=ApproveForm(), today=today())
+                           approve_form=ApproveForm(), today=today(), passed=_passed_over(page.items))
+
+
+def _passed_over(proposals: list[Proposal]) -> dict[str, dict[int, str]]:
+    """Names of the people past the target that this page's proposals passed over (stored by the run)."""
+    db = get_db()
+    request_ids = {p["request_id"] for q in proposals for p in q.breakdown.get("passes_over", [])}
+    volunteer_ids = {p["volunteer_id"] for q in proposals for p in q.breakdown.get("passes_over_volunteers", [])}
+    requests = list(db.exec(scope(Request).where(Request.id.in_(request_ids)))) if request_ids else []
+    volunteers = db.exec(scope(Volunteer).where(Volunteer.id.in_(volunteer_ids))) if volunteer_ids else []
+    return {"requests": request_names(db, requests), "volunteers": {v.id: v.name for v in volunteers}}
 
 
 @bp.get("/matchning/<int:run_id>/status")

@@ -9,7 +9,13 @@ from models.clock import today
 from models.mentees import Request
 from models.organisations import Program
 from models.volunteers import Volunteer
-from models.waiting import filter_requests, filter_volunteers, request_names, waiting_days
+from models.waiting import (
+    filter_requests,
+    filter_volunteers,
+    request_names,
+    waiting_days,
+    waiting_reasons,
+)
 from web.coordinator.views import bp
 from web.database import get_db
 from web.i18n import label as vocab_label
@@ -48,8 +54,9 @@ def waiting_requests() -> str:
     status = status if status in ("waiting", "matched", "closed", "") else "waiting"
     db = get_db()
     page = paginate(db, filter_requests(scope(Request), status=status or None, **_filters()))
+    reasons = waiting_reasons(db, request_ids=[r.id for r in page.items if r.status == "waiting"])
     return render_template("coordinator/waiting_requests.html", page=page, names=request_names(db, page.items),
-                           status=status, **_context())
+                           status=status, reasons=reasons, reason_kind="request_waiting_reason", **_context())
 
 
 @bp.get("/venteliste/frivillige")
@@ -58,4 +65,6 @@ def waiting_volunteers() -> str:
     status = request.args.get("status", "waiting")
     status = status if status in ("waiting", "applicant", "screening", "approved", "declined", "withdrawn", "") else "waiting"
     page = paginate(get_db(), filter_volunteers(scope(Volunteer), status=status or None, **_filters()))
-    return render_template("coordinator/waiting_volunteers.html", page=page, status=status, **_context())
+    reasons = waiting_reasons(get_db(), volunteer_ids=[v.id for v in page.items if v.pool_since is not None])
+    return render_template("coordinator/waiting_volunteers.html", page=page, status=status, reasons=reasons,
+                           reason_kind="volunteer_waiting_reason", **_context())
