@@ -1,8 +1,10 @@
 """Settings from the environment, with safe embedded defaults.
 
-Development needs nothing: SQLite in the instance folder and a secret key generated on first
-start and kept there. Production (``MAKKER_ENV=production``) refuses to start without
-``SECRET_KEY`` and ``DATABASE_URL``.
+Production is the default: an app started without ``MAKKER_ENV`` (gunicorn, ``flask run``, any
+WSGI server) refuses to start without ``SECRET_KEY``, ``DATABASE_URL`` and ``MAKKER_BASE_URL``.
+Development is chosen explicitly, by ``makker`` commands (``makker serve``) or by
+``MAKKER_ENV=development``; it needs nothing: SQLite in the instance folder and a secret key
+generated on first start and kept there. See docs/decisions/0007-environment-and-dev-mailbox.md.
 """
 
 from __future__ import annotations
@@ -11,6 +13,10 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
+
+MODES = ("development", "production", "testing")
+DEVELOPMENT_BASE_URL = "http://127.0.0.1:5000"
 
 
 class ConfigError(RuntimeError):
@@ -30,6 +36,9 @@ class Settings:
     mail_use_tls: bool
     mail_sender: str
     base_url: str
+    trusted_hosts: tuple[str, ...] = ()
+    proxy_count: int = 0
+    ratelimit_storage_uri: str = "memory://"
     # The task queue: a SQLite file in the instance folder, or Redis for several machines.
     queue_url: str = ""
     queue_name: str = "makker"
@@ -40,8 +49,8 @@ class Settings:
 
     @property
     def dev_mailbox(self) -> bool:
-        """E-mails are shown in a development mailbox page instead of being sent."""
-        return not self.production and not self.mail_server
+        """E-mails are shown in a development mailbox page (to this machine only) instead of being sent."""
+        return self.env == "development" and not self.mail_server
 
 
 def _flag(value: str | None, default: bool) -> bool:
@@ -87,21 +96,28 @@ def sqlite_url(path: Path) -> str:
 def load_settings(instance_path: Path, environ: dict[str, str] | None = None) -> Settings:
     """Read the settings from ``environ`` (default: the process environment)."""
     env = dict(os.environ if environ is None else environ)
-    mode = env.get("MAKKER_ENV", "development").strip().lower() or "development"
-    if mode not in {"development", "production", "testing"}:
+    mode = env.get("MAKKER_ENV", "").strip().lower() or "production"
+    if mode not in MODES:
         raise ConfigError(f"MAKKER_ENV must be development, production or testing, not {mode!r}")
     secret = env.get("SECRET_KEY", "").strip()
     database_url = env.get("DATABASE_URL", "").strip()
+    base_url = env.get("MAKKER_BASE_URL", "").strip().rstrip("/")
     if mode == "production":
-        missing = [name for name, value in (("SECRET_KEY", secret), ("DATABASE_URL", database_url)) if not value]
+        required = (("SECRET_KEY", secret), ("DATABASE_URL", database_url), ("MAKKER_BASE_URL", base_url))
+        missing = [name for name, value in required if not value]
         if missing:
             raise ConfigError(
-                "Makker runs in production mode (MAKKER_ENV=production) and needs "
-                + " and ".join(missing)
-                + " to be set; see README.md, 'Configuration'."
+                "Makker runs in production mode (the default without MAKKER_ENV) and needs "
+                + ", ".join(missing)
+                + " to be set; see README.md, 'Configuration'. For development on your own machine use "
+                "`makker serve` or set MAKKER_ENV=development."
             )
         if len(secret) < 32:
             raise ConfigError("SECRET_KEY must be at least 32 characters in production.")
+    if base_url:
+        parts = urlsplit(base_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+            raise ConfigError(f"MAKKER_BASE_URL must be a web address such as https://makker.example.org, not {base_url!r}")
     if not secret:
         secret = _secret_from_instance(instance_path)
     if not database_url:
@@ -117,10 +133,32 @@ def load_settings(instance_path: Path, environ: dict[str, str] | None = None) ->
         mail_password=env.get("MAIL_PASSWORD") or None,
         mail_use_tls=_flag(env.get("MAIL_USE_TLS"), True),
         mail_sender=env.get("MAIL_SENDER", "Makker <no-reply@makker.local>"),
-        base_url=env.get("MAKKER_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        base_url=base_url or DEVELOPMENT_BASE_URL,
+        trusted_hosts=_trusted_hosts(mode, base_url, env.get("MAKKER_TRUSTED_HOSTS", "")),
+        proxy_count=_count("MAKKER_PROXY_COUNT", env.get("MAKKER_PROXY_COUNT", "")),
+        ratelimit_storage_uri=(env.get("RATELIMIT_STORAGE_URI", "").strip() or env.get("REDIS_URL", "").strip()
+                               or "memory://"),
         queue_url=queue_url(env, instance_path),
         queue_name=env.get("MAKKER_QUEUE_NAME", "").strip() or "makker",
     )
+
+
+def _trusted_hosts(mode: str, base_url: str, extra: str) -> tuple[str, ...]:
+    """The host names the app answers to in production: the public address's and any listed."""
+    if mode != "production":
+        return ()
+    names = [urlsplit(base_url).hostname or ""] + [name.strip().lower() for name in extra.split(",")]
+    return tuple(dict.fromkeys(name for name in names if name))
+
+
+def _count(name: str, value: str) -> int:
+    try:
+        number = int(value.strip() or "0")
+    except ValueError:
+        number = -1
+    if number < 0:
+        raise ConfigError(f"{name} must be a whole number (0 or more), not {value!r}")
+    return number
 
 
 def queue_url(env: dict[str, str], instance_path: Path) -> str:

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 
 import numpy as np
+from sqlalchemy import create_engine
+from sqlmodel import Session, SQLModel
 
-from matching.fairness import WAITING_PRIORITIES, scoring_rules, waiting_outcome, waiting_priority
+from matching.fairness import WAITING_PRIORITIES, scoring_rules, waiting_outcome
 from matching.profiles import ProgramRules, RequestProfile, VolunteerProfile
-from matching.run import _side_constraints, heavy_caps_left, judge_waiting, solve_pool
+from matching.run import (
+    _side_constraints,
+    heavy_caps_left,
+    judge_waiting,
+    solve_pool,
+    store_proposals,
+)
 from matching.scoring import score_pool
+from models.matchruns import MatchRun
 from models.pool import Pool
 from optimizer import assign_edges, greedy_assign
 
@@ -23,22 +33,43 @@ def _pool(requests: Sequence[RequestProfile], volunteers: Sequence[VolunteerProf
 
 
 def time_pipeline(requests, volunteers, rules: ProgramRules, today: date, top_k: int | None) -> dict:  # noqa: ANN001
-    """Profiles to solved assignment, with the seconds of each phase (the program's waiting
-    priority applies: the default, strict, solves the fair objective)."""
-    started = time.perf_counter()
-    scored = score_pool(requests, volunteers, scoring_rules(rules), today, top_k=top_k)
-    side = _side_constraints(_pool(requests, volunteers, rules), scored)
-    solve_started = time.perf_counter()
-    waiting = waiting_priority(requests, volunteers, rules, today) if rules.waiting_priority == "strict" else None
-    result = assign_edges(len(requests), len(volunteers), scored.rows, scored.cols, scored.scores,
-                          capacity=scored.capacity, side=side, waiting=waiting)
-    solve = time.perf_counter() - solve_started
+    """Profiles to stored proposals, the whole call a coordinator waits for (less loading the pool), by phase.
+
+    The run's own steps (``solve_pool``, ``judge_waiting``, ``store_proposals``), with the
+    program's waiting priority (the default, strict, solves the fair objective). Phases: features
+    (text model and arrays), score (hard rules and components, the best K kept), solve (the
+    optimizer), waiting (who past the target was served or passed over) and proposals
+    (``store_proposals``: each choice with its alternatives and breakdowns, inserted and committed
+    into a throwaway SQLite database with the app's tables; foreign keys are not checked there,
+    so no people need to exist). Seconds are wall-clock; ``cpu_s`` is the process's CPU time
+    over the whole call (steadier on a shared machine).
+    """
+    import models.tables  # noqa: F401 - every table, for create_all
+
+    pool = _pool(requests, volunteers, replace(rules, top_k=top_k))  # None: every allowed pair
+    with tempfile.TemporaryDirectory() as folder:
+        engine = create_engine(f"sqlite:///{folder}/proposals.db")
+        SQLModel.metadata.create_all(engine)
+        started, cpu = time.perf_counter(), time.process_time()
+        scored, result, phases = solve_pool(pool, today, top_k=top_k)
+        waiting_started = time.perf_counter()
+        waiting = judge_waiting(pool, scored, result, today)
+        waiting_s = time.perf_counter() - waiting_started
+        proposals_started = time.perf_counter()
+        with Session(engine) as session:
+            stored = store_proposals(session, MatchRun(id=1, organisation_id=1, program_id=1), pool, scored, result,
+                                     waiting)
+            session.commit()
+        proposals = time.perf_counter() - proposals_started
+        total, cpu = time.perf_counter() - started, time.process_time() - cpu
+        engine.dispose()
     return {
         "requests": len(requests), "volunteers": len(volunteers), "top_k": top_k,
-        "candidate_pairs": int(len(scored.scores)), "features_s": scored.phases["features"],
-        "score_s": scored.phases["score"], "solve_s": solve, "total_s": time.perf_counter() - started,
-        "matched": len(result.pairs), "total_score": result.total_score, "solver": result.solver,
-        "optimal": result.optimal, "waiting_priority": rules.waiting_priority,
+        "candidate_pairs": int(len(scored.scores)), "allowed_pairs": int(scored.pairs_allowed),
+        "features_s": phases["features"], "score_s": phases["score"], "solve_s": phases["solve"],
+        "waiting_s": waiting_s, "proposals_s": proposals, "total_s": total, "cpu_s": cpu,
+        "matched": len(result.pairs), "proposals": stored, "total_score": result.total_score,
+        "solver": result.solver, "optimal": result.optimal, "waiting_priority": rules.waiting_priority,
     }
 
 

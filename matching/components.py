@@ -38,14 +38,12 @@ def languages(r: RequestFeatures, v: VolunteerFeatures, ri: np.ndarray, ci: np.n
     """0 = no language in common; 1 = a language both speak fluently (the best shared one counts,
     at the lower of the two levels). A family speaking Arabic and a little Danish scores 1 with
     a fluent Arabic speaker and 1/3 with a Danish-only volunteer."""
-    if len(ri) == 0:
-        return np.zeros(0, dtype=np.float32)
-    # Only the languages these requests speak can be shared: usually two or three columns.
-    spoken = np.flatnonzero(r.languages[np.unique(ri)].any(axis=0))
-    if len(spoken) == 0:
-        return np.zeros(len(ri), dtype=np.float32)
-    shared = np.minimum(r.languages[ri][:, spoken], v.languages[ci][:, spoken]).max(axis=1)
-    return (shared / 3.0).astype(np.float32)
+    # The best shared level is the number of levels t at which both speak some language at t or
+    # better (see features._language_sets): three AND-s of bitmasks, elementwise over the pairs.
+    shared = np.zeros(np.broadcast_shapes(np.shape(ri), np.shape(ci)), dtype=np.float32)
+    for t in range(3):
+        shared += (r.language_sets[ri, t] & v.language_sets[ci, t]) != 0
+    return shared / np.float32(3.0)
 
 
 def distance(km: np.ndarray, rules: ProgramRules) -> np.ndarray:
@@ -104,32 +102,59 @@ def waiting(r: RequestFeatures, v: VolunteerFeatures, ri: np.ndarray, ci: np.nda
     return np.minimum(1.0, 0.6 * wr + 0.4 * wv).astype(np.float32)
 
 
+def component(
+    name: str, r: RequestFeatures, v: VolunteerFeatures, ri: np.ndarray, ci: np.ndarray, km: np.ndarray,
+    cosine: np.ndarray, rules: ProgramRules,
+) -> np.ndarray:
+    """One component, by name, for the pairs (ri[k], ci[k])."""
+    if name == "interests":
+        return interests(cosine)
+    if name == "distance":
+        return distance(km, rules)
+    if name == "waiting":
+        return waiting(r, v, ri, ci, rules)
+    return PAIR_COMPONENTS[name](r, v, ri, ci)
+
+
 def all_components(
     r: RequestFeatures, v: VolunteerFeatures, ri: np.ndarray, ci: np.ndarray, km: np.ndarray, cosine: np.ndarray,
     rules: ProgramRules,
 ) -> dict[str, np.ndarray]:
-    """Every component for the pairs (ri[k], ci[k])."""
-    return {
-        "interests": interests(cosine),
-        "languages": languages(r, v, ri, ci),
-        "distance": distance(km, rules),
-        "availability": availability(r, v, ri, ci),
-        "age": age(r, v, ri, ci),
-        "wishes": wishes(r, v, ri, ci),
-        "experience": experience(r, v, ri, ci),
-        "waiting": waiting(r, v, ri, ci, rules),
-    }
+    """Every component for the pairs (ri[k], ci[k]).
+
+    The index arrays may also broadcast (rows as a column, columns as a row): then each
+    component is the whole block of pairs, computed without gathering pair by pair.
+    """
+    return {name: component(name, r, v, ri, ci, km, cosine, rules) for name in COMPONENTS}
 
 
-def combine(components: dict[str, np.ndarray], weights: dict[str, float]) -> np.ndarray:
-    """The weighted mean of the components: in [0, 1] because the weights are normalised."""
+# The components that read only the features of the pair (no distance, text or program rule).
+PAIR_COMPONENTS = {"languages": languages, "availability": availability, "age": age, "wishes": wishes,
+                   "experience": experience}
+# Of those, the ones that read only a few discrete attributes (request's, volunteer's): a pool
+# evaluates them once per pair of groups of people alike in these (a table) instead of pair by
+# pair. A test changes every other attribute and checks that these components do not move.
+BY_GROUP: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "languages": (("language_sets",), ("language_sets",)),
+    "age": (("age", "is_youth"), ("age", "age_min", "age_max")),
+    "wishes": (("preferred_gender", "is_youth", "gender"), ("mentee_gender_wish", "gender")),
+    "experience": (("complexity",), ("experience",)),
+}
+
+
+def combine(components: dict[str, np.ndarray], weights: dict[str, float], dtype: type = np.float64) -> np.ndarray:
+    """The weighted mean of the components: in [0, 1] because the weights are normalised.
+
+    ``dtype`` float32 is for ranking candidates only (half the memory traffic); stored scores
+    are float64.
+    """
     total_weight = sum(max(0.0, weights.get(name, 0.0)) for name in COMPONENTS)
     if total_weight <= 0:
         raise ValueError("at least one scoring weight must be positive")
-    first = next(iter(components.values()))
-    total = np.zeros(len(first), dtype=np.float64)
+    total = np.zeros(np.broadcast_shapes(*(np.shape(c) for c in components.values())), dtype=dtype)
     for name in COMPONENTS:
         w = max(0.0, weights.get(name, 0.0))
         if w:
-            total += w * components[name]
-    return np.clip(total / total_weight, 0.0, 1.0)
+            total += w * components[name]  # the product in float32, as the components are
+    total /= total_weight
+    return np.clip(total, 0.0, 1.0, out=total)

@@ -163,6 +163,8 @@ class Alternative:
 
 def alternatives(pool: ScoredPool, request_index: int, n: int = 3, exclude_volunteer: int | None = None) -> list[Alternative]:
     """The next best candidates of one request, best first."""
+    if n <= 0:
+        return []
     edges = pool.edges_of(request_index)
     cols, scores = pool.cols[edges], pool.scores[edges]
     order = np.lexsort((cols, -scores))

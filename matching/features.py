@@ -39,9 +39,27 @@ def _languages(profiles: Sequence) -> np.ndarray:
     return out
 
 
+def _language_sets(levels: np.ndarray) -> np.ndarray:
+    """n x 3 bitmasks: bit l of column t is set where language l is spoken at level t + 1 or better.
+
+    Two people share a language at level t or better exactly when their column t has a common
+    bit, so the best shared level of any pair is three AND-s, whatever the number of languages.
+    """
+    kind = np.int32 if levels.shape[1] < 31 else np.int64  # narrow: fewer bytes per pair to AND
+    bits = (1 << np.arange(levels.shape[1], dtype=np.int64))
+    out = np.zeros((levels.shape[0], 3), dtype=kind)
+    for t in range(3):
+        out[:, t] = ((levels >= t + 1) * bits).sum(axis=1)
+    return out
+
+
+def _take(features: object, index: np.ndarray) -> dict:
+    return {k: v[index] for k, v in vars(features).items()}
+
+
 def _slots(masks: np.ndarray) -> np.ndarray:
     """Availability bitmasks limited to the 21 weekly slots."""
-    return masks.astype(np.int64) & ((1 << N_SLOTS) - 1)
+    return (masks.astype(np.int64) & ((1 << N_SLOTS) - 1)).astype(np.int32)
 
 
 def _days(since: Sequence[date], today: date) -> np.ndarray:
@@ -56,6 +74,7 @@ class VolunteerFeatures:
     age: np.ndarray
     gender: np.ndarray
     languages: np.ndarray
+    language_sets: np.ndarray  # see _language_sets
     slot_mask: np.ndarray
     text: csr_matrix
     capacity: np.ndarray
@@ -69,6 +88,10 @@ class VolunteerFeatures:
     heavy_cases: np.ndarray  # heavy cases already held (open matches)
     child_certificate: np.ndarray
 
+    def take(self, index: np.ndarray) -> VolunteerFeatures:
+        """The rows ``index``, in that order (a block of candidates)."""
+        return VolunteerFeatures(**_take(self, index))
+
 
 @dataclass
 class RequestFeatures:
@@ -79,6 +102,7 @@ class RequestFeatures:
     age: np.ndarray  # NaN for families
     gender: np.ndarray
     languages: np.ndarray
+    language_sets: np.ndarray  # see _language_sets
     slot_mask: np.ndarray
     text: csr_matrix
     complexity: np.ndarray
@@ -96,6 +120,10 @@ class RequestFeatures:
         cut = slice(start, stop)
         return RequestFeatures(**{k: (v[cut] if k != "text" else v[start:stop]) for k, v in vars(self).items()})
 
+    def take(self, index: np.ndarray) -> RequestFeatures:
+        """The rows ``index``, in that order (a block of requests)."""
+        return RequestFeatures(**_take(self, index))
+
 
 _SUPPORTS = {"youth": 0, "family": 1, "either": 2}
 
@@ -108,13 +136,15 @@ def text_model(requests: Sequence[RequestProfile], volunteers: Sequence[Voluntee
 
 
 def volunteer_features(volunteers: Sequence[VolunteerProfile], today: date, model: TextModel) -> VolunteerFeatures:
+    levels = _languages(volunteers)
     return VolunteerFeatures(
         ids=np.array([v.id for v in volunteers], dtype=np.int64),
         lat=np.array([v.lat for v in volunteers], dtype=np.float64),
         lon=np.array([v.lon for v in volunteers], dtype=np.float64),
         age=np.array([today.year - v.birth_year for v in volunteers], dtype=np.float32),
         gender=np.array([gender_code(v.gender) for v in volunteers], dtype=np.int8),
-        languages=_languages(volunteers),
+        languages=levels,
+        language_sets=_language_sets(levels),
         slot_mask=_slots(np.array([v.availability for v in volunteers], dtype=np.int64)),
         text=model.transform([document(v.interests, v.interests_text) for v in volunteers]),
         capacity=np.array([v.capacity for v in volunteers], dtype=np.int64),
@@ -131,6 +161,7 @@ def volunteer_features(volunteers: Sequence[VolunteerProfile], today: date, mode
 
 
 def request_features(requests: Sequence[RequestProfile], today: date, model: TextModel) -> RequestFeatures:
+    levels = _languages(requests)
     return RequestFeatures(
         ids=np.array([r.id for r in requests], dtype=np.int64),
         lat=np.array([r.lat for r in requests], dtype=np.float64),
@@ -138,7 +169,8 @@ def request_features(requests: Sequence[RequestProfile], today: date, model: Tex
         is_youth=np.array([r.kind == "youth" for r in requests], dtype=bool),
         age=np.array([np.nan if r.age is None else r.age for r in requests], dtype=np.float32),
         gender=np.array([gender_code(r.gender) for r in requests], dtype=np.int8),
-        languages=_languages(requests),
+        languages=levels,
+        language_sets=_language_sets(levels),
         slot_mask=_slots(np.array([r.availability for r in requests], dtype=np.int64)),
         text=model.transform([document(r.interests, r.interests_text) for r in requests]),
         complexity=np.array([r.complexity for r in requests], dtype=np.int8),

@@ -15,6 +15,11 @@ RULES: tuple[str, ...] = (
 )
 
 
+def within_distance(km: np.ndarray, rules: ProgramRules) -> np.ndarray:
+    """The distance rule: at most the program's maximum distance apart."""
+    return km <= rules.max_distance_km
+
+
 def required_experience(complexity: np.ndarray | int, rules: ProgramRules) -> np.ndarray:
     """The least volunteer experience a request of this complexity needs (the program's table)."""
     table = np.asarray(rules.min_experience_by_complexity, dtype=np.int16)
@@ -75,7 +80,7 @@ def rule_masks(
         "supports": supports_ok,
         "age_eligible": np.broadcast_to(age_ok[:, None], shape),
         "required_gender": gender_ok,
-        "distance": km <= rules.max_distance_km,
+        "distance": within_distance(km, rules),
         "experience_minimum": v.experience[None, :].astype(np.int16) >= needed[:, None],
         # A volunteer who already holds as many heavy cases as the cap allows gets no other.
         "heavy_cases": _either(~heavy, heavy_room(v.heavy_cases, rules) > 0, shape),

@@ -17,7 +17,6 @@ from sqlalchemy import delete, insert
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from matching.explanation import alternatives, experience_standing
 from matching.fairness import (
     WAITING_PRIORITIES,
     WaitingOutcome,
@@ -25,6 +24,7 @@ from matching.fairness import (
     waiting_outcome,
     waiting_priority,
 )
+from matching.proposals import proposal_records
 from matching.scoring import ScoredPool, score_pool
 from models.clock import utcnow
 from models.jobs.leases import heartbeat
@@ -175,25 +175,6 @@ def heavy_caps_left(side: SideConstraints, n_volunteers: int) -> np.ndarray:
     return caps
 
 
-def _breakdown(scored: ScoredPool, edge: int, weights: dict[str, float], pool: Pool | None = None) -> dict:
-    total_weight = sum(weights.values()) or 1.0
-    components = [
-        {
-            "name": name,
-            "weight": weights.get(name, 0.0),
-            "value": round(float(values[edge]), 4),
-            "contribution": round(float(values[edge]) * weights.get(name, 0.0) / total_weight, 4),
-        }
-        for name, values in scored.components.items()
-    ]
-    breakdown = {"components": components, "total": round(float(scored.scores[edge]), 4)}
-    if pool is not None:
-        # What the proposal card shows: the volunteer's experience and a warning at the limit.
-        breakdown["experience"] = experience_standing(pool.requests[int(scored.rows[edge])],
-                                                      pool.volunteers[int(scored.cols[edge])], pool.rules)
-    return breakdown
-
-
 def store_proposals(session: Session, run: MatchRun, pool: Pool, scored: ScoredPool, result,  # noqa: ANN001
                     waiting: WaitingOutcome | None = None) -> int:
     """Proposals of the run: rank 1 = the solver's choice, 2.. = the next best alternatives.
@@ -209,36 +190,28 @@ def store_proposals(session: Session, run: MatchRun, pool: Pool, scored: ScoredP
     ):
         old.status = "superseded"
         session.add(old)
-    edge_of = {(int(r), int(c)): i for i, (r, c) in enumerate(zip(scored.rows, scored.cols, strict=True))}
-    weights = pool.rules.weights
-    count = 0
-    for request_index, volunteer_index in result.pairs:
-        edge = edge_of[(request_index, volunteer_index)]
-        request_id = int(scored.request_ids[request_index])
-        breakdown = _breakdown(scored, edge, weights, pool)
+    # One bulk INSERT in the session's transaction, not an ORM object per row: a large pool has
+    # ~50,000 proposals, and building and flushing that many objects took several times longer
+    # than scoring and solving together.
+    now = utcnow()
+    rows = []
+    for record in proposal_records(scored, result.pairs, pool.rules.weights, N_ALTERNATIVES, pool):
+        breakdown = record.breakdown
         if waiting is not None:
-            breakdown.update(_waiting_note(pool, waiting, request_index, volunteer_index))
-        session.add(Proposal(
-            organisation_id=run.organisation_id, run_id=run.id, request_id=request_id,
-            volunteer_id=int(scored.volunteer_ids[volunteer_index]), score=float(scored.scores[edge]), rank=1,
-            breakdown=breakdown,
-        ))
-        count += 1
-        for rank, alt in enumerate(alternatives(scored, request_index, n=N_ALTERNATIVES,
-                                                exclude_volunteer=volunteer_index), start=2):
-            alt_edge = edge_of[(request_index, alt.volunteer_index)]
-            alt_breakdown = _breakdown(scored, alt_edge, weights, pool)
-            if waiting is not None:
-                alt_breakdown["waiting"] = _waiting_days(waiting, request_index, alt.volunteer_index)
-            session.add(Proposal(
-                organisation_id=run.organisation_id, run_id=run.id, request_id=request_id,
-                volunteer_id=int(scored.volunteer_ids[alt.volunteer_index]), score=float(scored.scores[alt_edge]),
-                rank=rank, breakdown=alt_breakdown,
-            ))
-            count += 1
+            if record.rank == 1:
+                breakdown.update(_waiting_note(pool, waiting, record.request_index, record.volunteer_index))
+            else:
+                breakdown["waiting"] = _waiting_days(waiting, record.request_index, record.volunteer_index)
+        rows.append({"organisation_id": run.organisation_id, "run_id": run.id,
+                     "request_id": int(scored.request_ids[record.request_index]),
+                     "volunteer_id": int(scored.volunteer_ids[record.volunteer_index]), "score": record.score,
+                     "rank": record.rank, "breakdown": breakdown, "status": "proposed", "reason": "",
+                     "created_at": now})
+    if rows:
+        session.connection().execute(Proposal.__table__.insert(), rows)
     if waiting is not None:
         store_waiting_reasons(session, run, pool, waiting)
-    return count
+    return len(rows)
 
 
 def store_waiting_reasons(session: Session, run: MatchRun, pool: Pool, waiting: WaitingOutcome) -> None:

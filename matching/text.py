@@ -39,13 +39,19 @@ def analyse(text: str) -> list[str]:
 
 def document(tags: Sequence[str], free_text: str) -> str:
     """One text per person: tag slugs and their Danish label words, then their own words."""
+    return _document(tuple(tags), free_text or "")
+
+
+@lru_cache(maxsize=65536)
+def _document(tags: tuple[str, ...], free_text: str) -> str:
+    # People share the same few tag sets: a pool builds each text once.
     parts = []
     for tag in tags:
         parts.append(f"tag_{tag}")
         label = INTERESTS.get(tag)
         if label:
             parts.append(label[0])
-    parts.append(free_text or "")
+    parts.append(free_text)
     return " ".join(parts)
 
 
@@ -66,8 +72,12 @@ class TextModel:
 
     def __init__(self, documents: Sequence[str]) -> None:
         self.vectorizer = TfidfVectorizer(analyzer=_tokens, sublinear_tf=True, norm="l2", min_df=1)
+        self._fitted_rows: dict[str, int] = {}
         if any(d.strip() for d in documents):
-            self.vectorizer.fit(documents)
+            # Fitting vectorises every document anyway: keep those rows for the pool's own
+            # documents, so that the pool's features need no second pass over the text.
+            self._fitted_matrix = self.vectorizer.fit_transform(documents).tocsr()
+            self._fitted_rows = {d: i for i, d in reversed(list(enumerate(documents)))}
             self.fitted = True
         else:
             self.fitted = False
@@ -77,6 +87,9 @@ class TextModel:
             return csr_matrix((len(documents), 1))
         if len(documents) == 0:  # an empty side of a pool
             return csr_matrix((0, len(self.vectorizer.vocabulary_)))
+        rows = [self._fitted_rows.get(d) for d in documents]
+        if all(row is not None for row in rows):
+            return self._fitted_matrix[rows]
         return self.vectorizer.transform(documents).tocsr()
 
     def terms(self, document_text: str) -> set[str]:

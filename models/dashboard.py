@@ -97,6 +97,8 @@ class Dashboard:
     outcomes: dict[str, dict[str, int]]  # at closure, matches closed in the period
     baseline_outcomes: dict[str, dict[str, int]]  # the same matches' requests at entry
     goals: list[Goal]
+    # Days at which still-running matches were last seen (censored): marks on the survival curve.
+    censored_days: list[int] = field(default_factory=list)
     # complexity -> (matches started, of them broken off early), with the number behind each share
     breakoffs_by_complexity: dict[int, tuple[int, int]] = field(default_factory=dict)
     one_year_outcomes: dict[str, dict[str, int]] = field(default_factory=dict)  # measures recorded in the period
@@ -269,5 +271,6 @@ def build_dashboard(session: Session, organisation_id: int, start: date, end: da
         retention=retention, started_matches=len(started),
         closure_reasons=closure_reasons, meetings=meetings, match_months=match_months, checkins_due=len(counted),
         checkins_on_time=on_time, outcomes=outcomes, baseline_outcomes=baseline_outcomes, goals=goals,
+        censored_days=sorted(d for d, c in zip(durations, closed, strict=True) if not c),
         breakoffs_by_complexity=breakoffs, one_year_outcomes=one_year_outcomes,
     )

@@ -46,6 +46,26 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
             "The link works for 7 days.",
         ),
     },
+    "signup_exists": {
+        "da": (
+            "Nogen har prøvet at tilmelde din e-mail hos $organisation",
+            "Hej\n\nNogen, sikkert dig selv, har netop prøvet at tilmelde sig som frivillig i $program med denne "
+            "e-mailadresse. Adressen er allerede i brug i Makker, så der er ikke ændret noget.\n\n"
+            "Log ind her:\n$sign_in_link\n\n"
+            "Har du glemt din adgangskode, kan du få en ny her:\n$reset_link\n\n"
+            "Har du aldrig fået en adgangskode (for eksempel fordi en koordinator har skrevet dig ind), så kontakt "
+            "foreningen. Var det ikke dig, kan du se bort fra denne e-mail.",
+        ),
+        "en": (
+            "Someone tried to sign up your e-mail at $organisation",
+            "Hello\n\nSomeone, probably you, just tried to sign up as a volunteer in $program with this e-mail "
+            "address. The address is already in use in Makker, so nothing was changed.\n\n"
+            "Sign in here:\n$sign_in_link\n\n"
+            "If you have forgotten your password, get a new one here:\n$reset_link\n\n"
+            "If you never had a password (for example because a coordinator registered you), contact the "
+            "association. If it was not you, ignore this e-mail.",
+        ),
+    },
     "invite": {
         "da": (
             "Du er inviteret til Makker hos $organisation",
@@ -115,7 +135,7 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
             "Hvordan går det med jeres møder?",
             "Hej $name\n\nVi har ikke hørt fra dig om et møde med $mentee i et stykke tid. "
             "Det tager under et minut at skrive et møde ind:\n\n$link\n\n"
-            "Brug for en snak? Svar din koordinator, $coordinator.",
+            "Brug for en snak? Kontakt din koordinator, $coordinator.",
         ),
         "en": (
             "How are your meetings going?",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -11,6 +12,7 @@ from matching.geo import lookup_postcode
 from models.audit import record_audit
 from models.clock import utcnow
 from models.consent import CONSENT_VERSION, ConsentRecord, consent_text
+from models.emails import send
 from models.errors import N_, DomainError
 from models.organisations import Organisation, Program
 from models.users import User, check_password_strength, hash_password, normalise_email
@@ -62,6 +64,42 @@ def apply_details(volunteer: Volunteer, details: VolunteerDetails) -> None:
         setattr(volunteer, name, value)
 
 
+class AddressTaken(DomainError):
+    """The address already belongs to someone: the page must not say so (see tell_owner_of_address)."""
+
+    def __init__(self, email: str) -> None:
+        super().__init__(N_("This e-mail is already signed up. Sign in, or ask for a new password."), field="email")
+        self.email = email
+
+
+def tell_owner_of_address(session: Session, program: Program, email: str, today: date, locale: str,
+                          sign_in_link: str, reset_link: str, confirm_link_for: Callable[[User], str]) -> None:
+    """Someone signed up with an address in use: its owner hears it by e-mail, at most once a day.
+
+    The sign-up page answers exactly as for a new address, so it tells nobody whether the
+    address has an account (in any organisation, staff included). A volunteer who never
+    confirmed the address gets a fresh confirmation link instead (the old one may have expired).
+    """
+    email = normalise_email(email)
+    user = session.exec(select(User).where(User.email == email)).first()
+    organisation = session.get(Organisation, program.organisation_id)
+    if user is not None and user.active and user.role == "volunteer" and user.email_confirmed_at is None:
+        volunteer = session.exec(select(Volunteer).where(Volunteer.user_id == user.id)).first()
+        own_program = session.get(Program, volunteer.program_id) if volunteer else program
+        own_organisation = session.get(Organisation, user.organisation_id)
+        send(session, "confirm_email", to=email, locale=user.locale, organisation_id=user.organisation_id,
+             dedupe_key=f"signup_exists:{email}:{today.isoformat()}", name=volunteer.first_name if volunteer else "",
+             program=own_program.name, organisation=own_organisation.name, link=confirm_link_for(user))
+        session.commit()
+        return
+    send(session, "signup_exists", to=email, locale=user.locale if user else locale,
+         organisation_id=user.organisation_id if user else program.organisation_id,
+         dedupe_key=f"signup_exists:{email}:{today.isoformat()}", program=program.name,
+         organisation=organisation.name if organisation else "Makker", sign_in_link=sign_in_link,
+         reset_link=reset_link)
+    session.commit()
+
+
 def volunteer_consent_text(session: Session, program: Program) -> str:
     """What a volunteer consents to when signing up for ``program`` (shown on the form, stored)."""
     organisation = session.get(Organisation, program.organisation_id)
@@ -76,12 +114,14 @@ def register_volunteer(
     email = normalise_email(email)
     check_details(details, today)
     check_password_strength(password)
+    # Hashed before looking the address up, so a taken address costs the same time as a new one.
+    password_hash = hash_password(password)
     taken = session.exec(select(User).where(User.email == email)).first() or session.exec(
         select(Volunteer).where(Volunteer.email == email, Volunteer.anonymised_at.is_(None))).first()
     if taken:
-        raise DomainError(N_("This e-mail is already signed up. Sign in, or ask for a new password."), field="email")
+        raise AddressTaken(email)
     user = User(organisation_id=program.organisation_id, email=email, name=f"{details.first_name} {details.last_name}",
-                role="volunteer", password_hash=hash_password(password), phone=details.phone, locale=locale)
+                role="volunteer", password_hash=password_hash, phone=details.phone, locale=locale)
     session.add(user)
     session.flush()
     volunteer = Volunteer(organisation_id=program.organisation_id, program_id=program.id, user_id=user.id,

@@ -11,6 +11,7 @@ from models.audit import record_audit
 from models.emails import send
 from models.errors import N_, Conflict, DomainError
 from models.organisations import Organisation
+from models.sessions import end_other_sessions
 from models.users import User, normalise_email
 
 STAFF_ROLES: tuple[str, ...] = ("coordinator", "admin")
@@ -59,6 +60,7 @@ def change_role(session: Session, by: User, user_id: int, role: str) -> User:
         raise DomainError(N_("The organisation must keep at least one active administrator."))
     before, user.role = user.role, role
     session.add(user)
+    end_other_sessions(session, user.id)  # what they may do changed: they sign in anew
     record_audit(session, organisation_id=by.organisation_id, user_id=by.id, action="update", record_type="User",
                  record_id=user.id, detail={"role": [before, role]})
     session.commit()
@@ -71,6 +73,7 @@ def set_active(session: Session, by: User, user_id: int, active: bool) -> User:
         raise DomainError(N_("The organisation must keep at least one active administrator."))
     user.active = active
     session.add(user)
+    end_other_sessions(session, user.id)
     record_audit(session, organisation_id=by.organisation_id, user_id=by.id, action="update", record_type="User",
                  record_id=user.id, detail={"active": active})
     session.commit()

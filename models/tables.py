@@ -17,6 +17,7 @@ from models.referrals.tables import (
     ReferralStatus,
     ReferringUnit,
 )
+from models.sessions import UserSession
 from models.users import LoginAttempt, User
 from models.volunteers import ScreeningStep, Volunteer
 
@@ -47,6 +48,7 @@ __all__ = [
     "Request",
     "ScreeningStep",
     "User",
+    "UserSession",
     "Volunteer",
     "WaitingReason",
     "Youth",

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import case, delete, or_
+from sqlalchemy import update as sa_update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Field, Session, SQLModel, select
 
 from models.clock import utcnow
+from models.db import begin_write
 from models.errors import N_, DomainError
 
 ROLES: tuple[str, ...] = ("volunteer", "coordinator", "admin", "referrer")
-MAX_FAILED_LOGINS = 5
-LOCK_MINUTES = 15
+MAX_FAILED_LOGINS = 5          # failures before the first pause
+LOCK_MINUTES = 15              # the longest pause; pauses double from 1 minute up to it
+FAILURE_MEMORY = timedelta(hours=1)  # failures older than this (with none since) are forgotten
 MIN_PASSWORD_LENGTH = 10
 
 _hasher = PasswordHasher()
@@ -53,12 +60,17 @@ class User(SQLModel, table=True):
 
 
 class LoginAttempt(SQLModel, table=True):
-    """Failed sign-ins per e-mail address, known or not, so a lock says nothing about accounts."""
+    """Failed sign-ins per e-mail address (known or not) and client address.
+
+    Keyed by both, so wrong passwords from one client slow down that client only: nobody can
+    lock the owner of an account out by guessing from somewhere else.
+    """
 
     email: str = Field(primary_key=True, max_length=254)
+    client: str = Field(primary_key=True, max_length=64)
     failures: int = 0
     locked_until: datetime | None = None
-    last_failure_at: datetime | None = None
+    last_failure_at: datetime | None = Field(default=None, index=True)
 
 
 def normalise_email(email: str) -> str:
@@ -79,13 +91,34 @@ def set_password(user: User, password: str) -> None:
     user.password_hash = hash_password(password)
 
 
+def reset_password(session: Session, user: User, password: str, confirm_email: bool = False) -> None:
+    """A password chosen through an e-mailed link (reset or invitation): every session ends."""
+    from models.sessions import end_other_sessions  # sessions.py imports User from here
+
+    set_password(user, password)
+    if confirm_email and user.email_confirmed_at is None:
+        user.email_confirmed_at = utcnow()  # the link proved the address
+    session.add(user)
+    end_other_sessions(session, user.id)
+    session.commit()
+
+
+def change_password(session: Session, user: User, current: str, new: str, keep_token: str | None) -> None:
+    """The signed-in user changes their password: the other sessions end, this one stays."""
+    from models.sessions import end_other_sessions
+
+    if not verify_password(user, current):
+        raise DomainError(N_("Wrong password."), field="current")
+    set_password(user, new)
+    session.add(user)
+    end_other_sessions(session, user.id, keep_token=keep_token)
+    session.commit()
+
+
 def verify_password(user: User, password: str) -> bool:
     if not user.password_hash:
         return False
-    try:
-        return _hasher.verify(user.password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
+    return _verify(user.password_hash, password)
 
 
 class SignInLocked(DomainError):
@@ -94,42 +127,92 @@ class SignInLocked(DomainError):
         self.minutes = minutes
 
 
-def authenticate(session: Session, email: str, password: str, now: datetime | None = None) -> User | None:
-    """The active user with these credentials, or None; raises SignInLocked while locked.
+def _dummy_hash() -> str:
+    """A hash to verify against when there is no account, so both cases cost the same."""
+    global _DUMMY_HASH
+    if _DUMMY_HASH is None:
+        _DUMMY_HASH = hash_password(secrets.token_hex(16))
+    return _DUMMY_HASH
 
-    Unknown addresses are throttled exactly like known ones.
+
+_DUMMY_HASH: str | None = None
+
+
+def backoff(failures: int) -> timedelta | None:
+    """The pause after ``failures`` failures in a row: 1, 2, 4, 8, then 15 minutes."""
+    if failures < MAX_FAILED_LOGINS:
+        return None
+    return timedelta(minutes=min(2 ** (failures - MAX_FAILED_LOGINS), LOCK_MINUTES))
+
+
+def authenticate(session: Session, email: str, password: str, client: str = "",
+                 now: datetime | None = None) -> User | None:
+    """The active user with these credentials, or None; raises SignInLocked during a pause.
+
+    Failures are counted per (address, client), for unknown addresses exactly like known ones,
+    and every attempt verifies one password hash, so neither the answer nor the time it takes
+    tells whether an account exists.
     """
     now = now or utcnow()
-    email = normalise_email(email)
-    attempt = session.get(LoginAttempt, email)
+    email = normalise_email(email)[:254]
+    client = (client or "")[:64]
+    attempt = session.exec(select(LoginAttempt).where(LoginAttempt.email == email,
+                                                      LoginAttempt.client == client)).first()
     if attempt and attempt.locked_until and attempt.locked_until > now:
         remaining = int((attempt.locked_until - now).total_seconds() // 60) + 1
         raise SignInLocked(remaining)
     user = session.exec(select(User).where(User.email == email)).first()
-    if user is not None and user.active and verify_password(user, password):
+    usable = user is not None and user.active and bool(user.password_hash)
+    correct = _verify(user.password_hash if usable else _dummy_hash(), password) and usable
+    # The writes below start a fresh transaction that takes the write lock at once on SQLite
+    # (no stale read snapshot to upgrade) and are single statements on PostgreSQL.
+    begin_write(session)
+    if correct:
+        user = session.get(User, user.id)
         if user.email_confirmed_at is None:
+            session.rollback()
             # Only someone who knows the password learns this; it says what to do next.
             raise DomainError(N_("Confirm your e-mail first: use the link we sent you when you signed up."))
-        if attempt:
-            session.delete(attempt)
+        session.exec(delete(LoginAttempt).where(LoginAttempt.email == email, LoginAttempt.client == client))
         user.last_login_at = now
         if _hasher.check_needs_rehash(user.password_hash):
             user.password_hash = hash_password(password)
         session.add(user)
         session.commit()
         return user
-    if attempt is None:
-        attempt = LoginAttempt(email=email)
-    if attempt.locked_until and attempt.locked_until <= now:
-        attempt.failures = 0
-        attempt.locked_until = None
-    attempt.failures += 1
-    attempt.last_failure_at = now
-    if attempt.failures >= MAX_FAILED_LOGINS:
-        attempt.locked_until = now + timedelta(minutes=LOCK_MINUTES)
-    session.add(attempt)
+    _count_failure(session, email, client, now)
     session.commit()
     return None
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _count_failure(session: Session, email: str, client: str, now: datetime) -> None:
+    """One more failure, counted atomically (INSERT ... ON CONFLICT DO UPDATE ... RETURNING).
+
+    Eight guesses at once all count, none is lost and none collides on the primary key.
+    """
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    table = LoginAttempt.__table__
+    forgotten = table.c.last_failure_at < now - FAILURE_MEMORY
+    stmt = insert(table).values(email=email, client=client, failures=1, last_failure_at=now)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[table.c.email, table.c.client],
+        set_={"failures": case((forgotten, 1), else_=table.c.failures + 1), "last_failure_at": now,
+              "locked_until": case((forgotten, None), else_=table.c.locked_until)},
+    ).returning(table.c.failures)
+    failures = session.execute(stmt).scalar_one()
+    pause = backoff(failures)
+    if pause is not None:
+        until = now + pause
+        session.execute(sa_update(table).where(
+            table.c.email == email, table.c.client == client,
+            or_(table.c.locked_until.is_(None), table.c.locked_until < until)).values(locked_until=until))
 
 
 def get_user_by_email(session: Session, email: str) -> User | None:

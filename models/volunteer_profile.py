@@ -17,6 +17,7 @@ from models.matches import OPEN_MATCH_STATUSES, Match, MeetingLog
 from models.mentees import Request
 from models.notes import Note
 from models.outbox import OutboxMessage
+from models.sessions import end_other_sessions
 from models.signup import VolunteerDetails, apply_details, check_details
 from models.users import User
 from models.volunteers import ScreeningStep, Volunteer
@@ -132,3 +133,4 @@ def anonymise_volunteer(session: Session, volunteer: Volunteer) -> None:
         user.active, user.email, user.name, user.phone, user.password_hash = (
             False, f"slettet-{user.id}@invalid", ANONYMISED, "", "")
         session.add(user)
+        end_other_sessions(session, user.id)

@@ -67,6 +67,8 @@ def filter_volunteers(
         stmt = stmt.where(Volunteer.program_id == program_id)
     if status == "waiting":
         stmt = stmt.where(Volunteer.status == "approved", Volunteer.pool_since.is_not(None))
+    elif status == "in_screening":  # signed up or in screening: everyone not yet decided
+        stmt = stmt.where(Volunteer.status.in_(("applicant", "screening")))
     elif status:
         stmt = stmt.where(Volunteer.status == status)
     stmt = stmt.where(Volunteer.anonymised_at.is_(None))

@@ -4,8 +4,10 @@ Imports nothing of Makker's own. ``assign`` takes a dense score matrix, ``assign
 candidate list; both maximise, under capacities, locks and forbidden pairs, either the number of
 requests matched and then the total score ("most-matched"), or the total score ("best-score").
 Plain problems go to min-cost flow (or OR-Tools' assignment solver for dense one-to-one ones);
-side constraints go to CP-SAT. With a ``WaitingPriority`` the objective is the fair lexicographic
-one of ``optimizer.tiers``: nobody past the waiting target is passed over by a newcomer.
+large dense matrices are solved on each request's best pairs and proven optimal for all of them
+(``optimizer.certified``); side constraints go to CP-SAT. With a ``WaitingPriority`` the objective
+is the fair lexicographic one of ``optimizer.tiers``: nobody past the waiting target is passed
+over by a newcomer.
 """
 
 from optimizer.greedy import greedy_assign

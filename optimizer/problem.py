@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -77,6 +77,52 @@ def _pairs(values: Iterable, what: str, n_requests: int, n_volunteers: int) -> l
     return out
 
 
+def check_objective(objective: str) -> None:
+    if objective not in OBJECTIVES:
+        raise ValueError(f"objective must be one of {OBJECTIVES}, not {objective!r}")
+
+
+def capacity_array(capacity: Sequence[int] | np.ndarray | None, n_volunteers: int) -> np.ndarray:
+    """Capacities as int64, one per volunteer (1 each when not given)."""
+    if capacity is None:
+        return np.ones(n_volunteers, dtype=np.int64)
+    cap = np.asarray(capacity)
+    if cap.shape != (n_volunteers,):
+        raise ValueError(f"capacity must have one entry per volunteer ({n_volunteers}), got shape {cap.shape}")
+    if not np.all(np.isfinite(cap)) or np.any(cap != np.round(cap)):
+        raise ValueError("capacity must be whole numbers")
+    cap = cap.astype(np.int64)
+    if (cap < 0).any():
+        raise ValueError("capacity must not be negative")
+    return cap
+
+
+def locked_and_forbidden(locked: Iterable, forbidden: Iterable, n_requests: int,
+                         n_volunteers: int) -> tuple[list[tuple[int, int]], set[tuple[int, int]]]:
+    locked_pairs = _pairs(locked, "locked", n_requests, n_volunteers)
+    forbidden_pairs = set(_pairs(forbidden, "forbidden", n_requests, n_volunteers))
+    clash = sorted(set(locked_pairs) & forbidden_pairs)
+    if clash:
+        raise ValueError(f"the pair {clash[0]} is both locked and forbidden")
+    return locked_pairs, forbidden_pairs
+
+
+def check_locks(locked_pairs: list[tuple[int, int]], allowed: Callable[[tuple[int, int]], bool],
+                cap: np.ndarray) -> None:
+    """Each locked pair is allowed, at most one per request, and within its volunteer's capacity."""
+    seen_requests: set[int] = set()
+    load = np.zeros(len(cap), dtype=np.int64)
+    for r, v in locked_pairs:
+        if not allowed((r, v)):
+            raise ValueError(f"the locked pair {(r, v)} is not allowed (no score for it)")
+        if r in seen_requests:
+            raise ValueError(f"request {r} is locked to more than one volunteer")
+        seen_requests.add(r)
+        load[v] += 1
+        if load[v] > cap[v]:
+            raise ValueError(f"the locks give volunteer {v} more requests than their capacity ({int(cap[v])})")
+
+
 def build_edges(
     n_requests: int,
     n_volunteers: int,
@@ -88,8 +134,7 @@ def build_edges(
     forbidden: Iterable,
     objective: str,
 ) -> Edges:
-    if objective not in OBJECTIVES:
-        raise ValueError(f"objective must be one of {OBJECTIVES}, not {objective!r}")
+    check_objective(objective)
     if n_requests < 0 or n_volunteers < 0:
         raise ValueError("the numbers of requests and volunteers must not be negative")
     rows = np.asarray(rows, dtype=np.int64).ravel()
@@ -101,17 +146,7 @@ def build_edges(
         raise ValueError("an edge points outside the requests or volunteers")
     if np.isinf(scores).any():
         raise ValueError("scores must be finite numbers (use NaN, or leave the pair out, for a pair not allowed)")
-    if capacity is None:
-        cap = np.ones(n_volunteers, dtype=np.int64)
-    else:
-        cap = np.asarray(capacity)
-        if cap.shape != (n_volunteers,):
-            raise ValueError(f"capacity must have one entry per volunteer ({n_volunteers}), got shape {cap.shape}")
-        if not np.all(np.isfinite(cap)) or np.any(cap != np.round(cap)):
-            raise ValueError("capacity must be whole numbers")
-        cap = cap.astype(np.int64)
-        if (cap < 0).any():
-            raise ValueError("capacity must not be negative")
+    cap = capacity_array(capacity, n_volunteers)
     nan = np.isnan(scores)
     if nan.any():
         keep = ~nan
@@ -125,28 +160,14 @@ def build_edges(
         if dup.any():
             i = int(np.argmax(dup))
             raise ValueError(f"the pair {(int(rows[i]), int(cols[i]))} is listed twice")
-    locked_pairs = _pairs(locked, "locked", n_requests, n_volunteers)
-    forbidden_pairs = set(_pairs(forbidden, "forbidden", n_requests, n_volunteers))
-    clash = sorted(set(locked_pairs) & forbidden_pairs)
-    if clash:
-        raise ValueError(f"the pair {clash[0]} is both locked and forbidden")
+    locked_pairs, forbidden_pairs = locked_and_forbidden(locked, forbidden, n_requests, n_volunteers)
     if forbidden_pairs and len(rows):
         key = rows * max(n_volunteers, 1) + cols
         bad = np.array([r * max(n_volunteers, 1) + v for r, v in forbidden_pairs], dtype=np.int64)
         keep = ~np.isin(key, bad)
         rows, cols, scores = rows[keep], cols[keep], scores[keep]
     edge_set = set(zip(rows.tolist(), cols.tolist(), strict=True)) if locked_pairs else set()
-    seen_requests: set[int] = set()
-    load = np.zeros(n_volunteers, dtype=np.int64)
-    for r, v in locked_pairs:
-        if (r, v) not in edge_set:
-            raise ValueError(f"the locked pair {(r, v)} is not allowed (no score for it)")
-        if r in seen_requests:
-            raise ValueError(f"request {r} is locked to more than one volunteer")
-        seen_requests.add(r)
-        load[v] += 1
-        if load[v] > cap[v]:
-            raise ValueError(f"the locks give volunteer {v} more requests than their capacity ({int(cap[v])})")
+    check_locks(locked_pairs, edge_set.__contains__, cap)
     return Edges(n_requests, n_volunteers, rows, cols, scores, cap, locked_pairs)
 
 

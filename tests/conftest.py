@@ -99,6 +99,7 @@ def app(database_url: str, tmp_path: Path):  # noqa: ANN201
             "ENVIRON": {"MAKKER_ENV": "testing"},
             "WTF_CSRF_ENABLED": False,
             "SERVER_NAME": "makker.test",
+            "MAKKER_BASE_URL": "http://makker.test",
         }
     )
     yield app

@@ -42,7 +42,7 @@ def test_five_failed_attempts_lock_the_address_for_a_while(client, session, worl
     assert response.status_code == 429
     assert "Prøv igen om" in response.get_data(as_text=True)
     # When the lock has run out, the right password works again.
-    attempt = session.get(LoginAttempt, world.coordinator.email)
+    attempt = session.exec(select(LoginAttempt).where(LoginAttempt.email == world.coordinator.email)).one()
     attempt.locked_until = utcnow() - timedelta(seconds=1)
     session.add(attempt)
     session.commit()
@@ -131,16 +131,17 @@ def test_error_pages_speak_danish_and_english(client):
 
 
 def test_production_refuses_to_start_without_secret_key_and_database(tmp_path):
-    with pytest.raises(ConfigError, match="SECRET_KEY and DATABASE_URL"):
+    with pytest.raises(ConfigError, match="SECRET_KEY, DATABASE_URL, MAKKER_BASE_URL"):
         load_settings(tmp_path, {"MAKKER_ENV": "production"})
     settings = load_settings(tmp_path, {"MAKKER_ENV": "production", "SECRET_KEY": "x" * 40,
-                                        "DATABASE_URL": "postgresql://u@h/db"})
+                                        "DATABASE_URL": "postgresql://u@h/db",
+                                        "MAKKER_BASE_URL": "https://makker.example.org"})
     assert settings.database_url == "postgresql+psycopg://u@h/db"
 
 
 def test_development_generates_and_keeps_a_secret_key_in_the_instance_folder(tmp_path):
-    first = load_settings(tmp_path, {})
-    second = load_settings(tmp_path, {})
+    first = load_settings(tmp_path, {"MAKKER_ENV": "development"})
+    second = load_settings(tmp_path, {"MAKKER_ENV": "development"})
     assert first.secret_key == second.secret_key and len(first.secret_key) >= 32
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
     assert first.database_url.startswith("sqlite:///") and first.dev_mailbox

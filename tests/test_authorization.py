@@ -91,6 +91,8 @@ ACCESS: dict[str, tuple[frozenset[str], Callable]] = {
     "admin.erase_person": (ADMINS, lambda w: {"kind": "household", "record_id": w.household.id}),
     "auth.accept_invite": (EVERYONE, lambda w: {"token": "not-a-token"}),
     # --- matching runs (issue 3) ---
+    # --- pages (issue 12) ---
+    "coordinator.matches": (STAFF, lambda w: {}),
     # --- background jobs (issue 16) ---
     "coordinator.start_all_matching": (STAFF, lambda w: {}),
     # --- programme rules (issue 12) ---
@@ -129,6 +131,10 @@ ACCESS: dict[str, tuple[frozenset[str], Callable]] = {
     "admin.referral_dashboard": (ADMINS, lambda w: {}),
     "admin.referral_dashboard_csv": (ADMINS, lambda w: {}),
     "admin.erase_referral": (ADMINS, lambda w: {"referral_id": w.referral.id}),
+    # --- hardening (issue 11) ---
+    "auth.account": (SIGNED_IN, lambda w: {}),
+    "auth.change_password_view": (SIGNED_IN, lambda w: {}),
+    "auth.sign_out_everywhere_view": (SIGNED_IN, lambda w: {}),
 }
 
 
@@ -157,7 +163,7 @@ def test_each_role_reaches_exactly_the_routes_it_is_allowed(app, world, role):
     _sign_in(client, world, role)
     wrong = []
     for endpoint, method in _routes(app):
-        if endpoint in ("auth.logout",):
+        if endpoint in ("auth.logout", "auth.sign_out_everywhere_view"):
             continue  # signing out is tested on its own; it would end this client's session
         allowed, args = ACCESS[endpoint]
         with app.test_request_context():

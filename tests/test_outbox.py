@@ -58,7 +58,7 @@ def test_sending_marks_each_message_sent_and_keeps_failures_for_a_retry(session,
     send(session, "password_reset", to="ok@example.org", name="A", link="l")
     send(session, "password_reset", to="fejl@example.org", name="B", link="l")
     session.commit()
-    settings = replace(load_settings(tmp_path, {}), mail_server="smtp.example.org")
+    settings = replace(load_settings(tmp_path, {"MAKKER_ENV": "testing"}), mail_server="smtp.example.org")
     FakeSMTP.sent = []
     assert send_pending(session, settings, smtp_factory=FakeSMTP) == (1, 1)
     assert [m["To"] for m in FakeSMTP.sent] == ["ok@example.org"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -35,28 +36,44 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         BABEL_DEFAULT_LOCALE="da",
         BABEL_DEFAULT_TIMEZONE="Europe/Copenhagen",
         DEV_MAILBOX=settings.dev_mailbox,
+        # E-mail links are built from this, never from the request's Host (web/links.py).
+        MAKKER_BASE_URL=settings.base_url,
+        # Production answers only to its own host names; a forged Host gets 400.
+        TRUSTED_HOSTS=list(settings.trusted_hosts) or None,
+        RATELIMIT_STORAGE_URI=settings.ratelimit_storage_uri,
+        REMEMBER_COOKIE_DURATION=timedelta(days=30),  # as long as a remembered session lives
         # Every non-public view must ask the policy; a forgotten check is a server error.
         VERIFY_AUTHORIZED=True,
         PAGE_SIZE=50,
     )
     app.config.update(config)
+    if settings.proxy_count:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Behind N reverse proxies the client's address and scheme come from their headers.
+        n = settings.proxy_count
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     if app.config.get("DATABASE_URL") != settings.database_url:
         from config import normalise_database_url
 
         app.config["DATABASE_URL"] = normalise_database_url(app.config["DATABASE_URL"])
 
-    from web import auth, database, errors, i18n, jobs, labels, policy, security
+    from web import auth, database, errors, i18n, jobs, labels, navigation, policy, security
     from web.admin import views as admin_views
     from web.api import views as api_views
     from web.coordinator import views as coordinator_views
     from web.dev import views as dev_views
+    from web.params import DatabaseIntConverter
     from web.volunteer import views as volunteer_views
 
+    # Before any blueprint: every <int:id> in a route is bounded by what the database holds.
+    app.url_map.converters["int"] = DatabaseIntConverter
     database.init_app(app)
     jobs.init_app(app)
     security.init_app(app)
     i18n.init_app(app)
     labels.init_app(app)
+    navigation.init_app(app)
     policy.init_app(app)
     errors.init_app(app)
     app.register_blueprint(auth.bp)
@@ -77,6 +94,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from web.referrer import views as referrer_views
 
     app.register_blueprint(referrer_views.bp)
+
+    from web import throttle
+
+    throttle.init_app(app)  # after every blueprint: it wraps the views it throttles
 
     from web.cli import register_commands
 

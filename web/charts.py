@@ -17,6 +17,7 @@ matplotlib.use("Agg")  # no display on a server
 
 from matplotlib import pyplot as plt  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 # pyplot keeps global state; one chart at a time per process keeps threads from mixing figures.
 _LOCK = threading.Lock()
@@ -41,6 +42,11 @@ class Curve:
     days: Sequence[int]
     survival: Sequence[float]
     milestones: Sequence[tuple[int, str]]  # (day, label) drawn as dotted lines
+    observed_until: int | None = None  # the longest match seen: nothing is drawn beyond it
+    censored: Sequence[tuple[int, float]] = ()  # (day, share) where a still-running match was last seen
+    censored_label: str = ""  # the legend's words for the marks
+    few_after: int | None = None  # beyond this day fewer than a handful are followed: drawn dashed
+    few_label: str = ""
 
 
 def _render(fig: Figure, fmt: str) -> bytes:
@@ -48,6 +54,12 @@ def _render(fig: Figure, fmt: str) -> bytes:
     fig.savefig(buffer, format=fmt, bbox_inches="tight", dpi=150 if fmt == "png" else 72)
     plt.close(fig)
     return buffer.getvalue()
+
+
+def _whole_numbers(axis) -> None:  # noqa: ANN001
+    # Counts: ticks on whole numbers only, so no tick ever needs a decimal separator.
+    axis.set_major_locator(MaxNLocator(integer=True))
+    axis.set_major_formatter(FuncFormatter(lambda value, _pos: f"{value:.0f}"))
 
 
 def bars(chart: Bars, fmt: str = "svg") -> bytes:
@@ -65,26 +77,69 @@ def bars(chart: Bars, fmt: str = "svg") -> bytes:
         if chart.horizontal:
             ax.set_yticks(range(len(chart.labels)), chart.labels)
             ax.invert_yaxis()
+            _whole_numbers(ax.xaxis)
         else:
             ax.set_xticks(range(len(chart.labels)), chart.labels)
+            _whole_numbers(ax.yaxis)
         ax.set_title(chart.title, loc="left", fontsize=10, fontweight="bold")
         if len(chart.series) > 1:
             ax.legend(frameon=False, fontsize=8)
         return _render(fig, fmt)
 
 
+@dataclass(frozen=True)
+class CurveLines:
+    """What a survival chart draws, in data units (days, share 0..1)."""
+
+    solid: list[tuple[float, float]]
+    dashed: list[tuple[float, float]]  # the tail that rests on a few matches
+    marks: list[tuple[float, float]]  # censored: still running when last seen
+    last: int  # the x axis ends here: the longest observation
+
+
+def curve_lines(chart: Curve) -> CurveLines:
+    """The step curve from day 0 to the longest observation and not beyond; marks on it."""
+    last = chart.observed_until if chart.observed_until is not None else max(chart.days, default=0)
+    last = max(last, 1)
+    steps = [(d, s) for d, s in zip(chart.days, chart.survival, strict=True) if d <= last]
+    points = [(0, 1.0), *steps, (last, steps[-1][1] if steps else 1.0)]
+    cut = chart.few_after if chart.few_after is not None and 0 < chart.few_after < last else None
+    if cut is None:
+        solid, dashed = points, []
+    else:
+        at_cut = [y for x, y in points if x <= cut][-1]
+        solid = [(x, y) for x, y in points if x <= cut] + [(cut, at_cut)]
+        dashed = [(cut, at_cut)] + [(x, y) for x, y in points if x > cut]
+    marks = [(d, share) for d, share in chart.censored if 0 <= d <= last]
+    return CurveLines(solid=solid, dashed=dashed, marks=marks, last=last)
+
+
 def survival_curve(chart: Curve, fmt: str = "svg") -> bytes:
+    """A Kaplan–Meier step curve drawn only as far as matches were observed, with a mark where
+    a still-running match was last seen (censored), the way survival curves are drawn."""
+    lines = curve_lines(chart)
     with _LOCK:
         fig, ax = plt.subplots(figsize=(5.6, 2.8))
-        last = max([*chart.days, *(d for d, _ in chart.milestones)], default=365)
-        xs = [0, *chart.days, last]
-        ys = [1.0, *chart.survival, chart.survival[-1] if chart.survival else 1.0]
-        ax.step(xs, [y * 100 for y in ys], where="post", color=BLUE, linewidth=2)
+        ax.step([x for x, _y in lines.solid], [y * 100 for _x, y in lines.solid], where="post", color=BLUE,
+                linewidth=2)
+        if lines.dashed:
+            # The tail rests on a few matches: the same curve, dashed, so nobody reads it as firm.
+            ax.step([x for x, _y in lines.dashed], [y * 100 for _x, y in lines.dashed], where="post", color=BLUE,
+                    linewidth=1.5, linestyle="--", label=chart.few_label or None)
+        if lines.marks:
+            ax.plot([x for x, _y in lines.marks], [y * 100 for _x, y in lines.marks], linestyle="none",
+                    marker="|", markersize=9, markeredgewidth=1.5, color=BLUE, label=chart.censored_label or None)
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(frameon=False, fontsize=8, loc="lower left")
         for day, text in chart.milestones:
-            ax.axvline(day, color=GREY, linestyle=":", linewidth=1)
-            ax.text(day, 3, f" {text}", fontsize=8, color=GREY)
-        ax.set_ylim(0, 105)
-        ax.set_xlim(0, last)
+            if day <= lines.last:
+                ax.axvline(day, color=GREY, linestyle=":", linewidth=1)
+                ax.text(day, 101, f" {text}", fontsize=8, color=GREY, va="bottom")
+        ax.set_ylim(0, 112)
+        ax.set_yticks([0, 25, 50, 75, 100])
+        ax.set_xlim(0, lines.last * 1.02)
+        _whole_numbers(ax.xaxis)
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: f"{value:.0f}"))
         ax.set_xlabel(chart.x_label)
         ax.set_ylabel(chart.y_label)
         ax.set_title(chart.title, loc="left", fontsize=10, fontweight="bold")

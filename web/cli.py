@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
@@ -13,10 +17,25 @@ from web.database import engine
 DEMO_PASSWORD = "makker-demo-2026"  # printed at start; demo data only, never in production
 
 
-def main() -> None:
+def make_cli_app(environ: Mapping[str, str] | None = None, instance_path: Path | None = None) -> Flask:
+    """The app behind the ``makker`` command: development unless MAKKER_ENV says otherwise.
+
+    A command runs on the operator's own machine and answers no one on the network (``serve``
+    listens on 127.0.0.1 unless told otherwise), so it may default to development; the app
+    started any other way defaults to production (docs/decisions/0007).
+    """
     from web import create_app
 
-    cli = FlaskGroup(create_app=lambda: create_app(), help="Makker: volunteer mentor matching.")
+    env = dict(os.environ if environ is None else environ)
+    env["MAKKER_ENV"] = env.get("MAKKER_ENV", "").strip() or "development"
+    config: dict = {"ENVIRON": env}
+    if instance_path is not None:
+        config["INSTANCE_PATH"] = instance_path
+    return create_app(config)
+
+
+def main() -> None:
+    cli = FlaskGroup(create_app=make_cli_app, help="Makker: volunteer mentor matching.")
     cli.main(prog_name="makker")
 
 
@@ -99,6 +118,9 @@ def serve(host: str, port: int, no_worker: bool) -> None:
     from seed.demo import DemoSummary, build_demo, demo_logins
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    settings = app.config["MAKKER_SETTINGS"]
+    if settings.env == "development":
+        _development_serving(app, host, port)
     fresh = is_empty(engine())
     ensure_database(app)
     if fresh and not app.config["MAKKER_SETTINGS"].production:
@@ -112,6 +134,9 @@ def serve(host: str, port: int, no_worker: bool) -> None:
         click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for role, email in logins:
             click.echo(f"  {role:<12} {email}")
+    if app.config.get("DEV_MAILBOX"):
+        click.echo(f"E-mails are not sent: read them at {app.config['MAKKER_BASE_URL']}/dev/postkasse "
+                   "(only from this machine).")
     from web.jobs.worker import ChildWorker
 
     worker = None if no_worker else ChildWorker(app.instance_path, env=app.config["MAKKER_SETTINGS"].env).start()
@@ -173,6 +198,25 @@ def _safe_url(url: str) -> str:
     return f"{scheme}://{rest.rsplit('@', 1)[-1]}" if "@" in rest else url
 
 
+def _development_serving(app: Flask, host: str, port: int) -> None:
+    """Links point at this server; the mailbox stays off when the server listens beyond this machine."""
+    import ipaddress
+
+    if not os.environ.get("MAKKER_BASE_URL"):
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+        app.config["MAKKER_BASE_URL"] = f"http://{shown if ':' not in shown else f'[{shown}]'}:{port}"
+        # The background worker is a child process: its reminder links must name this server too.
+        os.environ["MAKKER_BASE_URL"] = app.config["MAKKER_BASE_URL"]
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback and app.config.get("DEV_MAILBOX"):
+        app.config["DEV_MAILBOX"] = False
+        click.echo(f"Listening on {host}, beyond this machine: the development mailbox is off "
+                   "(set MAIL_SERVER to send e-mails).")
+
+
 @click.group("i18n", help="Translations: Danish (default) and English.")
 def i18n_group() -> None:
     pass
@@ -213,7 +257,8 @@ def outbox_send() -> None:
 
     settings = current_app.config["MAKKER_SETTINGS"]
     if not settings.mail_server:
-        raise click.ClickException("MAIL_SERVER is not set; e-mails are shown at /dev/postkasse instead.")
+        raise click.ClickException("MAIL_SERVER is not set, so there is nothing to send with (in development "
+                                   "the e-mails are shown at /dev/postkasse, to this machine only).")
     with Session(engine()) as session:
         sent, failed = send_pending(session, settings)
     click.echo(f"sent {sent}, failed {failed} (a failed one is tried again later, each time after a longer wait; 5 tries in all)")
@@ -229,9 +274,8 @@ def reminders_command(today) -> None:  # noqa: ANN001
     from models.clock import today as today_fn
     from models.reminders import send_reminders
 
-    settings = current_app.config["MAKKER_SETTINGS"]
     with Session(engine(), expire_on_commit=False) as session:
-        report = send_reminders(session, today.date() if today else today_fn(), settings.base_url)
+        report = send_reminders(session, today.date() if today else today_fn(), current_app.config["MAKKER_BASE_URL"])
     click.echo(f"queued {report.volunteers} meeting reminders to volunteers and {report.coordinators} "
                f"check-in e-mails to coordinators ({report.checkins} check-ins); a worker sends them (or `makker outbox send`)")
 
@@ -369,7 +413,7 @@ def bench_command(as_json: bool, quick: bool, top_k: int, search_db: str | None,
 
     from matching.bench import against_greedy, time_pipeline, top_k_gap
     from matching.profiles import ProgramRules
-    from optimizer.bench import compare_with_scipy
+    from optimizer.bench import dense_figures
     from seed.benchmark_pool import generate_pool
 
     today = date(2026, 11, 22)
@@ -383,26 +427,49 @@ def bench_command(as_json: bool, quick: bool, top_k: int, search_db: str | None,
         figures["pipeline"].append(row)
         if not as_json:
             click.echo(f"{n_r:>6} x {n_v:<6} top-K {str(k):<5} pairs {row['candidate_pairs']:>9}  features "
-                       f"{row['features_s']:6.2f} s  score {row['score_s']:6.2f} s  solve {row['solve_s']:6.2f} s  "
-                       f"total {row['total_s']:6.2f} s  matched {row['matched']} ({row['solver']})")
+                       f"{row['features_s']:6.2f} s  score {row['score_s']:6.2f} s  solve {row['solve_s']:6.2f} s  waiting {row['waiting_s']:6.2f} s  "
+                       f"proposals {row['proposals_s']:6.2f} s  total {row['total_s']:6.2f} s (CPU "
+                       f"{row['cpu_s']:6.2f} s)  matched {row['matched']} ({row['solver']})")
     n = 300 if quick else 2000
-    figures["scipy"] = compare_with_scipy(n)
+    figures["scipy"] = dense_figures(n)
     if not as_json:
-        s = figures["scipy"]
-        click.echo(f"dense {n} x {n} one-to-one: ours {s['ours_seconds']:.3f} s ({s['ours_solver']}), scipy "
-                   f"{s['scipy_seconds']:.3f} s, ratio {s['ratio']:.2f}, totals equal: {s['totals_equal']}")
+        for kind, s in figures["scipy"].items():
+            click.echo(f"dense {n} x {n} one-to-one, {kind}, whole call: ours {s['ours_seconds']:.3f} s "
+                       f"({s['ours_method']}, {s['ours_rounds']} round(s)), scipy {s['scipy_seconds']:.3f} s, ratio "
+                       f"{s['ratio']:.2f} (CPU {s['cpu_ratio']:.2f}); plain path {s['plain_seconds']:.3f} s, ratio "
+                       f"{s['plain_ratio']:.2f}; totals equal: {s['totals_equal']}")
     n = 600 if quick else 5000
     requests, volunteers = generate_pool(n, n, seed=2, today=today)
     figures["top_k_gap"] = top_k_gap(requests, volunteers, rules, today, top_k)
     figures["greedy"] = against_greedy(requests, volunteers, rules, today, None)
+    # The large pipeline's own shape (two requests per volunteer), small enough to solve densely.
+    shape = (600, 300) if quick else (4000, 2000)
+    requests, volunteers = generate_pool(*shape, seed=3, today=today)
+    figures["top_k_gap_two_per_volunteer"] = top_k_gap(requests, volunteers, rules, today, top_k)
     figures["search"] = _bench_search(search_db, 1000 if quick else 5000)
     figures["fairness"] = _bench_fairness(quick, as_json)
     figures["fair_seconds"] = _bench_fair_seconds(quick, top_k, as_json)
+    big = figures["pipeline"][-1]
+    figures["summary"] = {
+        "dense_whole_call_ratio_to_scipy": {kind: round(s["ratio"], 3) for kind, s in figures["scipy"].items()},
+        "dense_whole_call_cpu_ratio_to_scipy": {kind: round(s["cpu_ratio"], 3) for kind, s in figures["scipy"].items()},
+        "pipeline": f"{big['requests']} x {big['volunteers']} top-{big['top_k']}",
+        "pipeline_seconds": round(big["total_s"], 3),
+        "pipeline_cpu_seconds": round(big["cpu_s"], 3),
+        "pipeline_waiting_priority": big["waiting_priority"],
+        "pipeline_phases": {phase: round(big[f"{phase}_s"], 3) for phase in ("features", "score", "solve", "waiting", "proposals")},
+        "top_k_gap_percent": {f"{n} x {n}": round(figures["top_k_gap"]["gap_percent"], 4),
+                              f"{shape[0]} x {shape[1]}": round(figures["top_k_gap_two_per_volunteer"]["gap_percent"], 4)},
+    }
     if as_json:
         click.echo(json.dumps(figures, indent=2, default=float))
         return
     g = figures["top_k_gap"]
     click.echo(f"top-{top_k} vs dense optimum on {n} x {n}: dense {g['dense']['pairs']} pairs total "
+               f"{g['dense']['total']:.3f} matched {g['dense']['matched']}; top-K {g['top_k']['pairs']} pairs total "
+               f"{g['top_k']['total']:.3f} matched {g['top_k']['matched']}; gap {g['gap_percent']:.3f} %")
+    g = figures["top_k_gap_two_per_volunteer"]
+    click.echo(f"top-{top_k} vs dense optimum on {shape[0]} x {shape[1]}: dense {g['dense']['pairs']} pairs total "
                f"{g['dense']['total']:.3f} matched {g['dense']['matched']}; top-K {g['top_k']['pairs']} pairs total "
                f"{g['top_k']['total']:.3f} matched {g['top_k']['matched']}; gap {g['gap_percent']:.3f} %")
     gr = figures["greedy"]

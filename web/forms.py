@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext, ngettext
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectMultipleField, ValidationError
 from wtforms.fields import Field
@@ -10,11 +10,14 @@ from wtforms.validators import InputRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from matching.geo import lookup_postcode
+from models.errors import N_
+from web.i18n import lazy_gettext as _l
 
 
 def postcode_is_danish(_form: FlaskForm, field: Field) -> None:
     if field.data and lookup_postcode(field.data) is None:
-        raise ValidationError(_l("%(code)s is not a Danish postcode.", code=field.data))
+        # Translated now, as plain text: the template escapes the postcode that was typed.
+        raise ValidationError(gettext("%(code)s is not a Danish postcode.", code=field.data))
 
 
 def apply_domain_error(form: FlaskForm, error, message: str) -> None:  # noqa: ANN001
@@ -46,3 +49,22 @@ RHYTHM_CHOICES = [("weekly", _l("Every week")), ("biweekly", _l("Every other wee
 class RhythmForm(FlaskForm):
     rhythm = RadioField(_l("How often do they meet?"), choices=RHYTHM_CHOICES,
                         validators=[InputRequired(_l("This field is required."))])
+
+
+# WTForms' own messages (a choice that is not in the list, a number that is not a number, ...):
+# Flask-WTF looks them up in our catalogue, so they are marked here to be extracted and translated.
+WTFORMS_MESSAGES = (
+    N_("Not a valid choice."), N_("Invalid Choice: could not coerce."), N_("Choices cannot be None."),
+    N_("Not a valid integer value."), N_("Not a valid decimal value."), N_("Not a valid float value."),
+    N_("Not a valid date value."), N_("Not a valid datetime value."), N_("Not a valid time value."),
+    N_("This field is required."), N_("Invalid email address."), N_("Invalid input."),
+    N_("Number must be at least %(min)s."), N_("Number must be at most %(max)s."),
+    N_("Number must be between %(min)s and %(max)s."), N_("Field must be equal to %(other_name)s."),
+    N_("Field must be between %(min)d and %(max)d characters long."),
+)
+
+
+def _wtforms_plurals() -> None:  # never called: marks WTForms' plural messages for extraction
+    ngettext("Field must be at least %(min)d character long.", "Field must be at least %(min)d characters long.", 1)
+    ngettext("Field cannot be longer than %(max)d character.", "Field cannot be longer than %(max)d characters.", 1)
+    ngettext("Field must be exactly %(max)d character long.", "Field must be exactly %(max)d characters long.", 1)

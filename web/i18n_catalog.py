@@ -68,7 +68,8 @@ def untranslated(catalog: Catalog) -> list[str]:
             return all(string)
         return bool(string)
 
-    return [str(m.id) for m in catalog if m.id and not done(m.string)]
+    # A fuzzy entry is a guess Babel made when a message changed: it is not used, so not done.
+    return [str(m.id) for m in catalog if m.id and (m.fuzzy or not done(m.string))]
 
 
 def compiled(locale: str) -> bytes:
@@ -82,10 +83,18 @@ def messages(catalog: Catalog) -> dict[object, object]:
     def translated(string: object) -> bool:
         return any(string) if isinstance(string, tuple | list) else bool(string)
 
-    def plain(value: object) -> object:  # a .mo gives plural forms as lists, a .po as tuples
-        return tuple(value) if isinstance(value, list) else value
+    def same_shape(value: object) -> object:
+        # Plural messages come back from a .mo as lists and from a .po as tuples.
+        return tuple(value) if isinstance(value, tuple | list) else value
 
-    return {plain(m.id): plain(m.string) for m in catalog if m.id and not m.fuzzy and translated(m.string)}
+    def as_compiled(m) -> object:  # noqa: ANN001
+        # write_mo writes an untranslated plural message with its msgids (English is the source).
+        if isinstance(m.id, tuple | list) and not any(m.string or ()):
+            return same_shape(m.id)
+        return same_shape(m.string)
+
+    return {same_shape(m.id): as_compiled(m) for m in catalog
+            if m.id and not m.fuzzy and (translated(m.string) or isinstance(m.id, tuple | list))}
 
 
 def compiled_messages(locale: str) -> dict[object, object]:

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Flask
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext
+
+from matching.vocabulary import INTERESTS, LANGUAGE_LEVEL_LABELS, LANGUAGES
+from web.i18n import current_locale, format_date
+from web.i18n import label as vocab_label
+from web.i18n import lazy_gettext as _l
 
 LABELS: dict[str, dict[str, object]] = {
     "role": {"volunteer": _l("Volunteer"), "coordinator": _l("Coordinator"), "admin": _l("Administrator"),
@@ -139,6 +146,9 @@ LABELS: dict[str, dict[str, object]] = {
         "Match": _l("Match"), "MeetingLog": _l("Meeting log"), "CheckIn": _l("Check-in"), "User": _l("User"),
         "Program": _l("Program"), "Note": _l("Note"), "Referral": _l("Referral"),
         "ReferringUnit": _l("Referring unit"),
+        # --- pages (issue 12) ---
+        "Proposal": _l("Proposal"), "MatchRun": _l("Match run"), "Organisation": _l("Organisation"),
+        "AuditEvent": _l("Audit log"), "account": _l("Account"),
     },
     "audit_action": {
         "view": _l("Viewed"), "create": _l("Created"), "update": _l("Changed"), "delete": _l("Deleted"),
@@ -205,9 +215,33 @@ LABELS: dict[str, dict[str, object]] = {
         "integration": _l("Integration team"), "other": _l("Other"),
     },
     "custody": {"joint": _l("Joint custody: both custody holders consent"), "sole": _l("Sole custody")},
-    "member_role": {"parent": _l("Parent"), "child": _l("Child"), "other": _l("Other adult")},
     "volunteer_info": {"none": _l("Nothing about the volunteer"), "first_name": _l("The volunteer's first name"),
                        "first_name_and_age": _l("The volunteer's first name and age")},
+    # --- pages (issue 12): every code a page shows goes through here ---
+    "youth_gender": {"female": _l("Girl"), "male": _l("Boy"), "other": _l("Other")},
+    "member_role": {"parent": _l("parent"), "child": _l("child"), "other": _l("other adult")},
+    "run_progress": {
+        "queued": _l("waiting to start"), "loading": _l("reading the waiting lists"),
+        "scoring": _l("scoring the pairs"), "storing": _l("saving the proposals"), "done": _l("done"),
+        "failed": _l("failed"), "restarted": _l("started again after the worker stopped"),
+    },
+    "match_event": {
+        "proposal approved": _l("the proposal was approved"), "manual match": _l("matched by hand"),
+        "volunteer declined": _l("the volunteer said no"), "genoptaget": _l("resumed"),
+    },
+    "audit_detail": {
+        "request_id": _l("request"), "requests": _l("requests"), "match_id": _l("match"), "kind": _l("kind"),
+        "volunteer_id": _l("volunteer"), "note_id": _l("note"), "status": _l("status"), "reason": _l("reason"),
+        "screening": _l("screening step"), "role": _l("role"), "invited": _l("invited"), "active": _l("active"),
+        "introduction": _l("both said yes"), "volunteer": _l("the volunteer"), "end_requested": _l("asked to end"),
+        "contact_handled": _l("talks handled"), "back_in_pool": _l("back in the pool"), "profile": _l("profile"),
+        "signup": _l("signed up"), "changed": _l("changed"), "on": _l("date"),
+        "closed_matches": _l("matches closed"), "closed_requests": _l("requests closed"),
+        "matches": _l("matches"), "notes_deleted": _l("notes deleted"), "introduction_on": _l("introduction"),
+        "proposal_id": _l("proposal"), "anonymised_at": _l("erased"),
+    },
+    "volunteer_answer": {"accepted": _l("said yes"), "declined": _l("said no")},
+    "yes_no": {True: _l("yes"), False: _l("no"), "yes": _l("yes"), "no": _l("no")},
 }
 
 
@@ -223,5 +257,120 @@ def choices(kind: str) -> list[tuple[object, object]]:
     return list(LABELS[kind].items())
 
 
+def _in_text(name: str) -> str:
+    # Danish writes language names in lower case inside a sentence ("arabisk"); English does not.
+    return name[:1].lower() + name[1:] if current_locale() == "da" else name
+
+
+def languages_text(languages: dict[str, int] | None) -> str:
+    """"arabisk (flydende / modersmål), dansk (godt)": the best known first, never codes."""
+    parts = []
+    for code, level in sorted((languages or {}).items(), key=lambda kv: (-int(kv[1] or 0), kv[0])):
+        name = vocab_label(LANGUAGES[code]) if code in LANGUAGES else code
+        level_name = vocab_label(LANGUAGE_LEVEL_LABELS[int(level)]) if int(level or 0) in LANGUAGE_LEVEL_LABELS else ""
+        parts.append(f"{_in_text(name)} ({level_name.lower()})" if level_name else _in_text(name))
+    return ", ".join(parts)
+
+
+def interests_text(tags: list[str] | None) -> str:
+    """The interests by their names in the reader's language ("Løb, Læsning og bøger")."""
+    return ", ".join(vocab_label(INTERESTS[t]) if t in INTERESTS else t for t in (tags or []))
+
+
+def availability_text(mask: int | None) -> str:
+    """The ticked times of the week in words: "Mandag eftermiddag og aften, lørdag formiddag"."""
+    from matching.profiles import DAYPARTS, WEEKDAYS, slot_bit
+
+    days = []
+    for d, day in enumerate(WEEKDAYS):
+        parts = [label("daypart", part).lower() for p, part in enumerate(DAYPARTS) if (mask or 0) & slot_bit(d, p)]
+        if parts:
+            names = parts[0] if len(parts) == 1 else gettext("%(first)s and %(last)s", first=", ".join(parts[:-1]),
+                                                                last=parts[-1])
+            days.append(f"{_in_text(label('weekday', day))} {names}")
+    text = ", ".join(days)
+    return text[:1].upper() + text[1:]
+
+
+def run_progress_text(progress: str | None, stats: dict | None = None) -> str:
+    """A run's stored progress ("scoring", with its counts in the stats) in words."""
+    code, _sep, rest = (progress or "").partition(" ")
+    numbers = [n for n in rest.replace("x", " ").split() if n.isdigit()]  # older rows: "scoring 12 x 40"
+    if code == "scoring" and stats and "requests" in stats and "volunteers" in stats:
+        numbers = [str(stats["requests"]), str(stats["volunteers"])]
+    if code == "scoring" and len(numbers) == 2:
+        return gettext("scoring %(requests)s requests against %(volunteers)s volunteers",
+                       requests=numbers[0], volunteers=numbers[1])
+    return label("run_progress", code)
+
+
+def run_step_text(run) -> str:  # noqa: ANN001 - a MatchRun
+    """What a run is doing now, for its page and the status URL the page polls."""
+    if run.status == "queued":
+        return gettext("waiting for a free background worker")
+    return run_progress_text(run.progress, run.stats)
+
+
+def event_reason(to_status: str | None, reason: str | None) -> str:
+    """Why a match changed status: a label where the reason is a code, else the words written."""
+    if not reason:
+        return ""
+    if to_status == "closed" and reason in LABELS["closure_reason"]:
+        return label("closure_reason", reason)
+    return label("match_event", reason)
+
+
+def proposal_reason(reason: str | None) -> str:
+    """A rejected proposal's reason as the coordinator wrote it (older rows carry an English prefix)."""
+    text = (reason or "").strip()
+    return text[len("Rejected:"):].strip() if text.startswith("Rejected:") else text
+
+
+_STATUS_KIND = {"Match": "match_status", "Volunteer": "volunteer_status", "Proposal": "proposal_status",
+                "Request": "request_status"}
+
+
+def _detail_value(status_kind: str, key: str, value: object) -> str:
+    if isinstance(value, bool):
+        return label("yes_no", value)
+    if isinstance(value, list):
+        return ", ".join(_detail_value(status_kind, key, v) for v in value)
+    kind = {"status": status_kind, "screening": "step", "role": "role", "kind": "checkin_kind",
+            "reason": "closure_reason", "introduction": "yes_no", "volunteer": "volunteer_answer"}.get(key)
+    if kind:
+        return label(kind, value)
+    if key in ("on", "anonymised_at") and isinstance(value, str):
+        try:
+            return format_date(datetime.fromisoformat(value))
+        except ValueError:
+            return value
+    return str(value)
+
+
+def audit_detail(record_type: str | None, detail: dict | None) -> str:
+    """An audit event's details in words: "status: godkendt; screening step: samtale"."""
+    detail = detail or {}
+    # A screening step's status is a step status; otherwise the status of the record itself.
+    status_kind = "step_status" if "screening" in detail else _STATUS_KIND.get(record_type or "", "match_status")
+    parts = []
+    for key, value in detail.items():
+        if value in (None, "", [], {}):
+            continue
+        name = label("audit_detail", key) if key in LABELS["audit_detail"] else label("step", key)
+        if value is True:
+            parts.append(name)
+        else:
+            parts.append(f"{name}: {_detail_value(status_kind, key, value)}")
+    return "; ".join(parts)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["label"] = label
+    app.jinja_env.filters["languages"] = languages_text
+    app.jinja_env.filters["interests"] = interests_text
+    app.jinja_env.filters["availability"] = availability_text
+    app.jinja_env.globals["run_progress_text"] = run_progress_text
+    app.jinja_env.globals["run_step_text"] = run_step_text
+    app.jinja_env.globals["event_reason"] = event_reason
+    app.jinja_env.globals["proposal_reason"] = proposal_reason
+    app.jinja_env.globals["audit_detail"] = audit_detail

@@ -26,6 +26,7 @@ from models.referrals.tables import OPEN_REFERRAL_STATUSES, Referral, ReferralCh
 from models.users import User
 from models.volunteers import ScreeningStep, Volunteer
 from web.database import get_db
+from web.params import MAX_DB_INT
 
 T = TypeVar("T", bound=SQLModel)
 STAFF = ("coordinator", "admin")
@@ -251,6 +252,8 @@ def load(model: type[T], record_id: int, action: str = "show") -> T:
     pk = model.id  # type: ignore[attr-defined]
     if _role(current_user) == "volunteer" and model not in (Volunteer, Match, MeetingLog):
         abort(404)
+    if not isinstance(record_id, int) or not 0 < record_id <= MAX_DB_INT:
+        abort(404)  # no such row can exist (and a huge int would overflow the database driver)
     if _role(current_user) == "referrer" and model not in (Referral, Program):
         abort(404)
     record = get_db().exec(scope(model).where(pk == record_id)).first()

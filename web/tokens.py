@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -18,7 +19,8 @@ def _serializer(purpose: str) -> URLSafeTimedSerializer:
 
 
 def _fingerprint(user: User) -> str:
-    # Changes when the password changes, so a link works once.
+    # Changes when the password changes, so a reset link works once. (A confirmation link
+    # works once because the address is then confirmed: see signup.confirm.)
     return hashlib.sha256((user.password_hash or "-").encode()).hexdigest()[:16]
 
 
@@ -32,10 +34,10 @@ def read_user_token(token: str, purpose: str, max_age: int) -> tuple[int, str] |
         data = _serializer(purpose).loads(token, max_age=max_age)
     except (SignatureExpired, BadSignature):
         return None
-    if not isinstance(data, dict) or "uid" not in data:
+    if not isinstance(data, dict) or not isinstance(data.get("uid"), int):
         return None
-    return int(data["uid"]), str(data.get("fp", ""))
+    return data["uid"], str(data.get("fp", ""))
 
 
 def token_matches(user: User, fingerprint: str) -> bool:
-    return _fingerprint(user) == fingerprint
+    return hmac.compare_digest(_fingerprint(user), fingerprint)

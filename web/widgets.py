@@ -3,12 +3,12 @@ interests from the program's list. Parsed from the raw form so what the user tic
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
 from matching.profiles import DAYPARTS, WEEKDAYS, slot_bit
 from matching.vocabulary import INTERESTS, LANGUAGE_LEVEL_LABELS, LANGUAGES
 from web.i18n import label as vocab_label
+from web.i18n import lazy_gettext as _l
 
 LANGUAGE_ROWS = 3
 

@@ -65,6 +65,7 @@ def live_server(app):  # noqa: ANN001, ANN201
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     app.config["LIVE_URL"] = f"http://127.0.0.1:{port}"
+    app.config["MAKKER_BASE_URL"] = app.config["LIVE_URL"]  # e-mailed links lead to this server
     yield app.config["LIVE_URL"]
     server.shutdown()
     thread.join(timeout=5)

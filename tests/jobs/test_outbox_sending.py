@@ -47,7 +47,7 @@ def _smtp(sent: list, refuse: set[str] = frozenset(), lock: threading.Lock | Non
 
 
 def _settings(tmp_path):  # noqa: ANN001, ANN202
-    return replace(load_settings(tmp_path, {}), mail_server="smtp.example.org")
+    return replace(load_settings(tmp_path, {"MAKKER_ENV": "testing"}), mail_server="smtp.example.org")
 
 
 def _queue_mail(session, n: int, prefix: str = "p") -> None:  # noqa: ANN001

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
 
@@ -117,7 +117,11 @@ def test_mail_queued_by_a_change_goes_out_through_a_job_right_after_the_commit(m
     assert fresh(session).exec(select(OutboxMessage)).one().sent_at is not None
 
 
-def test_without_a_mail_server_queued_mail_waits_in_the_development_mailbox(jobs_app, jobs_queue, session, world):
+def test_without_a_mail_server_queued_mail_waits_in_the_development_mailbox(make_jobs_app, session, world):
+    # The mailbox exists only in development (docs/decisions/0007); the test client is this machine.
+    jobs_app = make_jobs_app(MAKKER_ENV="development")
+    jobs_app.config["SERVER_NAME"] = "localhost"  # the mailbox answers loopback names only
+    jobs_queue = jobs_app.extensions["makker_queue"]
     client = jobs_app.test_client()
     client.post("/glemt-adgangskode", data={"email": world.coordinator.email})
     assert jobs_queue.pending_names() == []  # nothing to send it with
@@ -181,13 +185,20 @@ def test_the_scheduler_offers_each_periodic_job_on_danish_time_with_no_cron(jobs
 
 @settings(deadline=None)
 @given(hour=st.integers(0, 23), minute=st.integers(0, 59), day=st.dates(date(2025, 1, 1), date(2030, 12, 31)))
+@example(hour=3, minute=0, day=date(2028, 3, 26))  # summer time begins: 02:00 becomes 03:00
+@example(hour=2, minute=15, day=date(2028, 3, 26))
+@example(hour=2, minute=15, day=date(2028, 10, 29))  # summer time ends: 02:15 comes twice
 def test_a_daily_job_is_first_offered_at_its_time_and_never_before_on_any_day(hour, minute, day):
     schedule = daily_at(hour, minute)
-    start = datetime(day.year, day.month, day.day, tzinfo=danish(datetime(2026, 1, 1)).tzinfo)
-    local_minutes = [start + timedelta(minutes=m) for m in range(24 * 60)]
+    start = datetime(day.year, day.month, day.day, tzinfo=danish(datetime(2026, 1, 1)).tzinfo).astimezone(UTC)
+    # Every real minute of the Danish day (23, 24 or 25 hours): aware arithmetic on a local time
+    # would walk the wall clock through the hour summer time skips, which never happens.
+    instants = [start + timedelta(minutes=m) for m in range(25 * 60)]
+    local_minutes = [danish(t) for t in instants if danish(t).date() == day]
     offered = [t for t in local_minutes if schedule.due(t.astimezone(UTC).replace(tzinfo=None))]
     if hour != 2 or day.month not in (3, 10):  # the hour that summer time skips or repeats
         assert offered and (offered[0].hour, offered[0].minute) == (hour, minute)
+    assert offered  # on the days summer time begins or ends too, the job runs that day
     assert all((t.hour, t.minute) >= (hour, minute) for t in offered)
     assert {schedule.slot(t.astimezone(UTC)) for t in offered} <= {day.isoformat()}
 
@@ -200,12 +211,13 @@ def test_every_periodic_job_is_registered_with_a_schedule_and_every_job_has_a_na
 
 
 def test_the_queue_is_a_file_in_the_instance_folder_unless_redis_is_configured(tmp_path: Path):
-    assert load_settings(tmp_path, {}).queue_url == f"sqlite:///{tmp_path / 'queue.sqlite3'}"
-    assert load_settings(tmp_path, {"REDIS_URL": "redis://q:6379/0"}).queue_url == "redis://q:6379/0"
-    both = {"REDIS_URL": "redis://a:6379/0", "MAKKER_QUEUE_URL": "redis://b:6379/1"}
+    dev = {"MAKKER_ENV": "development"}  # production would first ask for its secrets
+    assert load_settings(tmp_path, dev).queue_url == f"sqlite:///{tmp_path / 'queue.sqlite3'}"
+    assert load_settings(tmp_path, {**dev, "REDIS_URL": "redis://q:6379/0"}).queue_url == "redis://q:6379/0"
+    both = {**dev, "REDIS_URL": "redis://a:6379/0", "MAKKER_QUEUE_URL": "redis://b:6379/1"}
     assert load_settings(tmp_path, both).queue_url == "redis://b:6379/1"
     with pytest.raises(ConfigError, match="MAKKER_QUEUE_URL"):
-        load_settings(tmp_path, {"MAKKER_QUEUE_URL": "amqp://user:secret@host"})
+        load_settings(tmp_path, {**dev, "MAKKER_QUEUE_URL": "amqp://user:secret@host"})
 
 
 def test_when_the_queue_cannot_be_reached_the_page_still_answers_and_the_run_is_sent_later(database_url, tmp_path,

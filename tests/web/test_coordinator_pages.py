@@ -149,7 +149,7 @@ def test_running_the_matching_shows_each_proposal_with_its_explanation(app, as_r
     location = _run_matching(app, client, world)
     page = client.get(location).get_data(as_text=True)
     assert "Omar" in page and "Karen" in page
-    assert "Hvorfor denne score?" in page and "Fælles interesser" in page and "Hårde regler" in page
+    assert "Hvorfor denne score?" in page and "Fælles interesser" in page and "overholder de hårde regler" in page
     run = session.exec(select(MatchRun).where(MatchRun.program_id == world.program.id)).one()
     assert run.status == "done"
     _ = req

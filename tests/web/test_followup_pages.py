@@ -29,7 +29,7 @@ def test_the_at_risk_list_shows_each_match_with_its_reason_and_the_home_page_cou
     client = as_role("coordinator")
     page = _text(client.get("/koordinator/forloeb"))
     assert "Anna" in page and "Den frivillige vil gerne tale med en koordinator" in page
-    assert "Møderne vurderes lavere" in page
+    assert "Møderne får lavere karakterer" in page
     home = _text(client.get("/koordinator/"))
     assert "makkerpar i risiko" in home
 

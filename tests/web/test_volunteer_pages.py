@@ -77,8 +77,12 @@ def test_bad_sign_up_input_is_explained_next_to_the_field_and_nothing_is_stored(
     assert session.exec(select(Volunteer).where(Volunteer.email == "signe@example.org")).first() is None
 
 
-def test_a_duplicate_email_is_refused(client, session, world):
-    _refused(client, world, "allerede tilmeldt", email=world.volunteer_user.email)
+def test_a_duplicate_email_gets_the_ordinary_answer_and_its_owner_an_email(client, session, world):
+    # The page must not tell whether an address is signed up (tests/security/test_enumeration.py).
+    response = _signup(client, world, email=world.volunteer_user.email)
+    assert response.status_code == 302 and "/bliv-frivillig/tak" in response.headers["Location"]
+    kinds = [m.kind for m in session.exec(select(OutboxMessage).where(OutboxMessage.to_email == world.volunteer_user.email))]
+    assert kinds == ["signup_exists"]
 
 
 def test_html_in_free_text_is_stored_as_text_and_shown_escaped(as_role, client, session, world):

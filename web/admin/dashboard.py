@@ -11,13 +11,10 @@ from flask_login import current_user
 from models.clock import today
 from models.dashboard import build_dashboard
 from models.matches import MATCH_STATUSES, Match
-from models.mentees import Request
 from models.organisations import Organisation, Program
-from models.overview import SORTS, filter_matches
-from models.risk import assess, at_risk
+from models.overview import SORTS, MatchRow, filter_matches, match_rows
+from models.risk import at_risk
 from models.users import User
-from models.volunteers import Volunteer
-from models.waiting import request_names
 from web.admin.pdf import report_pdf
 from web.admin.report import Table, chart_images, csv_bytes, data_uri, tables
 from web.admin.views import bp
@@ -25,6 +22,7 @@ from web.database import get_db
 from web.i18n import format_date, parse_date
 from web.labels import label
 from web.pagination import paginate
+from web.params import record_id
 from web.policy import require_area, scope
 
 
@@ -50,7 +48,7 @@ def _period() -> tuple[date, date, list[str]]:
 
 
 def _program() -> Program | None:
-    program_id = request.args.get("program", type=int)
+    program_id = request.args.get("program", type=record_id)
     if program_id is None:
         return None
     return get_db().exec(scope(Program).where(Program.id == program_id)).first()
@@ -111,27 +109,13 @@ def _overview_query():  # noqa: ANN202
     only = None
     if args.get("risk") == "1":
         only = [r.match.id for r in at_risk(get_db(), current_user.organisation_id, today())]
-    stmt = filter_matches(scope(Match), program_id=args.get("program", type=int), status=args.get("status"),
-                          coordinator_id=args.get("coordinator", type=int), only_ids=only, sort=sort)
+    stmt = filter_matches(scope(Match), program_id=args.get("program", type=record_id), status=args.get("status"),
+                          coordinator_id=args.get("coordinator", type=record_id), only_ids=only, sort=sort)
     return stmt, sort
 
 
-def _overview_rows(matches: list[Match]) -> list[dict]:
-    db = get_db()
-    if not matches:
-        return []
-    risks = assess(db, matches, today())  # also knows each match's last meeting and check-in
-    requests = list(db.exec(scope(Request).where(Request.id.in_({m.request_id for m in matches}))))
-    names = request_names(db, requests)
-    volunteers = {v.id: v.name for v in db.exec(scope(Volunteer).where(Volunteer.id.in_({m.volunteer_id for m in matches})))}
-    users = {u.id: u.name for u in db.exec(scope(User).where(User.role != "volunteer"))}
-    programs = {p.id: p.name for p in db.exec(scope(Program))}
-    return [{
-        "match": m, "volunteer": volunteers.get(m.volunteer_id, ""), "mentee": names.get(m.request_id, ""),
-        "program": programs.get(m.program_id, ""), "last_meeting": risks[m.id].last_meeting,
-        "last_checkin": risks[m.id].last_checkin, "flags": [f.kind for f in risks[m.id].flags],
-        "coordinator": users.get(m.coordinator_id, ""),
-    } for m in matches]
+def _overview_rows(matches: list[Match]) -> list[MatchRow]:
+    return match_rows(get_db(), matches, today())
 
 
 @bp.get("/makkerpar")
@@ -155,8 +139,8 @@ def relationships_csv() -> Response:
     table = Table("relationships", _("Matches"), [
         _("Match"), _("Volunteer"), _("Youth or family"), _("Program"), _("Status"), _("Start"), _("Last meeting"),
         _("Last check-in"), _("At risk"), _("Coordinator"), _("Closed"), _("What or who comes next")], [
-        [r["match"].id, r["volunteer"], r["mentee"], r["program"], label("match_status", r["match"].status),
-         format_date(r["match"].started_on), format_date(r["last_meeting"]), format_date(r["last_checkin"]),
-         ", ".join(label("risk", f) for f in r["flags"]), r["coordinator"], format_date(r["match"].closed_on),
-         r["match"].next_step] for r in rows])
+        [r.match.id, r.volunteer, r.mentee, r.program, label("match_status", r.match.status),
+         format_date(r.match.started_on), format_date(r.last_meeting), format_date(r.last_checkin),
+         ", ".join(label("risk", f) for f in r.flags), r.coordinator, format_date(r.match.closed_on),
+         r.match.next_step] for r in rows])
     return _csv(csv_bytes([table]), f"makker-makkerpar-{today():%Y%m%d}.csv")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -21,6 +20,7 @@ from wtforms.validators import Email, InputRequired, NumberRange, Optional
 
 from matching.profiles import COMPLEXITY_LEVELS, DEFAULT_WEIGHTS, EXPERIENCE_LEVELS
 from web.forms import MaxLength, MultiCheckboxField
+from web.i18n import lazy_gettext as _l
 from web.labels import LABELS
 
 REQUIRED = _l("This field is required.")

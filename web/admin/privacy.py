@@ -21,6 +21,7 @@ from web.admin.views import bp
 from web.database import get_db
 from web.i18n import error_message
 from web.pagination import paginate
+from web.params import record_id
 from web.policy import load, require, require_area, scope
 
 KINDS = {"youth": Youth, "household": Household, "volunteer": Volunteer}
@@ -34,8 +35,8 @@ def audit() -> str:
     db = get_db()
     args = request.args
     record_type = args.get("type") if args.get("type") in RECORD_TYPES else None
-    stmt = filter_audit(current_user.organisation_id, user_id=args.get("user", type=int), record_type=record_type,
-                        record_id=args.get("id", type=int), action=args.get("action"))
+    stmt = filter_audit(current_user.organisation_id, user_id=args.get("user", type=record_id), record_type=record_type,
+                        record_id=args.get("id", type=record_id), action=args.get("action"))
     page = paginate(db, stmt)
     users = list(db.exec(scope(User).order_by(User.name)))
     return render_template("admin/audit.html", page=page, users=users, names={u.id: u.name for u in users},

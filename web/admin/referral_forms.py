@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, IntegerField, RadioField, SelectField, StringField
 from wtforms.validators import Email, InputRequired, NumberRange, Optional
 
 from web.forms import MaxLength, MultiCheckboxField
+from web.i18n import lazy_gettext as _l
 
 REQUIRED = _l("This field is required.")
 UNIT_KIND_CHOICES = [

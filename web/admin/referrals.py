@@ -37,6 +37,7 @@ from web.admin.views import bp
 from web.database import get_db
 from web.forms import apply_domain_error
 from web.i18n import error_message
+from web.links import public_url
 from web.pagination import paginate
 from web.policy import load, require, require_area, scope
 from web.tokens import make_user_token
@@ -126,8 +127,7 @@ def invite_referrer_page() -> str | Response:
         try:
             user = invite_referrer(db, current_user, name=form.name.data, email=form.email.data,
                                    unit_id=form.unit_id.data,
-                                   link_for=lambda u: url_for("auth.accept_invite", token=make_user_token(u, "invite"),
-                                                              _external=True))
+                                   link_for=lambda u: public_url("auth.accept_invite", token=make_user_token(u, "invite")))
         except DomainError as error:
             db.rollback()
             apply_domain_error(form, error, error_message(error))

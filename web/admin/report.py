@@ -7,18 +7,18 @@ disagree. Nothing here names a person: the report is for steering groups and fun
 from __future__ import annotations
 
 import base64
-import csv
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from models.dashboard import DAYS_PER_MONTH, RETENTION_MILESTONES, Dashboard
 from models.matches import MATCH_STATUSES
 from models.stats import survival_at
 from web import charts
-from web.i18n import format_date
+from web.csvfile import csv_bytes as write_csv
+from web.i18n import format_date, format_number, format_percent
 from web.labels import label
 
 
@@ -34,11 +34,11 @@ ANSWERS = ("yes", "no", "unknown")
 
 
 def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.0f} %"
+    return format_percent(value)
 
 
 def _num(value: float | None, digits: int = 1) -> str:
-    return "—" if value is None else f"{value:.{digits}f}".replace(".", ",")
+    return format_number(value, digits)
 
 
 def _months_observed(d: Dashboard) -> int:
@@ -102,10 +102,19 @@ def tables(d: Dashboard) -> list[Table]:
               [[label("outcome_question", q), *[d.one_year_outcomes[q][a] for a in ANSWERS],
                 sum(d.one_year_outcomes[q].values())] for q in d.one_year_outcomes]),
         Table("goals", _("Goals"), [_("Program"), _("Goal"), _("Achieved"), _("Share"), _("Counted from")],
-              [[g.program, _("%(n)s matches in %(m)s months", n=g.target, m=g.months), g.achieved, _pct(g.share),
+              [[g.program, ngettext("%(num)s match in %(m)s months", "%(num)s matches in %(m)s months", g.target, m=g.months), g.achieved, _pct(g.share),
                 format_date(g.since)] for g in d.goals]),
     ]
     return result
+
+
+FEW_FOLLOWED = 5
+
+
+def _few_followed_after(d: Dashboard) -> int | None:
+    """The day after which fewer than FEW_FOLLOWED matches were still followed (None: never)."""
+    durations = sorted([*d.censored_days, *(s.day for s in d.survival for _ in range(s.closed))], reverse=True)
+    return durations[FEW_FOLLOWED - 1] if len(durations) >= FEW_FOLLOWED else 0
 
 
 def chart_images(d: Dashboard, fmt: str = "svg") -> dict[str, bytes]:
@@ -121,7 +130,11 @@ def chart_images(d: Dashboard, fmt: str = "svg") -> dict[str, bytes]:
     survival = charts.survival_curve(charts.Curve(
         _("Share of matches still running"), _("days since the start"), "%",
         [s.day for s in d.survival], [s.survival for s in d.survival],
-        [(days, _("%(n)s mo.", n=months)) for months, days in RETENTION_MILESTONES.items()]), fmt)
+        [(days, _("%(n)s mo.", n=months)) for months, days in RETENTION_MILESTONES.items()],
+        observed_until=d.longest_observed_days,
+        censored=tuple((day, survival_at(d.survival, day)) for day in d.censored_days),
+        censored_label=_("still running (last seen)"), few_after=_few_followed_after(d),
+        few_label=_("fewer than %(n)s matches followed", n=FEW_FOLLOWED)), fmt)
     status = charts.bars(charts.Bars(
         _("Matches by status"), [label("match_status", s) for s in MATCH_STATUSES],
         [(_("Matches"), [d.matches_by_status[s] for s in MATCH_STATUSES])]), fmt)
@@ -137,14 +150,13 @@ def data_uri(svg: bytes) -> str:
 
 
 def csv_bytes(sections: Sequence[Table]) -> bytes:
-    """Danish Excel opens this directly: UTF-8 with a byte-order mark, semicolons between fields."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    """The tables one after another, through the app's one CSV writer (web.csvfile)."""
+    rows: list[Sequence] = []
     for i, table in enumerate(sections):
         if len(sections) > 1:
             if i:
-                writer.writerow([])
-            writer.writerow([table.title])
-        writer.writerow(table.header)
-        writer.writerows(table.rows)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+                rows.append([])
+            rows.append([table.title])
+        rows.append(table.header)
+        rows.extend(table.rows)
+    return write_csv(rows)

@@ -35,6 +35,7 @@ from web.forms import apply_domain_error
 from web.i18n import error_message
 from web.i18n import label as vocab_label
 from web.labels import label
+from web.links import public_url
 from web.policy import load, require, require_area, scope
 from web.tokens import make_user_token
 
@@ -149,8 +150,7 @@ def invite() -> str | Response:
         try:
             user = invite_staff(get_db(), current_user, name=form.name.data, email=form.email.data,
                                 role=form.role.data,
-                                link_for=lambda u: url_for("auth.accept_invite", token=make_user_token(u, "invite"),
-                                                           _external=True))
+                                link_for=lambda u: public_url("auth.accept_invite", token=make_user_token(u, "invite")))
         except DomainError as error:
             get_db().rollback()
             apply_domain_error(form, error, error_message(error))

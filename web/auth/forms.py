@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import Email, EqualTo, InputRequired, Length
 
 from models.users import MIN_PASSWORD_LENGTH
 from web.forms import MaxLength
+from web.i18n import lazy_gettext as _l
 
 
 class LoginForm(FlaskForm):
@@ -34,3 +34,23 @@ class NewPasswordForm(FlaskForm):
         _l("Repeat the password"),
         validators=[InputRequired(_l("Repeat the password.")), EqualTo("password", _l("The two passwords differ."))],
     )
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField(_l("Your current password"),
+                            validators=[InputRequired(_l("Enter your current password.")), MaxLength(200)])
+    password = PasswordField(
+        _l("New password"),
+        validators=[
+            InputRequired(_l("Choose a password.")),
+            Length(min=MIN_PASSWORD_LENGTH, max=200, message=_l("The password must be at least %(n)s characters.", n=MIN_PASSWORD_LENGTH)),
+        ],
+    )
+    confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[InputRequired(_l("Repeat the password.")), EqualTo("password", _l("The two passwords differ."))],
+    )
+
+
+class SignOutEverywhereForm(FlaskForm):
+    """Only the CSRF token: the button is the whole form."""

@@ -6,17 +6,37 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from models.clock import utcnow
 from models.emails import send
 from models.errors import DomainError
-from models.users import SignInLocked, User, authenticate, get_user_by_email, set_password
-from web.auth.forms import LoginForm, NewPasswordForm, ResetRequestForm
+from models.sessions import sign_out_everywhere
+from models.users import (
+    SignInLocked,
+    User,
+    authenticate,
+    change_password,
+    get_user_by_email,
+)
+from models.users import (
+    reset_password as save_reset_password,
+)
+from web.auth.forms import (
+    ChangePasswordForm,
+    LoginForm,
+    NewPasswordForm,
+    ResetRequestForm,
+    SignOutEverywhereForm,
+)
 from web.database import get_db
+from web.forms import apply_domain_error
 from web.i18n import LANGUAGES, current_locale, error_message
+from web.links import public_url
+from web.params import optional_record_id
 from web.policy import public, require
+from web.security import session_token, sign_in, sign_out
+from web.throttle import client_address
 from web.tokens import (
     CONFIRM_MAX_AGE,
     RESET_MAX_AGE,
@@ -61,7 +81,7 @@ def login() -> Response | str:
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = authenticate(get_db(), form.email.data, form.password.data)
+            user = authenticate(get_db(), form.email.data, form.password.data, client=client_address())
         except SignInLocked as locked:
             form.form_errors.append(error_message(locked))
             return render_template("auth/login.html", form=form), 429
@@ -72,7 +92,7 @@ def login() -> Response | str:
             # One message, whether or not the account exists.
             form.form_errors.append(_("Wrong e-mail or password."))
             return render_template("auth/login.html", form=form), 200
-        login_user(user, remember=bool(form.remember.data))
+        sign_in(user, remember=bool(form.remember.data))
         return redirect(_safe_next(request.args.get("next")) or home_url(user))
     return render_template("auth/login.html", form=form)
 
@@ -80,8 +100,44 @@ def login() -> Response | str:
 @bp.post("/log-ud")
 def logout() -> Response:
     require("use", record_type="account")
-    logout_user()
+    sign_out()
     flash(_("You are signed out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.get("/konto")
+def account() -> str:
+    """The signed-in person's account: change the password, sign out on every device."""
+    require("use", record_type="account")
+    return render_template("auth/account.html", form=ChangePasswordForm(), sign_out_form=SignOutEverywhereForm())
+
+
+@bp.post("/konto/adgangskode")
+def change_password_view() -> Response | str:
+    require("use", record_type="account")
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        db = get_db()
+        user = db.get(User, current_user.id)
+        try:
+            change_password(db, user, form.current.data, form.password.data, keep_token=session_token())
+        except DomainError as error:
+            db.rollback()
+            apply_domain_error(form, error, error_message(error))
+        else:
+            flash(_("Your password is changed. You are signed out on your other devices."), "success")
+            return redirect(url_for("auth.account"))
+    return render_template("auth/account.html", form=form, sign_out_form=SignOutEverywhereForm()), 400
+
+
+@bp.post("/konto/log-ud-alle")
+def sign_out_everywhere_view() -> Response:
+    require("use", record_type="account")
+    if SignOutEverywhereForm().validate_on_submit():
+        db = get_db()
+        sign_out_everywhere(db, db.get(User, current_user.id))
+        sign_out()
+        flash(_("You are signed out on all devices, this one included."), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -93,7 +149,7 @@ def forgot_password() -> Response | str:
         db = get_db()
         user = get_user_by_email(db, form.email.data)
         if user is not None and user.active:
-            link = url_for("auth.reset_password", token=make_user_token(user, "reset"), _external=True)
+            link = public_url("auth.reset_password", token=make_user_token(user, "reset"))
             send(db, "password_reset", to=user.email, locale=user.locale, organisation_id=user.organisation_id,
                  name=user.name, link=link)
             db.commit()
@@ -119,17 +175,13 @@ def accept_invite(token: str) -> Response | str:
 def _choose_password(token: str, purpose: str, max_age: int, accepting_invite: bool) -> Response | str:
     data = read_user_token(token, purpose, max_age)
     db = get_db()
-    user = db.get(User, data[0]) if data else None
+    user = db.get(User, optional_record_id(data[0])) if data and optional_record_id(data[0]) else None
     if user is None or not user.active or not token_matches(user, data[1]):
         flash(_("The link is no longer valid. Ask for a new one."), "error")
         return redirect(url_for("auth.forgot_password"))
     form = NewPasswordForm()
     if form.validate_on_submit():
-        set_password(user, form.password.data)
-        if accepting_invite and user.email_confirmed_at is None:
-            user.email_confirmed_at = utcnow()
-        db.add(user)
-        db.commit()
+        save_reset_password(db, user, form.password.data, confirm_email=accepting_invite)
         flash(_("Your password has been changed. You can sign in now."), "success")
         return redirect(url_for("auth.login"))
     return render_template("auth/reset.html", form=form)

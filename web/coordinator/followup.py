@@ -38,6 +38,7 @@ from web.forms import RhythmForm, apply_domain_error
 from web.i18n import error_message
 from web.labels import choices, label
 from web.pagination import paginate_list
+from web.params import optional_record_id, record_id
 from web.policy import load, require_area, scope
 
 
@@ -67,7 +68,7 @@ def followup() -> str:
     require_area("coordinator")
     db = get_db()
     programs = list(db.exec(scope(Program).order_by(Program.name)))
-    program_id = request.args.get("program", type=int)
+    program_id = request.args.get("program", type=record_id)
     program_id = program_id if program_id in {p.id for p in programs} else None
     risks = at_risk(db, current_user.organisation_id, today(), program_id)
     page = paginate_list(risks)
@@ -123,7 +124,7 @@ def checkin(match_id: int) -> str | Response:
                                      rating=int(form.rating.data) if form.rating.data else None,
                                      concerns=form.concerns.data or "", agreements=form.agreements.data or "",
                                      next_step=form.next_step.data or "", outcome=_outcome(form))
-            checkin_id = int(form.checkin_id.data) if (form.checkin_id.data or "").isdigit() else None
+            checkin_id = optional_record_id(form.checkin_id.data)
             record_checkin(db, record.id, current_user, today(), answers, checkin_id=checkin_id,
                            seen_version=_seen_version(form))
         except DomainError as error:
@@ -133,9 +134,8 @@ def checkin(match_id: int) -> str | Response:
             flash(_("The check-in is recorded."), "success")
             return redirect(url_for("coordinator.match", match_id=record.id))
     planned = None
-    if (form.checkin_id.data or "").isdigit():
-        planned = db.exec(select(CheckIn).where(CheckIn.match_id == record.id,
-                                                CheckIn.id == int(form.checkin_id.data))).first()
+    if (planned_id := optional_record_id(form.checkin_id.data)) is not None:
+        planned = db.exec(select(CheckIn).where(CheckIn.match_id == record.id, CheckIn.id == planned_id)).first()
     followup_due = record.status == "closed" or (planned is not None and planned.kind == "followup")
     one_year_due = planned is not None and planned.kind == "one_year"
     return render_template("coordinator/checkin.html", form=form, match=record, planned=planned,

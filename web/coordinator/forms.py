@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -22,9 +19,12 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
+from models import clock
 from web.forms import RHYTHM_CHOICES, MaxLength, MultiCheckboxField, postcode_is_danish
+from web.i18n import lazy_gettext as _l
 
 GENDER_CHOICES = [("female", _l("Female")), ("male", _l("Male")), ("other", _l("Other"))]
+YOUTH_GENDER_CHOICES = [("female", _l("Girl")), ("male", _l("Boy")), ("other", _l("Other"))]  # a youth is no woman or man
 WISH_CHOICES = [("", _l("No wish")), ("female", _l("Female")), ("male", _l("Male"))]
 COMPLEXITY_CHOICES = [("0", _l("Low")), ("1", _l("Moderate")), ("2", _l("High")), ("3", _l("Very high"))]
 # Who gave consent: a custody holder, or (from 15) the youth themselves / an adult of the family.
@@ -41,7 +41,7 @@ REQUIRED = _l("This field is required.")
 
 
 def _year_range() -> tuple[int, int]:
-    this_year = date.today().year
+    this_year = clock.today().year
     return this_year - 120, this_year
 
 
@@ -80,7 +80,7 @@ class YouthIntakeForm(ConsentFields):
     birth_year = IntegerField(_l("Birth year"), validators=[
         InputRequired(_l("Write the birth year as four digits.")),
         NumberRange(*_year_range(), message=_l("Write a birth year between %(min)s and %(max)s."))])
-    gender = SelectField(_l("Gender"), choices=GENDER_CHOICES)
+    gender = SelectField(_l("Gender"), choices=YOUTH_GENDER_CHOICES)
     postcode = StringField(_l("Postcode"), validators=[InputRequired(REQUIRED), Length(min=4, max=4,
                            message=_l("A Danish postcode has four digits.")), postcode_is_danish])
     guardian_name = StringField(_l("Parent or guardian"), validators=[Optional(), MaxLength(200)])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -150,7 +151,8 @@ def new_household() -> str | Response:
             else:
                 apply_domain_error(form, error, error_message(error))
         else:
-            flash(_("%(name)s is registered with %(n)s requests.", name=household.family_name, n=len(created)), "success")
+            flash(ngettext("%(name)s is registered with %(num)s request.", "%(name)s is registered with %(num)s requests.",
+                           len(created), name=household.family_name), "success")
             _flash_certificate_added([d.program for d in drafts], had_certificate)
             return redirect(url_for("coordinator.household", household_id=household.id))
     return render_template("coordinator/intake_household.html", form=form, language_errors=language_errors,

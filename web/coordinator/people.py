@@ -16,6 +16,7 @@ from models.mentees import Household, HouseholdMember, Request, Youth
 from models.notes import Note, add_note
 from models.users import User
 from models.volunteers import ScreeningStep, Volunteer
+from models.waiting import request_names
 from web.coordinator.forms import NoteForm
 from web.coordinator.views import bp
 from web.database import get_db
@@ -90,8 +91,10 @@ def volunteer(volunteer_id: int) -> str:
                              .order_by(Proposal.created_at.desc()).limit(50)))
     meetings = list(db.exec(scope(MeetingLog).where(MeetingLog.volunteer_id == record.id)
                             .order_by(MeetingLog.met_on.desc()).limit(20)))
+    requests = list(db.exec(scope(Request).where(Request.id.in_({m.request_id for m in matches})))) if matches else []
     return render_template("coordinator/volunteer.html", volunteer=record, steps=steps, matches=matches,
-                           proposals=proposals, meetings=meetings, **_shared("Volunteer", record.id))
+                           proposals=proposals, meetings=meetings, mentees=request_names(db, requests),
+                           **_shared("Volunteer", record.id))
 
 
 _NOTE_TARGETS = {"youth": (Youth, "Youth", "coordinator.youth", "youth_id"),

@@ -27,11 +27,12 @@ from web.coordinator.forms import ApproveForm, IntroductionForm, ManualMatchForm
 from web.coordinator.views import bp
 from web.database import get_db
 from web.i18n import error_message
+from web.links import public_url
 from web.policy import load, scope
 
 
 def _reply_link() -> str:
-    return url_for("volunteer.home", _external=True)
+    return public_url("volunteer.home")
 
 
 @bp.post("/forslag/<int:proposal_id>/godkend")
@@ -132,7 +133,8 @@ def introduction(match_id: int) -> str | Response:
             else:
                 flash(_("The match did not start. Both are back in the pool, and this pair will not be proposed again."),
                       "info")
-            return redirect(url_for("coordinator.introduction", match_id=match.id))
+            # Back to the match: its page shows what happens next (check-ins, or the closure).
+            return redirect(url_for("coordinator.match", match_id=match.id))
     db = get_db()
     request_ = db.get(Request, match.request_id)
     return render_template("coordinator/introduction.html", form=form, match=match, request_=request_,

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Optional
 
 from web.coordinator.forms import COMPLEXITY_CHOICES, REQUIRED
 from web.forms import MaxLength
+from web.i18n import lazy_gettext as _l
 
 DECLINE_CHOICES = [
     ("outside_target", _l("Outside the programme's target group")),

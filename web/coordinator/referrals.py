@@ -42,13 +42,14 @@ from web.coordinator.views import bp
 from web.database import get_db
 from web.forms import apply_domain_error
 from web.i18n import error_message
+from web.links import public_url
 from web.pagination import paginate, paginate_list
 from web.policy import load, require_area, scope
 from web.referrer.forms import MessageForm, StopStatusForm
 
 
 def _referrer_link(referral: Referral) -> str:
-    return url_for("referrer.referral", referral_id=referral.id, _external=True)
+    return public_url("referrer.referral", referral_id=referral.id)
 
 
 @bp.get("/henvisninger")

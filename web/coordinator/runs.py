@@ -32,6 +32,7 @@ from web.coordinator.views import bp
 from web.database import get_db
 from web.i18n import error_message
 from web.jobs import enqueue, get_queue
+from web.labels import run_step_text
 from web.pagination import paginate
 from web.policy import load, require, scope
 
@@ -92,7 +93,7 @@ def run(run_id: int) -> str:
         error = _(record.error) if record.error in RUN_ERROR_MSGIDS else record.error
         return render_template("coordinator/run_progress.html", run=record, program=program, error=error,
                                waiting_for_worker=waiting_for_worker, active=record.status in ACTIVE_RUN_STATUSES,
-                               max_attempts=MAX_RUN_ATTEMPTS)
+                               max_attempts=MAX_RUN_ATTEMPTS, known_error=record.error in RUN_ERROR_MSGIDS)
     page = paginate(db, select(Proposal).where(Proposal.run_id == record.id, Proposal.rank == 1)
                     .order_by(Proposal.score.desc(), Proposal.id), per_page=25)
     request_ids = [p.request_id for p in page.items]
@@ -124,6 +125,8 @@ def _passed_over(proposals: list[Proposal]) -> dict[str, dict[int, str]]:
 @bp.get("/matchning/<int:run_id>/status")
 def run_status(run_id: int) -> dict:
     record = load(MatchRun, run_id)
-    return {"status": record.status, "progress": record.progress, "stats": record.stats}
+    # "message" is the progress in the reader's words, for the page that polls this.
+    return {"status": record.status, "progress": record.progress, "stats": record.stats,
+            "message": run_step_text(record)}
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -20,7 +19,9 @@ from web.coordinator.views import bp
 from web.database import get_db
 from web.forms import MaxLength, apply_domain_error
 from web.i18n import error_message
+from web.i18n import lazy_gettext as _l
 from web.labels import label
+from web.links import public_url
 from web.policy import load
 
 
@@ -44,7 +45,7 @@ def screening(volunteer_id: int) -> str | Response:
     form.step.choices = [(s, label("step", s)) for s in program.required_steps]
     form.status.choices = [(s, label("step_status", s)) for s in STEP_STATUSES]
     decline_form = DeclineForm(prefix="decline")
-    link = url_for("volunteer.home", _external=True)
+    link = public_url("volunteer.home")
     action = request.form.get("action")
     if request.method == "POST":
         try:

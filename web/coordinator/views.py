@@ -44,13 +44,14 @@ def home() -> str:
 
 
 # The coordinator's pages, one module per noun, all on this blueprint.
-from web.coordinator import (  # noqa: E402, F401
+from web.coordinator import (  # noqa: E402, F401, E501
     consents,
     followup,
     intake,
+    matches,
     people,
     proposals,
-    referrals,  # noqa: E402, F401  - issue 13
+    referrals,  # issue 13
     runs,
     screening,
     waiting,

@@ -20,12 +20,13 @@ from web.coordinator.views import bp
 from web.database import get_db
 from web.i18n import label as vocab_label
 from web.pagination import paginate
+from web.params import record_id
 from web.policy import require_area, scope
 
 
 def _filters() -> dict:
     args = request.args
-    program_id = args.get("program", type=int)
+    program_id = args.get("program", type=record_id)
     language = args.get("language") or None
     return {
         "program_id": program_id,
@@ -63,7 +64,8 @@ def waiting_requests() -> str:
 def waiting_volunteers() -> str:
     require_area("coordinator")
     status = request.args.get("status", "waiting")
-    status = status if status in ("waiting", "applicant", "screening", "approved", "declined", "withdrawn", "") else "waiting"
+    status = status if status in ("waiting", "in_screening", "applicant", "screening", "approved", "declined", "withdrawn",
+                                  "") else "waiting"
     page = paginate(get_db(), filter_volunteers(scope(Volunteer), status=status or None, **_filters()))
     reasons = waiting_reasons(get_db(), volunteer_ids=[v.id for v in page.items if v.pool_since is not None])
     return render_template("coordinator/waiting_volunteers.html", page=page, status=status, reasons=reasons,

@@ -3,7 +3,6 @@ was typed. The rules themselves are checked by ``models.referrals.operations.che
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -22,6 +21,7 @@ from wtforms.validators import Email, InputRequired, Length, NumberRange, Option
 
 from web.coordinator.forms import GENDER_CHOICES, WISH_CHOICES, MemberFields, _year_range
 from web.forms import MaxLength, postcode_is_danish
+from web.i18n import lazy_gettext as _l
 
 REQUIRED = _l("This field is required.")
 DATE_FORMATS = ["%Y-%m-%d", "%d-%m-%Y"]

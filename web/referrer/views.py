@@ -39,6 +39,7 @@ from models.referrals.statuses import stop_status_sharing
 from models.referrals.tables import REFERRAL_STATUSES, Referral, ReferralStatus, ReferringUnit
 from web.database import get_db
 from web.i18n import error_message
+from web.links import public_url
 from web.pagination import paginate
 from web.policy import load, require, require_area, scope
 from web.referrer.drafts import (
@@ -65,7 +66,7 @@ def _vocabulary() -> dict:
 
 
 def _staff_link(referral: Referral) -> str:
-    return url_for("coordinator.referral", referral_id=referral.id, _external=True)
+    return public_url("coordinator.referral", referral_id=referral.id)
 
 
 def _my_unit() -> ReferringUnit | None:

@@ -11,16 +11,28 @@ from models.clock import today
 from models.emails import send
 from models.errors import DomainError
 from models.organisations import Organisation, Program
-from models.signup import confirm_email, register_volunteer, volunteer_consent_text
+from models.signup import (
+    AddressTaken,
+    confirm_email,
+    register_volunteer,
+    tell_owner_of_address,
+    volunteer_consent_text,
+)
 from models.users import User
 from web.database import get_db
 from web.i18n import current_locale
+from web.links import public_url
+from web.params import optional_record_id
 from web.policy import public
 from web.tokens import CONFIRM_MAX_AGE, make_user_token, read_user_token
 from web.volunteer.details import details_from, show_error, widgets_for
 from web.volunteer.forms import SignupForm
 
 bp = Blueprint("signup", __name__, url_prefix="/bliv-frivillig")
+
+
+def _confirm_link(user: User) -> str:
+    return public_url("signup.confirm", token=make_user_token(user, "confirm"))
 
 
 @bp.get("/")
@@ -52,10 +64,17 @@ def form(org_slug: str, program_slug: str) -> str | Response:
         try:
             volunteer, user = register_volunteer(db, program, form.email.data, form.password.data, details, today(),
                                                  locale=current_locale())
-            link = url_for("signup.confirm", token=make_user_token(user, "confirm"), _external=True)
+            link = _confirm_link(user)
             send(db, "confirm_email", to=user.email, locale=user.locale, organisation_id=organisation.id,
                  name=details.first_name, program=program.name, organisation=organisation.name, link=link)
             db.commit()
+        except AddressTaken as taken:
+            # The same answer as for a new address; the owner of the address is told by e-mail.
+            db.rollback()
+            tell_owner_of_address(db, program, taken.email, today(), current_locale(),
+                                  sign_in_link=public_url("auth.login"), reset_link=public_url("auth.forgot_password"),
+                                  confirm_link_for=_confirm_link)
+            return redirect(url_for("signup.thanks", email=taken.email))
         except DomainError as error:
             db.rollback()
             show_error(form, error, extra)
@@ -78,7 +97,11 @@ def thanks() -> str:
 def confirm(token: str) -> Response:
     data = read_user_token(token, "confirm", CONFIRM_MAX_AGE)
     db = get_db()
-    user = db.get(User, data[0]) if data else None
+    user = db.get(User, optional_record_id(data[0])) if data and optional_record_id(data[0]) else None
+    if user is not None and user.active and user.email_confirmed_at is not None:
+        # Used once already: it changes nothing again.
+        flash(_("This confirmation link has been used already. Sign in with your e-mail and password."), "info")
+        return redirect(url_for("auth.login"))
     if user is None or not user.active:
         flash(_("The confirmation link is not valid any more. Sign up again or contact the association."), "error")
         return redirect(url_for("auth.login"))

@@ -9,6 +9,7 @@ from models.signup import VolunteerDetails
 from models.volunteers import Volunteer
 from web.forms import apply_domain_error
 from web.i18n import error_message
+from web.params import whole_number
 from web.widgets import (
     availability_from_form,
     grid_context,
@@ -28,7 +29,7 @@ def details_from(form, program_interests: list[str] | None) -> tuple[VolunteerDe
         interests=interests_from_form(request.form, allowed), interests_text=form.interests_text.data or "",
         availability=availability_from_form(request.form), supports=form.supports.data,
         age_min=form.age_min.data or 0, age_max=form.age_max.data or 0, capacity=form.capacity.data or 1,
-        mentee_gender_wish=form.mentee_gender_wish.data or None, experience=int(form.experience.data or 0),
+        mentee_gender_wish=form.mentee_gender_wish.data or None, experience=whole_number(form.experience.data, 0),
         experience_text=form.experience_text.data or "", motivation=form.motivation.data or "",
     )
     return details, errors

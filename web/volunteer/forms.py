@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -27,16 +24,18 @@ from wtforms.validators import (
     Optional,
 )
 
+from models import clock
 from models.matches import MEETING_ACTIVITIES
 from models.users import MIN_PASSWORD_LENGTH
 from web.forms import MaxLength, postcode_is_danish
+from web.i18n import lazy_gettext as _l
 
 REQUIRED = _l("This field is required.")
 GENDERS = [("female", _l("Female")), ("male", _l("Male")), ("other", _l("Other"))]
 SUPPORTS = [("youth", _l("A youth")), ("family", _l("A family")), ("either", _l("A youth or a family"))]
 EXPERIENCE = [("0", _l("No experience")), ("1", _l("Some experience")),
               ("2", _l("Experienced with vulnerable youths or families")), ("3", _l("Professional background"))]
-WISHES = [("", _l("No wish")), ("female", _l("Female")), ("male", _l("Male"))]
+WISHES = [("", _l("No wish")), ("female", _l("Girl")), ("male", _l("Boy"))]  # the wish is about a youth
 ACTIVITY_LABELS = {"talk": _l("Talked"), "sport": _l("Sport"), "homework": _l("Homework"), "food": _l("Food"),
                    "outing": _l("Trip"), "culture": _l("Culture"), "errand": _l("Practical help"), "other": _l("Other")}
 
@@ -47,7 +46,7 @@ class VolunteerProfileForm(FlaskForm):
     phone = StringField(_l("Phone"), validators=[InputRequired(REQUIRED), MaxLength(30)])
     birth_year = IntegerField(_l("Birth year"), validators=[
         InputRequired(_l("Write the birth year as four digits.")),
-        NumberRange(1900, date.today().year, message=_l("Write a birth year between %(min)s and %(max)s."))])
+        NumberRange(1900, clock.today().year, message=_l("Write a birth year between %(min)s and %(max)s."))])
     gender = SelectField(_l("Gender"), choices=GENDERS)
     postcode = StringField(_l("Postcode"), validators=[InputRequired(REQUIRED), Length(
         min=4, max=4, message=_l("A Danish postcode has four digits.")), postcode_is_danish])
@@ -84,7 +83,7 @@ class MeetingForm(FlaskForm):
     minutes = RadioField(_l("How long?"), choices=[("30", "30 min"), ("60", "1 t"), ("90", "1½ t"), ("120", "2 t"),
                                                    ("180", "3 t")], default="60",
                          validators=[InputRequired(REQUIRED)])
-    note = TextAreaField(_l("What did you do? (optional)"), validators=[Optional(), MaxLength(2000)])
+    note = TextAreaField(_l("Notes (optional)"), validators=[Optional(), MaxLength(2000)])
     rating = RadioField(_l("How did it go?"), choices=[(str(i), str(i)) for i in range(1, 6)],
                         validators=[InputRequired(_l("Choose how it went, from 1 to 5."))])
     needs_contact = BooleanField(_l("I need to talk to the coordinator"))

@@ -6,7 +6,7 @@ import json
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, logout_user
+from flask_login import current_user
 from sqlmodel import select
 
 from models.clock import today
@@ -30,10 +30,12 @@ from models.volunteer_profile import (
     pause_availability,
     update_profile,
 )
+from web.auth.forms import SignOutEverywhereForm
 from web.database import get_db
 from web.forms import RhythmForm, apply_domain_error
 from web.i18n import error_message
 from web.policy import load, own_volunteer, require, require_area, scope
+from web.security import sign_out
 from web.volunteer.details import details_from, show_error, widgets_for
 from web.volunteer.forms import (
     MEETING_ACTIVITY_CHOICES,
@@ -137,6 +139,7 @@ def profile() -> str | Response:
             return redirect(url_for("volunteer.profile"))
     return render_template("volunteer/profile.html", form=form, extra=extra, volunteer=volunteer,
                            pause_form=PauseForm(paused_until=volunteer.paused_until),
+                           sign_out_form=SignOutEverywhereForm(),
                            w=widgets_for(details, volunteer, program.interests)), (400 if request.method == "POST" else 200)
 
 
@@ -222,7 +225,7 @@ def delete_account() -> str | Response:
     open_matches = get_db().exec(scope(Match).where(Match.status.in_(OPEN_MATCH_STATUSES))).all()
     if form.validate_on_submit():
         erase_volunteer(get_db(), volunteer, current_user, today())
-        logout_user()
+        sign_out()
         flash(_("Your account and your data are deleted. Thank you for your time as a volunteer."), "success")
         return redirect(url_for("auth.login"))
     return render_template("volunteer/delete.html", form=form, open_matches=open_matches), (

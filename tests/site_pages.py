@@ -1,0 +1,405 @@
+"""Every page of the app as each role sees it, with real records of the demo.
+
+The crawling tests (360 px without sideways scroll, axe-core, Danish without raw codes) walk
+this list. It is built from ``app.url_map``: a new GET page without sample arguments here fails
+``test_every_page_is_in_the_crawl`` — deciding which records a page is shown with is part of
+adding it, the same way ``tests/test_authorization.py`` ACCESS is.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask import Flask, url_for
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from models.matches import Match
+from models.matchruns import MatchRun, Proposal
+from models.mentees import Household, Request, Youth
+from models.organisations import Organisation, Program
+from models.users import User
+from models.volunteers import Volunteer
+from tests.test_authorization import ACCESS
+
+DEMO_PASSWORD = "demo-crawl-2026"
+# Outside probes re-run the crawl with other seeds: MAKKER_CRAWL_SEED=7 pytest tests/browser
+DEMO_SEED = int(os.environ.get("MAKKER_CRAWL_SEED", "1"))
+
+# GET endpoints that are not HTML pages a person reads (files, JSON, redirects).
+NOT_PAGES = frozenset({
+    "static", "api.health", "api.me", "auth.set_language", "signup.confirm", "coordinator.run_status",
+    "admin.dashboard_csv", "admin.relationships_csv", "admin.report", "admin.export_person", "volunteer.my_data",
+})
+
+ROLE_EMAILS = {
+    "admin": "admin@roskilde.example.org",
+    "coordinator": "koordinator@roskilde.example.org",
+    "volunteer": "frivillig@roskilde.example.org",
+    "referrer": "henviser@roskilde.example.org",  # referrals (issue 13)
+}
+CRAWL_ROLES = ("anonymous", "volunteer", "coordinator", "admin", "referrer")
+
+
+@dataclass
+class Crawl:
+    """What the sample functions may use: the session, the signed-in user, the app."""
+
+    session: Session
+    user: User | None
+    app: Flask
+
+    def first(self, stmt) -> object | None:  # noqa: ANN001
+        return self.session.exec(stmt.limit(1)).first()
+
+    @property
+    def org_id(self) -> int:
+        org = self.session.exec(select(Organisation).where(Organisation.slug == "roskilde-mentor")).one()
+        return org.id
+
+
+def _ids(*records: object, key: str) -> list[dict]:
+    seen, out = set(), []
+    for r in records:
+        if r is not None and r.id not in seen:  # type: ignore[attr-defined]
+            seen.add(r.id)  # type: ignore[attr-defined]
+            out.append({key: r.id})  # type: ignore[attr-defined]
+    return out
+
+
+def _matches_each_status(c: Crawl) -> list[dict]:
+    found = [c.first(select(Match).where(Match.organisation_id == c.org_id, Match.status == s).order_by(Match.id))
+             for s in ("introduced", "active", "paused", "closed")]
+    return _ids(*found, key="match_id")
+
+
+def _open_match(c: Crawl) -> list[dict]:
+    return _ids(c.first(select(Match).where(Match.organisation_id == c.org_id, Match.status == "active")
+                        .order_by(Match.id)), key="match_id")
+
+
+def _own_matches(c: Crawl) -> list[dict]:
+    volunteer = c.session.exec(select(Volunteer).where(Volunteer.user_id == c.user.id)).one()  # type: ignore[union-attr]
+    return _ids(*c.session.exec(select(Match).where(Match.volunteer_id == volunteer.id, Match.status != "closed")),
+                key="match_id")
+
+
+def _volunteers(c: Crawl) -> list[dict]:
+    found = [c.first(select(Volunteer).where(Volunteer.organisation_id == c.org_id, Volunteer.status == s)
+                     .order_by(Volunteer.id)) for s in ("approved", "screening", "applicant", "declined")]
+    return _ids(*found, key="volunteer_id")
+
+
+def _in_screening(c: Crawl) -> list[dict]:
+    return _ids(c.first(select(Volunteer).where(Volunteer.organisation_id == c.org_id,
+                                                Volunteer.status.in_(("screening", "applicant"))).order_by(Volunteer.id)),
+                key="volunteer_id")
+
+
+def _youths(c: Crawl) -> list[dict]:
+    matched = c.first(select(Youth).join(Request, Request.youth_id == Youth.id)
+                      .where(Youth.organisation_id == c.org_id, Request.status == "matched").order_by(Youth.id))
+    waiting = c.first(select(Youth).join(Request, Request.youth_id == Youth.id)
+                      .where(Youth.organisation_id == c.org_id, Request.status == "waiting").order_by(Youth.id))
+    return _ids(matched, waiting, key="youth_id")
+
+
+def _households(c: Crawl) -> list[dict]:
+    return _ids(c.first(select(Household).where(Household.organisation_id == c.org_id).order_by(Household.id)),
+                key="household_id")
+
+
+def _waiting_request(c: Crawl) -> list[dict]:
+    return _ids(c.first(select(Request).where(Request.organisation_id == c.org_id, Request.status == "waiting")
+                        .order_by(Request.id)), key="request_id")
+
+
+def _runs(c: Crawl) -> list[dict]:
+    found = [c.first(select(MatchRun).where(MatchRun.organisation_id == c.org_id, MatchRun.status == s)
+                     .order_by(MatchRun.id)) for s in ("done", "running", "failed")]
+    return _ids(*found, key="run_id")
+
+
+def _open_proposal(c: Crawl) -> list[dict]:
+    return _ids(c.first(select(Proposal).where(Proposal.organisation_id == c.org_id, Proposal.status == "proposed")
+                        .order_by(Proposal.id)), key="proposal_id")
+
+
+def _programs(c: Crawl) -> list[dict]:
+    return _ids(*c.session.exec(select(Program).where(Program.organisation_id == c.org_id).order_by(Program.id)),
+                key="program_id")
+
+
+def _signup_forms(c: Crawl) -> list[dict]:
+    org = c.session.get(Organisation, c.org_id)
+    programs = c.session.exec(select(Program).where(Program.organisation_id == c.org_id, Program.active))
+    return [{"org_slug": org.slug, "program_slug": p.slug} for p in programs]  # type: ignore[union-attr]
+
+
+def _a_household_to_erase(c: Crawl) -> list[dict]:
+    household = c.first(select(Household).where(Household.organisation_id == c.org_id).order_by(Household.id))
+    return [{"kind": "household", "record_id": household.id}]  # type: ignore[union-attr]
+
+
+def _token(purpose: str) -> Callable[[Crawl], list[dict]]:
+    def sample(c: Crawl) -> list[dict]:
+        from web.tokens import make_user_token
+
+        user = c.session.exec(select(User).where(User.email == ROLE_EMAILS["coordinator"])).one()
+        return [{"token": make_user_token(user, purpose)}, {"token": "not-a-valid-link"}]
+
+    return sample
+
+
+def _none(c: Crawl) -> list[dict]:
+    return [{}]
+
+
+# endpoint -> the arguments to show it with (one page per dict)
+SAMPLES: dict[str, Callable[[Crawl], list[dict]]] = {
+    "auth.index": _none, "auth.login": _none, "auth.forgot_password": _none,
+    "auth.reset_password": _token("reset"), "auth.accept_invite": _token("invite"),
+    "dev.mailbox": _none,
+    "signup.programs": _none, "signup.form": _signup_forms, "signup.thanks": _none,
+    "volunteer.home": _none, "volunteer.profile": _none, "volunteer.my_data": _none, "volunteer.delete_account": _none,
+    "volunteer.log": _own_matches, "volunteer.ask_to_end": _own_matches,
+    "coordinator.home": _none, "coordinator.new_youth": _none, "coordinator.new_household": _none,
+    "coordinator.waiting_requests": _none, "coordinator.waiting_volunteers": _none, "coordinator.runs": _none,
+    "coordinator.followup": _none,
+    "coordinator.youth": _youths, "coordinator.household": _households, "coordinator.volunteer": _volunteers,
+    "coordinator.screening": _in_screening, "coordinator.run": _runs, "coordinator.reject": _open_proposal,
+    "coordinator.manual": _waiting_request, "coordinator.match": _matches_each_status,
+    "coordinator.introduction": _matches_each_status, "coordinator.checkin": _open_match,
+    "coordinator.pause": _open_match, "coordinator.close": _open_match,
+    "admin.home": _none, "admin.dashboard": _none, "admin.relationships": _none, "admin.invite": _none,
+    "admin.organisation": _none, "admin.audit": _none, "admin.people": _none,
+    "admin.program_settings": _programs, "admin.erase_person": _a_household_to_erase,
+}
+# --- further pages: one line each, in their own block ---
+SAMPLES["coordinator.matches"] = _none
+SAMPLES["auth.account"] = _none  # hardening (issue 11): the account page with "sign out everywhere"
+
+
+def _consent_subjects(c: Crawl) -> list[dict]:
+    youth = c.first(select(Youth).where(Youth.organisation_id == c.org_id).order_by(Youth.id))
+    household = c.first(select(Household).where(Household.organisation_id == c.org_id).order_by(Household.id))
+    return [{"kind": "youth", "record_id": youth.id}, {"kind": "household", "record_id": household.id}]  # type: ignore[union-attr]
+
+
+def _a_consent(c: Crawl) -> list[dict]:
+    from models.consent import ConsentRecord
+
+    consent = c.first(select(ConsentRecord).where(ConsentRecord.organisation_id == c.org_id,
+                                                  ConsentRecord.subject_type == "youth",
+                                                  ConsentRecord.withdrawn_at.is_(None)).order_by(ConsentRecord.id))
+    return _ids(consent, key="consent_id")
+
+
+# --- programme rules (issue 12): consents ---
+SAMPLES["coordinator.add_person_consent"] = _consent_subjects
+SAMPLES["coordinator.withdraw"] = _a_consent
+
+
+# --- referrals (issue 13): the referrer's, the coordinator's and the administrator's pages ---
+NOT_PAGES = NOT_PAGES | {"admin.referral_dashboard_csv"}
+
+
+def _referrals(c: Crawl, *statuses: str, own: bool = False) -> list:
+    from models.referrals.tables import Referral
+
+    stmt = select(Referral).where(Referral.organisation_id == c.org_id).order_by(Referral.id)
+    if own:
+        stmt = stmt.where(Referral.referrer_id == c.user.id)  # type: ignore[union-attr]
+    found = list(c.session.exec(stmt))
+    if not statuses:
+        return found
+    return [next(r for r in found if r.status == s) for s in statuses if any(r.status == s for r in found)]
+
+
+def _referral_each_status(c: Crawl) -> list[dict]:
+    """One referral of each status, and the family one (it shows the members)."""
+    own = c.user is not None and c.user.role == "referrer"
+    each = _referrals(c, "received", "needs_info", "declined", "withdrawn", "accepted", own=own)
+    family = [r for r in _referrals(c, own=own) if r.kind == "family"][:1]
+    return _ids(*each, *family, key="referral_id")
+
+
+def _own_open_referrals(c: Crawl) -> list[dict]:
+    open_ = [r for r in _referrals(c, own=True) if r.status in ("received", "needs_info")]
+    youth = [r for r in open_ if r.kind == "youth"][:1]
+    family = [r for r in open_ if r.kind == "family"][:1]
+    return _ids(*youth, *family, key="referral_id")
+
+
+def _own_open_referral(c: Crawl) -> list[dict]:
+    return _own_open_referrals(c)[:1]
+
+
+def _own_accepted_referral(c: Crawl) -> list[dict]:
+    return _ids(*_referrals(c, "accepted", own=True), key="referral_id")
+
+
+def _own_sent_status(c: Crawl) -> list[dict]:
+    from models.referrals.tables import ReferralStatus
+
+    for referral in _referrals(c, own=True):
+        report = c.first(select(ReferralStatus).where(ReferralStatus.referral_id == referral.id,
+                                                      ReferralStatus.sent_at.is_not(None)).order_by(ReferralStatus.id))
+        if report is not None:
+            return [{"referral_id": referral.id, "status_id": report.id}]
+    return []
+
+
+def _referable(c: Crawl) -> list[dict]:
+    from models.referrals.operations import referable_programs
+
+    out = []
+    for program in referable_programs(c.session, c.user):  # type: ignore[arg-type]
+        if program.serves in ("youth", "both"):
+            out.append({"program_id": program.id, "kind": "ung"})
+        if program.serves in ("family", "both"):
+            out.append({"program_id": program.id, "kind": "familie"})
+    return out
+
+
+def _consent_form_programs(c: Crawl) -> list[dict]:
+    if c.user is not None and c.user.role == "referrer":
+        return _ids(*[c.session.get(Program, a["program_id"]) for a in _referable(c)], key="program_id")
+    return _programs(c)[:1]
+
+
+def _an_open_referral(c: Crawl) -> list[dict]:
+    return _ids(*_referrals(c, "received"), key="referral_id")
+
+
+def _an_accepted_referral_with_a_match(c: Crawl) -> list[dict]:
+    from models.referrals.tables import ReferralStatus
+
+    accepted = [r for r in _referrals(c) if r.status == "accepted"]
+    with_status = [r for r in accepted if c.first(select(ReferralStatus).where(ReferralStatus.referral_id == r.id))]
+    return _ids(*(with_status[:1] or accepted[:1]), key="referral_id")
+
+
+def _a_declined_referral(c: Crawl) -> list[dict]:
+    return _ids(*_referrals(c, "declined"), key="referral_id")
+
+
+def _units(c: Crawl) -> list[dict]:
+    from models.referrals.tables import ReferringUnit
+
+    return _ids(*c.session.exec(select(ReferringUnit).where(ReferringUnit.organisation_id == c.org_id)
+                                .order_by(ReferringUnit.id)), key="unit_id")
+
+
+SAMPLES.update({
+    "referrer.home": _none, "referrer.start": _none, "referrer.new": _referable,
+    "referrer.referral": _referral_each_status, "referrer.edit": _own_open_referrals,
+    "referrer.withdraw": _own_open_referral, "referrer.stop_status": _own_accepted_referral,
+    "referrer.status": _own_sent_status, "referrer.consent_form": _consent_form_programs,
+    "coordinator.referrals": _none, "coordinator.referral_statuses": _none,
+    "coordinator.referral": _referral_each_status, "coordinator.decline": _an_open_referral,
+    "coordinator.referral_status": _an_accepted_referral_with_a_match,
+    "coordinator.referral_stop_status": _an_accepted_referral_with_a_match,
+    "admin.referral_units": _none, "admin.new_referral_unit": _none, "admin.referral_unit": _units,
+    "admin.referrers": _none, "admin.invite_referrer": _none, "admin.program_referrals": _programs,
+    "admin.referral_dashboard": _none, "admin.erase_referral": _a_declined_referral,
+})
+
+
+# Forms that an empty submission sends back with errors: their error state is crawled too.
+# (Not the ones where an empty form is a valid choice that changes something, like asking to end.)
+ERROR_FORMS = frozenset({
+    "auth.login", "auth.forgot_password", "auth.reset_password", "auth.accept_invite", "signup.form",
+    "volunteer.log", "volunteer.profile", "volunteer.delete_account", "coordinator.new_youth",
+    "coordinator.new_household", "coordinator.screening", "coordinator.reject", "coordinator.manual",
+    "coordinator.introduction", "coordinator.checkin", "coordinator.pause", "coordinator.close", "admin.invite",
+    "admin.organisation", "admin.program_settings", "admin.erase_person", "coordinator.add_person_consent",
+    "coordinator.withdraw",
+    # referrals (issue 13)
+    "referrer.new", "referrer.edit", "referrer.withdraw", "referrer.stop_status", "coordinator.decline",
+    "coordinator.referral_stop_status", "admin.new_referral_unit", "admin.referral_unit", "admin.invite_referrer",
+    "admin.erase_referral",
+})
+
+
+def page_endpoints(app: Flask) -> set[str]:
+    """Every GET endpoint that answers with an HTML page."""
+    return {rule.endpoint for rule in app.url_map.iter_rules()
+            if "GET" in (rule.methods or ()) and rule.endpoint not in NOT_PAGES}
+
+
+def build_crawl_world(engine: Engine, today: date) -> None:
+    """The demo, plus what a coordinator has done by the time every page has something to show:
+    a finished match run (one proposal approved, one rejected), one run still running and one that
+    failed, a screening step, a note, a pause and a closure: the history and audit pages then show
+    the codes those steps store."""
+    from matching.run import execute_run, start_run
+    from models.followup import Closure, close_match, pause_match
+    from models.notes import add_note
+    from models.proposals import approve_proposal, reject_proposal
+    from models.screening import record_step
+    from seed.demo import build_demo
+
+    build_demo(engine, seed=DEMO_SEED, password=DEMO_PASSWORD, today=today)
+    with Session(engine, expire_on_commit=False) as session:
+        coordinator = session.exec(select(User).where(User.email == ROLE_EMAILS["coordinator"])).one()
+        org_id, coordinator_id = coordinator.organisation_id, coordinator.id
+        programs = list(session.exec(select(Program).where(Program.organisation_id == org_id).order_by(Program.id)))
+        last_program_id = programs[-1].id
+        done = start_run(session, programs[0], coordinator.id, parameters={"source": "web"})
+        session.commit()
+        done_id = done.id
+    execute_run(engine, done_id, today)
+    with Session(engine, expire_on_commit=False) as session:
+        coordinator = session.get(User, coordinator_id)
+        for status, progress, error in (("running", "scoring", ""),
+                                        ("failed", "failed", "ValueError: the pool could not be read")):
+            session.add(MatchRun(organisation_id=org_id, program_id=last_program_id, started_by_id=coordinator_id,
+                                 status=status, progress=progress, error=error,
+                                 stats={"requests": 12, "volunteers": 40} if status == "running" else {}))
+        session.commit()
+        proposals = list(session.exec(select(Proposal).where(Proposal.run_id == done_id, Proposal.rank == 1)
+                                      .order_by(Proposal.score.desc(), Proposal.id)))
+        if len(proposals) >= 3:
+            # The first stays open for the proposals page; the next two are decided.
+            approve_proposal(session, proposals[1].id, coordinator, today, intro_note="Mødes på biblioteket",
+                             reply_link="http://127.0.0.1/frivillig/", intro_on=today + timedelta(days=3))
+            reject_proposal(session, proposals[2].id, coordinator, "Bor for langt fra hinanden")
+        screening = c_first(session, select(Volunteer).where(Volunteer.organisation_id == org_id,
+                                                             Volunteer.status == "screening").order_by(Volunteer.id))
+        if screening is not None:
+            record_step(session, screening, "interview", "approved", coordinator, today, "God samtale", today,
+                        step_label="Samtale", status_label="Godkendt")
+        youth = c_first(session, select(Youth).where(Youth.organisation_id == org_id).order_by(Youth.id))
+        add_note(session, coordinator, "Youth", youth.id, "Ringede til mor om næste skridt")  # type: ignore[union-attr]
+        session.commit()
+        active = list(session.exec(select(Match).where(Match.organisation_id == org_id, Match.status == "active")
+                                   .order_by(Match.id.desc()).limit(2)))
+        if len(active) == 2:
+            start = active[0].started_on or today
+            close_match(session, active[0].id, coordinator, today,
+                        Closure(closed_on=max(start, today - timedelta(days=1)), reason="moved", note="Flyttet til Aarhus",
+                                outcome={"education_or_work": "yes", "leisure_activity": "unknown",
+                                         "social_case": "no", "own_words": "Det gik godt"}))
+            pause_match(session, active[1].id, coordinator, today, on=today, until=today + timedelta(days=30),
+                        reason="Eksamen")
+
+
+def c_first(session: Session, stmt):  # noqa: ANN001, ANN201
+    return session.exec(stmt.limit(1)).first()
+
+
+def crawl_urls(app: Flask, engine: Engine, role: str) -> Iterator[tuple[str, str]]:
+    """(endpoint, path) of every page ``role`` may open, each with its sample records."""
+    with Session(engine) as session, app.test_request_context():
+        user = None if role == "anonymous" else session.exec(select(User).where(User.email == ROLE_EMAILS[role])).one()
+        crawl = Crawl(session, user, app)
+        for endpoint in sorted(page_endpoints(app)):
+            allowed, _args = ACCESS[endpoint]
+            if role not in allowed:
+                continue
+            for args in SAMPLES[endpoint](crawl):
+                yield endpoint, url_for(endpoint, **args)
