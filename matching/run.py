@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 import numpy as np
-from sqlalchemy import delete, insert
+from sqlalchemy import delete, insert, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -39,6 +39,7 @@ from models.matchruns import (
     queue_run,
     renew_lease,
 )
+from models.mentees import Request
 from models.organisations import Program
 from models.pool import Pool, load_pool
 from optimizer import SideConstraints, assign_edges
@@ -182,28 +183,34 @@ def store_proposals(session: Session, run: MatchRun, pool: Pool, scored: ScoredP
     With ``waiting``, each choice also says how long both sides had waited and whom past the
     target it passed over (and why), and the reasons of those left without a proposal are kept.
     """
-    # Earlier open proposals of this program are superseded by the new run.
-    for old in session.exec(
-        select(Proposal)
-        .join(MatchRun, MatchRun.id == Proposal.run_id)
-        .where(MatchRun.program_id == run.program_id, Proposal.status == "proposed", Proposal.run_id != run.id)
-    ):
-        old.status = "superseded"
-        session.add(old)
+    # Earlier open proposals of this program are superseded by the new run: one UPDATE whose
+    # condition the database checks again on each row, so a proposal a coordinator approves at
+    # this moment stays approved. Rows locked by such a decision are skipped rather than waited
+    # for (no deadlock with the approval, which supersedes its own rivals).
+    older = (select(Proposal.id).join(MatchRun, MatchRun.id == Proposal.run_id)
+             .where(MatchRun.program_id == run.program_id, Proposal.status == "proposed", Proposal.run_id != run.id)
+             .with_for_update(skip_locked=True, key_share=True, of=Proposal))
+    session.execute(update(Proposal).where(Proposal.id.in_(older), Proposal.status == "proposed")
+                    .values(status="superseded").execution_options(synchronize_session=False))
+    # Requests matched while the run was computing get no proposals.
+    still_waiting = set(session.exec(select(Request.id).where(
+        Request.id.in_([int(i) for i in scored.request_ids]), Request.status == "waiting")))
     # One bulk INSERT in the session's transaction, not an ORM object per row: a large pool has
     # ~50,000 proposals, and building and flushing that many objects took several times longer
     # than scoring and solving together.
     now = utcnow()
     rows = []
     for record in proposal_records(scored, result.pairs, pool.rules.weights, N_ALTERNATIVES, pool):
+        request_id = int(scored.request_ids[record.request_index])
+        if request_id not in still_waiting:
+            continue
         breakdown = record.breakdown
         if waiting is not None:
             if record.rank == 1:
                 breakdown.update(_waiting_note(pool, waiting, record.request_index, record.volunteer_index))
             else:
                 breakdown["waiting"] = _waiting_days(waiting, record.request_index, record.volunteer_index)
-        rows.append({"organisation_id": run.organisation_id, "run_id": run.id,
-                     "request_id": int(scored.request_ids[record.request_index]),
+        rows.append({"organisation_id": run.organisation_id, "run_id": run.id, "request_id": request_id,
                      "volunteer_id": int(scored.volunteer_ids[record.volunteer_index]), "score": record.score,
                      "rank": record.rank, "breakdown": breakdown, "status": "proposed", "reason": "",
                      "created_at": now})

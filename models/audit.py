@@ -61,3 +61,21 @@ def filter_audit(organisation_id: int, *, user_id: int | None = None, record_typ
     if action in AUDIT_ACTIONS:
         stmt = stmt.where(AuditEvent.action == action)
     return stmt.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+
+
+def record_view(session: Session, *, organisation_id: int | None, user_id: int | None, record_type: str,
+                record_id: int | None, action: str = "view", detail: dict | None = None) -> None:
+    """Write that someone saw a record, at once and in its own short write transaction.
+
+    The page keeps reading in its own plain transaction; the audit row goes through a second
+    session on the same engine that takes the write lock first (models.writes.begin_write), so
+    showing a page never fails with "database is locked" because someone else was writing, and
+    nothing the page loaded is expired.
+    """
+    from models.writes import begin_write  # writes imports nothing of the audit trail
+
+    with Session(session.get_bind(), expire_on_commit=False) as writer:
+        begin_write(writer)
+        record_audit(writer, organisation_id=organisation_id, user_id=user_id, action=action,
+                     record_type=record_type, record_id=record_id, detail=detail)
+        writer.commit()

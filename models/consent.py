@@ -15,11 +15,11 @@ from sqlmodel import Field, Session, SQLModel, select
 
 from models.audit import record_audit
 from models.clock import utcnow
-from models.db import begin_write
 from models.errors import N_, Conflict, DomainError, NotFound
 from models.matches import OPEN_MATCH_STATUSES, Match
 from models.mentees import Household, Request, Youth
 from models.organisations import Organisation
+from models.writes import begin_write, claim_submission, lock, lock_all, note_result, shared_write
 
 SUBJECT_TYPES: tuple[str, ...] = ("volunteer", "youth", "household")
 # Who gave it: a custody holder (parent or appointed guardian), or the person themselves (for a
@@ -212,12 +212,15 @@ def _mentee_and_requests(session: Session, subject_type: str, subject_id: int, o
         raise NotFound(N_("The record no longer exists."))
     column = Request.youth_id if subject_type == "youth" else Request.household_id
     stmt = select(Request).where(column == subject_id).order_by(Request.id)
-    requests = list(session.exec(stmt.with_for_update() if lock else stmt))
-    return mentee, requests
+    if lock:
+        # Locked and read after the lock (models.writes), so decisions see the current state.
+        return mentee, lock_all(session, Request, session.exec(select(Request.id).where(column == subject_id)))
+    return mentee, list(session.exec(stmt))
 
 
+@shared_write
 def add_consent(session: Session, by, subject_type: str, subject_id: int, draft: ConsentDraft,  # noqa: ANN001
-                today: date) -> tuple[ConsentRecord, list[int]]:
+                today: date, submit_key: str | None = None) -> tuple[ConsentRecord, list[int]]:
     """Record a further consent of a youth or a family (the second custody holder, the youth at
     15, or consent given again after a withdrawal); returns it and the requests that came back to
     the waiting list because consent is in force again."""
@@ -225,6 +228,9 @@ def add_consent(session: Session, by, subject_type: str, subject_id: int, draft:
     if subject_type not in ("youth", "household"):
         raise DomainError(N_("Choose an answer from the list."))
     begin_write(session)
+    # A double click on the form records one consent (models.writes: one-time form tokens).
+    claim = claim_submission(session, submit_key, f"add_consent:{subject_type}:{subject_id}", user_id=by.id,
+                             already=N_("This consent has already been recorded."))
     mentee, requests = _mentee_and_requests(session, subject_type, subject_id, by.organisation_id, lock=True)
     if mentee.anonymised_at is not None:
         raise DomainError(N_("The record no longer exists."))
@@ -233,6 +239,7 @@ def add_consent(session: Session, by, subject_type: str, subject_id: int, draft:
     record = record_consent(session, by.id, mentee.organisation_id, organisation.kind, subject_type, mentee.id,
                             draft, today, age=age)
     session.flush()
+    note_result(claim, record.id)
     returned = []
     if consent_in_force(consents_of(session, mentee.organisation_id, subject_type, mentee.id)):
         for request in requests:
@@ -264,6 +271,7 @@ def withdrawal_effects(session: Session, consent: ConsentRecord) -> Withdrawal:
     return effects
 
 
+@shared_write
 def withdraw_consent(session: Session, consent_id: int, by, today: date, *, withdrawn_on: date | None,  # noqa: ANN001
                      withdrawn_by: str, note: str = "") -> Withdrawal:
     """Consent is withdrawn: recorded with the day and who, the youth's or family's waiting
@@ -283,7 +291,7 @@ def withdraw_consent(session: Session, consent_id: int, by, today: date, *, with
     if peek.subject_type in ("youth", "household"):
         # Requests first, as every operation that changes them locks them before anything else.
         _mentee_and_requests(session, peek.subject_type, peek.subject_id, peek.organisation_id, lock=True)
-    consent = session.exec(select(ConsentRecord).where(ConsentRecord.id == consent_id).with_for_update()).one()
+    consent = lock(session, ConsentRecord, consent_id)
     if consent.withdrawn_on is not None or consent.withdrawn_at is not None:
         raise Conflict(N_("This consent has already been withdrawn."))
     if withdrawn_on < consent.given_on:

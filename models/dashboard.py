@@ -24,13 +24,15 @@ Definitions, so that everyone reads the numbers the same way:
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import case, func
+from sqlalchemy import Date, and_, case, func, literal, or_
 from sqlmodel import Session, select
 
 from matching.profiles import COMPLEXITY_LEVELS
+from models.db import days_between, utc_date
 from models.matches import MATCH_STATUSES, PLANNED_CLOSURE_REASONS, CheckIn, Match, MeetingLog
 from models.mentees import Request
 from models.organisations import Program
@@ -128,111 +130,117 @@ def _utc_bounds(start: date, end: date) -> tuple[datetime, datetime]:
             datetime.combine(end + timedelta(days=1), time.min, tzinfo=UTC))
 
 
+def _expand(counted: Iterable[tuple[int, int]]) -> list[int]:
+    """(value, how many) from a GROUP BY back to the values, for medians and histograms."""
+    return [value for value, n in counted for _ in range(n)]
+
+
 def build_dashboard(session: Session, organisation_id: int, start: date, end: date, today: date,
                     program_id: int | None = None) -> Dashboard:
-    """Every figure of the dashboard in a handful of column queries (no ORM objects per row)."""
+    """Every figure of the dashboard, counted and grouped in the database: a dozen small
+    queries whose answers have one row per distinct value, never one per match."""
     end = min(end, today)
+    since, until = _utc_bounds(start, end)
+
+    def scope_of(model) -> tuple:  # noqa: ANN001
+        programs = (model.program_id == program_id,) if program_id is not None else ()
+        return (model.organisation_id == organisation_id, *programs)
 
     def scoped(stmt, model):  # noqa: ANN001, ANN202
-        stmt = stmt.where(model.organisation_id == organisation_id)
-        return stmt.where(model.program_id == program_id) if program_id is not None else stmt
+        return stmt.where(*scope_of(model))
 
-    # Only what each figure needs: all matches (small columns), the rest filtered in the database.
-    matches = list(session.exec(scoped(select(
-        Match.id, Match.request_id, Match.volunteer_id, Match.status, Match.created_at, Match.started_on,
-        Match.closed_on, Match.program_id), Match)))
-    since, until = _utc_bounds(start, end)
-    signed_up = list(session.exec(scoped(select(Volunteer.id, Volunteer.status, Volunteer.approved_at), Volunteer)
-                                  .where(Volunteer.created_at >= since, Volunteer.created_at < until)))
-    referred = list(session.exec(scoped(select(Request.id), Request)
-                                 .where(Request.referred_on >= start, Request.referred_on <= end)))
+    def count_if(condition) -> object:  # noqa: ANN001
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
-    matched_volunteers = {m.volunteer_id for m in matches}
-    matched_requests = {m.request_id for m in matches}
-    first_match_of_volunteer: dict[int, date] = {}
-    for m in matches:
-        made = _day(m.created_at)
-        if m.volunteer_id not in first_match_of_volunteer or made < first_match_of_volunteer[m.volunteer_id]:
-            first_match_of_volunteer[m.volunteer_id] = made
+    def grouped(*columns, where=()) -> list[tuple]:  # noqa: ANN001, ANN002
+        # Labelled in a subquery first: PostgreSQL groups by the label, not by two copies of a parameter.
+        sub = select(*(c.label(f"c{i}") for i, c in enumerate(columns))).where(*where).subquery()
+        return list(session.exec(select(*sub.c, func.count()).group_by(*sub.c)))
 
-    volunteer_funnel = {
-        "signed_up": len(signed_up),
-        "screening": sum(1 for v in signed_up if v.status != "applicant"),
-        "approved": sum(1 for v in signed_up if v.approved_at is not None),
-        "matched": sum(1 for v in signed_up if v.id in matched_volunteers),
-    }
-    # A single-column select yields plain ids.
-    request_funnel = {"referred": len(referred), "matched": sum(1 for rid in referred if rid in matched_requests)}
+    def has_match(column) -> object:  # noqa: ANN001
+        return scoped(select(Match.id).where(column), Match).exists()
 
-    waiting_requests, waiting_volunteers = Waiting(), Waiting()
-    made_in_period = session.exec(scoped(select(Match.volunteer_id, Match.created_at, Request.referred_on,
-                                                Volunteer.approved_at), Match)
-                                  .join(Request, Request.id == Match.request_id)
-                                  .join(Volunteer, Volunteer.id == Match.volunteer_id)
-                                  .where(Match.created_at >= since, Match.created_at < until))
-    for volunteer_id, created_at, referred_on, approved_at in made_in_period:
-        made = _day(created_at)
-        if referred_on:
-            waiting_requests.days.append(max(0, (made - referred_on).days))
-        if approved_at and first_match_of_volunteer.get(volunteer_id) == made:
-            waiting_volunteers.days.append(max(0, (made - _day(approved_at)).days))
-    waiting_now_requests = Waiting([(today - (pool_since or referred_on)).days for pool_since, referred_on in
-                                    session.exec(scoped(select(Request.pool_since, Request.referred_on), Request)
-                                                 .where(Request.status == "waiting"))
-                                    if pool_since or referred_on])
-    waiting_now_volunteers = Waiting([(today - pool_since).days for pool_since in session.exec(
-        scoped(select(Volunteer.pool_since), Volunteer).where(Volunteer.status == "approved",
-                                                              Volunteer.pool_since.is_not(None)))])
+    signed_up, screening, approved, matched = session.exec(scoped(select(
+        func.count(), count_if(Volunteer.status != "applicant"), count_if(Volunteer.approved_at.is_not(None)),
+        count_if(has_match(Match.volunteer_id == Volunteer.id))), Volunteer)
+        .where(Volunteer.created_at >= since, Volunteer.created_at < until)).one()
+    volunteer_funnel = {"signed_up": signed_up, "screening": screening, "approved": approved, "matched": matched}
+    referred, referred_matched = session.exec(scoped(select(
+        func.count(), count_if(has_match(Match.request_id == Request.id))), Request)
+        .where(Request.referred_on >= start, Request.referred_on <= end)).one()
+    request_funnel = {"referred": referred, "matched": referred_matched}
 
-    by_status = Counter(m.status for m in matches if _day(m.created_at) <= end)
+    made = utc_date(Match.created_at)
+    made_in_period = (*scope_of(Match), Match.created_at >= since, Match.created_at < until)
+    waiting_requests = Waiting(_expand((max(0, d), n) for d, n in grouped(
+        days_between(made, Request.referred_on),
+        where=(*made_in_period, Request.id == Match.request_id, Request.referred_on.is_not(None)))))
+    # A volunteer's wait ends at their first match; later matches are not waits.
+    first = (scoped(select(Match.volunteer_id, func.min(Match.created_at).label("first_at")), Match)
+             .group_by(Match.volunteer_id).subquery())
+    waiting_volunteers = Waiting(_expand((max(0, d), n) for d, n in grouped(
+        days_between(made, utc_date(Volunteer.approved_at)),
+        where=(*made_in_period, Volunteer.id == Match.volunteer_id, Volunteer.approved_at.is_not(None),
+               first.c.volunteer_id == Match.volunteer_id, utc_date(first.c.first_at) == made))))
+    waiting_now_requests = Waiting(_expand(((today - day).days, n) for day, n in grouped(
+        func.coalesce(Request.pool_since, Request.referred_on),
+        where=(*scope_of(Request), Request.status == "waiting",
+               func.coalesce(Request.pool_since, Request.referred_on).is_not(None)))))
+    waiting_now_volunteers = Waiting(_expand(((today - day).days, n) for day, n in grouped(
+        Volunteer.pool_since,
+        where=(*scope_of(Volunteer), Volunteer.status == "approved", Volunteer.pool_since.is_not(None)))))
+
+    by_status = dict(session.exec(scoped(select(Match.status, func.count()), Match)
+                                  .where(Match.created_at < until).group_by(Match.status)).all())
     matches_by_status = {s: by_status.get(s, 0) for s in MATCH_STATUSES}
 
-    started = [m for m in matches if m.started_on is not None and m.started_on <= end]
-    durations, closed = [], []
-    for m in started:
-        ended = m.closed_on if m.closed_on is not None and m.closed_on <= end else None
-        durations.append(((ended or end) - m.started_on).days)
-        closed.append(ended is not None)
+    # Kaplan-Meier: days from the start to the closure (or to the period's end), grouped.
+    end_day = literal(end, Date)
+    ended = case((Match.closed_on <= end, Match.closed_on), else_=None)
+    spans = grouped(days_between(func.coalesce(ended, end_day), Match.started_on),
+                    case((Match.closed_on <= end, 1), else_=0), where=(*scope_of(Match), Match.started_on <= end))
+    durations = _expand((d, n) for d, _c, n in spans)
+    closed = _expand((bool(c), n) for _d, c, n in spans)
     survival = kaplan_meier(durations, closed)
     # Beyond the longest observed match the curve says nothing: no figure rather than a made-up one.
     longest = max(durations, default=-1)
     retention = {months: survival_at(survival, days) if longest >= days else None
                  for months, days in RETENTION_MILESTONES.items()}
 
-    closed_in_period = list(session.exec(scoped(select(Match.closure_reason, Match.outcome, Request.baseline), Match)
-                                         .join(Request, Request.id == Match.request_id)
-                                         .where(Match.closed_on >= start, Match.closed_on <= end)))
-    closure_reasons = dict(Counter(reason or "other" for reason, _o, _b in closed_in_period).most_common())
+    closed_in_period = (*scope_of(Match), Match.closed_on >= start, Match.closed_on <= end)
+    reasons: Counter[str] = Counter()
+    for reason, n in session.exec(select(Match.closure_reason, func.count()).where(*closed_in_period)
+                                  .group_by(Match.closure_reason)):
+        reasons[reason or "other"] += n
+    closure_reasons = dict(sorted(reasons.items(), key=lambda item: (-item[1], item[0])))
     outcomes = {q: {"yes": 0, "no": 0, "unknown": 0} for q in OUTCOME_QUESTIONS}
     baseline_outcomes = {q: {"yes": 0, "no": 0, "unknown": 0} for q in OUTCOME_QUESTIONS}
-    for _reason, outcome, baseline in closed_in_period:
-        for q in OUTCOME_QUESTIONS:
-            answer = (outcome or {}).get(q)
-            if answer in outcomes[q]:
-                outcomes[q][answer] += 1
-            before = (baseline or {}).get(q)
-            if before in baseline_outcomes[q]:
-                baseline_outcomes[q][before] += 1
+    answers = [Match.outcome[q].as_string() for q in OUTCOME_QUESTIONS] + \
+              [Request.baseline[q].as_string() for q in OUTCOME_QUESTIONS]
+    for *given, n in grouped(*answers, where=(*closed_in_period, Request.id == Match.request_id)):
+        for q, at_end, at_entry in zip(OUTCOME_QUESTIONS, given[:3], given[3:], strict=True):
+            if at_end in outcomes[q]:
+                outcomes[q][at_end] += n
+            if at_entry in baseline_outcomes[q]:
+                baseline_outcomes[q][at_entry] += n
 
-    meetings = 0
-    if matches:
-        meeting_stmt = (select(func.count()).select_from(MeetingLog).join(Match, Match.id == MeetingLog.match_id)
-                        .where(MeetingLog.met_on >= start, MeetingLog.met_on <= end))
-        meetings = int(session.exec(scoped(meeting_stmt, Match)).one())
-    active_days = 0
-    for m in started:
-        first = max(m.started_on, start)
-        last = min(m.closed_on or end, end)
-        if last >= first:
-            active_days += (last - first).days + 1
+    meeting_stmt = (select(func.count()).select_from(MeetingLog).join(Match, Match.id == MeetingLog.match_id)
+                    .where(MeetingLog.met_on >= start, MeetingLog.met_on <= end))
+    meetings = int(session.exec(scoped(meeting_stmt, Match)).one())
+    # Days each match was active within the period, both ends counted.
+    first_day = case((Match.started_on > start, Match.started_on), else_=literal(start, Date))
+    last_day = case((Match.closed_on < end, Match.closed_on), else_=end_day)
+    started_matches, active_days = session.exec(scoped(select(
+        func.count(), func.coalesce(func.sum(case((last_day >= first_day, days_between(last_day, first_day) + 1),
+                                                   else_=0)), 0)), Match).where(Match.started_on <= end)).one()
     match_months = active_days / DAYS_PER_MONTH
 
-    due_stmt = (select(CheckIn.due_on, CheckIn.done_on).join(Match, Match.id == CheckIn.match_id)
-                .where(CheckIn.kind == "scheduled", CheckIn.due_on >= start, CheckIn.due_on <= end))
-    due = list(session.exec(scoped(due_stmt, Match)))
     # A check-in whose grace period has not run out yet is neither late nor counted.
-    counted = [(d, done) for d, done in due if done is not None or d + timedelta(days=ON_TIME_DAYS) < today]
-    on_time = sum(1 for d, done in counted if done is not None and done <= d + timedelta(days=ON_TIME_DAYS))
+    counted = or_(CheckIn.done_on.is_not(None), CheckIn.due_on < today - timedelta(days=ON_TIME_DAYS))
+    on_time = and_(CheckIn.done_on.is_not(None), days_between(CheckIn.done_on, CheckIn.due_on) <= ON_TIME_DAYS)
+    checkins_due, checkins_on_time = session.exec(scoped(
+        select(count_if(counted), count_if(on_time)).select_from(CheckIn).join(Match, Match.id == CheckIn.match_id),
+        Match).where(CheckIn.kind == "scheduled", CheckIn.due_on >= start, CheckIn.due_on <= end)).one()
 
     goals = []
     program_stmt = select(Program).where(Program.organisation_id == organisation_id, Program.goal_matches.is_not(None))
@@ -240,11 +248,11 @@ def build_dashboard(session: Session, organisation_id: int, start: date, end: da
         program_stmt = program_stmt.where(Program.id == program_id)
     for program in session.exec(program_stmt.order_by(Program.name)):
         months = program.goal_period_months or 24
-        since = end - timedelta(days=round(months * DAYS_PER_MONTH))
-        achieved = sum(1 for m in matches if m.program_id == program.id and m.started_on is not None
-                       and since < m.started_on <= end)
+        goal_since = end - timedelta(days=round(months * DAYS_PER_MONTH))
+        achieved = session.exec(scoped(select(func.count()).select_from(Match), Match).where(
+            Match.program_id == program.id, Match.started_on > goal_since, Match.started_on <= end)).one()
         goals.append(Goal(program=program.name, target=program.goal_matches, months=months, achieved=achieved,
-                          since=since))
+                          since=goal_since))
 
     broke_off = (Match.closed_on.is_not(None) & (Match.closed_on <= end)
                  & Match.closure_reason.not_in(PLANNED_CLOSURE_REASONS))
@@ -268,9 +276,10 @@ def build_dashboard(session: Session, organisation_id: int, start: date, end: da
         waiting_requests=waiting_requests, waiting_volunteers=waiting_volunteers,
         waiting_now_requests=waiting_now_requests, waiting_now_volunteers=waiting_now_volunteers,
         matches_by_status=matches_by_status, survival=survival, longest_observed_days=max(longest, 0),
-        retention=retention, started_matches=len(started),
-        closure_reasons=closure_reasons, meetings=meetings, match_months=match_months, checkins_due=len(counted),
-        checkins_on_time=on_time, outcomes=outcomes, baseline_outcomes=baseline_outcomes, goals=goals,
+        retention=retention, started_matches=started_matches,
+        closure_reasons=closure_reasons, meetings=meetings, match_months=match_months,
+        checkins_due=int(checkins_due), checkins_on_time=int(checkins_on_time), outcomes=outcomes,
+        baseline_outcomes=baseline_outcomes, goals=goals,
         censored_days=sorted(d for d, c in zip(durations, closed, strict=True) if not c),
         breakoffs_by_complexity=breakoffs, one_year_outcomes=one_year_outcomes,
     )

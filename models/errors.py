@@ -32,3 +32,14 @@ class NotFound(DomainError):
 
 class Conflict(DomainError):
     """Someone else changed the same thing first (e.g. two coordinators approving)."""
+
+
+class AlreadyDone(Conflict):
+    """The same form was submitted again (a double click): the first submission was saved.
+
+    ``result_id`` is the id of what the first submission made, so the page can show it.
+    """
+
+    def __init__(self, msgid: str, result_id: int | None = None, **params: object) -> None:
+        super().__init__(msgid, **params)
+        self.result_id = result_id

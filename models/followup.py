@@ -1,8 +1,10 @@
 """Following a relationship: check-ins, pause and resume, closure with reason and outcome.
 
-Every operation here is one transaction that locks the match first and checks the version the
-coordinator saw, so two coordinators working on the same match cannot overwrite each other:
-the second gets a Conflict and nothing of theirs is half-written.
+Every operation here follows models.writes: one transaction that claims the form's token, locks
+the volunteer, the request and the match (in that order) and checks the version the coordinator
+saw on the locked match, so two coordinators working on the same match cannot overwrite each
+other: the second gets a Conflict (or, for a double click, AlreadyDone) and nothing of theirs
+is half-written.
 """
 
 from __future__ import annotations
@@ -13,22 +15,27 @@ from datetime import date, timedelta
 from sqlmodel import Session, select
 
 from models.audit import record_audit
-from models.db import begin_write
 from models.errors import N_, Conflict, DomainError
-from models.lifecycle import change_status, return_request_to_pool, update_volunteer_pool_state
+from models.lifecycle import (
+    cancel_planned_checkins,
+    change_status,
+    exclude_pair,
+    return_request_to_pool,
+    update_volunteer_pool_state,
+)
 from models.matches import (
     CLOSURE_REASONS,
     OPEN_MATCH_STATUSES,
     CheckIn,
-    Exclusion,
     Match,
     MeetingLog,
 )
 from models.mentees import Request
 from models.organisations import Program
-from models.proposals import _lock, conflict_on_lock_failure
+from models.risk_state import refresh_match_risk
 from models.users import User
 from models.volunteers import Volunteer
+from models.writes import begin_write, claim_submission, lock, note_result, peek_row, shared_write
 
 CONTACTED: tuple[str, ...] = ("volunteer", "youth", "parent")
 OUTCOME_QUESTIONS: tuple[str, ...] = ("education_or_work", "leisure_activity", "social_case")
@@ -46,13 +53,14 @@ def match_start(match: Match) -> date | None:
 
 
 def _locked_match(session: Session, match_id: int, organisation_id: int, seen_version: int | None) -> Match:
-    """Lock the match (volunteer first, as everywhere) and check nobody changed it meanwhile."""
-    peek = session.get(Match, match_id)
-    if peek is None or peek.organisation_id != organisation_id:
+    """Lock the match (volunteer and request first, as everywhere) and check nobody changed it
+    since the coordinator's page was shown; every check after this reads the locked rows."""
+    peek = peek_row(session, Match, match_id)
+    if peek.organisation_id != organisation_id:
         raise DomainError(N_("The record no longer exists."))
-    _lock(session, Volunteer, peek.volunteer_id)
-    _lock(session, Request, peek.request_id)
-    match = _lock(session, Match, match_id)
+    lock(session, Volunteer, peek.volunteer_id)
+    lock(session, Request, peek.request_id)
+    match = lock(session, Match, match_id)
     if seen_version is not None and match.version != seen_version:
         raise Conflict(N_("Someone else changed this match while you were working on it. "
                           "Nothing was saved; look at it again and repeat your change."))
@@ -95,11 +103,14 @@ def _clean_outcome(outcome: dict[str, str], required: bool) -> dict[str, str]:
     return cleaned
 
 
-@conflict_on_lock_failure
+@shared_write
 def record_checkin(session: Session, match_id: int, by: User, today: date, answers: CheckInAnswers,
-                   checkin_id: int | None = None, seen_version: int | None = None) -> CheckIn:
+                   checkin_id: int | None = None, seen_version: int | None = None,
+                   submit_key: str | None = None) -> CheckIn:
     """Record a check-in: the planned one ``checkin_id``, or else the earliest one due, or an extra one."""
     begin_write(session)
+    claim = claim_submission(session, submit_key, f"record_checkin:{match_id}", user_id=by.id,
+                             already=N_("This check-in has already been recorded."))
     match = _locked_match(session, match_id, by.organisation_id, seen_version)
     if match.status == "introduced":
         raise DomainError(N_("Check-ins start when the match has started."))
@@ -135,15 +146,19 @@ def record_checkin(session: Session, match_id: int, by: User, today: date, answe
     match.version += 1
     session.add(match)
     session.flush()
+    note_result(claim, checkin.id)
     record_audit(session, organisation_id=match.organisation_id, user_id=by.id, action="create",
                  record_type="CheckIn", record_id=checkin.id, detail={"match_id": match.id, "kind": checkin.kind})
+    refresh_match_risk(session, today, [match.id])
     session.commit()
     return checkin
 
 
-@conflict_on_lock_failure
-def mark_contact_handled(session: Session, match_id: int, by: User, seen_version: int | None = None) -> int:
+@shared_write
+def mark_contact_handled(session: Session, match_id: int, by: User, seen_version: int | None = None,
+                         today: date | None = None) -> int:
     """The coordinator has answered the volunteer's "talk to me"; returns how many flags it cleared."""
+    from models.clock import today as local_today
     from models.clock import utcnow
 
     begin_write(session)
@@ -157,17 +172,19 @@ def mark_contact_handled(session: Session, match_id: int, by: User, seen_version
     session.add(match)
     record_audit(session, organisation_id=match.organisation_id, user_id=by.id, action="update",
                  record_type="Match", record_id=match.id, detail={"contact_handled": len(logs)})
+    refresh_match_risk(session, today or local_today(), [match.id])
     session.commit()
     return len(logs)
 
 
 # --- pause and resume ---------------------------------------------------------------------
 
-@conflict_on_lock_failure
+@shared_write
 def pause_match(session: Session, match_id: int, by: User, today: date, *, on: date, until: date | None,
-                reason: str, seen_version: int | None = None) -> Match:
+                reason: str, seen_version: int | None = None, submit_key: str | None = None) -> Match:
     """A break (exams, illness, travel): no alerts for missing meetings while it lasts."""
     begin_write(session)
+    claim_submission(session, submit_key, f"pause_match:{match_id}", user_id=by.id, already=N_("The pause has been saved."))
     match = _locked_match(session, match_id, by.organisation_id, seen_version)
     if not reason.strip():
         raise DomainError(N_("Write why the match is paused."), field="reason")
@@ -178,20 +195,24 @@ def pause_match(session: Session, match_id: int, by: User, today: date, *, on: d
     match.paused_until = until
     record_audit(session, organisation_id=match.organisation_id, user_id=by.id, action="update",
                  record_type="Match", record_id=match.id, detail={"status": "paused"})
+    refresh_match_risk(session, today, [match.id])
     session.commit()
     return match
 
 
-@conflict_on_lock_failure
+@shared_write
 def resume_match(session: Session, match_id: int, by: User, today: date, *, on: date, reason: str = "",
-                 seen_version: int | None = None) -> Match:
+                 seen_version: int | None = None, submit_key: str | None = None) -> Match:
     begin_write(session)
+    claim_submission(session, submit_key, f"resume_match:{match_id}", user_id=by.id,
+                     already=N_("The match has been resumed."))
     match = _locked_match(session, match_id, by.organisation_id, seen_version)
     _check_date(match, on, today, "on")
     change_status(session, match, "active", by_id=by.id, on=on, reason=reason.strip()[:2000] or "genoptaget")
     match.paused_until = None
     record_audit(session, organisation_id=match.organisation_id, user_id=by.id, action="update",
                  record_type="Match", record_id=match.id, detail={"status": "active"})
+    refresh_match_risk(session, today, [match.id])
     session.commit()
     return match
 
@@ -211,12 +232,13 @@ class Closure:
     volunteer_back_to_pool: bool = True
 
 
-@conflict_on_lock_failure
+@shared_write
 def close_match(session: Session, match_id: int, by: User, today: date, closure: Closure,
-                seen_version: int | None = None) -> Match:
+                seen_version: int | None = None, submit_key: str | None = None) -> Match:
     """Close a relationship with its reason, exit conversation and outcome; both sides go where
     the coordinator chose, and a 12-month follow-up is planned where the program measures it."""
     begin_write(session)
+    claim_submission(session, submit_key, f"close_match:{match_id}", user_id=by.id, already=N_("This match is already closed."))
     match = _locked_match(session, match_id, by.organisation_id, seen_version)
     if match.status not in OPEN_MATCH_STATUSES:
         raise Conflict(N_("This match is already closed."))
@@ -236,19 +258,14 @@ def close_match(session: Session, match_id: int, by: User, today: date, closure:
     change_status(session, match, "closed", by_id=by.id, on=closure.closed_on, reason=closure.reason)
     # Planned check-ins of a closed match are not due any more; the one-year measure of a match
     # that started still is (the goal is measured a year after the start, however it went).
-    for checkin in session.exec(select(CheckIn).where(CheckIn.match_id == match.id, CheckIn.done_on.is_(None))):
-        if not (started and checkin.kind == "one_year"):
-            session.delete(checkin)
+    cancel_planned_checkins(session, match, keep=("one_year",) if started else ())
+    session.flush()
     if program.measures_followup and started:
         session.add(CheckIn(match_id=match.id, kind="followup",
                             due_on=closure.closed_on + timedelta(days=FOLLOWUP_AFTER_DAYS)))
     if not closure.pair_may_rematch:
-        exists = session.exec(select(Exclusion).where(Exclusion.request_id == match.request_id,
-                                                      Exclusion.volunteer_id == match.volunteer_id)).first()
-        if exists is None:
-            session.add(Exclusion(organisation_id=match.organisation_id, request_id=match.request_id,
-                                  volunteer_id=match.volunteer_id, reason=f"Afsluttet: {closure.reason}",
-                                  created_by_id=by.id))
+        exclude_pair(session, match.organisation_id, match.request_id, match.volunteer_id,
+                     f"Afsluttet: {closure.reason}", by.id)
     request = session.get(Request, match.request_id)
     if closure.request_back_to_pool:
         return_request_to_pool(session, request, today)
@@ -273,14 +290,16 @@ def close_match(session: Session, match_id: int, by: User, today: date, closure:
                  record_type="Match", record_id=match.id,
                  detail={"status": "closed", "reason": closure.reason,
                          "request_back": closure.request_back_to_pool, "volunteer_back": closure.volunteer_back_to_pool})
+    refresh_match_risk(session, today, [match.id])
     session.commit()
     return match
 
 
+@shared_write
 def reactivate_volunteer(session: Session, volunteer_id: int, by: User, today: date) -> Volunteer:
     """An inactive volunteer wants a new match: back in the pool, waiting from today."""
     begin_write(session)
-    volunteer = _lock(session, Volunteer, volunteer_id)
+    volunteer = lock(session, Volunteer, volunteer_id)
     if volunteer.organisation_id != by.organisation_id or volunteer.status != "inactive":
         raise Conflict(N_("This volunteer is not waiting to come back."))
     volunteer.status = "approved"

@@ -16,6 +16,9 @@ from models.followup import OUTCOME_ANSWERS, OUTCOME_QUESTIONS
 from models.mentees import Household, HouseholdMember, Request, Youth
 from models.organisations import Organisation, Program
 from models.users import User
+from models.writes import begin_write, claim_submission, lock, lock_all, note_result, shared_write
+
+REGISTERED = N_("This referral has already been saved.")
 
 
 @dataclass
@@ -88,6 +91,7 @@ def _request(draft: RequestDraft, organisation_id: int, by: User, today: date, *
     )
 
 
+@shared_write
 def register_youth(
     session: Session,
     by: User,
@@ -106,6 +110,7 @@ def register_youth(
     school: str = "",
     no_trusted_adult: bool = False,
     second_consent: ConsentDraft | None = None,
+    submit_key: str | None = None,
 ) -> tuple[Youth, Request]:
     """A referred youth and their first request, with consent: a custody holder's under 15 (both
     custody holders may consent), from 15 a custody holder's or the youth's own."""
@@ -114,6 +119,11 @@ def register_youth(
     _check_request(request, by.organisation_id, "youth", age)
     consents = [c for c in (consent, second_consent) if c is not None and c.given_by.strip()]
     check_youth_consents(consents, age, today)
+    begin_write(session)
+    claim = claim_submission(session, submit_key, "register_youth", user_id=by.id, already=REGISTERED)
+    if under_15(birth_year, today):
+        # The program may gain the børneattest step: locked, so a settings save meanwhile is refused.
+        lock(session, Program, request.program.id)
     youth = Youth(
         organisation_id=by.organisation_id, first_name=first_name.strip(), last_name=last_name.strip(),
         birth_year=birth_year, gender=gender, postcode=profile.postcode, languages=profile.languages,
@@ -130,12 +140,14 @@ def register_youth(
     if under_15(birth_year, today):
         require_certificate(session, request.program, by.id, "youth under 15")
     session.flush()
+    note_result(claim, youth.id)
     record_audit(session, organisation_id=by.organisation_id, user_id=by.id, action="create", record_type="Youth",
                  record_id=youth.id, detail={"request_id": req.id})
     session.commit()
     return youth, req
 
 
+@shared_write
 def register_household(
     session: Session,
     by: User,
@@ -151,6 +163,7 @@ def register_household(
     consent: ConsentDraft | None,
     requests: list[RequestDraft],
     second_consent: ConsentDraft | None = None,
+    submit_key: str | None = None,
 ) -> tuple[Household, list[Request]]:
     """A household with its members and one or more requests, each matched on its own; one or
     two adults of the family give consent."""
@@ -165,6 +178,11 @@ def register_household(
         raise DomainError(N_("Record who in the family gave consent."), field="consent_given_by")
     consents = [c for c in (consent, second_consent) if c is not None and c.given_by.strip()]
     check_consents(consents, today, "household")
+    begin_write(session)
+    claim = claim_submission(session, submit_key, "register_household", user_id=by.id, already=REGISTERED)
+    if any(under_15(birth_year, today) for _name, _role, birth_year, _gender in members):
+        # The programs may gain the børneattest step: locked, so a settings save meanwhile is refused.
+        lock_all(session, Program, [draft.program.id for draft in requests])
     household = Household(
         organisation_id=by.organisation_id, family_name=family_name.strip(), contact_name=contact_name,
         contact_phone=contact_phone, contact_email=contact_email, wishes=wishes, postcode=profile.postcode,
@@ -187,6 +205,7 @@ def register_household(
         if young_children:
             require_certificate(session, draft.program, by.id, "household with a child under 15")
     session.flush()
+    note_result(claim, household.id)
     record_audit(session, organisation_id=by.organisation_id, user_id=by.id, action="create",
                  record_type="Household", record_id=household.id, detail={"requests": [r.id for r in created]})
     session.commit()

@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from models.clock import utcnow
 from models.consent import consent_withdrawn, consents_of
 from models.errors import N_, DomainError
-from models.matches import OPEN_MATCH_STATUSES, CheckIn, Match, MatchEvent
+from models.matches import OPEN_MATCH_STATUSES, CheckIn, Exclusion, Match, MatchEvent
 from models.mentees import Request
 from models.organisations import Program
 from models.volunteers import Volunteer
@@ -55,8 +55,9 @@ def change_status(
             from_status=match.status,
             to_status=to_status,
         )
+    # from_version is unique per match: two changes decided on the same state cannot both land.
     event = MatchEvent(match_id=match.id, from_status=match.status, to_status=to_status, on=on, by_id=by_id,
-                       reason=reason, at=utcnow())
+                       reason=reason, at=utcnow(), from_version=match.version)
     match.status = to_status
     match.version += 1
     if to_status == "active" and match.started_on is None:
@@ -141,3 +142,32 @@ def update_volunteer_pool_state(session: Session, volunteer: Volunteer, on: date
         volunteer.pool_since = None
     volunteer.version += 1
     session.add(volunteer)
+
+
+def exclude_pair(session: Session, organisation_id: int, request_id: int, volunteer_id: int, reason: str,
+                 by_id: int | None) -> Exclusion | None:
+    """Never propose this pair again (no commit); an existing exclusion stays as it is.
+
+    Callers hold the locks of the volunteer and the request, so the check cannot race.
+    """
+    exists = session.exec(select(Exclusion).where(Exclusion.request_id == request_id,
+                                                  Exclusion.volunteer_id == volunteer_id)).first()
+    if exists is not None:
+        return None
+    exclusion = Exclusion(organisation_id=organisation_id, request_id=request_id, volunteer_id=volunteer_id,
+                          reason=reason[:2000], created_by_id=by_id)
+    session.add(exclusion)
+    return exclusion
+
+
+def cancel_planned_checkins(session: Session, match: Match, keep: tuple[str, ...] = ()) -> int:
+    """A match that closes is not followed up by the plan any more: its undone check-ins go
+    (no commit), except those of the kinds in ``keep`` (e.g. the one-year measure of a match
+    that started)."""
+    stmt = select(CheckIn).where(CheckIn.match_id == match.id, CheckIn.done_on.is_(None))
+    if keep:
+        stmt = stmt.where(CheckIn.kind.not_in(keep))
+    planned = list(session.exec(stmt))
+    for checkin in planned:
+        session.delete(checkin)
+    return len(planned)

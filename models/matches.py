@@ -40,6 +40,9 @@ class Match(SQLModel, table=True):
             sqlite_where=text("status != 'closed'"),
             postgresql_where=text("status != 'closed'"),
         ),
+        # One match per proposal: a proposal is decided once (see models.writes).
+        Index("uq_match_proposal", "proposal_id", unique=True, sqlite_where=text("proposal_id IS NOT NULL"),
+              postgresql_where=text("proposal_id IS NOT NULL")),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -68,6 +71,14 @@ class Match(SQLModel, table=True):
 
 
 class MatchEvent(SQLModel, table=True):
+    # The last line behind the locks of models.writes: a match is closed once, and two status
+    # changes decided on the same version of the match cannot both be recorded.
+    __table_args__ = (
+        Index("uq_matchevent_closed", "match_id", unique=True, sqlite_where=text("to_status = 'closed'"),
+              postgresql_where=text("to_status = 'closed'")),
+        UniqueConstraint("match_id", "from_version", name="uq_matchevent_from_version"),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     match_id: int = Field(foreign_key="match.id", index=True)
     from_status: str | None = Field(default=None, max_length=20)
@@ -76,6 +87,7 @@ class MatchEvent(SQLModel, table=True):
     on: date | None = None
     by_id: int | None = Field(default=None, foreign_key="user.id")
     reason: str = Field(default="", max_length=2000)
+    from_version: int | None = None  # the match's version the change was decided on (0: created)
 
 
 class MeetingLog(SQLModel, table=True):
@@ -93,6 +105,17 @@ class MeetingLog(SQLModel, table=True):
 
 
 class CheckIn(SQLModel, table=True):
+    # One planned check-in per day, one 12-month follow-up and one one-year measure per match,
+    # whatever races.
+    __table_args__ = (
+        Index("uq_checkin_followup", "match_id", unique=True, sqlite_where=text("kind = 'followup'"),
+              postgresql_where=text("kind = 'followup'")),
+        Index("uq_checkin_one_year", "match_id", unique=True, sqlite_where=text("kind = 'one_year'"),
+              postgresql_where=text("kind = 'one_year'")),
+        Index("uq_checkin_scheduled_day", "match_id", "due_on", unique=True, sqlite_where=text("kind = 'scheduled'"),
+              postgresql_where=text("kind = 'scheduled'")),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     match_id: int = Field(foreign_key="match.id", index=True)
     kind: str = Field(default="scheduled", max_length=20)  # scheduled | followup | extra

@@ -7,6 +7,8 @@ from datetime import datetime
 from sqlmodel import Field, SQLModel
 
 from models.clock import utcnow
+from models.errors import N_
+from models.writes import begin_write, claim_submission, note_result, shared_write
 
 
 class Note(SQLModel, table=True):
@@ -19,14 +21,20 @@ class Note(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
-def add_note(session, by, subject_type: str, subject_id: int, body: str) -> Note:  # noqa: ANN001
+@shared_write
+def add_note(session, by, subject_type: str, subject_id: int, body: str,  # noqa: ANN001
+             submit_key: str | None = None) -> Note:
     """A coordinator's note about a person; written to the audit trail like any change."""
     from models.audit import record_audit
 
+    begin_write(session)
+    claim = claim_submission(session, submit_key, f"add_note:{subject_type}:{subject_id}", user_id=by.id,
+                             already=N_("This note has already been saved."))
     note = Note(organisation_id=by.organisation_id, subject_type=subject_type, subject_id=subject_id,
                 author_id=by.id, body=body.strip()[:4000])
     session.add(note)
     session.flush()
+    note_result(claim, note.id)
     record_audit(session, organisation_id=by.organisation_id, user_id=by.id, action="create",
                  record_type=subject_type, record_id=subject_id, detail={"note_id": note.id})
     session.commit()

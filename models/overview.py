@@ -9,8 +9,9 @@ from sqlalchemy import case, func, or_
 from sqlmodel import Session, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from models.matches import MATCH_STATUSES, OPEN_MATCH_STATUSES, Match, MeetingLog
+from models.matches import MATCH_STATUSES, OPEN_MATCH_STATUSES, Match
 from models.mentees import Household, Request, Youth
+from models.risk_state import MatchRiskState
 from models.volunteers import Volunteer
 from models.waiting import _like
 
@@ -19,13 +20,14 @@ SORTS: tuple[str, ...] = ("start", "start_asc", "status", "made", "quiet", "risk
 
 def filter_matches(stmt: SelectOfScalar[Match], *, program_id: int | None = None, status: str | None = None,
                    coordinator_id: int | None = None, only_ids: list[int] | None = None,
-                   sort: str = "start", search: str | None = None,
-                   first_ids: list[int] | None = None) -> SelectOfScalar[Match]:
+                   at_risk_only: bool = False, sort: str = "start",
+                   search: str | None = None) -> SelectOfScalar[Match]:
     """``stmt`` narrowed and ordered; the caller decides whose matches it starts from.
 
     ``status="open"`` means every status but closed; ``search`` looks in the volunteer's and the
-    youth's or family's names; ``sort="risk"`` puts ``first_ids`` first, in their order (the
-    at-risk matches, most urgent first), then the rest, the newest made first.
+    youth's or family's names. ``at_risk_only``, the "quiet" order and the "risk" order (the
+    at-risk matches first, most urgent first, then the newest made) read the stored assessment
+    (``models.risk_state``): a join, never a list of ids or a pass over every meeting.
     """
     if program_id is not None:
         stmt = stmt.where(Match.program_id == program_id)
@@ -44,16 +46,20 @@ def filter_matches(stmt: SelectOfScalar[Match], *, program_id: int | None = None
         stmt = stmt.where(Match.coordinator_id == coordinator_id)
     if only_ids is not None:
         stmt = stmt.where(Match.id.in_(only_ids or [-1]))
+    if at_risk_only:
+        stmt = stmt.join(MatchRiskState, MatchRiskState.match_id == Match.id).where(MatchRiskState.urgency > 0)
     if sort == "quiet":
         # The longest silence first: ordered by the last logged meeting, never-met first.
-        last = (select(MeetingLog.match_id, func.max(MeetingLog.met_on).label("last_met"))
-                .group_by(MeetingLog.match_id).subquery())
-        return stmt.outerjoin(last, last.c.match_id == Match.id).order_by(last.c.last_met.asc().nulls_first(),
-                                                                          Match.id)
+        if not at_risk_only:
+            stmt = stmt.outerjoin(MatchRiskState, MatchRiskState.match_id == Match.id)
+        return stmt.order_by(MatchRiskState.last_meeting.asc().nulls_first(), Match.id)
     if sort == "risk":
-        ranked = {match_id: i for i, match_id in enumerate(first_ids or [])}
-        first = case(ranked, value=Match.id, else_=len(ranked)) if ranked else None
-        return stmt.order_by(*((first,) if first is not None else ()), Match.created_at.desc(), Match.id.desc())
+        if not at_risk_only:
+            stmt = stmt.outerjoin(MatchRiskState, MatchRiskState.match_id == Match.id)
+        # The same order as models.risk.at_risk: most urgent, then the longest silence.
+        urgency = func.coalesce(MatchRiskState.urgency, 0)
+        silence = case((urgency > 0, MatchRiskState.last_meeting), else_=None)  # only among those at risk
+        return stmt.order_by(urgency.desc(), silence.asc().nulls_first(), Match.created_at.desc(), Match.id.desc())
     order = {
         "start_asc": (Match.started_on.asc(), Match.id.asc()),
         "status": (Match.status.asc(), Match.started_on.desc()),
@@ -79,13 +85,13 @@ class MatchRow:
 def match_rows(session: Session, matches: list[Match], today: date) -> list[MatchRow]:
     """The lines for ``matches`` (already narrowed to what the user may see), in a few queries."""
     from models.organisations import Program
-    from models.risk import assess
+    from models.risk_state import stored_risks
     from models.users import User
     from models.waiting import request_names
 
     if not matches:
         return []
-    risks = assess(session, matches, today)  # also knows each match's last meeting and check-in
+    risks = stored_risks(session, matches, today)  # the stored assessment: last meeting and check-in too
     requests = list(session.exec(select(Request).where(Request.id.in_({m.request_id for m in matches}))))
     names = request_names(session, requests)
     volunteers = {v.id: v.name for v in session.exec(select(Volunteer).where(

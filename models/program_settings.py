@@ -15,7 +15,10 @@ from models.child_protection import CERTIFICATE_STEP, young_children_served
 from models.clock import today as today_fn
 from models.errors import N_, Conflict, DomainError
 from models.organisations import SCREENING_STEPS, Organisation, Program
+from models.risk import PROGRAM_FIELDS_READ
+from models.risk_state import refresh_program_risk
 from models.users import User
+from models.writes import begin_write, lock, shared_write
 
 MAX_WEIGHT = 10.0
 MAX_HEAVY_CASES = 5  # the most a volunteer can hold at all (their capacity is at most 5)
@@ -99,9 +102,17 @@ def check_certificate_kept(session: Session, program: Program, changes: ProgramC
                           field="required_steps", n=served.youths + served.households)
 
 
+@shared_write
 def update_program(session: Session, program: Program, changes: ProgramChanges, by: User,
                    seen_version: str | None = None, today: date | None = None) -> Program:
-    """Apply all changes or none; an admin's stale form does not overwrite another's change."""
+    """Apply all changes or none; an admin's stale form does not overwrite another's change.
+
+    The version the form was made from is compared with the locked, freshly read program: two
+    saves from the same form are decided one after the other, and the second is refused.
+    """
+    program_id = program.id
+    begin_write(session)
+    program = lock(session, Program, program_id)
     if seen_version is not None and seen_version != program_version(program):
         raise Conflict(N_("Someone else changed this program while you were editing. Nothing was saved; "
                           "look at the new values and repeat your change."))
@@ -136,6 +147,8 @@ def update_program(session: Session, program: Program, changes: ProgramChanges, 
     session.add(program)
     record_audit(session, organisation_id=program.organisation_id, user_id=by.id, action="update",
                  record_type="Program", record_id=program.id, detail={"changed": changed})
+    if PROGRAM_FIELDS_READ & set(changed):
+        refresh_program_risk(session, today or today_fn(), program.id)
     session.commit()
     return program
 
@@ -149,8 +162,12 @@ def program_version(program: Program) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 
+@shared_write
 def update_organisation(session: Session, organisation: Organisation, by: User, *, name: str,
                         contact_email: str, kind: str) -> Organisation:
+    organisation_id = organisation.id
+    begin_write(session)
+    organisation = lock(session, Organisation, organisation_id)
     if not name.strip():
         raise DomainError(N_("The organisation needs a name."), field="name")
     if kind not in ("association", "municipality"):

@@ -6,21 +6,19 @@ with the matching core's own functions at the moment of the decision.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, select
 
 from matching.explanation import PairExplanation, explain_pair
 from models.audit import record_audit
 from models.clock import utcnow
-from models.db import begin_write
 from models.emails import send
-from models.errors import N_, Conflict, DomainError, NotFound
+from models.errors import N_, Conflict, DomainError
 from models.lifecycle import (
     capacity_left,
+    exclude_pair,
     schedule_checkins,
     take_request_from_pool,
     update_volunteer_pool_state,
@@ -30,8 +28,10 @@ from models.matchruns import Proposal
 from models.mentees import Household, Request, Youth
 from models.organisations import Program
 from models.pool import pair_profiles
+from models.risk_state import refresh_match_risk
 from models.users import User
 from models.volunteers import Volunteer
+from models.writes import begin_write, claim_submission, lock, note_result, peek_row, shared_write
 
 # Hard rules in the words a coordinator reads (English msgids; translated by the web layer).
 RULE_MESSAGES: dict[str, str] = {
@@ -110,32 +110,9 @@ def check_pair(session: Session, request: Request, volunteer: Volunteer, today: 
     return check
 
 
-def conflict_on_lock_failure(operation):  # noqa: ANN001, ANN201
-    """A deadlock or lock time-out becomes a Conflict the coordinator can act on.
-
-    The lock order makes these rare; if the database still picks this transaction as the victim,
-    nothing was written and the coordinator is asked to try again.
-    """
-
-    @functools.wraps(operation)
-    def wrapper(session: Session, *args, **kwargs):  # noqa: ANN002, ANN003, ANN202
-        try:
-            return operation(session, *args, **kwargs)
-        except OperationalError as error:
-            session.rollback()
-            raise Conflict(
-                N_("Someone else changed the same match at the same moment. Nothing was saved; try again.")
-            ) from error
-
-    return wrapper
-
-
-def _lock(session: Session, model, record_id: int):  # noqa: ANN001, ANN202
-    """Load a row for update (PostgreSQL locks it; SQLite already holds the write lock)."""
-    record = session.exec(select(model).where(model.id == record_id).with_for_update()).first()
-    if record is None:
-        raise NotFound(N_("The record no longer exists."))
-    return record
+# Older names of the pattern in models.writes, kept for code that imports them from here.
+conflict_on_lock_failure = shared_write
+_lock = lock
 
 
 def mentee_name(session: Session, request: Request) -> str:
@@ -162,7 +139,7 @@ def _create_match(session: Session, request: Request, volunteer: Volunteer, by: 
                   status="introduced", intro_note=intro_note, intro_on=intro_on)
     session.add(match)
     session.flush()
-    session.add(MatchEvent(match_id=match.id, to_status="introduced", on=today, by_id=by.id,
+    session.add(MatchEvent(match_id=match.id, to_status="introduced", on=today, by_id=by.id, from_version=0,
                            reason="proposal approved" if proposal else "manual match"))
     take_request_from_pool(session, request)
     session.flush()
@@ -189,23 +166,13 @@ def _create_match(session: Session, request: Request, volunteer: Volunteer, by: 
                  record_type="Match", record_id=match.id,
                  detail={"request_id": request.id, "volunteer_id": volunteer.id,
                          "proposal_id": proposal.id if proposal else None})
+    refresh_match_risk(session, today, [match.id])
     return match
 
 
-def _commit_or_conflict(session: Session) -> None:
-    try:
-        session.commit()
-    except IntegrityError as error:
-        session.rollback()
-        # The partial unique index on open matches per request: someone else was first.
-        raise Conflict(N_("The request has already been matched by someone else. Reload the page.")) from error
-
-
-
-
-@conflict_on_lock_failure
+@shared_write
 def approve_proposal(session: Session, proposal_id: int, by: User, today: date, intro_note: str = "",
-                     reply_link: str = "", intro_on: date | None = None) -> Match:
+                     reply_link: str = "", intro_on: date | None = None, submit_key: str | None = None) -> Match:
     """Approve one proposal: one transaction that either makes the whole match or nothing.
 
     Two coordinators approving rival proposals at the same time: the second waits for the first
@@ -213,14 +180,13 @@ def approve_proposal(session: Session, proposal_id: int, by: User, today: date, 
     Conflict with a message it can show.
     """
     begin_write(session)
-    # One lock order everywhere: volunteer, then request, then proposal. Rival approvals then
-    # queue behind each other instead of deadlocking.
-    peek = session.get(Proposal, proposal_id)
-    if peek is None:
-        raise NotFound(N_("The record no longer exists."))
-    volunteer = _lock(session, Volunteer, peek.volunteer_id)
-    request = _lock(session, Request, peek.request_id)
-    proposal = _lock(session, Proposal, proposal_id)
+    claim = claim_submission(session, submit_key, f"approve_proposal:{proposal_id}", user_id=by.id)
+    # The lock order of models.writes: volunteer, request, proposal. Rival approvals queue
+    # behind each other instead of deadlocking, and each sees what the one before it did.
+    peek = peek_row(session, Proposal, proposal_id)
+    volunteer = lock(session, Volunteer, peek.volunteer_id)
+    request = lock(session, Request, peek.request_id)
+    proposal = lock(session, Proposal, proposal_id)
     if proposal.status != "proposed":
         raise Conflict(N_("This proposal has already been decided (%(status)s). Reload the page."),
                        status=proposal.status)
@@ -231,40 +197,44 @@ def approve_proposal(session: Session, proposal_id: int, by: User, today: date, 
     proposal.decided_by_id = by.id
     proposal.decided_at = utcnow()
     session.add(proposal)
-    _commit_or_conflict(session)
+    note_result(claim, match.id)
+    session.commit()
     return match
 
 
-@conflict_on_lock_failure
+@shared_write
 def manual_match(session: Session, request_id: int, volunteer_id: int, by: User, today: date,
-                 confirm_soft: bool = False, intro_note: str = "", reply_link: str = "") -> Match:
+                 confirm_soft: bool = False, intro_note: str = "", reply_link: str = "",
+                 submit_key: str | None = None) -> Match:
     """Match by hand: refused when a hard rule breaks; needs confirmation when soft wishes do."""
     begin_write(session)
-    volunteer = _lock(session, Volunteer, volunteer_id)
-    request = _lock(session, Request, request_id)
+    claim = claim_submission(session, submit_key, f"manual_match:{request_id}", user_id=by.id)
+    volunteer = lock(session, Volunteer, volunteer_id)
+    request = lock(session, Request, request_id)
     if not confirm_soft:
         check = check_pair(session, request, volunteer, today)
         if not check.hard_failures and check.soft_concerns:
             session.rollback()
             raise SoftConcerns(check.soft_concerns)
     match = _create_match(session, request, volunteer, by, today, intro_note, None, reply_link)
-    _commit_or_conflict(session)
+    note_result(claim, match.id)
+    session.commit()
     return match
 
 
-@conflict_on_lock_failure
-def reject_proposal(session: Session, proposal_id: int, by: User, reason: str) -> Proposal:
+@shared_write
+def reject_proposal(session: Session, proposal_id: int, by: User, reason: str,
+                    submit_key: str | None = None) -> Proposal:
     """Reject with a reason; the pair is never proposed again."""
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(N_("Write why the proposal is rejected."), field="reason")
     begin_write(session)
-    peek = session.get(Proposal, proposal_id)
-    if peek is None:
-        raise NotFound(N_("The record no longer exists."))
-    _lock(session, Volunteer, peek.volunteer_id)
-    _lock(session, Request, peek.request_id)
-    proposal = _lock(session, Proposal, proposal_id)
+    claim_submission(session, submit_key, f"reject_proposal:{proposal_id}", user_id=by.id)
+    peek = peek_row(session, Proposal, proposal_id)
+    lock(session, Volunteer, peek.volunteer_id)
+    lock(session, Request, peek.request_id)
+    proposal = lock(session, Proposal, proposal_id)
     if proposal.status != "proposed":
         raise Conflict(N_("This proposal has already been decided (%(status)s). Reload the page."),
                        status=proposal.status)
@@ -273,12 +243,8 @@ def reject_proposal(session: Session, proposal_id: int, by: User, reason: str) -
     proposal.decided_by_id = by.id
     proposal.decided_at = utcnow()
     session.add(proposal)
-    exists = session.exec(select(Exclusion).where(Exclusion.request_id == proposal.request_id,
-                                                  Exclusion.volunteer_id == proposal.volunteer_id)).first()
-    if exists is None:
-        session.add(Exclusion(organisation_id=proposal.organisation_id, request_id=proposal.request_id,
-                              volunteer_id=proposal.volunteer_id, reason=f"Rejected: {reason}"[:2000],
-                              created_by_id=by.id))
+    exclude_pair(session, proposal.organisation_id, proposal.request_id, proposal.volunteer_id,
+                 f"Rejected: {reason}", by.id)
     record_audit(session, organisation_id=proposal.organisation_id, user_id=by.id, action="update",
                  record_type="Proposal", record_id=proposal.id, detail={"status": "rejected"})
     session.commit()

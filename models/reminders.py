@@ -26,6 +26,7 @@ from models.outbox import OutboxMessage
 from models.proposals import mentee_name
 from models.users import User
 from models.volunteers import Volunteer
+from models.writes import begin_write
 
 VOLUNTEER_QUIET_DAYS = 14  # no rhythm agreed: remind when no meeting has been logged for this long...
 VOLUNTEER_AT_MOST_EVERY_DAYS = 14  # ...and never more often than this
@@ -55,6 +56,7 @@ class ReminderReport:
 
 def send_reminders(session: Session, today: date, base_url: str, organisation_id: int | None = None) -> ReminderReport:
     """Queue today's reminders in the outbox and commit; returns what was queued."""
+    begin_write(session)  # two runs at once are decided one after the other (models.writes)
     report = ReminderReport()
     orgs = {o.id: o for o in session.exec(select(Organisation))}
     _volunteer_reminders(session, today, base_url, orgs, organisation_id, report)

@@ -17,9 +17,8 @@ from sqlmodel import Session, select
 from models.audit import AuditEvent, record_audit
 from models.clock import add_months, utcnow
 from models.consent import ConsentRecord
-from models.db import begin_write
-from models.errors import N_, DomainError, NotFound
-from models.lifecycle import change_status, update_volunteer_pool_state
+from models.errors import N_, Conflict, DomainError, NotFound
+from models.lifecycle import cancel_planned_checkins, change_status, update_volunteer_pool_state
 from models.matches import (
     CLOSURE_REASONS,
     OPEN_MATCH_STATUSES,
@@ -34,16 +33,17 @@ from models.mentees import Household, HouseholdMember, Request, Youth
 from models.notes import Note
 from models.organisations import Program, ProgramBase
 from models.outbox import OutboxMessage
-from models.proposals import _lock, conflict_on_lock_failure
 from models.referrals.privacy import (
     anonymise_referral,
     due_referrals,
     export_referrals,
     referrals_of_mentee,
 )
+from models.risk_state import refresh_match_risk
 from models.users import User
 from models.volunteer_profile import ANONYMISED, anonymise_volunteer
 from models.volunteers import Volunteer
+from models.writes import begin_write, forget_old_submissions, lock, lock_all, shared_write
 
 MENTEE_MODELS: dict[str, type[Youth] | type[Household]] = {"Youth": Youth, "Household": Household}
 OPEN_REQUEST_STATUSES: tuple[str, ...] = ("waiting", "matched")
@@ -59,6 +59,7 @@ _ACTIVITY_ACTIONS: tuple[str, ...] = ("create", "update", "delete")
 
 
 OUTBOX_KEEP_DAYS = 90
+SUBMISSION_KEEP_DAYS = 30
 
 
 @dataclass
@@ -79,11 +80,11 @@ class RetentionReport:
 
 # --- access -------------------------------------------------------------------------------
 
-def _mentee(session: Session, record_type: str, record_id: int, by: User, lock: bool = False) -> Youth | Household:
+def _mentee(session: Session, record_type: str, record_id: int, by: User, locked: bool = False) -> Youth | Household:
     model = MENTEE_MODELS.get(record_type)
     if model is None:
         raise DomainError(N_("Unknown kind of record: %(record_type)s."), record_type=record_type)
-    record = _lock(session, model, record_id) if lock else session.get(model, record_id)
+    record = lock(session, model, record_id) if locked else session.get(model, record_id)
     # Another organisation's record is reported exactly like a missing one.
     if record is None or record.organisation_id != by.organisation_id:
         raise NotFound(N_("The record no longer exists."))
@@ -132,6 +133,7 @@ def export_mentee(session: Session, record_type: str, record_id: int, by: User) 
 
     The volunteers' own data is theirs, not the mentee's: matches say nothing about who mentored.
     """
+    begin_write(session)  # read and audited in one short transaction
     record = _mentee(session, record_type, record_id, by)
     requests = _requests_of(session, record)
     matches = _matches_of(session, requests)
@@ -245,27 +247,37 @@ def _anonymise_mentee(session: Session, record: Youth | Household, requests: lis
             "referrals": len(referrals)}
 
 
-@conflict_on_lock_failure
+@shared_write
 def erase_mentee(session: Session, record_type: str, record_id: int, by: User, today: date) -> None:
     """Erase a youth or a family on request: open matches close, open requests close, and the
     personal data goes; dates, statuses, reasons and ratings stay for the figures."""
-    begin_write(session)
-    record = _mentee(session, record_type, record_id, by, lock=True)
-    requests = _requests_of(session, record)
-    open_matches = [m for m in _matches_of(session, requests) if m.status in OPEN_MATCH_STATUSES]
-    # Lock in the order used everywhere (volunteer, request, match) so nobody deadlocks.
-    volunteers = [_lock(session, Volunteer, vid) for vid in sorted({m.volunteer_id for m in open_matches})]
-    for request in requests:
-        _lock(session, Request, request.id)
+    # The house's lock order puts volunteers before the mentee, and which volunteers are involved
+    # is only known from the matches: read them, lock, read again, and start over if a match was
+    # made meanwhile with another volunteer.
+    for _attempt in range(3):
+        begin_write(session)
+        record = _mentee(session, record_type, record_id, by)
+        involved = {m.volunteer_id for m in _matches_of(session, _requests_of(session, record))
+                    if m.status in OPEN_MATCH_STATUSES}
+        volunteers = lock_all(session, Volunteer, involved)
+        record = _mentee(session, record_type, record_id, by, locked=True)
+        requests = lock_all(session, Request, [r.id for r in _requests_of(session, record)])
+        matches = lock_all(session, Match, [m.id for m in _matches_of(session, requests)])
+        open_matches = [m for m in matches if m.status in OPEN_MATCH_STATUSES]
+        if {m.volunteer_id for m in open_matches} <= involved:
+            break
+    else:
+        raise Conflict(N_("Someone else changed the same thing at the same moment. Nothing was saved; "
+                          "reload the page and try again."))
+    if record.anonymised_at is not None:
+        raise Conflict(N_("This record has already been erased."))
     for match in open_matches:
-        _lock(session, Match, match.id)
         match.closure_reason = match.closure_reason or "other"
         match.closure_note = ERASED_NOTE
         match.paused_until = None
         change_status(session, match, "closed", by_id=by.id, on=today, reason=ERASED_REASON)
         # Nobody will be followed up any more: planned check-ins go.
-        for checkin in session.exec(select(CheckIn).where(CheckIn.match_id == match.id, CheckIn.done_on.is_(None))):
-            session.delete(checkin)
+        cancel_planned_checkins(session, match)
     closed_requests = 0
     for request in requests:
         if request.status in OPEN_REQUEST_STATUSES:
@@ -277,11 +289,12 @@ def erase_mentee(session: Session, record_type: str, record_id: int, by: User, t
     for consent in _consents_of(session, record):
         consent.withdrawn_at = consent.withdrawn_at or utcnow()
         consent.withdrawn_on = consent.withdrawn_on or today
-    counts = _anonymise_mentee(session, record, requests, _matches_of(session, requests))
+    counts = _anonymise_mentee(session, record, requests, matches)
     record_audit(session, organisation_id=record.organisation_id, user_id=by.id, action="erase",
                  record_type=record_type, record_id=record.id,
                  detail={**counts, "closed_matches": len(open_matches), "closed_requests": closed_requests,
                          "anonymised_at": record.anonymised_at.isoformat()})
+    refresh_match_risk(session, today, [m.id for m in open_matches])
     session.commit()
 
 
@@ -412,5 +425,8 @@ def apply_retention(session: Session, today: date, organisation_id: int | None =
     for message in session.exec(old):
         session.delete(message)
         report.emails += 1
+    # Form tokens only stop double clicks; a month is more than enough.
+    forget_old_submissions(session, datetime.combine(today - timedelta(days=SUBMISSION_KEEP_DAYS),
+                                                     datetime.min.time(), tzinfo=UTC))
     session.commit()
     return report

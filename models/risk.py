@@ -33,6 +33,8 @@ URGENCY: dict[str, int] = {
     "status_overdue": 12,  # the referrer's status is past its planned date (issue 13)
 }
 INTRODUCTION_WITHIN_DAYS = 21
+# The program's settings the flags depend on: a change to one of them re-assesses its matches.
+PROGRAM_FIELDS_READ = frozenset({"inactivity_days", "min_experience_by_complexity"})
 HIGH_COMPLEXITY = HEAVY_COMPLEXITY
 
 

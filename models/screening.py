@@ -1,4 +1,8 @@
-"""Screening: each step recorded with who, when and the result; approval only when all are done."""
+"""Screening: each step recorded with who, when and the result; approval only when all are done.
+
+Every change locks the volunteer first (models.writes) and decides on the locked state, so two
+coordinators at once, or a double click, never send two e-mails or approve and decline both.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from models.errors import N_, DomainError
 from models.organisations import Program
 from models.users import User
 from models.volunteers import STEP_STATUSES, ScreeningStep, Volunteer
+from models.writes import begin_write, claim_submission, lock, note_result, shared_write
 
 DONE = ("done", "approved")
 DELETE_DECLINED_AFTER_DAYS = 30
@@ -45,8 +50,17 @@ def _user_locale(session: Session, volunteer: Volunteer) -> str:
     return user.locale if user else "da"
 
 
+@shared_write
 def record_step(session: Session, volunteer: Volunteer, step: str, status: str, by: User, on: date | None,
-                note: str, today: date, step_label: str = "", status_label: str = "", link: str = "") -> ScreeningStep:
+                note: str, today: date, step_label: str = "", status_label: str = "", link: str = "",
+                submit_key: str | None = None) -> ScreeningStep:
+    """Record one step's state; the volunteer is told by e-mail when it changed (not when the
+    same answer is saved again)."""
+    volunteer_id = volunteer.id
+    begin_write(session)
+    claim = claim_submission(session, submit_key, f"record_step:{volunteer_id}", user_id=by.id,
+                             already=N_("This screening step has already been saved."))
+    volunteer = lock(session, Volunteer, volunteer_id)
     program = session.get(Program, volunteer.program_id)
     if step not in program.required_steps:
         raise DomainError(N_("That step is not part of this program's screening."), field="step")
@@ -60,6 +74,11 @@ def record_step(session: Session, volunteer: Volunteer, step: str, status: str, 
                                                       ScreeningStep.step == step)).first()
     if record is None:
         record = ScreeningStep(volunteer_id=volunteer.id, step=step)
+    elif (record.status, record.step_date, record.note) == (status, on, note.strip()[:2000]):
+        # Saved again unchanged: nothing to record, nobody to tell.
+        note_result(claim, record.id)
+        session.commit()
+        return record
     record.status, record.step_date, record.note = status, on, note.strip()[:2000]
     record.recorded_by_id, record.recorded_at = by.id, utcnow()
     session.add(record)
@@ -71,12 +90,18 @@ def record_step(session: Session, volunteer: Volunteer, step: str, status: str, 
          status=status_label or status, link=link)
     record_audit(session, organisation_id=volunteer.organisation_id, user_id=by.id, action="update",
                  record_type="Volunteer", record_id=volunteer.id, detail={"screening": step, "status": status})
+    session.flush()
+    note_result(claim, record.id)
     session.commit()
     return record
 
 
+@shared_write
 def approve_volunteer(session: Session, volunteer: Volunteer, by: User, today: date, link: str = "") -> Volunteer:
     """Every required step done: the volunteer enters the matching pool today."""
+    volunteer_id = volunteer.id
+    begin_write(session)
+    volunteer = lock(session, Volunteer, volunteer_id)
     missing = [item.step for item in screening_checklist(session, volunteer) if not item.done]
     if missing:
         raise DomainError(N_("Every screening step must be done before approval (%(n)s missing)."), n=len(missing))
@@ -94,8 +119,12 @@ def approve_volunteer(session: Session, volunteer: Volunteer, by: User, today: d
     return volunteer
 
 
+@shared_write
 def decline_volunteer(session: Session, volunteer: Volunteer, by: User, today: date, reason: str) -> Volunteer:
     """Not approved: a kind e-mail, and the data is scheduled for deletion."""
+    volunteer_id = volunteer.id
+    begin_write(session)
+    volunteer = lock(session, Volunteer, volunteer_id)
     if volunteer.status not in ("applicant", "screening"):
         raise DomainError(N_("The screening of this volunteer is finished."))
     if not reason.strip():

@@ -16,6 +16,7 @@ from sqlalchemy import delete, update
 from sqlmodel import Field, Session, SQLModel, select
 
 from models.clock import utcnow
+from models.db import begin_write
 from models.users import User
 
 IDLE_LIMIT = timedelta(hours=12)             # a browser session unused this long is over
@@ -42,7 +43,9 @@ def start_session(session: Session, user: User, remember: bool, now: datetime | 
     """A new session for ``user``; returns the token for the cookie (shown only this once)."""
     now = now or utcnow()
     token = secrets.token_urlsafe(32)
-    session.add(UserSession(user_id=user.id, token_hash=_hash(token), remember=remember, created_at=now,
+    user_id = user.id
+    begin_write(session)  # SQLite: the write lock first (no stale read snapshot to upgrade)
+    session.add(UserSession(user_id=user_id, token_hash=_hash(token), remember=remember, created_at=now,
                             last_seen_at=now))
     # Sessions nobody has used for the longest limit can never be used again: forget them.
     session.exec(delete(UserSession).where(UserSession.last_seen_at < now - REMEMBERED_IDLE_LIMIT))
@@ -73,6 +76,7 @@ def user_for_token(session: Session, token: str | None, now: datetime | None = N
 def end_session(session: Session, token: str | None) -> None:
     """Sign out this session (the cookie's token); a copy of the cookie is dead from now on."""
     if token:
+        begin_write(session)
         session.exec(delete(UserSession).where(UserSession.token_hash == _hash(token)))
         session.commit()
 
@@ -87,5 +91,7 @@ def end_other_sessions(session: Session, user_id: int, keep_token: str | None = 
 
 def sign_out_everywhere(session: Session, user: User) -> None:
     """"Log ud på alle enheder": every session of the user ends, this one included."""
-    end_other_sessions(session, user.id)
+    user_id = user.id
+    begin_write(session)
+    end_other_sessions(session, user_id)
     session.commit()

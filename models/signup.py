@@ -17,6 +17,7 @@ from models.errors import N_, DomainError
 from models.organisations import Organisation, Program
 from models.users import User, check_password_strength, hash_password, normalise_email
 from models.volunteers import ScreeningStep, Volunteer
+from models.writes import begin_write, claim_submission, lock, note_result, shared_write
 
 MIN_VOLUNTEER_AGE = 18
 
@@ -81,6 +82,9 @@ def tell_owner_of_address(session: Session, program: Program, email: str, today:
     confirmed the address gets a fresh confirmation link instead (the old one may have expired).
     """
     email = normalise_email(email)
+    program_id = program.id
+    begin_write(session)
+    program = session.get(Program, program_id)
     user = session.exec(select(User).where(User.email == email)).first()
     organisation = session.get(Organisation, program.organisation_id)
     if user is not None and user.active and user.role == "volunteer" and user.email_confirmed_at is None:
@@ -106,16 +110,29 @@ def volunteer_consent_text(session: Session, program: Program) -> str:
     return consent_text("volunteer", organisation.kind if organisation else "association")
 
 
+SIGNED_UP = N_("You are signed up: look for our e-mail and confirm your address.")
+
+
+@shared_write
 def register_volunteer(
     session: Session, program: Program, email: str, password: str, details: VolunteerDetails, today: date,
-    locale: str = "da",
+    locale: str = "da", submit_key: str | None = None,
 ) -> tuple[Volunteer, User]:
-    """Create the account (unconfirmed), the profile (signed up) and the consent record."""
+    """Create the account (unconfirmed), the profile (signed up) and the consent record.
+
+    Leaves the write transaction open (no commit) so the caller queues the confirmation e-mail
+    in it and commits once; a second submission of the same form raises AlreadyDone.
+    """
     email = normalise_email(email)
     check_details(details, today)
     check_password_strength(password)
-    # Hashed before looking the address up, so a taken address costs the same time as a new one.
+    # Hashed before looking the address up, so a taken address costs the same time as a new one;
+    # slow on purpose: before the transaction, not inside it.
     password_hash = hash_password(password)
+    program_id = program.id
+    begin_write(session)
+    claim = claim_submission(session, submit_key, f"register_volunteer:{program_id}", user_id=None, already=SIGNED_UP)
+    program = session.get(Program, program_id)
     taken = session.exec(select(User).where(User.email == email)).first() or session.exec(
         select(Volunteer).where(Volunteer.email == email, Volunteer.anonymised_at.is_(None))).first()
     if taken:
@@ -137,15 +154,25 @@ def register_volunteer(
                               given_on=today))
     record_audit(session, organisation_id=program.organisation_id, user_id=user.id, action="create",
                  record_type="Volunteer", record_id=volunteer.id, detail={"signup": True})
+    note_result(claim, user.id)
     return volunteer, user
 
 
+@shared_write
 def confirm_email(session: Session, user: User) -> Volunteer | None:
-    """The e-mail is confirmed: the volunteer moves into screening with the program's steps."""
+    """The e-mail is confirmed: the volunteer moves into screening with the program's steps.
+
+    Opening the link twice (or in two tabs at once) does it once: user and volunteer are locked
+    and the steps are only added when missing.
+    """
+    user_id = user.id
+    begin_write(session)
+    user = lock(session, User, user_id)
+    found = session.exec(select(Volunteer.id).where(Volunteer.user_id == user.id)).first()
+    volunteer = lock(session, Volunteer, found) if found is not None else None
     if user.email_confirmed_at is None:
         user.email_confirmed_at = utcnow()
         session.add(user)
-    volunteer = session.exec(select(Volunteer).where(Volunteer.user_id == user.id)).first()
     if volunteer is not None and volunteer.status == "applicant":
         volunteer.status = "screening"
         program = session.get(Program, volunteer.program_id)

@@ -1,6 +1,7 @@
 """Imports every table so that the metadata (and Alembic) knows them all."""
 
 from models.audit import AuditEvent
+from models.chart_images import ChartImage
 from models.consent import ConsentRecord
 from models.jobs.tables import PeriodicSlot
 from models.matches import CheckIn, Exclusion, Match, MatchEvent, MeetingLog
@@ -17,20 +18,25 @@ from models.referrals.tables import (
     ReferralStatus,
     ReferringUnit,
 )
+from models.risk_state import MatchRiskState
 from models.sessions import UserSession
 from models.users import LoginAttempt, User
 from models.volunteers import ScreeningStep, Volunteer
+from models.writes import FormSubmission
 
 __all__ = [
     "AuditEvent",
+    "ChartImage",
     "CheckIn",
     "ConsentRecord",
     "Exclusion",
+    "FormSubmission",
     "Household",
     "HouseholdMember",
     "LoginAttempt",
     "Match",
     "MatchEvent",
+    "MatchRiskState",
     "MatchRun",
     "MeetingLog",
     "Note",

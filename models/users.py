@@ -109,9 +109,14 @@ def change_password(session: Session, user: User, current: str, new: str, keep_t
 
     if not verify_password(user, current):
         raise DomainError(N_("Wrong password."), field="current")
-    set_password(user, new)
+    check_password_strength(new)
+    password_hash = hash_password(new)  # slow on purpose: before the write transaction
+    user_id = user.id
+    begin_write(session)
+    user = session.get(User, user_id)
+    user.password_hash = password_hash
     session.add(user)
-    end_other_sessions(session, user.id, keep_token=keep_token)
+    end_other_sessions(session, user_id, keep_token=keep_token)
     session.commit()
 
 

@@ -11,46 +11,74 @@ from models.audit import record_audit
 from models.clock import utcnow
 from models.consent import ConsentRecord
 from models.emails import send
-from models.errors import N_, DomainError
-from models.lifecycle import change_status, return_request_to_pool
+from models.errors import N_, Conflict, DomainError
+from models.lifecycle import (
+    cancel_planned_checkins,
+    change_status,
+    open_match_count,
+    return_request_to_pool,
+    update_volunteer_pool_state,
+)
 from models.matches import OPEN_MATCH_STATUSES, Match, MeetingLog
 from models.mentees import Request
 from models.notes import Note
 from models.outbox import OutboxMessage
+from models.risk_state import refresh_match_risk, refresh_volunteer_risk
 from models.sessions import end_other_sessions
 from models.signup import VolunteerDetails, apply_details, check_details
 from models.users import User
 from models.volunteers import ScreeningStep, Volunteer
+from models.writes import begin_write, lock, lock_all, shared_write
 
 ANONYMISED = "Anonymiseret"
 
 
+@shared_write
 def update_profile(session: Session, volunteer: Volunteer, details: VolunteerDetails, today: date, by: User) -> None:
     check_details(details, today)
+    volunteer_id = volunteer.id
+    begin_write(session)
+    lock_all(session, User, [u for u in (volunteer.user_id,) if u])
+    volunteer = lock(session, Volunteer, volunteer_id)
+    ongoing = open_match_count(session, volunteer.id)
+    if details.capacity < ongoing:
+        # Checked on the locked row: a match approved at this very moment is counted.
+        raise DomainError(N_("The number of mentees cannot be lower than your ongoing matches (%(n)s)."),
+                          field="capacity", n=ongoing)
     apply_details(volunteer, details)
     volunteer.version += 1
     session.add(volunteer)
+    update_volunteer_pool_state(session, volunteer, today)  # a changed capacity may fill or free a place
     if volunteer.user_id:
         user = session.get(User, volunteer.user_id)
         user.name, user.phone = f"{details.first_name} {details.last_name}", details.phone
         session.add(user)
     record_audit(session, organisation_id=volunteer.organisation_id, user_id=by.id, action="update",
                  record_type="Volunteer", record_id=volunteer.id, detail={"profile": True})
+    refresh_volunteer_risk(session, today, volunteer.id)  # the experience weighs against heavy requests
     session.commit()
 
 
+@shared_write
 def pause_availability(session: Session, volunteer: Volunteer, until: date | None, today: date) -> None:
     """Not available for new matches until ``until`` (None ends a pause)."""
     if until is not None and until <= today:
         raise DomainError(N_("The pause must end after today."), field="paused_until")
+    volunteer_id = volunteer.id
+    begin_write(session)
+    volunteer = lock(session, Volunteer, volunteer_id)
     volunteer.paused_until = until
     volunteer.version += 1
     session.add(volunteer)
     session.commit()
 
 
+@shared_write
 def export_volunteer(session: Session, volunteer: Volunteer, by: User) -> dict:
     """Everything Makker holds about the volunteer (not the mentee's case data)."""
+    volunteer_id = volunteer.id
+    begin_write(session)  # the export is written to the audit trail in the same short transaction
+    volunteer = session.get(Volunteer, volunteer_id, populate_existing=True)
     steps = session.exec(select(ScreeningStep).where(ScreeningStep.volunteer_id == volunteer.id)).all()
     consents = session.exec(select(ConsentRecord).where(ConsentRecord.subject_type == "volunteer",
                                                         ConsentRecord.subject_id == volunteer.id)).all()
@@ -73,16 +101,33 @@ def export_volunteer(session: Session, volunteer: Volunteer, by: User) -> dict:
     }
 
 
+@shared_write
 def erase_volunteer(session: Session, volunteer: Volunteer, by: User, today: date, coordinator_email: str | None = None) -> None:
     """Delete the account: open matches close (the coordinator is told), personal data is erased.
 
-    What the figures need stays, without the person: dates, statuses and reasons.
+    What the figures need stays, without the person: dates, statuses and reasons. The volunteer
+    is locked first, so no match can be made for them meanwhile; then the requests and matches
+    of their open matches, read fresh, so a match a coordinator just closed is not closed again.
     """
-    for match in session.exec(select(Match).where(Match.volunteer_id == volunteer.id,
-                                                  Match.status.in_(OPEN_MATCH_STATUSES))):
+    volunteer_id = volunteer.id
+    begin_write(session)
+    lock_all(session, User, [u for u in (volunteer.user_id,) if u])
+    volunteer = lock(session, Volunteer, volunteer_id)
+    if volunteer.anonymised_at is not None:
+        raise Conflict(N_("This account has already been deleted."))
+    open_ids = list(session.exec(select(Match.id).where(Match.volunteer_id == volunteer.id,
+                                                        Match.status.in_(OPEN_MATCH_STATUSES))))
+    request_ids = list(session.exec(select(Match.request_id).where(Match.id.in_(open_ids)))) if open_ids else []
+    lock_all(session, Request, request_ids)
+    for match in lock_all(session, Match, open_ids):
+        if match.status not in OPEN_MATCH_STATUSES:
+            continue  # closed meanwhile (it cannot have been, with the volunteer locked; cheap to check)
         match.closure_reason = "volunteer_time"
         match.closure_note = "Den frivillige har slettet sin konto."
+        started = match.started_on is not None
         change_status(session, match, "closed", by_id=by.id, on=today, reason="volunteer deleted their account")
+        # As at any closure: the plan stops, the one-year measure of a match that started stays.
+        cancel_planned_checkins(session, match, keep=("one_year",) if started else ())
         return_request_to_pool(session, session.get(Request, match.request_id), today)
         coordinator = session.get(User, match.coordinator_id) if match.coordinator_id else None
         to = coordinator.email if coordinator else coordinator_email
@@ -96,6 +141,7 @@ def erase_volunteer(session: Session, volunteer: Volunteer, by: User, today: dat
     volunteer.status = "withdrawn"
     record_audit(session, organisation_id=volunteer.organisation_id, user_id=by.id, action="erase",
                  record_type="Volunteer", record_id=volunteer.id)
+    refresh_match_risk(session, today, open_ids)
     session.commit()
 
 

@@ -18,6 +18,7 @@ from models.consent import ConsentRecord
 from models.matches import Match, MatchEvent
 from models.mentees import Household, HouseholdMember, Request, Youth
 from models.organisations import SCREENING_STEPS, Organisation, Program
+from models.risk_state import refresh_match_risk
 from models.users import User, hash_password
 from models.volunteers import ScreeningStep, Volunteer
 
@@ -215,7 +216,7 @@ def make_match(
     started_on: date | None = None,
     **fields: object,
 ) -> Match:
-    started_on = started_on or date.today() - timedelta(days=60)
+    started_on = started_on or danish_today() - timedelta(days=60)
     match = _save(
         session,
         Match(
@@ -233,6 +234,8 @@ def make_match(
         request.status = "matched"
         request.pool_since = None
         session.add(request)
+    # Tests that add meetings or check-ins by hand afterwards call refresh_match_risk themselves.
+    refresh_match_risk(session, danish_today(), [match.id])
     return match
 
 

@@ -27,6 +27,7 @@ from models.lifecycle import schedule_checkins
 from models.matches import CheckIn, Exclusion, Match, MatchEvent, MeetingLog
 from models.mentees import Household, HouseholdMember, Request, Youth
 from models.organisations import Organisation, Program
+from models.risk_state import fill_missing_risk
 from models.users import User, hash_password
 from models.volunteers import ScreeningStep, Volunteer
 from seed import people
@@ -87,6 +88,8 @@ def build_demo(
                 return DemoSummary("Roskilde Frivillige Mentornetværk (already there)")
             summary = _Demo(session, random.Random(seed), password, today).build()
         session.commit()
+        # Built in bulk, past the domain operations: assess the new matches as the daily job would.
+        fill_missing_risk(session, today)
         return summary
 
 

@@ -32,7 +32,7 @@ DEMO_SEED = int(os.environ.get("MAKKER_CRAWL_SEED", "1"))
 # GET endpoints that are not HTML pages a person reads (files, JSON, redirects).
 NOT_PAGES = frozenset({
     "static", "api.health", "api.me", "auth.set_language", "signup.confirm", "coordinator.run_status",
-    "admin.dashboard_csv", "admin.relationships_csv", "admin.report", "admin.export_person", "volunteer.my_data",
+    "admin.chart", "admin.dashboard_csv", "admin.relationships_csv", "admin.report", "admin.export_person", "volunteer.my_data",
 })
 
 ROLE_EMAILS = {

@@ -6,6 +6,7 @@ Every rule that depends on time gets its day passed in.
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -452,6 +453,18 @@ def test_a_coordinator_records_the_second_custody_holders_consent(as_role, sessi
     record = session.exec(select(ConsentRecord).where(ConsentRecord.given_by == "Far Hansen")).one()
     assert record.given_on == date(2026, 10, 1) and record.subject_id == world.youth.id
 
+
+
+def test_a_consent_form_sent_twice_records_one_consent_and_says_so(as_role, session, world):
+    client = as_role("coordinator")
+    url = f"/koordinator/youth/{world.youth.id}/samtykke"
+    data = {"given_by": "Far Dobbelt", "relation": "guardian", "given_on": "01-10-2026", "confirmed": "y",
+            "submit_key": uuid.uuid4().hex}
+    assert client.post(url, data=data).status_code == 302
+    again = client.post(url, data=data, follow_redirects=True)
+    assert again.status_code == 200 and "Dette samtykke er allerede registreret." in again.get_data(as_text=True)
+    fresh(session)
+    assert len(session.exec(select(ConsentRecord).where(ConsentRecord.given_by == "Far Dobbelt")).all()) == 1
 
 # --- the one-year measure -----------------------------------------------------------------
 

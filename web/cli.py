@@ -42,6 +42,20 @@ def main() -> None:
 def ensure_database(app: Flask) -> None:
     """Bring the schema to the newest migration (creating it on an empty database)."""
     upgrade(app.config["DATABASE_URL"])
+    _fill_derived_state(app)
+
+
+def _fill_derived_state(app: Flask) -> None:
+    """Matches from before the stored at-risk assessment (migration 0008) are assessed once."""
+    from sqlmodel import Session
+
+    from models.clock import today
+    from models.risk_state import fill_missing_risk
+
+    with Session(app.extensions["makker_engine"], expire_on_commit=False) as session:
+        filled = fill_missing_risk(session, today())
+    if filled:
+        click.echo(f"assessed {filled} matches for the at-risk lists")
 
 
 def register_commands(app: Flask) -> None:
@@ -57,6 +71,9 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(bench_command)
     app.cli.add_command(worker_command)
     app.cli.add_command(referral_notices_command)
+    app.cli.add_command(loadtest_command)
+    app.cli.add_command(refresh_risk_command)
+    app.cli.add_command(draw_charts_command)
 
 
 @click.group("db", help="Database schema (Alembic migrations).")
@@ -70,6 +87,8 @@ def db_group() -> None:
 def db_upgrade(revision: str) -> None:
     """Apply migrations up to REVISION."""
     upgrade(current_app.config["DATABASE_URL"], revision)
+    if revision == "head":
+        _fill_derived_state(current_app)
     click.echo(f"Database at revision {current_revision(engine())}.")
 
 
@@ -314,6 +333,41 @@ def referral_notices_command(today) -> None:  # noqa: ANN001
         notices = send_closure_notices(session, settings.base_url)
     click.echo(f"reminded coordinators of {reminders.status_reminders} statuses to referrers "
                f"({reminders.coordinators} e-mails) and told referrers of {notices.closure_notices} ended relationships")
+@click.command("refresh-risk")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="Run as of this date.")
+@click.option("--organisation", "organisation_slug", default=None, help="Only this organisation (its slug).")
+@with_appcontext
+def refresh_risk_command(today, organisation_slug: str | None) -> None:  # noqa: ANN001
+    """Assess every match again for the at-risk lists (run daily; running it twice changes nothing)."""
+    from sqlmodel import Session, select
+
+    from models.clock import today as today_fn
+    from models.organisations import Organisation
+    from models.risk_state import refresh_risk
+
+    with Session(engine(), expire_on_commit=False) as session:
+        organisation_id = None
+        if organisation_slug:
+            organisation_id = session.exec(select(Organisation.id).where(Organisation.slug == organisation_slug)).first()
+            if organisation_id is None:
+                raise click.ClickException(f"No organisation with the slug {organisation_slug!r}.")
+        report = refresh_risk(session, today.date() if today else today_fn(), organisation_id)
+    click.echo(report.describe())
+
+
+@click.command("draw-charts")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="Run as of this date.")
+@with_appcontext
+def draw_charts_command(today) -> None:  # noqa: ANN001
+    """Draw today's dashboard charts ahead of the first visit (run daily after midnight; safe to repeat)."""
+    from sqlmodel import Session
+
+    from models.clock import today as today_fn
+    from web.chart_store import draw_default_dashboards
+
+    with Session(engine(), expire_on_commit=False) as session:
+        drawn = draw_default_dashboards(session, today.date() if today else today_fn())
+    click.echo(f"drew {drawn} charts")
 
 
 @click.command("match")
@@ -576,7 +630,7 @@ def _bench_search(url: str | None, n: int) -> dict:
 @click.option("--matches", default=10000, show_default=True, help="Relationships in the benchmark organisation.")
 @click.option("--repeat", default=5, show_default=True, help="Timed page loads (after one warm-up).")
 def bench_dashboard_command(url: str | None, matches: int, repeat: int) -> None:
-    """Time the admin dashboard page (figures + charts + HTML) over an organisation with many matches."""
+    """Time the admin dashboard page (figures + HTML, then its chart images) over many matches."""
     import statistics
     import tempfile
     import time
@@ -609,18 +663,66 @@ def bench_dashboard_command(url: str | None, matches: int, repeat: int) -> None:
         app = create_app({"DATABASE_URL": url, "TESTING": True, "WTF_CSRF_ENABLED": False})
         client = app.test_client()
         client.post("/log-ind", data={"email": f"admin@{slug}.example.org", "password": "makker-bench"})
-        client.get("/admin/oversigt")  # warm-up: imports, first chart
-        pages, figures = [], []
+        import re
+
+        def charts_of(page) -> float:  # noqa: ANN001
+            t = time.perf_counter()
+            for src in re.findall(r'<img src="(/admin/oversigt/graf/[^"]+)"', page.get_data(as_text=True)):
+                assert client.get(src).status_code == 200
+            return time.perf_counter() - t
+
+        t = time.perf_counter()
+        cold = client.get("/admin/oversigt")  # first load: imports, nothing drawn yet
+        cold_page = time.perf_counter() - t
+        cold_charts = charts_of(cold)
+        pages, figures, warm_charts = [], [], []
         for _ in range(repeat):
             t = time.perf_counter()
             response = client.get("/admin/oversigt")
             pages.append(time.perf_counter() - t)
             assert response.status_code == 200, response.status_code
+            warm_charts.append(charts_of(response))
             with Session(bench_engine) as session:
                 t = time.perf_counter()
                 build_dashboard(session, org_id, today - timedelta(days=365), today, today)
                 figures.append(time.perf_counter() - t)
         click.echo(f"dashboard page over {counts['matches']} matches: median {statistics.median(pages):.3f} s, "
                    f"slowest {max(pages):.3f} s ({repeat} loads); figures alone median {statistics.median(figures):.3f} s")
+        click.echo(f"first load {cold_page:.3f} s, its five charts drawn in {cold_charts:.3f} s; afterwards the "
+                   f"stored charts in a median {statistics.median(warm_charts):.3f} s")
         app.extensions["makker_engine"].dispose()
         bench_engine.dispose()
+
+
+@click.command("loadtest")
+@click.option("--db", "url", envvar="MAKKER_LOADTEST_DATABASE_URL", required=True,
+              help="PostgreSQL URL of a database for the load test (its data is built there once and kept).")
+@click.option("--users", default="10,50,100", show_default=True, help="Concurrent users, one run per number.")
+@click.option("--seconds", default=120, show_default=True, help="Length of each run.")
+@click.option("--workers", default=4, show_default=True, help="gunicorn sync workers.")
+@click.option("--port", default=8950, show_default=True, help="Port on 127.0.0.1 for gunicorn.")
+@click.option("--app-dir", type=click.Path(exists=True, file_okay=False), default=None,
+              help="Serve another checkout's code (e.g. an export of main, for the figures before a change).")
+@click.option("--matches", default=10000, show_default=True)
+@click.option("--volunteers", default=13000, show_default=True)
+@click.option("--requests", "requests_", default=13000, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON at the end.")
+def loadtest_command(url: str, users: str, seconds: int, workers: int, port: int, app_dir: str | None, matches: int,
+                     volunteers: int, requests_: int, as_json: bool) -> None:
+    """Pages under load: gunicorn + locust on 127.0.0.1; p50/p95/p99 and throughput per page."""
+    import importlib.util
+    import json
+    from pathlib import Path
+
+    # Looked up, not imported: importing locust patches this process for gevent.
+    if importlib.util.find_spec("locust") is None:
+        raise click.ClickException("The load test needs the optional dependencies: pip install -e '.[load]'")
+    from web.loadtest import run_loadtest
+    levels = [int(n) for n in users.split(",") if n.strip()]
+    report = run_loadtest(url, users=levels, seconds=seconds, workers=workers, port=port,
+                          app_dir=Path(app_dir) if app_dir else None, matches=matches, volunteers=volunteers,
+                          requests=requests_, echo=None if as_json else click.echo)
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), indent=2))
+    else:
+        click.echo(f"machine load average at the end: {report.load_average} (2 cores, shared with other work)")

@@ -7,6 +7,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from models.db import make_engine
+from models.writes import guard_writes
 
 
 def init_app(app: Flask) -> None:
@@ -21,6 +22,10 @@ def engine() -> Engine:
 def get_db() -> Session:
     if "db" not in g:
         g.db = Session(engine(), expire_on_commit=False)
+        settings = current_app.config.get("MAKKER_SETTINGS")
+        # Outside production a write that skips models.writes.begin_write fails at once, so
+        # tests find it; production logs it and lets it through (docs/decisions/0008).
+        guard_writes(g.db, strict=settings is None or not settings.production)
     return g.db
 
 

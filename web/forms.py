@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import secrets
+
 from flask_babel import gettext, ngettext
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectMultipleField, ValidationError
+from wtforms import HiddenField, RadioField, SelectMultipleField, ValidationError
 from wtforms.fields import Field
 from wtforms.validators import InputRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -27,6 +29,16 @@ def apply_domain_error(form: FlaskForm, error, message: str) -> None:  # noqa: A
         field.errors = [*field.errors, message]
     else:
         form.form_errors.append(message)
+
+
+def new_submit_key() -> str:
+    return secrets.token_urlsafe(18)
+
+
+def SubmitKeyField() -> HiddenField:  # noqa: N802 - used like a field class
+    """A one-time token in each rendered form: the same form sent twice (a double click, a
+    reloaded POST) is saved once and the second answer says so (models.writes.claim_submission)."""
+    return HiddenField(default=new_submit_key)
 
 
 def MaxLength(limit: int) -> Length:  # noqa: N802 - reads like the other WTForms validators

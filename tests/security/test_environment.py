@@ -67,10 +67,12 @@ def test_the_makker_command_runs_in_development_unless_told_otherwise(tmp_path):
 
 
 def _queue_reset_mail(app, world) -> None:  # noqa: ANN001
+    from models.writes import begin_write
     from web.database import get_db
 
     with app.app_context():
         db = get_db()
+        begin_write(db)  # the app's sessions refuse writes outside a write transaction
         send(db, "password_reset", to=world.admin.email, locale="da", organisation_id=world.organisation.id,
              name="Admin", link="https://makker.example.org/nulstil/hemmelig")
         db.commit()

@@ -64,7 +64,9 @@ def test_a_postcode_with_markup_is_shown_as_text_on_the_volunteers_profile(clien
 
 def _all_form_classes() -> list[type[FlaskForm]]:
     for module in pkgutil.walk_packages(web.__path__, "web."):
-        if not module.name.endswith("__main__"):  # running it starts the command line
+        # __main__ starts the command line; the locust file is a script locust runs in its own
+        # process (importing it patches gevent into this one).
+        if not module.name.endswith(("__main__", ".locustfile")):
             importlib.import_module(module.name)
     found, todo = [], list(FlaskForm.__subclasses__())
     while todo:

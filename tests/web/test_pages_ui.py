@@ -124,6 +124,11 @@ def _match_world(session, world):  # noqa: ANN001, ANN202
             session.add(MeetingLog(match_id=m.id, volunteer_id=m.volunteer_id, met_on=TODAY - timedelta(days=3),
                                    minutes=60, rating=4))
     session.commit()
+    # Built straight into the tables (as an import would), so the stored risk is refreshed as the
+    # daily job does; the operations of the app refresh it themselves.
+    from models.risk_state import refresh_risk
+
+    refresh_risk(session, TODAY, world.organisation.id)
     return made
 
 

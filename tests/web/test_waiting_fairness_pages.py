@@ -73,7 +73,7 @@ def test_weighed_lets_the_newcomer_pass_and_the_pages_say_so(engine, session, wo
     page = client.get(f"/koordinator/matchning/{run.id}").get_data(as_text=True)
     assert ("Springer Lang Ventetid over (210 dage over målet): valgt for en bedre score, fordi prioriteringen af "
             "ventetid ikke er streng.") in page
-    assert "Sprunget over af en nyankommen: 1 anmodninger" in page
+    assert "Anmodninger, som en nyankommen sprang over: 1." in page
     waiting = client.get(f"/koordinator/venteliste/anmodninger?program={prog.id}").get_data(as_text=True)
     row = waiting[waiting.find("Lang Ventetid"):][:1500]
     assert "210 dage over målet" in row

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import Response, flash, render_template, request
+from flask import Response, abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -13,10 +13,10 @@ from models.dashboard import build_dashboard
 from models.matches import MATCH_STATUSES, Match
 from models.organisations import Organisation, Program
 from models.overview import SORTS, MatchRow, filter_matches, match_rows
-from models.risk import at_risk
 from models.users import User
+from web import chart_store
 from web.admin.pdf import report_pdf
-from web.admin.report import Table, chart_images, csv_bytes, data_uri, tables
+from web.admin.report import Table, chart_specs, csv_bytes, tables
 from web.admin.views import bp
 from web.database import get_db
 from web.i18n import format_date, parse_date
@@ -26,9 +26,14 @@ from web.params import record_id
 from web.policy import require_area, scope
 
 
+def default_period(day: date) -> tuple[date, date]:
+    """The last 12 months up to ``day``: what the dashboard shows unless a period is chosen."""
+    return day - timedelta(days=365), day
+
+
 def _period() -> tuple[date, date, list[str]]:
     """The chosen period (?fra=&til=); the last 12 months unless chosen. Bad dates are explained."""
-    errors, end, start = [], today(), today() - timedelta(days=365)
+    errors, (start, end) = [], default_period(today())
     for key, default in (("fra", start), ("til", end)):
         raw = (request.args.get(key) or "").strip()
         value = default
@@ -43,7 +48,7 @@ def _period() -> tuple[date, date, list[str]]:
             end = value
     if start > end:
         errors.append(_("The period must begin before it ends; showing the last 12 months."))
-        start, end = today() - timedelta(days=365), today()
+        start, end = default_period(today())
     return start, min(end, today()), errors
 
 
@@ -73,10 +78,25 @@ def dashboard() -> str:
     for error in errors:
         flash(error, "error")
     db = get_db()
-    images = {key: data_uri(svg) for key, svg in chart_images(d).items()}
+    # The page names its charts; each image is drawn once for these figures, by whoever asks first.
+    keys = chart_store.prepare(db, current_user.organisation_id, chart_specs(d), today())
+    images = {name: url_for("admin.chart", key=key) for name, key in keys.items()}
     return render_template("admin/dashboard.html", d=d, program=program, tables={t.key: t for t in tables(d)},
                            images=images, programs=list(db.exec(scope(Program).order_by(Program.name))),
                            args=request.args)
+
+
+@bp.get("/oversigt/graf/<key>.svg")
+def chart(key: str) -> Response:
+    require_area("admin")
+    found = chart_store.image(get_db(), current_user.organisation_id, key, today()) if len(key) == 64 else None
+    if found is None:
+        abort(404)
+    content, fmt = found
+    response = Response(content, mimetype="image/svg+xml" if fmt == "svg" else "image/png")
+    # The key names the content: the same address never shows other figures.
+    response.headers["Cache-Control"] = "private, max-age=86400, immutable"
+    return response
 
 
 @bp.get("/oversigt.csv")
@@ -91,7 +111,8 @@ def report() -> Response:
     require_area("admin")
     d, program, _errors = _dashboard()
     organisation = get_db().exec(scope(Organisation)).one()
-    pdf = report_pdf(d, organisation.name, program.name if program else _("All programs"), format_date(today()))
+    pdf = report_pdf(d, organisation.name, program.name if program else _("All programs"), format_date(today()),
+                     draw=chart_store.cached_renderer(get_db(), current_user.organisation_id, today()))
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{_filename("rapport", d, "pdf")}"'})
 
@@ -106,11 +127,9 @@ def _csv(content: bytes, filename: str) -> Response:
 def _overview_query():  # noqa: ANN202
     args = request.args
     sort = args.get("sort") if args.get("sort") in SORTS else "start"
-    only = None
-    if args.get("risk") == "1":
-        only = [r.match.id for r in at_risk(get_db(), current_user.organisation_id, today())]
     stmt = filter_matches(scope(Match), program_id=args.get("program", type=record_id), status=args.get("status"),
-                          coordinator_id=args.get("coordinator", type=record_id), only_ids=only, sort=sort)
+                          coordinator_id=args.get("coordinator", type=record_id), at_risk_only=args.get("risk") == "1",
+                          sort=sort)
     return stmt, sort
 
 

@@ -19,7 +19,7 @@ from wtforms import (
 from wtforms.validators import Email, InputRequired, NumberRange, Optional
 
 from matching.profiles import COMPLEXITY_LEVELS, DEFAULT_WEIGHTS, EXPERIENCE_LEVELS
-from web.forms import MaxLength, MultiCheckboxField
+from web.forms import MaxLength, MultiCheckboxField, SubmitKeyField
 from web.i18n import lazy_gettext as _l
 from web.labels import LABELS
 
@@ -84,6 +84,7 @@ for _complexity in COMPLEXITY_LEVELS:
 
 
 class InviteForm(FlaskForm):
+    submit_key = SubmitKeyField()
     name = StringField(_l("Name"), validators=[InputRequired(REQUIRED), MaxLength(200)])
     email = EmailField(_l("E-mail"), validators=[InputRequired(REQUIRED), Email(_l("Enter a valid e-mail address.")),
                                                  MaxLength(254)])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from pathlib import Path
 
 import matplotlib
@@ -20,7 +21,9 @@ CHART_BEFORE = {"volunteer_funnel": "volunteer_funnel", "waiting": "waiting", "s
                 "retention": "survival", "closure_reasons": "closure_reasons"}
 
 
-def report_pdf(d: Dashboard, organisation: str, scope_name: str, generated: str) -> bytes:
+def report_pdf(d: Dashboard, organisation: str, scope_name: str, generated: str,
+               draw: Callable[..., bytes] | None = None) -> bytes:
+    """The report; ``draw`` draws a chart (e.g. through the shared chart cache)."""
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_font("DejaVu", "", str(FONT_DIR / "DejaVuSans.ttf"))
@@ -35,7 +38,7 @@ def report_pdf(d: Dashboard, organisation: str, scope_name: str, generated: str)
                      end=format_date(d.end), made=generated), new_x="LMARGIN", new_y="NEXT")
     pdf.multi_cell(0, 5, _("The report holds figures only, no names or other personal data."),
                    new_x="LMARGIN", new_y="NEXT")
-    images = chart_images(d, fmt="png")
+    images = chart_images(d, fmt="png", draw=draw)
     for table in tables(d):
         if not table.rows:
             continue

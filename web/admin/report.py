@@ -7,7 +7,7 @@ disagree. Nothing here names a person: the report is for steering groups and fun
 from __future__ import annotations
 
 import base64
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -117,32 +117,40 @@ def _few_followed_after(d: Dashboard) -> int | None:
     return durations[FEW_FOLLOWED - 1] if len(durations) >= FEW_FOLLOWED else 0
 
 
-def chart_images(d: Dashboard, fmt: str = "svg") -> dict[str, bytes]:
-    """The charts of the dashboard; the matching table of ``tables`` is their text alternative."""
-    funnel = charts.bars(charts.Bars(
+def chart_specs(d: Dashboard) -> dict[str, charts.Bars | charts.Curve]:
+    """What each chart of the dashboard shows; the matching table of ``tables`` is its text alternative."""
+    funnel = charts.Bars(
         _("From sign-up to match"), [_("Signed up"), _("Screening"), _("Approved"), _("Matched")],
-        [(_("Volunteers"), [d.volunteer_funnel[k] for k in ("signed_up", "screening", "approved", "matched")])]),
-        fmt)
+        [(_("Volunteers"), [d.volunteer_funnel[k] for k in ("signed_up", "screening", "approved", "matched")])])
     bins = [_("0–30"), _("31–90"), _("91–180"), _("181–365"), _("365+")]
-    waiting = charts.bars(charts.Bars(
+    waiting = charts.Bars(
         _("Days waited before the match"), bins,
-        [(_("Youths and families"), d.waiting_requests.bins), (_("Volunteers"), d.waiting_volunteers.bins)]), fmt)
-    survival = charts.survival_curve(charts.Curve(
+        [(_("Youths and families"), d.waiting_requests.bins), (_("Volunteers"), d.waiting_volunteers.bins)])
+    survival = charts.Curve(
         _("Share of matches still running"), _("days since the start"), "%",
         [s.day for s in d.survival], [s.survival for s in d.survival],
         [(days, _("%(n)s mo.", n=months)) for months, days in RETENTION_MILESTONES.items()],
         observed_until=d.longest_observed_days,
-        censored=tuple((day, survival_at(d.survival, day)) for day in d.censored_days),
+        # One mark per day, however many matches were last seen that day (the chart's key stays small).
+        censored=tuple((day, survival_at(d.survival, day)) for day in sorted(set(d.censored_days))),
         censored_label=_("still running (last seen)"), few_after=_few_followed_after(d),
-        few_label=_("fewer than %(n)s matches followed", n=FEW_FOLLOWED)), fmt)
-    status = charts.bars(charts.Bars(
+        few_label=_("fewer than %(n)s matches followed", n=FEW_FOLLOWED))
+    status = charts.Bars(
         _("Matches by status"), [label("match_status", s) for s in MATCH_STATUSES],
-        [(_("Matches"), [d.matches_by_status[s] for s in MATCH_STATUSES])]), fmt)
-    reasons = charts.bars(charts.Bars(
+        [(_("Matches"), [d.matches_by_status[s] for s in MATCH_STATUSES])])
+    reasons = charts.Bars(
         _("Why matches closed"), [label("closure_reason", r) for r in d.closure_reasons] or [_("none")],
-        [(_("Matches"), list(d.closure_reasons.values()) or [0])], horizontal=True), fmt)
+        [(_("Matches"), list(d.closure_reasons.values()) or [0])], horizontal=True)
     return {"volunteer_funnel": funnel, "waiting": waiting, "survival": survival, "status": status,
             "closure_reasons": reasons}
+
+
+def chart_images(d: Dashboard, fmt: str = "svg", draw: Callable[..., bytes] | None = None) -> dict[str, bytes]:
+    """The charts drawn (``draw``: e.g. with the shared cache in front; default: drawn now)."""
+    from web.chart_store import render
+
+    draw = draw or render
+    return {key: draw(chart, fmt) for key, chart in chart_specs(d).items()}
 
 
 def data_uri(svg: bytes) -> str:

@@ -12,7 +12,7 @@ from matching.profiles import DEFAULT_WEIGHTS
 from matching.run import preview_waiting, preview_weights
 from matching.vocabulary import INTERESTS
 from models.clock import today
-from models.errors import DomainError
+from models.errors import AlreadyDone, DomainError
 from models.mentees import Request
 from models.organisations import SCREENING_STEPS, Organisation, Program
 from models.program_settings import (
@@ -150,7 +150,11 @@ def invite() -> str | Response:
         try:
             user = invite_staff(get_db(), current_user, name=form.name.data, email=form.email.data,
                                 role=form.role.data,
-                                link_for=lambda u: public_url("auth.accept_invite", token=make_user_token(u, "invite")))
+                                link_for=lambda u: public_url("auth.accept_invite", token=make_user_token(u, "invite")),
+                                submit_key=form.submit_key.data)
+        except AlreadyDone as done:
+            flash(error_message(done), "info")
+            return redirect(url_for("admin.home"))
         except DomainError as error:
             get_db().rollback()
             apply_domain_error(form, error, error_message(error))

@@ -36,20 +36,11 @@ class NewPasswordForm(FlaskForm):
     )
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(NewPasswordForm):
+    """The new password as on a reset link, and the current one to prove it is the owner."""
+
     current = PasswordField(_l("Your current password"),
                             validators=[InputRequired(_l("Enter your current password.")), MaxLength(200)])
-    password = PasswordField(
-        _l("New password"),
-        validators=[
-            InputRequired(_l("Choose a password.")),
-            Length(min=MIN_PASSWORD_LENGTH, max=200, message=_l("The password must be at least %(n)s characters.", n=MIN_PASSWORD_LENGTH)),
-        ],
-    )
-    confirm = PasswordField(
-        _l("Repeat the password"),
-        validators=[InputRequired(_l("Repeat the password.")), EqualTo("password", _l("The two passwords differ."))],
-    )
 
 
 class SignOutEverywhereForm(FlaskForm):

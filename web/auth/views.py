@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 
 from models.emails import send
 from models.errors import DomainError
+from models.links import choose_password_from_link
 from models.sessions import sign_out_everywhere
 from models.users import (
     SignInLocked,
@@ -19,9 +20,7 @@ from models.users import (
     change_password,
     get_user_by_email,
 )
-from models.users import (
-    reset_password as save_reset_password,
-)
+from models.writes import begin_write
 from web.auth.forms import (
     ChangePasswordForm,
     LoginForm,
@@ -149,6 +148,7 @@ def forgot_password() -> Response | str:
         db = get_db()
         user = get_user_by_email(db, form.email.data)
         if user is not None and user.active:
+            begin_write(db)
             link = public_url("auth.reset_password", token=make_user_token(user, "reset"))
             send(db, "password_reset", to=user.email, locale=user.locale, organisation_id=user.organisation_id,
                  name=user.name, link=link)
@@ -181,7 +181,16 @@ def _choose_password(token: str, purpose: str, max_age: int, accepting_invite: b
         return redirect(url_for("auth.forgot_password"))
     form = NewPasswordForm()
     if form.validate_on_submit():
-        save_reset_password(db, user, form.password.data, confirm_email=accepting_invite)
+        try:
+            # The link is checked again on the locked user: two tabs cannot both spend it.
+            choose_password_from_link(db, user.id, lambda fresh: token_matches(fresh, data[1]), form.password.data,
+                                      confirm_email=accepting_invite)
+        except DomainError as error:
+            if error.field == "password":
+                form.password.errors = [*form.password.errors, error_message(error)]
+                return render_template("auth/reset.html", form=form), 400
+            flash(error_message(error), "error")
+            return redirect(url_for("auth.forgot_password"))
         flash(_("Your password has been changed. You can sign in now."), "success")
         return redirect(url_for("auth.login"))
     return render_template("auth/reset.html", form=form)

@@ -16,7 +16,7 @@ from models.consent import (
     withdraw_consent,
     withdrawal_effects,
 )
-from models.errors import DomainError
+from models.errors import AlreadyDone, DomainError
 from models.matches import Match
 from models.mentees import Household, Youth
 from web.coordinator.forms import FAMILY_RELATION_CHOICES, AddConsentForm, WithdrawConsentForm
@@ -50,7 +50,10 @@ def add_person_consent(kind: str, record_id: int) -> str | Response:
         try:
             _consent, returned = add_consent(get_db(), current_user, kind, record.id,
                                              ConsentDraft(form.given_by.data, form.relation.data, form.given_on.data),
-                                             today())
+                                             today(), submit_key=form.submit_key.data)
+        except AlreadyDone as done:
+            flash(error_message(done), "info")
+            return redirect(_person_url(kind, record.id) + "#consent-h")
         except DomainError as error:
             get_db().rollback()
             target = type(error)(error.msgid, _FIELDS.get(error.field or "", error.field), **error.params)

@@ -8,9 +8,9 @@ from flask_login import current_user
 from sqlmodel import select
 from werkzeug.wrappers import Response
 
-from models.audit import record_audit
+from models.audit import record_view
 from models.clock import today
-from models.errors import Conflict, DomainError
+from models.errors import AlreadyDone, Conflict, DomainError
 from models.followup import (
     CLOSING_REASONS,
     OUTCOME_QUESTIONS,
@@ -27,7 +27,8 @@ from models.matches import CheckIn, Match, MatchEvent, MeetingLog
 from models.meetings import set_meeting_rhythm
 from models.mentees import Request
 from models.organisations import Program
-from models.risk import assess, at_risk, count_overdue_checkins, overdue_checkins
+from models.risk import overdue_checkins
+from models.risk_state import as_match_risk, at_risk_query, risk_counts, stored_risks
 from models.users import User
 from models.volunteers import Volunteer
 from models.waiting import request_names
@@ -37,7 +38,7 @@ from web.database import get_db
 from web.forms import RhythmForm, apply_domain_error
 from web.i18n import error_message
 from web.labels import choices, label
-from web.pagination import paginate_list
+from web.pagination import paginate
 from web.params import optional_record_id, record_id
 from web.policy import load, require_area, scope
 
@@ -70,10 +71,10 @@ def followup() -> str:
     programs = list(db.exec(scope(Program).order_by(Program.name)))
     program_id = request.args.get("program", type=record_id)
     program_id = program_id if program_id in {p.id for p in programs} else None
-    risks = at_risk(db, current_user.organisation_id, today(), program_id)
-    page = paginate_list(risks)
+    page = paginate(db, at_risk_query(current_user.organisation_id, program_id))
+    page.items = [as_match_risk(m, row, today()) for m, row in page.items]
     overdue = overdue_checkins(db, current_user.organisation_id, today(), program_id, limit=50)
-    overdue_total = count_overdue_checkins(db, current_user.organisation_id, today(), program_id)
+    overdue_total = risk_counts(db, current_user.organisation_id, program_id)[1]
     shown = [r.match for r in page.items] + [m for _c, m in overdue]
     return render_template("coordinator/followup.html", page=page, overdue=overdue, overdue_total=overdue_total,
                            programs=programs, args=request.args, today=today(), **_names(shown))
@@ -92,16 +93,15 @@ def _names(matches: list[Match]) -> dict:
 def match(match_id: int) -> str:
     record = load(Match, match_id, "manage")
     db = get_db()
-    record_audit(db, organisation_id=record.organisation_id, user_id=current_user.id, action="view",
-                 record_type="Match", record_id=record.id)
-    db.commit()
+    record_view(db, organisation_id=record.organisation_id, user_id=current_user.id, record_type="Match",
+                record_id=record.id)
     events = list(db.exec(select(MatchEvent).where(MatchEvent.match_id == record.id).order_by(MatchEvent.at.desc())))
     meetings = list(db.exec(select(MeetingLog).where(MeetingLog.match_id == record.id)
                             .order_by(MeetingLog.met_on.desc(), MeetingLog.id.desc()).limit(50)))
     checkins = list(db.exec(select(CheckIn).where(CheckIn.match_id == record.id).order_by(CheckIn.due_on)))
     user_ids = {e.by_id for e in events} | {c.done_by_id for c in checkins} | {record.coordinator_id}
     users = {u.id: u.name for u in db.exec(scope(User).where(User.id.in_([i for i in user_ids if i])))}
-    risk = assess(db, [record], today())[record.id]
+    risk = stored_risks(db, [record], today())[record.id]
     resume_form = ResumeForm(version=record.version, on=today())
     rhythm_form = RhythmForm(rhythm=record.meeting_rhythm)
     return render_template("coordinator/match.html", match=record, events=events, meetings=meetings,
@@ -126,7 +126,10 @@ def checkin(match_id: int) -> str | Response:
                                      next_step=form.next_step.data or "", outcome=_outcome(form))
             checkin_id = optional_record_id(form.checkin_id.data)
             record_checkin(db, record.id, current_user, today(), answers, checkin_id=checkin_id,
-                           seen_version=_seen_version(form))
+                           seen_version=_seen_version(form), submit_key=form.submit_key.data)
+        except AlreadyDone as done:
+            flash(error_message(done), "info")
+            return redirect(url_for("coordinator.match", match_id=record.id))
         except DomainError as error:
             db.rollback()
             _show_error(form, error)
@@ -154,7 +157,11 @@ def pause(match_id: int) -> str | Response:
     elif form.validate_on_submit():
         try:
             pause_match(db, record.id, current_user, today(), on=form.on.data, until=form.until.data,
-                        reason=form.reason.data or "", seen_version=_seen_version(form))
+                        reason=form.reason.data or "", seen_version=_seen_version(form),
+                        submit_key=form.submit_key.data)
+        except AlreadyDone as done:
+            flash(error_message(done), "info")
+            return redirect(url_for("coordinator.match", match_id=record.id))
         except DomainError as error:
             db.rollback()
             _show_error(form, error)
@@ -174,7 +181,10 @@ def resume(match_id: int) -> Response:
         flash(_("Write the date the match was resumed."), "error")
         return redirect(url_for("coordinator.match", match_id=record.id))
     try:
-        resume_match(db, record.id, current_user, today(), on=form.on.data, seen_version=_seen_version(form))
+        resume_match(db, record.id, current_user, today(), on=form.on.data, seen_version=_seen_version(form),
+                     submit_key=form.submit_key.data)
+    except AlreadyDone as done:
+        flash(error_message(done), "info")
     except DomainError as error:
         db.rollback()
         flash(error_message(error), "error")
@@ -202,7 +212,11 @@ def close(match_id: int) -> str | Response:
                           request_back_to_pool=form.request_back.data == "yes",
                           volunteer_back_to_pool=form.volunteer_back.data == "yes")
         try:
-            close_match(db, record.id, current_user, today(), closure, seen_version=_seen_version(form))
+            close_match(db, record.id, current_user, today(), closure, seen_version=_seen_version(form),
+                        submit_key=form.submit_key.data)
+        except AlreadyDone as done:
+            flash(error_message(done), "info")
+            return redirect(url_for("coordinator.match", match_id=record.id))
         except DomainError as error:
             db.rollback()
             _show_error(form, error)
@@ -234,7 +248,7 @@ def set_rhythm(match_id: int) -> Response:
 def contact_handled(match_id: int) -> Response:
     record = load(Match, match_id, "manage")
     try:
-        count = mark_contact_handled(get_db(), record.id, current_user)
+        count = mark_contact_handled(get_db(), record.id, current_user, today=today())
     except Conflict as error:
         get_db().rollback()
         flash(error_message(error), "error")

@@ -20,7 +20,13 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 from models import clock
-from web.forms import RHYTHM_CHOICES, MaxLength, MultiCheckboxField, postcode_is_danish
+from web.forms import (
+    RHYTHM_CHOICES,
+    MaxLength,
+    MultiCheckboxField,
+    SubmitKeyField,
+    postcode_is_danish,
+)
 from web.i18n import lazy_gettext as _l
 
 GENDER_CHOICES = [("female", _l("Female")), ("male", _l("Male")), ("other", _l("Other"))]
@@ -75,6 +81,7 @@ class ConsentFields(FlaskForm):
 
 
 class YouthIntakeForm(ConsentFields):
+    submit_key = SubmitKeyField()
     first_name = StringField(_l("First name"), validators=[InputRequired(REQUIRED), MaxLength(100)])
     last_name = StringField(_l("Last name"), validators=[InputRequired(REQUIRED), MaxLength(100)])
     birth_year = IntegerField(_l("Birth year"), validators=[
@@ -107,6 +114,7 @@ class MemberFields(Form):
 
 
 class HouseholdIntakeForm(ConsentFields):
+    submit_key = SubmitKeyField()
     consent_relation = SelectField(_l("Role of the person giving consent"), choices=FAMILY_RELATION_CHOICES,
                                    default="self")
     consent2_relation = SelectField(_l("Second person's role"), choices=FAMILY_RELATION_CHOICES, default="self")
@@ -126,16 +134,19 @@ class HouseholdIntakeForm(ConsentFields):
 
 
 class RejectForm(FlaskForm):
+    submit_key = SubmitKeyField()
     reason = TextAreaField(_l("Why is the proposal rejected?"), validators=[InputRequired(REQUIRED), MaxLength(2000)])
 
 
 class ApproveForm(FlaskForm):
+    submit_key = SubmitKeyField()
     intro_note = TextAreaField(_l("Introduction note for the volunteer (what they may know)"),
                                validators=[Optional(), MaxLength(2000)])
     intro_on = DateField(_l("Planned introduction meeting"), validators=[Optional()], format=["%Y-%m-%d", "%d-%m-%Y"])
 
 
 class ManualMatchForm(FlaskForm):
+    submit_key = SubmitKeyField()
     volunteer_id = SelectField(_l("Volunteer"), coerce=int, validators=[InputRequired(REQUIRED)])
     intro_note = TextAreaField(_l("Introduction note for the volunteer (what they may know)"),
                                validators=[Optional(), MaxLength(2000)])
@@ -143,6 +154,7 @@ class ManualMatchForm(FlaskForm):
 
 
 class IntroductionForm(FlaskForm):
+    submit_key = SubmitKeyField()
     intro_on = DateField(_l("Date of the introduction meeting"), validators=[InputRequired(REQUIRED)],
                          format=["%Y-%m-%d", "%d-%m-%Y"])
     attendees = StringField(_l("Who attended"), validators=[Optional(), MaxLength(500)])
@@ -155,6 +167,7 @@ class IntroductionForm(FlaskForm):
 
 
 class NoteForm(FlaskForm):
+    submit_key = SubmitKeyField()
     body = TextAreaField(_l("New note"), validators=[InputRequired(REQUIRED), MaxLength(4000)])
 
 
@@ -166,6 +179,7 @@ DATE_FORMATS = ["%Y-%m-%d", "%d-%m-%Y"]
 
 
 class VersionedForm(FlaskForm):
+    submit_key = SubmitKeyField()
     # The version of the match the coordinator saw: a change made meanwhile is not overwritten.
     version = HiddenField()
 
@@ -222,6 +236,7 @@ class CloseForm(VersionedForm):
 # --- consent (issue 12) ---------------------------------------------------------------------
 
 class AddConsentForm(FlaskForm):
+    submit_key = SubmitKeyField()
     given_by = StringField(_l("Consent given by"), validators=[InputRequired(REQUIRED), MaxLength(200)])
     relation = SelectField(_l("Role of the person giving consent"), choices=RELATION_CHOICES, default="guardian")
     given_on = DateField(_l("Date consent was given"), validators=[InputRequired(REQUIRED)],

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 
 from models.child_protection import CERTIFICATE_STEP
 from models.clock import today
-from models.errors import DomainError
+from models.errors import AlreadyDone, DomainError
 from models.followup import OUTCOME_QUESTIONS
 from models.intake import (
     ConsentDraft,
@@ -98,7 +98,11 @@ def new_youth() -> str | Response:
                 request=draft, guardian_name=form.guardian_name.data or "", guardian_phone=form.guardian_phone.data or "",
                 guardian_email=form.guardian_email.data or "", school=form.school.data or "",
                 no_trusted_adult=bool(form.no_trusted_adult.data), second_consent=second_consent,
+                submit_key=form.submit_key.data,
             )
+        except AlreadyDone as done:
+            flash(error_message(done), "info")
+            return redirect(url_for("coordinator.youth", youth_id=done.result_id))
         except DomainError as error:
             get_db().rollback()
             field = {"need": "request-need", "program": "request-program", "complexity_reason": "request-complexity_reason"}
@@ -141,7 +145,11 @@ def new_household() -> str | Response:
                 contact_name=form.contact_name.data, contact_phone=form.contact_phone.data or "",
                 contact_email=form.contact_email.data or "", wishes=form.wishes.data or "", members=members,
                 profile=mentee, consent=consent, requests=drafts, second_consent=second_consent,
+                submit_key=form.submit_key.data,
             )
+        except AlreadyDone as done:
+            flash(error_message(done), "info")
+            return redirect(url_for("coordinator.household", household_id=done.result_id))
         except DomainError as error:
             get_db().rollback()
             if error.field == "need":

@@ -9,7 +9,6 @@ from models.clock import today
 from models.matches import MATCH_STATUSES, Match
 from models.organisations import Program
 from models.overview import SORTS, filter_matches, match_rows
-from models.risk import at_risk
 from models.users import User
 from web.coordinator.views import bp
 from web.database import get_db
@@ -30,11 +29,10 @@ def matches() -> str:
     sort = args.get("sort") if args.get("sort") in SORTS else "risk"
     chosen = args.get("coordinator", "")
     coordinator_id = current_user.id if chosen == "mine" else args.get("coordinator", type=int)
-    risky = [r.match.id for r in at_risk(db, current_user.organisation_id, today())]
     search = (args.get("q") or "").strip()[:100]
     stmt = filter_matches(scope(Match), program_id=args.get("program", type=int), status=status or None,
-                          coordinator_id=coordinator_id, only_ids=risky if args.get("risk") == "1" else None,
-                          sort=sort, search=search or None, first_ids=risky)
+                          coordinator_id=coordinator_id, at_risk_only=args.get("risk") == "1",
+                          sort=sort, search=search or None)
     page = paginate(db, stmt)
     return render_template("coordinator/matches.html", page=page, rows=match_rows(db, page.items, today()),
                            programs=programs, coordinators=coordinators, statuses=STATUS_CHOICES, status=status,

@@ -8,8 +8,9 @@ from flask_login import current_user
 from sqlmodel import select
 from werkzeug.wrappers import Response
 
-from models.audit import AuditEvent, record_audit
+from models.audit import AuditEvent, record_view
 from models.consent import ConsentRecord
+from models.errors import AlreadyDone
 from models.matches import Match, MeetingLog
 from models.matchruns import Proposal
 from models.mentees import Household, HouseholdMember, Request, Youth
@@ -20,14 +21,14 @@ from models.waiting import request_names
 from web.coordinator.forms import NoteForm
 from web.coordinator.views import bp
 from web.database import get_db
+from web.i18n import error_message
 from web.policy import load, scope
 
 
 def _viewed(record_type: str, record_id: int, organisation_id: int) -> None:
     db = get_db()
-    record_audit(db, organisation_id=organisation_id, user_id=current_user.id, action="view",
-                 record_type=record_type, record_id=record_id)
-    db.commit()
+    record_view(db, organisation_id=organisation_id, user_id=current_user.id, record_type=record_type,
+                record_id=record_id)
 
 
 def _shared(record_type: str, record_id: int) -> dict:
@@ -108,8 +109,12 @@ def add_person_note(kind: str, record_id: int) -> Response:
     record = load(model, record_id, "update")
     form = NoteForm()
     if form.validate_on_submit():
-        add_note(get_db(), current_user, record_type, record.id, form.body.data)
-        flash(_("The note is saved."), "success")
+        try:
+            add_note(get_db(), current_user, record_type, record.id, form.body.data, submit_key=form.submit_key.data)
+        except AlreadyDone as done:
+            flash(error_message(done), "info")
+        else:
+            flash(_("The note is saved."), "success")
     else:
         flash(_("Write the note before saving it."), "error")
     return redirect(url_for(endpoint, **{arg: record.id}) + "#notes")

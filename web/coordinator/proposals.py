@@ -8,7 +8,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from models.clock import today
-from models.errors import Conflict, DomainError
+from models.errors import AlreadyDone, Conflict, DomainError
 from models.introductions import record_introduction
 from models.lifecycle import capacity_left
 from models.matches import Match
@@ -42,7 +42,12 @@ def approve(proposal_id: int) -> Response:
     try:
         match = approve_proposal(get_db(), proposal.id, current_user, today(),
                                  intro_note=(form.intro_note.data or "").strip(), reply_link=_reply_link(),
-                                 intro_on=form.intro_on.data if form.validate() else None)
+                                 intro_on=form.intro_on.data if form.validate() else None,
+                                 submit_key=form.submit_key.data)
+    except AlreadyDone as done:
+        flash(error_message(done), "info")
+        if done.result_id:
+            return redirect(url_for("coordinator.introduction", match_id=done.result_id))
     except DomainError as error:
         flash(error_message(error), "error")
     else:
@@ -58,7 +63,9 @@ def reject(proposal_id: int) -> str | Response:
     form = RejectForm()
     if form.validate_on_submit():
         try:
-            reject_proposal(get_db(), proposal.id, current_user, form.reason.data)
+            reject_proposal(get_db(), proposal.id, current_user, form.reason.data, submit_key=form.submit_key.data)
+        except AlreadyDone as done:
+            flash(error_message(done), "info")
         except DomainError as error:
             flash(error_message(error), "error")
         else:
@@ -90,7 +97,11 @@ def manual(request_id: int) -> str | Response:
         try:
             match = manual_match(db, request_.id, volunteer.id, current_user, today(),
                                  confirm_soft=bool(form.confirm_soft.data), intro_note=form.intro_note.data or "",
-                                 reply_link=_reply_link())
+                                 reply_link=_reply_link(), submit_key=form.submit_key.data)
+        except AlreadyDone as done:
+            flash(error_message(done), "info")
+            if done.result_id:
+                return redirect(url_for("coordinator.introduction", match_id=done.result_id))
         except SoftConcerns as soft:
             concerns = [_(c) for c in soft.concerns]
             check = check_pair(db, request_, volunteer, today())
@@ -119,7 +130,10 @@ def introduction(match_id: int) -> str | Response:
             record_introduction(get_db(), match.id, current_user, form.intro_on.data, today(),
                                 volunteer_yes=form.volunteer_yes.data == "yes", mentee_yes=form.mentee_yes.data == "yes",
                                 attendees=form.attendees.data or "", note=form.note.data or "",
-                                rhythm=form.rhythm.data or None)
+                                rhythm=form.rhythm.data or None, submit_key=form.submit_key.data)
+        except AlreadyDone as done:
+            flash(error_message(done), "info")
+            return redirect(url_for("coordinator.introduction", match_id=match.id))
         except DomainError as error:
             get_db().rollback()
             target = form.intro_on if error.field == "intro_on" else None

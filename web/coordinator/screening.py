@@ -11,13 +11,13 @@ from wtforms import DateField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Optional
 
 from models.clock import today
-from models.errors import DomainError
+from models.errors import AlreadyDone, DomainError
 from models.organisations import Program
 from models.screening import approve_volunteer, decline_volunteer, record_step, screening_checklist
 from models.volunteers import STEP_STATUSES, Volunteer
 from web.coordinator.views import bp
 from web.database import get_db
-from web.forms import MaxLength, apply_domain_error
+from web.forms import MaxLength, SubmitKeyField, apply_domain_error
 from web.i18n import error_message
 from web.i18n import lazy_gettext as _l
 from web.labels import label
@@ -26,6 +26,7 @@ from web.policy import load
 
 
 class StepForm(FlaskForm):
+    submit_key = SubmitKeyField()
     step = SelectField(_l("Step"), validators=[InputRequired()])
     status = SelectField(_l("Status"), validators=[InputRequired()])
     step_date = DateField(_l("Date"), validators=[Optional()], format=["%Y-%m-%d", "%d-%m-%Y"])
@@ -52,7 +53,8 @@ def screening(volunteer_id: int) -> str | Response:
             if action == "step" and form.validate():
                 record_step(db, volunteer, form.step.data, form.status.data, current_user, form.step_date.data,
                             form.note.data or "", today(), step_label=label("step", form.step.data),
-                            status_label=label("step_status", form.status.data), link=link)
+                            status_label=label("step_status", form.status.data), link=link,
+                            submit_key=form.submit_key.data)
                 flash(_("The step is recorded and the volunteer has been e-mailed."), "success")
                 return redirect(url_for("coordinator.screening", volunteer_id=volunteer.id))
             if action == "approve":
@@ -64,6 +66,9 @@ def screening(volunteer_id: int) -> str | Response:
                 flash(_("%(name)s is declined; a kind e-mail is sent and the data will be deleted.",
                         name=volunteer.first_name), "info")
                 return redirect(url_for("coordinator.screening", volunteer_id=volunteer.id))
+        except AlreadyDone as done:
+            flash(error_message(done), "info")
+            return redirect(url_for("coordinator.screening", volunteer_id=volunteer.id))
         except DomainError as error:
             db.rollback()
             target = decline_form if action == "decline" else form

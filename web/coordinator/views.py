@@ -7,11 +7,10 @@ from flask_login import current_user
 from sqlalchemy import func
 from sqlmodel import select
 
-from models.clock import today
 from models.matches import Match
 from models.mentees import Request
 from models.organisations import Program
-from models.risk import at_risk, count_overdue_checkins
+from models.risk_state import risk_counts
 from models.volunteers import Volunteer
 from web.database import get_db
 from web.policy import require_area, scope
@@ -38,9 +37,9 @@ def home() -> str:
             "requests_waiting": count(Request, program.id, Request.status == "waiting"),
             "active_matches": count(Match, program.id, Match.status.in_(("introduced", "active", "paused"))),
         }
-    risks = at_risk(db, current_user.organisation_id, today())
-    return render_template("coordinator/home.html", programs=programs, figures=figures, at_risk_count=len(risks),
-                           overdue_count=count_overdue_checkins(db, current_user.organisation_id, today()))
+    at_risk_count, overdue_count = risk_counts(db, current_user.organisation_id)
+    return render_template("coordinator/home.html", programs=programs, figures=figures,
+                           at_risk_count=at_risk_count, overdue_count=overdue_count)
 
 
 # The coordinator's pages, one module per noun, all on this blueprint.

@@ -24,6 +24,7 @@ from models.matchruns import recover_stale_runs
 from models.referrals.statuses import send_closure_notices, send_status_reminders
 from models.reminders import send_reminders
 from models.retention import apply_retention
+from models.risk_state import refresh_risk
 from web.jobs.queue import JobContext
 from web.jobs.registry import daily_at, every, every_minute, job, periodic
 from web.mailer import send_pending
@@ -74,6 +75,25 @@ def daily_reminders(ctx: JobContext) -> dict:
         report = send_reminders(session, ctx.today(), ctx.settings.base_url)
     ctx.enqueue("send_outbox")
     return asdict(report)
+
+
+@periodic(daily_at(0, 5))
+def risk_refresh(ctx: JobContext) -> dict:
+    """The at-risk lists' flags that come with time alone (no meeting for N days, an overdue
+    check-in), once a day just after midnight; changes re-assess their match at once."""
+    with ctx.session() as session:
+        report = refresh_risk(session, ctx.today())
+    ctx.enqueue("draw_charts")  # the dashboard's figures moved with the day as well
+    return asdict(report)
+
+
+@periodic(daily_at(0, 15))
+def draw_charts(ctx: JobContext) -> dict:
+    """Each organisation's default dashboard charts, drawn before the first admin looks."""
+    from web.chart_store import draw_default_dashboards
+
+    with ctx.session() as session:
+        return {"drawn": draw_default_dashboards(session, ctx.today())}
 
 
 @periodic(daily_at(2, 30))

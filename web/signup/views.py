@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 
 from models.clock import today
 from models.emails import send
-from models.errors import DomainError
+from models.errors import AlreadyDone, DomainError
 from models.organisations import Organisation, Program
 from models.signup import (
     AddressTaken,
@@ -18,7 +18,7 @@ from models.signup import (
     tell_owner_of_address,
     volunteer_consent_text,
 )
-from models.users import User
+from models.users import User, normalise_email
 from web.database import get_db
 from web.i18n import current_locale
 from web.links import public_url
@@ -63,11 +63,15 @@ def form(org_slug: str, program_slug: str) -> str | Response:
     if form.validate_on_submit() and not extra:
         try:
             volunteer, user = register_volunteer(db, program, form.email.data, form.password.data, details, today(),
-                                                 locale=current_locale())
+                                                 locale=current_locale(), submit_key=form.submit_key.data)
             link = _confirm_link(user)
             send(db, "confirm_email", to=user.email, locale=user.locale, organisation_id=organisation.id,
                  name=details.first_name, program=program.name, organisation=organisation.name, link=link)
             db.commit()
+        except AlreadyDone:
+            # The same form sent twice: the first is saved and its e-mail is on its way.
+            db.rollback()
+            return redirect(url_for("signup.thanks", email=normalise_email(form.email.data)))
         except AddressTaken as taken:
             # The same answer as for a new address; the owner of the address is told by e-mail.
             db.rollback()

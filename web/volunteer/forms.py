@@ -27,7 +27,7 @@ from wtforms.validators import (
 from models import clock
 from models.matches import MEETING_ACTIVITIES
 from models.users import MIN_PASSWORD_LENGTH
-from web.forms import MaxLength, postcode_is_danish
+from web.forms import MaxLength, SubmitKeyField, postcode_is_danish
 from web.i18n import lazy_gettext as _l
 
 REQUIRED = _l("This field is required.")
@@ -66,6 +66,7 @@ class VolunteerProfileForm(FlaskForm):
 
 
 class SignupForm(VolunteerProfileForm):
+    submit_key = SubmitKeyField()
     email = EmailField(_l("E-mail"), validators=[InputRequired(REQUIRED), Email(_l("Enter a valid e-mail address.")),
                                                  MaxLength(254)])
     password = PasswordField(_l("Choose a password"), validators=[
@@ -79,6 +80,7 @@ class SignupForm(VolunteerProfileForm):
 
 
 class MeetingForm(FlaskForm):
+    submit_key = SubmitKeyField()
     met_on = DateField(_l("Date"), validators=[InputRequired(REQUIRED)], format=["%Y-%m-%d", "%d-%m-%Y"])
     minutes = RadioField(_l("How long?"), choices=[("30", "30 min"), ("60", "1 t"), ("90", "1½ t"), ("120", "2 t"),
                                                    ("180", "3 t")], default="60",

@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlmodel import select
 
 from models.clock import today
-from models.errors import DomainError
+from models.errors import AlreadyDone, DomainError
 from models.matches import OPEN_MATCH_STATUSES, CheckIn, Match, MeetingLog
 from models.meetings import (
     accept_match,
@@ -100,7 +100,11 @@ def log(match_id: int) -> str | Response:
         try:
             log_meeting(get_db(), match, own_volunteer(current_user), today(), met_on=form.met_on.data,
                         minutes=int(form.minutes.data), activities=chosen, note=form.note.data or "",
-                        rating=int(form.rating.data), needs_contact=bool(form.needs_contact.data))
+                        rating=int(form.rating.data), needs_contact=bool(form.needs_contact.data),
+                        submit_key=form.submit_key.data)
+        except AlreadyDone as done:
+            flash(error_message(done), "info")
+            return redirect(url_for("volunteer.home"))
         except DomainError as error:
             get_db().rollback()
             apply_domain_error(form, error, error_message(error))
@@ -165,8 +169,12 @@ def ask_to_end(match_id: int) -> str | Response:
     match = load(Match, match_id, "request_end")
     form = ReasonForm()
     if form.validate_on_submit():
-        request_end(get_db(), match, own_volunteer(current_user), form.reason.data or "")
-        flash(_("Your coordinator has been told and will contact you to end the match properly."), "success")
+        try:
+            request_end(get_db(), match, own_volunteer(current_user), form.reason.data or "", today=today())
+        except DomainError as error:
+            flash(error_message(error), "error")  # e.g. the coordinator closed it a moment ago
+        else:
+            flash(_("Your coordinator has been told and will contact you to end the match properly."), "success")
         return redirect(url_for("volunteer.home"))
     return render_template("volunteer/end.html", form=form, match=match)
 
@@ -224,7 +232,13 @@ def delete_account() -> str | Response:
     form = DeleteForm()
     open_matches = get_db().exec(scope(Match).where(Match.status.in_(OPEN_MATCH_STATUSES))).all()
     if form.validate_on_submit():
-        erase_volunteer(get_db(), volunteer, current_user, today())
+        try:
+            erase_volunteer(get_db(), volunteer, current_user, today())
+        except DomainError as error:  # deleted a moment ago (a double click)
+            get_db().rollback()
+            sign_out()
+            flash(error_message(error), "info")
+            return redirect(url_for("auth.login"))
         sign_out()
         flash(_("Your account and your data are deleted. Thank you for your time as a volunteer."), "success")
         return redirect(url_for("auth.login"))

@@ -2,7 +2,7 @@
 status reports to the referrer, the message thread, and each programme's referral settings
 
 Revision ID: 0012
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-01 23:01:43.136954
 """
 from alembic import op
@@ -11,7 +11,7 @@ import sqlmodel
 
 
 revision = '0012'
-down_revision = '0004'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,923 @@
+"""Every state-changing operation on shared rows, raced against itself and its rivals.
+
+A case builds a small world (its own organisation, so groups never share rows), returns the
+attempts to fire at once, and may add its own checks (duplicates, lost changes) to the
+whole-database invariants of ``invariants.broken_states``.
+
+To cover a new operation, add a case with ``@case("name")``: a function that takes a ``Kit``
+(the group's organisation, program and staff) and returns a ``Race`` (its attempts, and
+optionally ``expect`` — how many may win — and ``check`` — more problems to look for).
+"""
+
+from __future__ import annotations
+
+import inspect
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import func
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from models import clock
+from seed import builders as b
+from tests.concurrency.harness import Attempt, Outcome
+
+TODAY = clock.today()
+
+
+@dataclass
+class Kit:
+    """One group's world: its own organisation with a program, two admins and two coordinators."""
+
+    engine: Engine
+    session: Session
+    organisation: Any
+    program: Any
+    admin: Any
+    admin2: Any
+    coordinator: Any
+    coordinator2: Any
+    serial: int
+
+    def volunteer(self, capacity: int = 1, status: str = "approved", with_user: bool = False, **fields: Any) -> Any:
+        user = b.make_user(self.session, self.organisation, "volunteer") if with_user else None
+        return b.make_volunteer(self.session, self.program, user=user, status=status, capacity=capacity, **fields)
+
+    def request(self, **fields: Any) -> Any:
+        youth = b.make_youth(self.session, self.organisation)
+        return b.make_request(self.session, self.program, youth=youth, **fields)
+
+    def match(self, request: Any, volunteer: Any, status: str = "active", **fields: Any) -> Any:
+        from models.lifecycle import schedule_checkins, update_volunteer_pool_state
+
+        match = b.make_match(self.session, request, volunteer, status=status, **fields)
+        if status != "closed":
+            schedule_checkins(self.session, match, self.program, match.started_on or TODAY)
+        self.session.flush()
+        update_volunteer_pool_state(self.session, volunteer, TODAY)
+        return match
+
+    def proposal(self, request: Any, volunteer: Any, run: Any = None) -> Any:
+        from models.matchruns import MatchRun, Proposal
+
+        if run is None:
+            run = MatchRun(organisation_id=self.organisation.id, program_id=self.program.id, status="done")
+            self.session.add(run)
+            self.session.flush()
+        proposal = Proposal(organisation_id=self.organisation.id, run_id=run.id, request_id=request.id,
+                            volunteer_id=volunteer.id, score=0.8, breakdown={"components": []})
+        self.session.add(proposal)
+        self.session.flush()
+        return proposal
+
+
+@dataclass
+class Race:
+    attempts: list[Attempt]
+    # How many attempts may succeed: None = any number (the invariants decide).
+    winners: int | tuple[int, ...] | None = 1
+    check: Callable[[Session, Outcome], list[str]] | None = None
+
+
+@dataclass
+class Case:
+    name: str
+    build: Callable[[Kit], Race]
+    databases: tuple[str, ...] = ("sqlite", "postgresql")
+    tags: set[str] = field(default_factory=set)
+
+
+CASES: dict[str, Case] = {}
+
+
+def case(name: str, **options: Any) -> Callable[[Callable[[Kit], Race]], Callable[[Kit], Race]]:
+    def register(build: Callable[[Kit], Race]) -> Callable[[Kit], Race]:
+        CASES[name] = Case(name, build, **options)
+        return build
+
+    return register
+
+
+def make_kit(engine: Engine, session: Session, serial: int) -> Kit:
+    org = b.make_organisation(session)
+    program = b.make_program(session, org, checkin_plan_days=[14, 30, 90])
+    admin = b.make_user(session, org, "admin")
+    admin2 = b.make_user(session, org, "admin")
+    coordinator = b.make_user(session, org, "coordinator")
+    coordinator2 = b.make_user(session, org, "coordinator")
+    return Kit(engine, session, org, program, admin, admin2, coordinator, coordinator2, serial)
+
+
+def key() -> str:
+    """A fresh form token: what one rendered form carries (a double click sends it twice)."""
+    return uuid.uuid4().hex
+
+
+def call(operation: Callable[..., Any], *args: Any, submit_key: str | None = None, **kwargs: Any) -> Any:
+    """Call ``operation``, passing the form token where the operation takes one."""
+    if submit_key is not None and "submit_key" in inspect.signature(operation).parameters:
+        kwargs["submit_key"] = submit_key
+    return operation(*args, **kwargs)
+
+
+def count(session: Session, model: Any, *where: Any) -> int:
+    session.rollback()
+    session.expire_all()
+    return int(session.exec(select(func.count()).select_from(model).where(*where)).one())
+
+
+def _get(session: Session, model: Any, record_id: int) -> Any:
+    return session.get(model, record_id)
+
+
+# --- proposals ----------------------------------------------------------------------------
+
+@case("approve rival proposals of one request")
+def _approve_rivals(kit: Kit) -> Race:
+    from models.proposals import approve_proposal
+
+    request = kit.request()
+    p1 = kit.proposal(request, kit.volunteer())
+    p2 = kit.proposal(request, kit.volunteer())
+    return Race([lambda s: approve_proposal(s, p1.id, kit.coordinator, TODAY),
+                 lambda s: approve_proposal(s, p2.id, kit.coordinator2, TODAY)])
+
+
+@case("approve proposals that share a volunteer")
+def _approve_shared_volunteer(kit: Kit) -> Race:
+    from models.proposals import approve_proposal
+
+    volunteer = kit.volunteer()
+    p1, p2 = kit.proposal(kit.request(), volunteer), kit.proposal(kit.request(), volunteer)
+    return Race([lambda s: approve_proposal(s, p1.id, kit.coordinator, TODAY),
+                 lambda s: approve_proposal(s, p2.id, kit.coordinator2, TODAY)])
+
+
+@case("approve three proposals for the last place of a volunteer of capacity two")
+def _approve_capacity(kit: Kit) -> Race:
+    from models.proposals import approve_proposal
+
+    volunteer = kit.volunteer(capacity=2)
+    kit.match(kit.request(), volunteer)
+    proposals = [kit.proposal(kit.request(), volunteer) for _ in range(3)]
+    return Race([lambda s, p=p: approve_proposal(s, p.id, kit.coordinator, TODAY) for p in proposals])
+
+
+@case("approve one proposal twice (double click)")
+def _approve_double(kit: Kit) -> Race:
+    from models.proposals import approve_proposal
+
+    proposal = kit.proposal(kit.request(), kit.volunteer())
+    return Race([lambda s: approve_proposal(s, proposal.id, kit.coordinator, TODAY)] * 2)
+
+
+@case("approve and reject one proposal")
+def _approve_vs_reject(kit: Kit) -> Race:
+    from models.proposals import approve_proposal, reject_proposal
+
+    proposal = kit.proposal(kit.request(), kit.volunteer())
+    return Race([lambda s: approve_proposal(s, proposal.id, kit.coordinator, TODAY),
+                 lambda s: reject_proposal(s, proposal.id, kit.coordinator2, "Passer ikke")])
+
+
+@case("reject one proposal twice")
+def _reject_double(kit: Kit) -> Race:
+    from models.proposals import reject_proposal
+
+    proposal = kit.proposal(kit.request(), kit.volunteer())
+    return Race([lambda s: reject_proposal(s, proposal.id, kit.coordinator, "Passer ikke"),
+                 lambda s: reject_proposal(s, proposal.id, kit.coordinator2, "Anden grund")])
+
+
+@case("match by hand while a proposal of the same request is approved")
+def _manual_vs_approve(kit: Kit) -> Race:
+    from models.proposals import approve_proposal, manual_match
+
+    request = kit.request()
+    proposal = kit.proposal(request, kit.volunteer())
+    other = kit.volunteer()
+    return Race([lambda s: approve_proposal(s, proposal.id, kit.coordinator, TODAY),
+                 lambda s: manual_match(s, request.id, other.id, kit.coordinator2, TODAY, confirm_soft=True)])
+
+
+# --- follow-up ----------------------------------------------------------------------------
+
+def _closure() -> Any:
+    from models.followup import Closure
+
+    return Closure(closed_on=TODAY, reason="goal_reached",
+                   outcome={"education_or_work": "yes", "leisure_activity": "yes", "social_case": "no"})
+
+
+def _close(kit: Kit, match: Any, by: Any, seen: int | None, submit_key: str | None = None) -> Attempt:
+    from models.followup import close_match
+
+    return lambda s: call(close_match, s, match.id, by, TODAY, _closure(), seen_version=seen, submit_key=submit_key)
+
+
+@case("close one match twice (double click)")
+def _close_double(kit: Kit) -> Race:
+    match = kit.match(kit.request(), kit.volunteer())
+    token = key()
+    return Race([_close(kit, match, kit.coordinator, match.version, token)] * 2)
+
+
+@case("two coordinators close the same match")
+def _close_vs_close(kit: Kit) -> Race:
+    match = kit.match(kit.request(), kit.volunteer())
+    return Race([_close(kit, match, kit.coordinator, None), _close(kit, match, kit.coordinator2, None)])
+
+
+@case("close and pause the same match")
+def _close_vs_pause(kit: Kit) -> Race:
+    from models.followup import pause_match
+
+    match = kit.match(kit.request(), kit.volunteer())
+    return Race([_close(kit, match, kit.coordinator, None),
+                 lambda s: pause_match(s, match.id, kit.coordinator2, TODAY, on=TODAY, until=None, reason="Eksamen")],
+                winners=None)  # pause, then close, is a fine order
+
+
+@case("close and resume the same paused match")
+def _close_vs_resume(kit: Kit) -> Race:
+    from models.followup import resume_match
+
+    match = kit.match(kit.request(), kit.volunteer(), status="paused")
+    return Race([_close(kit, match, kit.coordinator, None),
+                 lambda s: resume_match(s, match.id, kit.coordinator2, TODAY, on=TODAY)], winners=None)
+
+
+@case("pause one match twice")
+def _pause_double(kit: Kit) -> Race:
+    from models.followup import pause_match
+
+    match = kit.match(kit.request(), kit.volunteer())
+    return Race([lambda s, by=by: pause_match(s, match.id, by, TODAY, on=TODAY, until=None, reason="Eksamen")
+                 for by in (kit.coordinator, kit.coordinator2)])
+
+
+@case("resume one match twice")
+def _resume_double(kit: Kit) -> Race:
+    from models.followup import resume_match
+
+    match = kit.match(kit.request(), kit.volunteer(), status="paused")
+    return Race([lambda s, by=by: resume_match(s, match.id, by, TODAY, on=TODAY)
+                 for by in (kit.coordinator, kit.coordinator2)])
+
+
+def _answers() -> Any:
+    from models.followup import CheckInAnswers
+
+    return CheckInAnswers(done_on=TODAY, contacted=["volunteer"], rating=4, concerns="Ingen")
+
+
+@case("record one check-in twice (double click)")
+def _checkin_double(kit: Kit) -> Race:
+    from models.followup import record_checkin
+    from models.matches import CheckIn
+
+    match = kit.match(kit.request(), kit.volunteer(), started_on=TODAY - timedelta(days=5))
+    token = key()
+
+    def check(session: Session, outcome: Outcome) -> list[str]:
+        done = count(session, CheckIn, CheckIn.match_id == match.id, CheckIn.done_on.is_not(None))
+        return [f"{done} check-ins recorded from one form"] if done != 1 else []
+
+    return Race([lambda s: call(record_checkin, s, match.id, kit.coordinator, TODAY, _answers(),
+                                seen_version=match.version, submit_key=token)] * 2, check=check)
+
+
+@case("two coordinators record the same planned check-in")
+def _checkin_planned(kit: Kit) -> Race:
+    from models.followup import record_checkin
+
+    match = kit.match(kit.request(), kit.volunteer(), started_on=TODAY - timedelta(days=20))
+    from models.matches import CheckIn
+
+    planned = kit.session.exec(select(CheckIn).where(CheckIn.match_id == match.id).order_by(CheckIn.due_on)).first()
+    return Race([lambda s, by=by: record_checkin(s, match.id, by, TODAY, _answers(), checkin_id=planned.id)
+                 for by in (kit.coordinator, kit.coordinator2)])
+
+
+@case("record a check-in while the match is closed")
+def _checkin_vs_close(kit: Kit) -> Race:
+    from models.followup import record_checkin
+
+    match = kit.match(kit.request(), kit.volunteer(), started_on=TODAY - timedelta(days=20))
+    return Race([_close(kit, match, kit.coordinator, None),
+                 lambda s: record_checkin(s, match.id, kit.coordinator2, TODAY, _answers())], winners=None)
+
+
+@case("mark a volunteer's 'talk to me' handled twice")
+def _contact_handled(kit: Kit) -> Race:
+    from models.followup import mark_contact_handled
+    from models.matches import MeetingLog
+
+    volunteer = kit.volunteer()
+    match = kit.match(kit.request(), volunteer)
+    kit.session.add(MeetingLog(match_id=match.id, volunteer_id=volunteer.id, met_on=TODAY, minutes=60, rating=3,
+                               needs_contact=True))
+    return Race([lambda s, by=by: mark_contact_handled(s, match.id, by) for by in (kit.coordinator, kit.coordinator2)],
+                winners=None)
+
+
+@case("reactivate an inactive volunteer twice")
+def _reactivate_double(kit: Kit) -> Race:
+    from models.followup import reactivate_volunteer
+
+    volunteer = kit.volunteer(status="inactive")
+    return Race([lambda s, by=by: reactivate_volunteer(s, volunteer.id, by, TODAY)
+                 for by in (kit.coordinator, kit.coordinator2)])
+
+
+# --- the volunteer's side -----------------------------------------------------------------
+
+def _meeting(volunteer_id: int, match_id: int, token: str) -> Attempt:
+    from models.matches import Match
+    from models.meetings import log_meeting
+    from models.volunteers import Volunteer
+
+    return lambda s: call(log_meeting, s, _get(s, Match, match_id), _get(s, Volunteer, volunteer_id), TODAY,
+                          met_on=TODAY, minutes=60, activities=["talk"], note="Godt", rating=4, needs_contact=False,
+                          submit_key=token)
+
+
+@case("log one meeting twice (double click)")
+def _meeting_double(kit: Kit) -> Race:
+    from models.matches import MeetingLog
+
+    volunteer = kit.volunteer(with_user=True)
+    match = kit.match(kit.request(), volunteer)
+    token = key()
+
+    def check(session: Session, outcome: Outcome) -> list[str]:
+        logs = count(session, MeetingLog, MeetingLog.match_id == match.id)
+        return [f"{logs} meetings logged from one form"] if logs != 1 else []
+
+    return Race([_meeting(volunteer.id, match.id, token)] * 3, check=check)
+
+
+@case("the volunteer says no while the introduction is recorded")
+def _decline_vs_intro(kit: Kit) -> Race:
+    from models.introductions import record_introduction
+    from models.meetings import decline_match
+    from models.volunteers import Volunteer
+
+    volunteer = kit.volunteer(with_user=True)
+    match = kit.match(kit.request(), volunteer, status="introduced")
+    return Race([lambda s: decline_match(s, match.id, _get(s, Volunteer, volunteer.id), TODAY, "Har ikke tid"),
+                 lambda s: record_introduction(s, match.id, kit.coordinator, TODAY, TODAY, True, True)])
+
+
+@case("the volunteer says no twice")
+def _decline_double(kit: Kit) -> Race:
+    from models.meetings import decline_match
+    from models.volunteers import Volunteer
+
+    volunteer = kit.volunteer(with_user=True)
+    match = kit.match(kit.request(), volunteer, status="introduced")
+    return Race([lambda s: decline_match(s, match.id, _get(s, Volunteer, volunteer.id), TODAY, "Har ikke tid")] * 2)
+
+
+@case("the volunteer asks to end while the coordinator closes")
+def _request_end_vs_close(kit: Kit) -> Race:
+    from models.matches import Match
+    from models.meetings import request_end
+    from models.volunteers import Volunteer
+
+    volunteer = kit.volunteer(with_user=True)
+    match = kit.match(kit.request(), volunteer)
+    return Race([_close(kit, match, kit.coordinator, None),
+                 lambda s: request_end(s, _get(s, Match, match.id), _get(s, Volunteer, volunteer.id), "Flytter")],
+                winners=None)
+
+
+@case("the volunteer lowers their capacity while a second match is approved")
+def _capacity_vs_approve(kit: Kit) -> Race:
+    from models.proposals import approve_proposal
+    from models.signup import VolunteerDetails
+    from models.volunteer_profile import update_profile
+    from models.volunteers import Volunteer
+
+    volunteer = kit.volunteer(capacity=2, with_user=True)
+    kit.match(kit.request(), volunteer)
+    proposal = kit.proposal(kit.request(), volunteer)
+    fields = {k: getattr(volunteer, k) for k in VolunteerDetails.__dataclass_fields__}
+    details = VolunteerDetails(**{**fields, "capacity": 1})
+    user_id = volunteer.user_id
+
+    def lower(s: Session) -> Any:
+        from models.users import User
+
+        return update_profile(s, _get(s, Volunteer, volunteer.id), details, TODAY, _get(s, User, user_id))
+
+    return Race([lambda s: approve_proposal(s, proposal.id, kit.coordinator, TODAY), lower], winners=None)
+
+
+# --- introductions ------------------------------------------------------------------------
+
+@case("record one introduction twice")
+def _intro_double(kit: Kit) -> Race:
+    from models.introductions import record_introduction
+
+    match = kit.match(kit.request(), kit.volunteer(), status="introduced")
+    return Race([lambda s, by=by: record_introduction(s, match.id, by, TODAY, TODAY, True, True)
+                 for by in (kit.coordinator, kit.coordinator2)])
+
+
+@case("record the introduction while the match is closed")
+def _intro_vs_close(kit: Kit) -> Race:
+    from models.introductions import record_introduction
+
+    match = kit.match(kit.request(), kit.volunteer(), status="introduced")
+    return Race([_close(kit, match, kit.coordinator, None),
+                 lambda s: record_introduction(s, match.id, kit.coordinator2, TODAY, TODAY, True, True)],
+                winners=None)
+
+
+# --- screening ----------------------------------------------------------------------------
+
+@case("record one screening step twice (double click)")
+def _step_double(kit: Kit) -> Race:
+    from models.outbox import OutboxMessage
+    from models.screening import record_step
+    from models.volunteers import Volunteer
+
+    volunteer = kit.volunteer(status="screening")
+    step = kit.program.required_steps[-1]
+    token = key()
+
+    def check(session: Session, outcome: Outcome) -> list[str]:
+        mails = count(session, OutboxMessage, OutboxMessage.to_email == volunteer.email,
+                      OutboxMessage.kind == "screening_update")
+        return [f"{mails} e-mails about one screening step"] if mails != 1 else []
+
+    return Race([lambda s: call(record_step, s, _get(s, Volunteer, volunteer.id), step, "approved", kit.coordinator,
+                                TODAY, "", TODAY, submit_key=token)] * 2, winners=None, check=check)
+
+
+def _screened(kit: Kit) -> Any:
+    from models.volunteers import ScreeningStep
+
+    volunteer = kit.volunteer(status="screening")
+    for step in kit.session.exec(select(ScreeningStep).where(ScreeningStep.volunteer_id == volunteer.id)):
+        step.status = "approved"
+        kit.session.add(step)
+    return volunteer
+
+
+@case("approve one volunteer twice")
+def _approve_volunteer_double(kit: Kit) -> Race:
+    from models.screening import approve_volunteer
+    from models.volunteers import Volunteer
+
+    volunteer = _screened(kit)
+    return Race([lambda s, by=by: approve_volunteer(s, _get(s, Volunteer, volunteer.id), by, TODAY)
+                 for by in (kit.coordinator, kit.coordinator2)])
+
+
+@case("approve and decline one volunteer")
+def _approve_vs_decline(kit: Kit) -> Race:
+    from models.outbox import OutboxMessage
+    from models.screening import approve_volunteer, decline_volunteer
+    from models.volunteers import Volunteer
+
+    volunteer = _screened(kit)
+
+    def check(session: Session, outcome: Outcome) -> list[str]:
+        kinds = set(session.exec(select(OutboxMessage.kind).where(OutboxMessage.to_email == volunteer.email)))
+        both = {"volunteer_approved", "volunteer_declined"} <= kinds
+        return ["the volunteer was told both approved and declined"] if both else []
+
+    return Race([lambda s: approve_volunteer(s, _get(s, Volunteer, volunteer.id), kit.coordinator, TODAY),
+                 lambda s: decline_volunteer(s, _get(s, Volunteer, volunteer.id), kit.coordinator2, TODAY, "Nej")],
+                check=check)
+
+
+# --- staff and settings -------------------------------------------------------------------
+
+@case("invite the same person twice (double click)")
+def _invite_double(kit: Kit) -> Race:
+    from models.staff import invite_staff
+
+    email = f"ny{kit.serial}-{uuid.uuid4().hex[:6]}@example.org"
+    token = key()
+    return Race([lambda s: call(invite_staff, s, kit.admin, name="Ny Koordinator", email=email, role="coordinator",
+                                link_for=lambda user: "http://makker.test/invitation", submit_key=token)] * 2)
+
+
+@case("two admins deactivate each other")
+def _admins_deactivate(kit: Kit) -> Race:
+    from models.staff import set_active
+
+    return Race([lambda s: set_active(s, kit.admin, kit.admin2.id, False),
+                 lambda s: set_active(s, kit.admin2, kit.admin.id, False)])
+
+
+@case("two admins make each other coordinators")
+def _admins_demote(kit: Kit) -> Race:
+    from models.staff import change_role
+
+    return Race([lambda s: change_role(s, kit.admin, kit.admin2.id, "coordinator"),
+                 lambda s: change_role(s, kit.admin2, kit.admin.id, "coordinator")])
+
+
+@case("save a program's settings twice from the same form")
+def _settings_double(kit: Kit) -> Race:
+    from models.organisations import Program
+    from models.program_settings import ProgramChanges, program_version, update_program
+
+    program = kit.program
+    seen = program_version(program)
+    fields = {k: getattr(program, k) for k in ProgramChanges.__dataclass_fields__}
+    first = ProgramChanges(**{**fields, "waiting_target_days": 41})
+    second = ProgramChanges(**{**fields, "inactivity_days": 43})
+
+    def check(session: Session, outcome: Outcome) -> list[str]:
+        session.rollback()
+        session.expire_all()
+        stored = session.get(Program, program.id)
+        kept = int(stored.waiting_target_days == 41) + int(stored.inactivity_days == 43)
+        return [f"{len(outcome.winners)} saves succeeded but {kept} changes are stored"] \
+            if kept != len(outcome.winners) else []
+
+    return Race([lambda s: update_program(s, _get(s, Program, program.id), first, kit.admin, seen_version=seen),
+                 lambda s: update_program(s, _get(s, Program, program.id), second, kit.admin2, seen_version=seen)],
+                check=check)
+
+
+# --- sign-up ------------------------------------------------------------------------------
+
+def _details(kit: Kit) -> Any:
+    from models.signup import VolunteerDetails
+
+    return VolunteerDetails(first_name="Sofie", last_name="Berg", phone="12345678", birth_year=TODAY.year - 30,
+                            gender="female", postcode="4000", languages={"da": 3}, interests=["fodbold"],
+                            availability=1)
+
+
+@case("sign up with the same e-mail four times at once")
+def _signup_same_email(kit: Kit) -> Race:
+    from models.organisations import Program
+    from models.signup import register_volunteer
+
+    email = f"sofie{kit.serial}-{uuid.uuid4().hex[:6]}@example.org"
+
+    def signup(s: Session) -> Any:
+        result = register_volunteer(s, _get(s, Program, kit.program.id), email, "et langt kodeord", _details(kit), TODAY)
+        s.commit()
+        return result
+
+    return Race([signup] * 4)
+
+
+@case("confirm the same e-mail twice")
+def _confirm_double(kit: Kit) -> Race:
+    from models.signup import confirm_email
+    from models.users import User
+
+    user = b.make_user(kit.session, kit.organisation, "volunteer")
+    user.email_confirmed_at = None
+    b.make_volunteer(kit.session, kit.program, user=user, status="applicant")
+    return Race([lambda s: confirm_email(s, _get(s, User, user.id))] * 2, winners=None)
+
+
+# --- erasure ------------------------------------------------------------------------------
+
+@case("the volunteer deletes their account while the coordinator closes their match")
+def _erase_volunteer_vs_close(kit: Kit) -> Race:
+    from models.users import User
+    from models.volunteer_profile import erase_volunteer
+    from models.volunteers import Volunteer
+
+    volunteer = kit.volunteer(with_user=True)
+    match = kit.match(kit.request(), volunteer)
+    user_id = volunteer.user_id
+    return Race([_close(kit, match, kit.coordinator, None),
+                 lambda s: erase_volunteer(s, _get(s, Volunteer, volunteer.id), _get(s, User, user_id), TODAY)],
+                winners=None)
+
+
+@case("a youth is erased while the coordinator closes their match")
+def _erase_mentee_vs_close(kit: Kit) -> Race:
+    from models.retention import erase_mentee
+
+    request = kit.request()
+    match = kit.match(request, kit.volunteer())
+    return Race([_close(kit, match, kit.coordinator, None),
+                 lambda s: erase_mentee(s, "Youth", request.youth_id, kit.admin, TODAY)], winners=None)
+
+
+@case("a volunteer deletes their account twice")
+def _erase_volunteer_double(kit: Kit) -> Race:
+    from models.users import User
+    from models.volunteer_profile import erase_volunteer
+    from models.volunteers import Volunteer
+
+    volunteer = kit.volunteer(with_user=True)
+    kit.match(kit.request(), volunteer)
+    user_id = volunteer.user_id
+    return Race([lambda s: erase_volunteer(s, _get(s, Volunteer, volunteer.id), _get(s, User, user_id), TODAY)] * 2,
+                winners=None)
+
+
+# --- notes --------------------------------------------------------------------------------
+
+@case("add one note twice (double click)")
+def _note_double(kit: Kit) -> Race:
+    from models.notes import Note, add_note
+
+    volunteer = kit.volunteer()
+    token = key()
+
+    def check(session: Session, outcome: Outcome) -> list[str]:
+        notes = count(session, Note, Note.subject_id == volunteer.id, Note.subject_type == "Volunteer")
+        return [f"{notes} notes from one form"] if notes != 1 else []
+
+    return Race([lambda s: call(add_note, s, kit.coordinator, "Volunteer", volunteer.id, "Ringede", submit_key=token)]
+                * 2, winners=None, check=check)
+
+
+# --- match runs ---------------------------------------------------------------------------
+
+@case("a match run stores its proposals while an older proposal is approved")
+def _run_vs_approve(kit: Kit) -> Race:
+    from matching.run import execute_run, start_run
+    from models.organisations import Program
+    from models.proposals import approve_proposal
+
+    request, volunteer = kit.request(), kit.volunteer()
+    kit.request()
+    kit.volunteer()
+    proposal = kit.proposal(request, volunteer)
+    kit.session.commit()
+    run = start_run(kit.session, kit.session.get(Program, kit.program.id), kit.coordinator.id)
+    return Race([lambda s: approve_proposal(s, proposal.id, kit.coordinator, TODAY),
+                 lambda s: execute_run(kit.engine, run.id, TODAY)], winners=None)
+
+
+# --- more double submits and rivals ---------------------------------------------------------
+
+@case("sign up twice from the same form (double click)")
+def _signup_double(kit: Kit) -> Race:
+    from models.organisations import Program
+    from models.signup import register_volunteer
+    from models.users import User
+
+    email = f"dobbelt{kit.serial}-{uuid.uuid4().hex[:6]}@example.org"
+    token = key()
+
+    def signup(s: Session) -> Any:
+        result = call(register_volunteer, s, _get(s, Program, kit.program.id), email, "et langt kodeord",
+                      _details(kit), TODAY, submit_key=token)
+        s.commit()
+        return result
+
+    def check(session: Session, outcome: Outcome) -> list[str]:
+        users = count(session, User, User.email == email)
+        return [f"{users} accounts from one sign-up form"] if users != 1 else []
+
+    return Race([signup] * 3, check=check)
+
+
+@case("register the same youth twice from one form (double click)")
+def _intake_double(kit: Kit) -> Race:
+    from models.intake import ConsentDraft, MenteeDraft, RequestDraft, register_youth
+    from models.mentees import Youth
+
+    surname = f"Dobbelt{kit.serial}{uuid.uuid4().hex[:4]}"
+    token = key()
+
+    def register(s: Session) -> Any:
+        return call(register_youth, s, kit.coordinator, TODAY, first_name="Ali", last_name=surname,
+                    birth_year=TODAY.year - 15, gender="male",
+                    profile=MenteeDraft(postcode="4000", languages={"da": 3}, availability=1),
+                    consent=ConsentDraft("Mor", "guardian", TODAY),
+                    request=RequestDraft(program=kit.program, need="En voksenven"), submit_key=token)
+
+    def check(session: Session, outcome: Outcome) -> list[str]:
+        youths = count(session, Youth, Youth.last_name == surname)
+        return [f"{youths} youths from one intake form"] if youths != 1 else []
+
+    return Race([register] * 2, check=check)
+
+
+@case("accept one invitation in two tabs at once")
+def _accept_invitation_twice(kit: Kit) -> Race:
+    from models.links import choose_password_from_link
+
+    invited = b.make_user(kit.session, kit.organisation, "coordinator")
+    invited.password_hash = ""
+    invited.email_confirmed_at = None
+    kit.session.add(invited)
+
+    def accept(password: str) -> Attempt:
+        # The link's fingerprint was made from the empty password: it fits until a password is set.
+        return lambda s: choose_password_from_link(s, invited.id, lambda u: u.password_hash == "", password,
+                                                   confirm_email=True)
+
+    return Race([accept("første kodeord 123"), accept("andet kodeord 456")])
+
+
+@case("fail a screening step while the volunteer is approved")
+def _step_vs_approve(kit: Kit) -> Race:
+    from models.screening import approve_volunteer, record_step
+    from models.volunteers import Volunteer
+
+    volunteer = _screened(kit)
+    step = kit.program.required_steps[0]
+    return Race([lambda s: approve_volunteer(s, _get(s, Volunteer, volunteer.id), kit.coordinator, TODAY),
+                 lambda s: record_step(s, _get(s, Volunteer, volunteer.id), step, "failed", kit.coordinator2, TODAY,
+                                       "", TODAY)])
+
+
+@case("erase one youth twice")
+def _erase_mentee_double(kit: Kit) -> Race:
+    from models.retention import erase_mentee
+
+    request = kit.request()
+    kit.match(request, kit.volunteer())
+    return Race([lambda s, by=by: erase_mentee(s, "Youth", request.youth_id, by, TODAY)
+                 for by in (kit.admin, kit.admin2)])
+
+
+@case("a youth is erased while a proposal of theirs is approved")
+def _erase_mentee_vs_approve(kit: Kit) -> Race:
+    from models.proposals import approve_proposal
+    from models.retention import erase_mentee
+
+    request = kit.request()
+    proposal = kit.proposal(request, kit.volunteer())
+    return Race([lambda s: approve_proposal(s, proposal.id, kit.coordinator, TODAY),
+                 lambda s: erase_mentee(s, "Youth", request.youth_id, kit.admin, TODAY)], winners=None)
+
+
+@case("a volunteer deletes their account while a proposal of theirs is approved")
+def _erase_volunteer_vs_approve(kit: Kit) -> Race:
+    from models.proposals import approve_proposal
+    from models.users import User
+    from models.volunteer_profile import erase_volunteer
+    from models.volunteers import Volunteer
+
+    volunteer = kit.volunteer(with_user=True)
+    proposal = kit.proposal(kit.request(), volunteer)
+    user_id = volunteer.user_id
+    return Race([lambda s: approve_proposal(s, proposal.id, kit.coordinator, TODAY),
+                 lambda s: erase_volunteer(s, _get(s, Volunteer, volunteer.id), _get(s, User, user_id), TODAY)],
+                winners=None)
+
+
+@case("an admin is deactivated while inviting someone")
+def _deactivate_vs_invite(kit: Kit) -> Race:
+    from models.staff import invite_staff, set_active
+
+    email = f"inviteret{kit.serial}-{uuid.uuid4().hex[:6]}@example.org"
+    return Race([lambda s: set_active(s, kit.admin, kit.admin2.id, False),
+                 lambda s: invite_staff(s, kit.admin2, name="Ny", email=email, role="admin",
+                                        link_for=lambda user: "http://makker.test/invitation")], winners=None)
+
+
+# --- consent and meeting rhythm (programme rules, issue 12) --------------------------------
+
+def _consent_of(kit: Kit, youth_id: int) -> Any:
+    from models.consent import ConsentRecord
+
+    return kit.session.exec(select(ConsentRecord).where(ConsentRecord.subject_type == "youth",
+                                                        ConsentRecord.subject_id == youth_id)).one()
+
+
+def _withdraw(kit: Kit, consent_id: int, by: Any) -> Attempt:
+    from models.consent import withdraw_consent
+
+    return lambda s: withdraw_consent(s, consent_id, by, TODAY, withdrawn_on=TODAY, withdrawn_by="Mor")
+
+
+@case("withdraw one consent twice")
+def _withdraw_double(kit: Kit) -> Race:
+    consent = _consent_of(kit, kit.request().youth_id)
+    return Race([_withdraw(kit, consent.id, kit.coordinator), _withdraw(kit, consent.id, kit.coordinator2)])
+
+
+@case("record one further consent twice (double click)")
+def _add_consent_double(kit: Kit) -> Race:
+    from models.consent import ConsentDraft, ConsentRecord, add_consent
+
+    youth_id = kit.request().youth_id
+    token = key()
+
+    def record(s: Session) -> Any:
+        return add_consent(s, kit.coordinator, "youth", youth_id, ConsentDraft("Far", "guardian", TODAY), TODAY,
+                           submit_key=token)
+
+    def check(session: Session, outcome: Outcome) -> list[str]:
+        records = count(session, ConsentRecord, ConsentRecord.subject_type == "youth",
+                        ConsentRecord.subject_id == youth_id, ConsentRecord.given_by == "Far")
+        return [f"{records} consents from one form"] if records != 1 else []
+
+    return Race([record] * 2, check=check)
+
+
+@case("consent is withdrawn while a proposal of the youth is approved")
+def _withdraw_vs_approve(kit: Kit) -> Race:
+    from models.mentees import Request
+    from models.proposals import approve_proposal
+
+    request = kit.request()
+    proposal = kit.proposal(request, kit.volunteer())
+    consent = _consent_of(kit, request.youth_id)
+
+    def check(session: Session, outcome: Outcome) -> list[str]:
+        from models.matches import Match
+
+        session.rollback()
+        status = session.get(Request, request.id, populate_existing=True).status
+        opened = [m.id for m in session.exec(select(Match).where(Match.request_id == request.id))]
+        withdrawal = outcome.answers[0].value
+        if status == "consent_withdrawn" and opened:
+            return [f"request {request.id} paused for withdrawn consent but matched {opened}"]
+        if withdrawal is not None and opened and withdrawal.open_matches != opened:
+            # The approval won: the coordinator must be told which match to close.
+            return [f"withdrawal named {withdrawal.open_matches}, open matches {opened}"]
+        return []
+
+    return Race([_withdraw(kit, consent.id, kit.coordinator),
+                 lambda s: approve_proposal(s, proposal.id, kit.coordinator2, TODAY)], winners=(1, 2), check=check)
+
+
+@case("set the meeting rhythm while the match is closed")
+def _rhythm_vs_close(kit: Kit) -> Race:
+    from models.meetings import set_meeting_rhythm
+
+    match = kit.match(kit.request(), kit.volunteer())
+    rhythm = "weekly"
+    return Race([lambda s: set_meeting_rhythm(s, match.id, kit.coordinator.id, rhythm),
+                 _close(kit, match, kit.coordinator2, None)], winners=(1, 2))
+
+
+# --- the task queue's claims (issue 16) -----------------------------------------------------
+
+def lost_when_false(claim: Attempt) -> Attempt:
+    """A claim that answers False (someone else holds it) is a lost race: the harness counts winners."""
+    from models.errors import Conflict
+
+    def attempt(s: Session) -> Any:
+        result = claim(s)
+        if result is False or result is None:
+            raise Conflict("Someone else has it.")
+        return result
+
+    return attempt
+
+
+@case("two coordinators start the same program's match run at once")
+def _queue_run_twice(kit: Kit) -> Race:
+    from models.matchruns import ACTIVE_RUN_STATUSES, MatchRun, queue_run
+    from models.organisations import Program
+
+    def start(s: Session) -> Any:
+        return queue_run(s, s.get(Program, kit.program.id), kit.coordinator.id)
+
+    def check(session: Session, outcome: Outcome) -> list[str]:
+        runs = count(session, MatchRun, MatchRun.program_id == kit.program.id,
+                     MatchRun.status.in_(ACTIVE_RUN_STATUSES))
+        return [f"{runs} active runs of one program"] if runs != 1 else []
+
+    return Race([start] * 3, check=check)
+
+
+@case("two workers claim the same queued match run")
+def _claim_run_twice(kit: Kit) -> Race:
+    from models.clock import utcnow
+    from models.matchruns import MatchRun, claim_run
+
+    run = MatchRun(organisation_id=kit.organisation.id, program_id=kit.program.id, status="queued")
+    kit.session.add(run)
+    kit.session.flush()
+    now = utcnow()
+    return Race([lost_when_false(lambda s, w=w: claim_run(s, run.id, f"worker{w}", now)) for w in range(3)])
+
+
+@case("two senders claim the same e-mail")
+def _claim_message_twice(kit: Kit) -> Race:
+    from models.clock import utcnow
+    from models.outbox import claim_message, queue_email
+
+    message = queue_email(kit.session, to=f"modtager{kit.serial}@example.org", subject="Hej", body="Hej",
+                          kind="test", organisation_id=kit.organisation.id)
+    kit.session.flush()
+    now = utcnow()
+    return Race([lost_when_false(lambda s: claim_message(s, message.id, now))] * 3)
+
+
+@case("two schedulers take the same periodic slot")
+def _take_slot_twice(kit: Kit) -> Race:
+    from models.clock import utcnow
+    from models.jobs.operations import take_slot
+
+    slot = f"{TODAY.isoformat()}-{kit.serial}-{uuid.uuid4().hex[:6]}"
+    now = utcnow()
+    return Race([lost_when_false(lambda s: take_slot(s, "race-test", slot, now))] * 3)
