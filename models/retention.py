@@ -39,6 +39,7 @@ from models.referrals.privacy import (
     export_referrals,
     referrals_of_mentee,
 )
+from models.referrals.tables import Referral
 from models.risk_state import refresh_match_risk
 from models.users import User
 from models.volunteer_profile import ANONYMISED, anonymise_volunteer
@@ -263,6 +264,8 @@ def erase_mentee(session: Session, record_type: str, record_id: int, by: User, t
         record = _mentee(session, record_type, record_id, by, locked=True)
         requests = lock_all(session, Request, [r.id for r in _requests_of(session, record)])
         matches = lock_all(session, Match, [m.id for m in _matches_of(session, requests)])
+        # Last in the lock order: a message or status on them waits for the erasure, then finds it.
+        lock_all(session, Referral, [r.id for r in referrals_of_mentee(session, type(record).__name__, record.id)])
         open_matches = [m for m in matches if m.status in OPEN_MATCH_STATUSES]
         if {m.volunteer_id for m in open_matches} <= involved:
             break
@@ -411,7 +414,10 @@ def apply_retention(session: Session, today: date, organisation_id: int | None =
                      record_type="Volunteer", record_id=volunteer.id,
                      detail={"reason": "retention", "on": today.isoformat(), "status": volunteer.status})
         report.volunteers += 1
-    for referral in due_referrals(session, today, organisation_id):
+    # Locked (a message posted at the same moment waits, then finds the referral erased).
+    for referral in lock_all(session, Referral, [r.id for r in due_referrals(session, today, organisation_id)]):
+        if referral.anonymised_at is not None:
+            continue
         anonymise_referral(session, referral)
         record_audit(session, organisation_id=referral.organisation_id, user_id=None, action="anonymise",
                      record_type="Referral", record_id=referral.id,

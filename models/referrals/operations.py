@@ -22,13 +22,11 @@ from models.audit import record_audit
 from models.child_protection import require_certificate, under_15
 from models.clock import utcnow
 from models.consent import ADULT_AGE, ConsentDraft, ConsentRecord
-from models.db import begin_write
 from models.emails import send
 from models.errors import N_, Conflict, DomainError, NotFound
 from models.intake import RequestDraft, _check_request
 from models.mentees import MEMBER_ROLES, Household, HouseholdMember, Request, Youth
 from models.organisations import Organisation, Program
-from models.proposals import _lock, conflict_on_lock_failure
 from models.referrals.consent import (
     PURPOSE_REFERRAL,
     PURPOSE_WITH_STATUS,
@@ -52,10 +50,14 @@ from models.referrals.tables import (
     ReferringUnit,
 )
 from models.users import User, normalise_email
+from models.writes import begin_write, claim_submission, lock, note_result, shared_write
 
 GENDERS: tuple[str, ...] = ("female", "male", "other")
 WISHES: tuple[str, ...] = ("female", "male")
 MAX_MEMBERS = 12
+SENT_ALREADY = N_("This referral has already been sent, and it was saved. Nothing was sent twice.")
+DECIDED_ALREADY = N_("This was already saved. Nothing was saved twice.")
+POSTED_ALREADY = N_("This message has already been sent. Nothing was sent twice.")
 
 
 # --- the referral (the referrer) ---------------------------------------------------------------
@@ -277,10 +279,12 @@ def tell_referrer(session: Session, referral: Referral, kind: str, link: str) ->
          name=referrer.name, link=link, organisation=organisation.name)
 
 
+@shared_write
 def submit_referral(session: Session, by: User, program_id: int, draft: ReferralDraft, today: date,
-                    link_for_staff: Callable[[Referral], str]) -> Referral:
+                    link_for_staff: Callable[[Referral], str], submit_key: str | None = None) -> Referral:
     """A new referral in the coordinators' intake queue; its date starts the waiting time."""
     begin_write(session)
+    claim = claim_submission(session, submit_key, "submit_referral", user_id=by.id, already=SENT_ALREADY)
     program = session.get(Program, program_id)
     if program is None or program.organisation_id != by.organisation_id:
         raise NotFound(N_("The record no longer exists."))
@@ -291,6 +295,7 @@ def submit_referral(session: Session, by: User, program_id: int, draft: Referral
     _fill(referral, draft)
     session.add(referral)
     session.flush()
+    note_result(claim, referral.id)
     _record_consents(session, by, referral, program, unit, draft.consents)
     record_audit(session, organisation_id=by.organisation_id, user_id=by.id, action="create", record_type="Referral",
                  record_id=referral.id, detail={"program": program.id, "unit": unit.id, "kind": draft.kind,
@@ -303,7 +308,7 @@ def submit_referral(session: Session, by: User, program_id: int, draft: Referral
 
 
 def _own_open_referral(session: Session, by: User, referral_id: int) -> Referral:
-    referral = _lock(session, Referral, referral_id)
+    referral = lock(session, Referral, referral_id)
     if referral.referrer_id != by.id:
         raise NotFound(N_("The record no longer exists."))
     if referral.status not in OPEN_REFERRAL_STATUSES:
@@ -312,7 +317,7 @@ def _own_open_referral(session: Session, by: User, referral_id: int) -> Referral
     return referral
 
 
-@conflict_on_lock_failure
+@shared_write
 def update_referral(session: Session, by: User, referral_id: int, draft: ReferralDraft, today: date,
                     link_for_staff: Callable[[Referral], str], seen_version: int | None = None) -> Referral:
     """The referrer corrects or completes a referral the coordinator has not decided on yet."""
@@ -343,10 +348,12 @@ def update_referral(session: Session, by: User, referral_id: int, draft: Referra
     return referral
 
 
-@conflict_on_lock_failure
-def withdraw_referral(session: Session, by: User, referral_id: int, note: str = "") -> Referral:
+@shared_write
+def withdraw_referral(session: Session, by: User, referral_id: int, note: str = "",
+                      submit_key: str | None = None) -> Referral:
     """The referrer takes back a referral the coordinator has not decided on."""
     begin_write(session)
+    claim_submission(session, submit_key, "withdraw_referral", user_id=by.id, already=DECIDED_ALREADY)
     referral = _own_open_referral(session, by, referral_id)
     referral.status, referral.withdrawn_note = "withdrawn", note.strip()[:2000]
     referral.decided_at, referral.updated_at = utcnow(), utcnow()
@@ -361,7 +368,7 @@ def withdraw_referral(session: Session, by: User, referral_id: int, note: str = 
 # --- the coordinator's intake --------------------------------------------------------------
 
 def lock_staff_referral(session: Session, by: User, referral_id: int) -> Referral:
-    referral = _lock(session, Referral, referral_id)
+    referral = lock(session, Referral, referral_id)
     if referral.organisation_id != by.organisation_id or by.role not in ("coordinator", "admin"):
         raise NotFound(N_("The record no longer exists."))
     return referral
@@ -394,20 +401,22 @@ class Accepted:
     certificate_added: bool = False
 
 
-@conflict_on_lock_failure
+@shared_write
 def accept_referral(session: Session, by: User, referral_id: int, acceptance: Acceptance, today: date,
-                    link_for_referrer: Callable[[Referral], str], seen_version: int | None = None) -> Accepted:
+                    link_for_referrer: Callable[[Referral], str], seen_version: int | None = None,
+                    submit_key: str | None = None) -> Accepted:
     """Accept into the waiting list: the youth or household and the request are made from the
     referral (nothing typed twice), the consents become theirs, and the referral's date is the
     start of the waiting time. Two coordinators at once: the first wins, the second gets a Conflict."""
     begin_write(session)
+    claim = claim_submission(session, submit_key, "accept_referral", user_id=by.id, already=DECIDED_ALREADY)
     # Columns, not the row: an entity loaded before the lock would keep its stale state after it
     # (two coordinators at once would both see "received" and both accept).
     peek = session.exec(select(Referral.organisation_id, Referral.program_id).where(
         Referral.id == referral_id)).first()
     if peek is None or peek.organisation_id != by.organisation_id:
         raise NotFound(N_("The record no longer exists."))
-    program = _lock(session, Program, peek.program_id)  # a child under 15 adds the børneattest to it
+    program = lock(session, Program, peek.program_id)  # a child under 15 adds the børneattest to it
     referral = lock_staff_referral(session, by, referral_id)
     if referral.status not in OPEN_REFERRAL_STATUSES:
         raise _decided_conflict(session, referral)
@@ -474,6 +483,7 @@ def accept_referral(session: Session, by: User, referral_id: int, acceptance: Ac
     referral.household_id = mentee.id if subject == "household" else None
     referral.request_id, referral.version = request.id, referral.version + 1
     session.add(referral)
+    note_result(claim, referral.id)
     record_audit(session, organisation_id=referral.organisation_id, user_id=by.id, action="update",
                  record_type="Referral", record_id=referral.id, detail={"status": "accepted", "request": request.id})
     record_audit(session, organisation_id=referral.organisation_id, user_id=by.id, action="create",
@@ -484,13 +494,14 @@ def accept_referral(session: Session, by: User, referral_id: int, acceptance: Ac
     return Accepted(referral, request, added)
 
 
-@conflict_on_lock_failure
+@shared_write
 def ask_for_more(session: Session, by: User, referral_id: int, question: str,
-                 link_for_referrer: Callable[[Referral], str]) -> Referral:
+                 link_for_referrer: Callable[[Referral], str], submit_key: str | None = None) -> Referral:
     """The coordinator needs more before deciding: the question goes to the referrer's thread."""
     if not question.strip():
         raise DomainError(N_("Write what you need to know."), field="question")
     begin_write(session)
+    claim_submission(session, submit_key, "ask_referral", user_id=by.id, already=DECIDED_ALREADY)
     referral = lock_staff_referral(session, by, referral_id)
     if referral.status not in OPEN_REFERRAL_STATUSES:
         raise _decided_conflict(session, referral)
@@ -506,15 +517,16 @@ def ask_for_more(session: Session, by: User, referral_id: int, question: str,
     return referral
 
 
-@conflict_on_lock_failure
+@shared_write
 def decline_referral(session: Session, by: User, referral_id: int, reason: str, note: str,
-                     link_for_referrer: Callable[[Referral], str]) -> Referral:
+                     link_for_referrer: Callable[[Referral], str], submit_key: str | None = None) -> Referral:
     """Decline with a reason the referrer reads."""
     if reason not in DECLINE_REASONS:
         raise DomainError(N_("Choose an answer from the list."), field="reason")
     if not note.strip():
         raise DomainError(N_("Write the reason in words the referrer and the family can read."), field="note")
     begin_write(session)
+    claim_submission(session, submit_key, "decline_referral", user_id=by.id, already=DECIDED_ALREADY)
     referral = lock_staff_referral(session, by, referral_id)
     if referral.status not in OPEN_REFERRAL_STATUSES:
         raise _decided_conflict(session, referral)
@@ -531,13 +543,17 @@ def decline_referral(session: Session, by: User, referral_id: int, reason: str, 
 
 # --- the thread ------------------------------------------------------------------------------
 
-def post_message(session: Session, by: User, referral_id: int, body: str, link: str) -> ReferralMessage:
+@shared_write
+def post_message(session: Session, by: User, referral_id: int, body: str, link: str,
+                 submit_key: str | None = None) -> ReferralMessage:
     """A message on the referral's thread, from the referrer or from staff; the other side is told."""
     if not body.strip():
         raise DomainError(N_("Write a message."), field="body")
     begin_write(session)
-    referral = session.get(Referral, referral_id)
-    if referral is None or referral.organisation_id != by.organisation_id or referral.anonymised_at is not None:
+    claim = claim_submission(session, submit_key, "referral_message", user_id=by.id, already=POSTED_ALREADY)
+    # Locked: a message never lands on a referral being erased at the same moment.
+    referral = lock(session, Referral, referral_id)
+    if referral.organisation_id != by.organisation_id or referral.anonymised_at is not None:
         raise NotFound(N_("The record no longer exists."))
     from_referrer = by.role == "referrer"
     if from_referrer and referral.referrer_id != by.id:
@@ -546,6 +562,7 @@ def post_message(session: Session, by: User, referral_id: int, body: str, link: 
                               body=body.strip()[:4000])
     session.add(message)
     session.flush()
+    note_result(claim, message.id)
     record_audit(session, organisation_id=referral.organisation_id, user_id=by.id, action="create",
                  record_type="Referral", record_id=referral.id, detail={"message": message.id})
     if from_referrer:

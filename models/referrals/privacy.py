@@ -17,13 +17,12 @@ from sqlmodel import Session, select
 from models.audit import record_audit
 from models.clock import add_months, utcnow
 from models.consent import ConsentRecord
-from models.db import begin_write
 from models.errors import N_, Conflict, NotFound
 from models.organisations import Program
-from models.proposals import _lock
 from models.referrals.tables import Referral, ReferralMessage, ReferralStatus
 from models.users import User
 from models.volunteer_profile import ANONYMISED
+from models.writes import begin_write, lock, shared_write
 
 DECIDED_WITHOUT_MENTEE: tuple[str, ...] = ("declined", "withdrawn")
 
@@ -81,11 +80,12 @@ def anonymise_referral(session: Session, referral: Referral) -> None:
         session.add(consent)
 
 
+@shared_write
 def erase_referral(session: Session, by: User, referral_id: int) -> Referral:
     """Erase a referral that did not become a youth or family (an accepted one is erased with the
     person it became, from the admin's privacy page)."""
     begin_write(session)
-    referral = _lock(session, Referral, referral_id)
+    referral = lock(session, Referral, referral_id)
     if referral.organisation_id != by.organisation_id or by.role != "admin":
         raise NotFound(N_("The record no longer exists."))
     if referral.anonymised_at is not None:

@@ -17,41 +17,62 @@ from sqlmodel import Session, select
 
 from models.audit import record_audit
 from models.clock import utcnow
-from models.db import begin_write
 from models.emails import send
 from models.errors import N_, Conflict, DomainError, NotFound
 from models.matches import Match
 from models.organisations import Organisation, Program
-from models.proposals import _lock, conflict_on_lock_failure
-from models.referrals.operations import lock_staff_referral, tell_referrer
+from models.referrals.operations import tell_referrer
 from models.referrals.queries import (
     current_match,
+    latest_matches,
     settings_for,
     status_plans,
     status_sharing_allowed,
 )
 from models.referrals.schedule import REMIND_DAYS_BEFORE, answered_date
 from models.referrals.tables import Referral, ReferralMessage, ReferralStatus
+from models.risk_state import refresh_match_risk
 from models.users import User
+from models.writes import begin_write, claim_submission, lock, lock_all, note_result, shared_write
 
 
-@conflict_on_lock_failure
+def _lock_referral_and_match(session: Session, by: User, referral_id: int, *, staff_only: bool
+                             ) -> tuple[Referral, Match | None]:
+    """The referral and its current match, locked in the house's order (the match first, as
+    erasure and closing do), both read after the lock; a referral the user may not act on is
+    NotFound."""
+    peek = session.exec(select(Referral.organisation_id, Referral.referrer_id, Referral.request_id)
+                        .where(Referral.id == referral_id)).first()
+    if peek is None or peek.organisation_id != by.organisation_id:
+        raise NotFound(N_("The record no longer exists."))
+    staff = by.role in ("coordinator", "admin")
+    if not staff and (staff_only or peek.referrer_id != by.id):
+        raise NotFound(N_("The record no longer exists."))
+    seen = latest_matches(session, [peek.request_id]).get(peek.request_id) if peek.request_id else None
+    match = lock(session, Match, seen.id) if seen is not None else None
+    referral = lock(session, Referral, referral_id)
+    if referral.request_id != peek.request_id:  # accepted in between: the match read is not its own
+        raise Conflict(N_("The referral changed meanwhile. Nothing was saved; reload the page."))
+    newest = current_match(session, referral)
+    if (newest.id if newest else None) != (match.id if match else None):
+        raise Conflict(N_("The match changed meanwhile. Nothing was saved; reload the page."))
+    return referral, match
+
+
+@shared_write
 def stop_status_sharing(session: Session, by: User, referral_id: int, on: date, today: date) -> Referral:
     """The family no longer wants the referrer to get statuses (the rest of the consent stands)."""
     if on > today:
         raise DomainError(N_("The date cannot be in the future."), field="on")
     begin_write(session)
-    referral = _lock(session, Referral, referral_id)
-    allowed = (referral.organisation_id == by.organisation_id and
-               (by.role in ("coordinator", "admin") or referral.referrer_id == by.id))
-    if not allowed:
-        raise NotFound(N_("The record no longer exists."))
+    referral, match = _lock_referral_and_match(session, by, referral_id, staff_only=False)
     if not referral.shares_status:
         raise Conflict(N_("Statuses are not shared for this referral."))
     referral.status_sharing_stopped_on, referral.version = on, referral.version + 1
     session.add(referral)
     record_audit(session, organisation_id=referral.organisation_id, user_id=by.id, action="update",
                  record_type="Referral", record_id=referral.id, detail={"status_sharing_stopped_on": on.isoformat()})
+    refresh_match_risk(session, today, [match.id if match else None])  # no status is overdue any more
     session.commit()
     return referral
 
@@ -65,20 +86,22 @@ class StatusText:
     concerns: str = ""
 
 
-@conflict_on_lock_failure
+@shared_write
 def save_status(session: Session, by: User, referral_id: int, text: StatusText, today: date, *, send_now: bool,
-                link_for_referrer: Callable[[Referral], str]) -> ReferralStatus:
+                link_for_referrer: Callable[[Referral], str], submit_key: str | None = None) -> ReferralStatus:
     """Save the coordinator's status as a draft, or send it: the referrer gets an e-mail that a
     status is ready (no personal data) and reads it after signing in. A sent status answers the
     planned date it comes nearest (see ``models.referrals.schedule``)."""
     if send_now and not text.how_it_goes.strip():
         raise DomainError(N_("Write how it goes."), field="how_it_goes")
     begin_write(session)
-    referral = lock_staff_referral(session, by, referral_id)
+    claim = claim_submission(session, submit_key, "referral_status", user_id=by.id,
+                             already=N_("This status has already been saved. Nothing was saved twice."))
+    # The match is locked too: a status is never sent for a match closed at the same moment.
+    referral, match = _lock_referral_and_match(session, by, referral_id, staff_only=True)
     if referral.status != "accepted" or referral.id not in status_sharing_allowed(session, [referral]):
         raise DomainError(N_("Statuses are not shared for this referral: the family has not agreed to it, or "
                              "has withdrawn its consent."))
-    match = current_match(session, referral)
     if match is None or match.started_on is None or match.status == "closed":
         raise DomainError(N_("A status is written while the match goes on: this referral has no started match."))
     draft = session.exec(select(ReferralStatus).where(ReferralStatus.referral_id == referral.id,
@@ -98,24 +121,16 @@ def save_status(session: Session, by: User, referral_id: int, text: StatusText, 
         status.sent_on, status.sent_at, status.sent_by_id = today, utcnow(), by.id
     session.add(status)
     session.flush()
+    note_result(claim, status.id)
     record_audit(session, organisation_id=referral.organisation_id, user_id=by.id,
                  action="create" if draft is None else "update", record_type="Referral", record_id=referral.id,
                  detail={"status_report": status.id, "sent": send_now,
                          "due_on": status.due_on.isoformat() if status.due_on else None})
     if send_now:
         tell_referrer(session, referral, "referral_status_ready", link_for_referrer(referral))
-        _refresh_risk(session, today, match.id)
+        refresh_match_risk(session, today, [match.id])  # the status is no longer overdue
     session.commit()
     return status
-
-
-def _refresh_risk(session: Session, today: date, match_id: int) -> None:
-    """Keep the stored at-risk assessment in step where the derived risk state exists."""
-    try:
-        from models.risk_state import refresh_match_risk
-    except ImportError:  # the derived risk state is not in this build
-        return
-    refresh_match_risk(session, today, [match_id])
 
 
 @dataclass
@@ -145,9 +160,14 @@ def send_closure_notices(session: Session, base_url: str, organisation_id: int |
     if organisation_id is not None:
         stmt = stmt.where(Match.organisation_id == organisation_id)
     rows = list(session.exec(stmt))
+    # Locked, and the notices looked up again under the lock: two runs at once notify once.
+    lock_all(session, Referral, [r.id for _m, r in rows])
+    noticed_now = set(session.exec(select(ReferralMessage.match_id).where(
+        ReferralMessage.kind == "closure", ReferralMessage.match_id.in_([m.id for m, _r in rows]))).all()) \
+        if rows else set()
     allowed = status_sharing_allowed(session, [r for _m, r in rows])
     for match, referral in rows:
-        if referral.id not in allowed:
+        if referral.id not in allowed or match.id in noticed_now:
             continue
         session.add(ReferralMessage(referral_id=referral.id, author_id=match.coordinator_id, kind="closure",
                                     match_id=match.id, body=(match.next_step or "").strip()[:4000]))
@@ -163,16 +183,21 @@ def send_status_reminders(session: Session, today: date, base_url: str,
                           organisation_id: int | None = None) -> NoticeReport:
     """Daily: one e-mail per coordinator listing the statuses to referrers that fall due within a
     week (or are overdue) and were not in an earlier reminder; each planned date is reminded once.
-    Safe to run twice: the e-mail carries a dedupe key and the referral keeps the date reminded."""
+    Safe to run twice, or twice at once: the referrals are locked and the date reminded read again
+    under the lock, and the e-mail carries a dedupe key."""
     begin_write(session)
     report = NoticeReport()
     stmt = select(Organisation.id)
     if organisation_id is not None:
         stmt = stmt.where(Organisation.id == organisation_id)
     horizon = date.fromordinal(today.toordinal() + REMIND_DAYS_BEFORE)
-    for org_id in list(session.exec(stmt)):
-        plans = [p for p in status_plans(session, organisation_id=org_id).values()
-                 if p.next_due <= horizon and p.reminded_for != p.next_due]
+    due = {org_id: [p for p in status_plans(session, organisation_id=org_id).values()
+                    if p.next_due <= horizon and p.reminded_for != p.next_due]
+           for org_id in list(session.exec(stmt.order_by(Organisation.id)))}
+    # All at once, by ascending id (the house's lock order), across organisations.
+    locked = {r.id: r for r in lock_all(session, Referral, [p.referral_id for plans in due.values() for p in plans])}
+    for org_id, plans in due.items():
+        plans = [p for p in plans if locked[p.referral_id].status_reminded_for != p.next_due]
         if not plans:
             continue
         staff = list(session.exec(select(User).where(User.organisation_id == org_id, User.role == "coordinator",
@@ -196,7 +221,7 @@ def send_status_reminders(session: Session, today: date, base_url: str,
             if message is not None:
                 report.coordinators += 1
         for plan in plans:
-            referral = _lock(session, Referral, plan.referral_id)
+            referral = locked[plan.referral_id]
             referral.status_reminded_for = plan.next_due
             session.add(referral)
             report.status_reminders += 1

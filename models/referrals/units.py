@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlmodel import Session, select
 
 from models.audit import record_audit
 from models.clock import utcnow
-from models.db import begin_write
 from models.emails import send
 from models.errors import N_, DomainError, NotFound
 from models.organisations import Organisation, Program
@@ -20,7 +20,9 @@ from models.referrals.tables import (
     ReferralSettings,
     ReferringUnit,
 )
+from models.risk_state import refresh_program_risk
 from models.users import User, normalise_email
+from models.writes import begin_write, claim_submission, lock, lock_all, note_result, shared_write
 
 
 @dataclass
@@ -32,7 +34,9 @@ class UnitChanges:
     active: bool = True
 
 
-def save_unit(session: Session, by: User, changes: UnitChanges, unit_id: int | None = None) -> ReferringUnit:
+@shared_write
+def save_unit(session: Session, by: User, changes: UnitChanges, unit_id: int | None = None,
+              submit_key: str | None = None) -> ReferringUnit:
     """Create or change a referring unit and the programmes it may refer to."""
     name = changes.name.strip()
     if not name:
@@ -40,6 +44,8 @@ def save_unit(session: Session, by: User, changes: UnitChanges, unit_id: int | N
     if changes.kind not in UNIT_KINDS:
         raise DomainError(N_("Choose an answer from the list."), field="kind")
     begin_write(session)
+    claim = claim_submission(session, submit_key, "save_referring_unit", user_id=by.id,
+                             already=N_("This unit has already been saved. Nothing was saved twice."))
     programs = {p.id for p in session.exec(select(Program).where(Program.organisation_id == by.organisation_id))}
     if set(changes.program_ids) - programs:
         raise DomainError(N_("Choose one of your own programs."), field="program_ids")
@@ -59,6 +65,7 @@ def save_unit(session: Session, by: User, changes: UnitChanges, unit_id: int | N
     unit.contact_email = normalise_email(changes.contact_email)
     session.add(unit)
     session.flush()
+    note_result(claim, unit.id)
     existing = {c.program_id: c for c in session.exec(select(ReferralChannel).where(ReferralChannel.unit_id == unit.id))}
     wanted = set(changes.program_ids)
     for program_id, channel in existing.items():
@@ -73,13 +80,16 @@ def save_unit(session: Session, by: User, changes: UnitChanges, unit_id: int | N
     return unit
 
 
+@shared_write
 def invite_referrer(session: Session, by: User, *, name: str, email: str, unit_id: int,
-                    link_for: Callable[[User], str]) -> User:
+                    link_for: Callable[[User], str], submit_key: str | None = None) -> User:
     """A caseworker's account in a unit; the e-mail links to a page where they choose a password."""
     if not name.strip():
         raise DomainError(N_("This field is required."), field="name")
     email = normalise_email(email)
     begin_write(session)
+    claim = claim_submission(session, submit_key, "invite_referrer", user_id=by.id,
+                             already=N_("This invitation has already been sent. Nothing was sent twice."))
     unit = session.get(ReferringUnit, unit_id)
     if unit is None or unit.organisation_id != by.organisation_id:
         raise DomainError(N_("Choose an answer from the list."), field="unit_id")
@@ -91,6 +101,7 @@ def invite_referrer(session: Session, by: User, *, name: str, email: str, unit_i
                 referring_unit_id=unit.id, locale=by.locale)
     session.add(user)
     session.flush()
+    note_result(claim, user.id)
     organisation = session.get(Organisation, by.organisation_id)
     role_text = "henviser for " + unit.name if user.locale == "da" else "referrer for " + unit.name
     send(session, "invite", to=email, locale=user.locale, organisation_id=user.organisation_id, name=user.name,
@@ -101,12 +112,13 @@ def invite_referrer(session: Session, by: User, *, name: str, email: str, unit_i
     return user
 
 
+@shared_write
 def set_referrer(session: Session, by: User, user_id: int, *, active: bool | None = None,
                  unit_id: int | None = None) -> User:
     """Deactivate or reactivate a referrer, or move them to another unit (their referrals stay theirs)."""
     begin_write(session)
-    user = session.get(User, user_id)
-    if user is None or user.organisation_id != by.organisation_id or user.role != "referrer":
+    user = lock(session, User, user_id)
+    if user.organisation_id != by.organisation_id or user.role != "referrer":
         raise NotFound(N_("The record no longer exists."))
     detail: dict = {}
     if unit_id is not None:
@@ -125,8 +137,10 @@ def set_referrer(session: Session, by: User, user_id: int, *, active: bool | Non
     return user
 
 
+@shared_write
 def save_referral_settings(session: Session, by: User, program_id: int, *, volunteer_info: str,
-                           first_status_months: int | None, status_every_months: int | None) -> ReferralSettings:
+                           first_status_months: int | None, status_every_months: int | None,
+                           today: date) -> ReferralSettings:
     """What referrers of a programme see of the volunteer, and the rhythm of status reports."""
     if volunteer_info not in VOLUNTEER_INFO:
         raise DomainError(N_("Choose an answer from the list."), field="volunteer_info")
@@ -134,8 +148,8 @@ def save_referral_settings(session: Session, by: User, program_id: int, *, volun
         if value is None or not 1 <= value <= 24:
             raise DomainError(N_("Write a number of months from 1 to 24."), field=name)
     begin_write(session)
-    program = session.get(Program, program_id)
-    if program is None or program.organisation_id != by.organisation_id:
+    program = lock(session, Program, program_id)
+    if program.organisation_id != by.organisation_id:
         raise NotFound(N_("The record no longer exists."))
     settings = session.get(ReferralSettings, program_id) or ReferralSettings(
         program_id=program_id, organisation_id=program.organisation_id)
@@ -148,17 +162,21 @@ def save_referral_settings(session: Session, by: User, program_id: int, *, volun
                  record_type="Program", record_id=program.id,
                  detail={"referral_settings": [list(before), [volunteer_info, first_status_months,
                                                               status_every_months]]})
+    session.flush()
+    refresh_program_risk(session, today, program.id)  # statuses may fall due at other dates
     session.commit()
     return settings
 
 
 
 
+@shared_write
 def hand_over_referrals(session: Session, by: User, from_user_id: int, to_user_id: int) -> int:
     """A caseworker leaves: their referrals go to a colleague of the same unit (who then follows
     them and gets their statuses). Returns how many were handed over."""
     begin_write(session)
-    giver, taker = session.get(User, from_user_id), session.get(User, to_user_id)
+    users = {u.id: u for u in lock_all(session, User, [from_user_id, to_user_id])}
+    giver, taker = users.get(from_user_id), users.get(to_user_id)
     for user in (giver, taker):
         if user is None or user.organisation_id != by.organisation_id or user.role != "referrer":
             raise NotFound(N_("The record no longer exists."))
@@ -171,8 +189,8 @@ def hand_over_referrals(session: Session, by: User, from_user_id: int, to_user_i
                           name=taker.name)
     from models.referrals.tables import Referral
 
-    moved = list(session.exec(select(Referral).where(Referral.referrer_id == giver.id).order_by(Referral.id)
-                              .with_for_update()))
+    moved = [r for r in lock_all(session, Referral, session.exec(select(Referral.id).where(
+        Referral.referrer_id == giver.id))) if r.referrer_id == giver.id]
     for referral in moved:
         referral.referrer_id = taker.id
         referral.version += 1

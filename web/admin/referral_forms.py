@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, IntegerField, RadioField, SelectField, StringField
 from wtforms.validators import Email, InputRequired, NumberRange, Optional
 
-from web.forms import MaxLength, MultiCheckboxField
+from web.forms import MaxLength, MultiCheckboxField, SubmitKeyField
 from web.i18n import lazy_gettext as _l
 
 REQUIRED = _l("This field is required.")
@@ -27,6 +27,7 @@ VOLUNTEER_INFO_CHOICES = [
 
 
 class UnitForm(FlaskForm):
+    submit_key = SubmitKeyField()
     name = StringField(_l("Name of the unit"), validators=[InputRequired(REQUIRED), MaxLength(200)])
     kind = SelectField(_l("Kind"), choices=UNIT_KIND_CHOICES)
     contact_email = EmailField(_l("The unit's shared e-mail (optional)"),
@@ -36,6 +37,7 @@ class UnitForm(FlaskForm):
 
 
 class ReferrerInviteForm(FlaskForm):
+    submit_key = SubmitKeyField()
     name = StringField(_l("Name"), validators=[InputRequired(REQUIRED), MaxLength(200)])
     email = EmailField(_l("E-mail"), validators=[InputRequired(REQUIRED), Email(_l("Enter a valid e-mail address.")),
                                                  MaxLength(254)])

@@ -10,7 +10,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from models import clock
-from models.errors import DomainError
+from models.errors import AlreadyDone, DomainError
 from models.organisations import Program
 from models.referrals.dashboard import Durations, ReferralDashboard, build_referral_dashboard
 from models.referrals.privacy import erase_referral
@@ -75,7 +75,10 @@ def _unit_form(unit: ReferringUnit | None) -> str | Response:
         try:
             saved = save_unit(db, current_user, UnitChanges(form.name.data, form.kind.data, form.contact_email.data or "",
                                                             list(form.program_ids.data or []), bool(form.active.data)),
-                              unit_id=unit.id if unit else None)
+                              unit_id=unit.id if unit else None, submit_key=form.submit_key.data)
+        except AlreadyDone as done:
+            flash(error_message(done), "info")
+            return redirect(url_for("admin.referral_units"))
         except DomainError as error:
             db.rollback()
             apply_domain_error(form, error, error_message(error))
@@ -127,7 +130,11 @@ def invite_referrer_page() -> str | Response:
         try:
             user = invite_referrer(db, current_user, name=form.name.data, email=form.email.data,
                                    unit_id=form.unit_id.data,
-                                   link_for=lambda u: public_url("auth.accept_invite", token=make_user_token(u, "invite")))
+                                   link_for=lambda u: public_url("auth.accept_invite", token=make_user_token(u, "invite")),
+                                   submit_key=form.submit_key.data)
+        except AlreadyDone as done:
+            flash(error_message(done), "info")
+            return redirect(url_for("admin.referrers"))
         except DomainError as error:
             db.rollback()
             apply_domain_error(form, error, error_message(error))
@@ -173,7 +180,7 @@ def program_referrals(program_id: int) -> str | Response:
         try:
             save_referral_settings(db, current_user, program.id, volunteer_info=form.volunteer_info.data,
                                    first_status_months=form.first_status_months.data,
-                                   status_every_months=form.status_every_months.data)
+                                   status_every_months=form.status_every_months.data, today=clock.today())
         except DomainError as error:
             db.rollback()
             apply_domain_error(form, error, error_message(error))

@@ -7,7 +7,7 @@ from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAre
 from wtforms.validators import InputRequired, Optional
 
 from web.coordinator.forms import COMPLEXITY_CHOICES, REQUIRED
-from web.forms import MaxLength
+from web.forms import MaxLength, SubmitKeyField
 from web.i18n import lazy_gettext as _l
 
 DECLINE_CHOICES = [
@@ -21,6 +21,7 @@ DECLINE_CHOICES = [
 
 
 class AcceptForm(FlaskForm):
+    submit_key = SubmitKeyField()
     version = HiddenField()
     need = StringField(_l("What help is needed"), validators=[InputRequired(REQUIRED), MaxLength(200)])
     complexity = SelectField(_l("Complexity"), choices=COMPLEXITY_CHOICES)
@@ -29,10 +30,12 @@ class AcceptForm(FlaskForm):
 
 
 class AskForm(FlaskForm):
+    submit_key = SubmitKeyField()
     question = TextAreaField(_l("What do you need to know?"), validators=[InputRequired(REQUIRED), MaxLength(4000)])
 
 
 class DeclineForm(FlaskForm):
+    submit_key = SubmitKeyField()
     reason = SelectField(_l("Why is the referral declined?"), choices=DECLINE_CHOICES,
                          validators=[InputRequired(REQUIRED)])
     note = TextAreaField(_l("The reason in words the referrer and the family can read"),
@@ -42,6 +45,7 @@ class DeclineForm(FlaskForm):
 
 
 class StatusForm(FlaskForm):
+    submit_key = SubmitKeyField()
     how_it_goes = TextAreaField(_l("How it goes"), validators=[Optional(), MaxLength(4000)])
     agreements = TextAreaField(_l("Agreements"), validators=[Optional(), MaxLength(4000)])
     concerns = TextAreaField(_l("Concerns"), validators=[Optional(), MaxLength(4000)])

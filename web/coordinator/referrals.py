@@ -9,7 +9,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from models import clock
-from models.errors import Conflict, DomainError
+from models.errors import AlreadyDone, Conflict, DomainError
 from models.mentees import Request
 from models.organisations import Program
 from models.referrals.operations import (
@@ -119,7 +119,10 @@ def accept(referral_id: int) -> tuple[str, int] | Response:
             accepted = accept_referral(
                 get_db(), current_user, record.id,
                 Acceptance(form.need.data, int(form.complexity.data or 0), form.complexity_reason.data or ""),
-                clock.today(), _referrer_link, seen_version=version)
+                clock.today(), _referrer_link, seen_version=version, submit_key=form.submit_key.data)
+        except AlreadyDone as done:  # a double click: the first one accepted it
+            flash(error_message(done), "info")
+            return redirect(url_for("coordinator.referral", referral_id=record.id))
         except Conflict as error:
             get_db().rollback()
             flash(error_message(error), "error")
@@ -147,7 +150,12 @@ def ask(referral_id: int) -> tuple[str, int] | Response:
     form = AskForm()
     if form.validate_on_submit():
         try:
-            ask_for_more(get_db(), current_user, record.id, form.question.data, _referrer_link)
+            ask_for_more(get_db(), current_user, record.id, form.question.data, _referrer_link,
+                         submit_key=form.submit_key.data)
+        except Conflict as error:  # sent twice, or decided by someone else meanwhile
+            get_db().rollback()
+            flash(error_message(error), "info" if isinstance(error, AlreadyDone) else "error")
+            return redirect(url_for("coordinator.referral", referral_id=record.id))
         except DomainError as error:
             get_db().rollback()
             apply_domain_error(form, error, error_message(error))
@@ -164,7 +172,12 @@ def decline(referral_id: int) -> str | Response:
     form = DeclineForm()
     if form.validate_on_submit():
         try:
-            decline_referral(get_db(), current_user, record.id, form.reason.data, form.note.data, _referrer_link)
+            decline_referral(get_db(), current_user, record.id, form.reason.data, form.note.data, _referrer_link,
+                             submit_key=form.submit_key.data)
+        except Conflict as error:  # sent twice, or decided by someone else meanwhile
+            get_db().rollback()
+            flash(error_message(error), "info" if isinstance(error, AlreadyDone) else "error")
+            return redirect(url_for("coordinator.referral", referral_id=record.id))
         except DomainError as error:
             get_db().rollback()
             apply_domain_error(form, error, error_message(error))
@@ -182,7 +195,11 @@ def referral_message(referral_id: int) -> tuple[str, int] | Response:
     form = MessageForm()
     if form.validate_on_submit():
         try:
-            post_message(get_db(), current_user, record.id, form.body.data, _referrer_link(record))
+            post_message(get_db(), current_user, record.id, form.body.data, _referrer_link(record),
+                         submit_key=form.submit_key.data)
+        except AlreadyDone as done:
+            flash(error_message(done), "info")
+            return redirect(url_for("coordinator.referral", referral_id=record.id) + "#beskeder")
         except DomainError as error:
             get_db().rollback()
             apply_domain_error(form, error, error_message(error))
@@ -213,7 +230,15 @@ def referral_status(referral_id: int) -> str | Response:
             try:
                 save_status(db, current_user, record.id, StatusText(form.how_it_goes.data or "", form.agreements.data or "",
                                                                    form.concerns.data or ""),
-                            clock.today(), send_now=send_now, link_for_referrer=_referrer_link)
+                            clock.today(), send_now=send_now, link_for_referrer=_referrer_link,
+                            submit_key=form.submit_key.data)
+            except AlreadyDone as done:
+                flash(error_message(done), "info")
+                return redirect(url_for("coordinator.referral", referral_id=record.id))
+            except Conflict as error:  # the match changed meanwhile: show the page as it is now
+                db.rollback()
+                flash(error_message(error), "error")
+                return redirect(url_for("coordinator.referral_status", referral_id=record.id))
             except DomainError as error:
                 db.rollback()
                 apply_domain_error(form, error, error_message(error))

@@ -20,7 +20,7 @@ from wtforms import (
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional
 
 from web.coordinator.forms import GENDER_CHOICES, WISH_CHOICES, MemberFields, _year_range
-from web.forms import MaxLength, postcode_is_danish
+from web.forms import MaxLength, SubmitKeyField, postcode_is_danish
 from web.i18n import lazy_gettext as _l
 
 REQUIRED = _l("This field is required.")
@@ -66,6 +66,7 @@ class ConsentPart(FlaskForm):
 
 
 class ReferralPart(ConsentPart):
+    submit_key = SubmitKeyField()
     postcode = StringField(_l("Postcode"), validators=[InputRequired(REQUIRED), Length(
         min=4, max=4, message=_l("A Danish postcode has four digits.")), postcode_is_danish])
     reason = TextAreaField(_l("Why do you refer? In the family's own words"),
@@ -111,10 +112,12 @@ class FamilyReferralForm(ReferralPart):
 
 
 class MessageForm(FlaskForm):
+    submit_key = SubmitKeyField()
     body = TextAreaField(_l("Your message"), validators=[InputRequired(REQUIRED), MaxLength(4000)])
 
 
 class WithdrawForm(FlaskForm):
+    submit_key = SubmitKeyField()
     note = TextAreaField(_l("Why is the referral withdrawn? (optional)"), validators=[Optional(), MaxLength(2000)])
     confirm = BooleanField(_l("I understand that the referral is withdrawn and cannot be sent again"),
                            validators=[InputRequired(_l("Tick the box to confirm."))])

@@ -13,7 +13,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from models import clock
-from models.errors import DomainError
+from models.errors import AlreadyDone, DomainError
 from models.organisations import Organisation, Program
 from models.referrals.consent import REFERRAL_CONSENT_VERSION, referral_consent_parts
 from models.referrals.operations import (
@@ -114,7 +114,13 @@ def new(program_id: int, kind: str) -> str | Response:
         draft, language_errors = draft_from_form(form, kind, request.form, program)
         if form.validate_on_submit() and not language_errors:
             try:
-                referral = submit_referral(get_db(), current_user, program.id, draft, clock.today(), _staff_link)
+                referral = submit_referral(get_db(), current_user, program.id, draft, clock.today(), _staff_link,
+                                           submit_key=form.submit_key.data)
+            except AlreadyDone as done:  # a double click: the first one was sent
+                flash(error_message(done), "info")
+                if done.result_id is not None:
+                    return redirect(url_for("referrer.referral", referral_id=done.result_id))
+                return redirect(url_for("referrer.home"))
             except DomainError as error:
                 get_db().rollback()
                 apply_referral_error(form, error, error_message(error), language_errors)
@@ -179,7 +185,11 @@ def message(referral_id: int) -> tuple[str, int] | Response:
     form = MessageForm()
     if form.validate_on_submit():
         try:
-            post_message(get_db(), current_user, record.id, form.body.data, _staff_link(record))
+            post_message(get_db(), current_user, record.id, form.body.data, _staff_link(record),
+                         submit_key=form.submit_key.data)
+        except AlreadyDone as done:
+            flash(error_message(done), "info")
+            return redirect(url_for("referrer.referral", referral_id=record.id) + "#beskeder")
         except DomainError as error:
             get_db().rollback()
             form.form_errors.append(error_message(error))
@@ -212,7 +222,10 @@ def withdraw(referral_id: int) -> str | Response:
     form = WithdrawForm()
     if form.validate_on_submit():
         try:
-            withdraw_referral(get_db(), current_user, record.id, form.note.data or "")
+            withdraw_referral(get_db(), current_user, record.id, form.note.data or "", submit_key=form.submit_key.data)
+        except AlreadyDone as done:
+            flash(error_message(done), "info")
+            return redirect(url_for("referrer.referral", referral_id=record.id))
         except DomainError as error:
             get_db().rollback()
             form.form_errors.append(error_message(error))
