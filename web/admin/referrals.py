@@ -25,7 +25,9 @@ from models.referrals.units import (
 )
 from models.users import User
 from models.waiting import name_matches
-from web.admin.dashboard import _csv, _period, _program
+
+# The module, not its names: the dashboard module imports the blueprint, which imports this one.
+from web.admin import dashboard as admin_dashboard
 from web.admin.referral_forms import (
     EraseReferralForm,
     ReferralSettingsForm,
@@ -196,8 +198,8 @@ def program_referrals(program_id: int) -> str | Response:
 # --- the dashboard -------------------------------------------------------------------------------
 
 def _board() -> tuple[ReferralDashboard, Program | None, list[str]]:
-    start, end, errors = _period()
-    program = _program()
+    start, end, errors = admin_dashboard._period()
+    program = admin_dashboard._program()
     board = build_referral_dashboard(get_db(), current_user.organisation_id, start, end, clock.today(),
                                      program_id=program.id if program else None)
     return board, program, errors
@@ -239,7 +241,8 @@ def referral_dashboard() -> str:
 def referral_dashboard_csv() -> Response:
     require_area("admin")
     board, _program_, _errors = _board()
-    return _csv(csv_bytes(referral_tables(board)), f"makker-henvisninger-{board.start:%Y%m%d}-{board.end:%Y%m%d}.csv")
+    return admin_dashboard._csv(csv_bytes(referral_tables(board)),
+                                f"makker-henvisninger-{board.start:%Y%m%d}-{board.end:%Y%m%d}.csv")
 
 
 # --- erasure -----------------------------------------------------------------------------------
