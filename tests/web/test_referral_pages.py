@@ -365,3 +365,34 @@ def test_the_referrer_corrects_an_open_referral_but_not_a_decided_one(as_role, a
     refused = client.post(f"/henviser/{world.referral.id}/ret", data=youth_referral(first_name="Igen"))
     assert refused.status_code in (400, 403, 404, 409)
     assert fresh(session).get(Referral, world.referral.id).first_name == "Rettet"
+
+
+def _form_token(page: str) -> str:
+    found = re.search(r'name="submit_key"[^>]*value="([^"]+)"', page) or re.search(
+        r'value="([^"]+)"[^>]*name="submit_key"', page)
+    assert found, "the form carries no one-time token"
+    return found.group(1)
+
+
+def test_a_referral_sent_twice_from_one_form_is_stored_once_and_the_second_click_is_told(as_role, session, world):
+    client = as_role("referrer")
+    token = _form_token(client.get(f"/henviser/ny/{world.program.id}/ung").get_data(as_text=True))
+    first = client.post(f"/henviser/ny/{world.program.id}/ung", data=youth_referral(submit_key=token))
+    assert first.status_code == 302
+    second = client.post(f"/henviser/ny/{world.program.id}/ung", data=youth_referral(submit_key=token),
+                         follow_redirects=True)
+    assert second.status_code == 200 and "allerede sendt" in second.get_data(as_text=True)
+    made = fresh(session).exec(select(Referral).where(Referral.first_name == "Yasmin")).all()
+    assert len(made) == 1
+    assert second.request.path == f"/henviser/{made[0].id}"  # shown the referral the first click made
+
+
+def test_an_acceptance_double_clicked_makes_one_youth_and_says_it_was_already_saved(as_role, session, world):
+    client = as_role("coordinator")
+    page = client.get(f"/koordinator/henvisninger/{world.referral.id}").get_data(as_text=True)
+    data = {"need": "En voksen", "complexity": "1", "submit_key": _form_token(page)}
+    assert client.post(f"/koordinator/henvisninger/{world.referral.id}/visiter", data=data).status_code == 302
+    again = client.post(f"/koordinator/henvisninger/{world.referral.id}/visiter", data=data, follow_redirects=True)
+    assert "allerede gemt" in again.get_data(as_text=True)
+    youths = fresh(session).exec(select(Youth).where(Youth.first_name == world.referral.first_name)).all()
+    assert len(youths) == 1
