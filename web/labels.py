@@ -211,7 +211,7 @@ LABELS: dict[str, dict[str, object]] = {
     },
     "unit_kind": {
         "children_families": _l("Children and families department"), "ssp": _l("SSP (school, social services, police)"),
-        "school": _l("School"), "health": _l("Health visitors and health care"), "jobcenter": _l("Jobcenter"),
+        "school": _l("School"), "health": _l("Health visitors and health care"), "jobcenter": _l("Job centre"),
         "integration": _l("Integration team"), "other": _l("Other"),
     },
     "custody": {"joint": _l("Joint custody: both custody holders consent"), "sole": _l("Sole custody")},

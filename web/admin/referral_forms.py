@@ -15,7 +15,7 @@ UNIT_KIND_CHOICES = [
     ("ssp", _l("SSP (school, social services, police)")),
     ("school", _l("School")),
     ("health", _l("Health visitors and health care")),
-    ("jobcenter", _l("Jobcenter")),
+    ("jobcenter", _l("Job centre")),
     ("integration", _l("Integration team")),
     ("other", _l("Other")),
 ]
