@@ -10,6 +10,14 @@ from models.mentees import Household, HouseholdMember, Request, Youth
 from models.notes import Note
 from models.organisations import Organisation, Program
 from models.outbox import OutboxMessage
+from models.referrals.tables import (
+    Referral,
+    ReferralChannel,
+    ReferralMessage,
+    ReferralSettings,
+    ReferralStatus,
+    ReferringUnit,
+)
 from models.risk_state import MatchRiskState
 from models.safeguard.tables import CertificateReminder, Concern, SafeguardText, Signature
 from models.sessions import UserSession
@@ -42,6 +50,12 @@ __all__ = [
     "PeriodicSlot",
     "Program",
     "Proposal",
+    "Referral",
+    "ReferralChannel",
+    "ReferralMessage",
+    "ReferralSettings",
+    "ReferralStatus",
+    "ReferringUnit",
     "Request",
     "ScreeningStep",
     "User",

@@ -94,6 +94,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from web.safeguard import views as safeguard_views
 
     app.register_blueprint(safeguard_views.bp)
+    # referrals (issue 13): the referrer's own pages
+    from web.referrer import views as referrer_views
+
+    app.register_blueprint(referrer_views.bp)
 
     from web import throttle
 

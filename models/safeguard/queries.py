@@ -10,6 +10,7 @@ from datetime import date
 from sqlalchemy import Select, func
 from sqlmodel import Session, select
 
+from models.clock import add_months
 from models.organisations import Program
 from models.safeguard.defaults import DEFAULT_TEXTS
 from models.safeguard.tables import TEXT_KINDS, Concern, SafeguardText, Signature
@@ -20,15 +21,6 @@ CERTIFICATE_RECEIVED = ("done", "approved")  # received without remarks
 # The checklist's codes for the two signatures (shown beside the program's screening steps).
 SIGNATURE_STEPS: dict[str, str] = {"confidentiality": "sign_confidentiality", "agreement": "sign_agreement"}
 REMIND_DAYS_BEFORE = 30  # the renewal reminder goes this long before the børneattest runs out
-
-
-def add_months(day: date, months: int) -> date:
-    """``day`` moved ``months`` calendar months on (the retention rules' own reckoning)."""
-    from models.retention import (
-        add_months as months_on,  # imported late: retention reads risk, risk reads this
-    )
-
-    return months_on(day, months)
 
 
 # --- texts and signatures ----------------------------------------------------------------------

@@ -6,7 +6,7 @@ months. Volunteers approved before this migration keep their approval; they are 
 on their home page.
 
 Revision ID: 0015
-Revises: 0005
+Revises: 0012
 """
 from alembic import op
 import sqlalchemy as sa
@@ -14,7 +14,7 @@ import sqlmodel
 
 
 revision = '0015'
-down_revision = '0005'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
