@@ -59,6 +59,7 @@ def test_sign_up_on_a_phone_confirm_screening_and_enter_the_pool(page, phone_pag
         card.get_by_label("Dit fulde navn").fill("Maja Kristensen")
         card.get_by_role("button", name=f"Underskriv: {title}").click()
         expect(phone.get_by_role("status").first).to_contain_text(f"{title} er underskrevet")
+    phone.get_by_role("link", name="Tilbage til min side").click()
 
     volunteer = session.exec(select(Volunteer).where(Volunteer.email == "maja@example.org")).one()
     sign_in(page, world.coordinator.email)
