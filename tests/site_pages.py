@@ -287,6 +287,10 @@ def _a_declined_referral(c: Crawl) -> list[dict]:
     return _ids(*_referrals(c, "declined"), key="referral_id")
 
 
+def _referrers_with_referrals(c: Crawl) -> list[dict]:
+    return [{"user_id": i} for i in sorted({r.referrer_id for r in _referrals(c)})[:1]]
+
+
 def _units(c: Crawl) -> list[dict]:
     from models.referrals.tables import ReferringUnit
 
@@ -306,6 +310,7 @@ SAMPLES.update({
     "admin.referral_units": _none, "admin.new_referral_unit": _none, "admin.referral_unit": _units,
     "admin.referrers": _none, "admin.invite_referrer": _none, "admin.program_referrals": _programs,
     "admin.referral_dashboard": _none, "admin.erase_referral": _a_declined_referral,
+    "admin.hand_over": _referrers_with_referrals,
 })
 
 
@@ -321,7 +326,7 @@ ERROR_FORMS = frozenset({
     # referrals (issue 13)
     "referrer.new", "referrer.edit", "referrer.withdraw", "referrer.stop_status", "coordinator.decline",
     "coordinator.referral_stop_status", "admin.new_referral_unit", "admin.referral_unit", "admin.invite_referrer",
-    "admin.erase_referral",
+    "admin.erase_referral", "admin.hand_over",
 })
 
 

@@ -127,6 +127,7 @@ ACCESS: dict[str, tuple[frozenset[str], Callable]] = {
     "admin.referrers": (ADMINS, lambda w: {}),
     "admin.invite_referrer": (ADMINS, lambda w: {}),
     "admin.update_referrer": (ADMINS, lambda w: {"user_id": w.referrer.id}),
+    "admin.hand_over": (ADMINS, lambda w: {"user_id": w.referrer.id}),
     "admin.program_referrals": (ADMINS, lambda w: {"program_id": w.program.id}),
     "admin.referral_dashboard": (ADMINS, lambda w: {}),
     "admin.referral_dashboard_csv": (ADMINS, lambda w: {}),

@@ -171,10 +171,13 @@ def save_referral_settings(session: Session, by: User, program_id: int, *, volun
 
 
 @shared_write
-def hand_over_referrals(session: Session, by: User, from_user_id: int, to_user_id: int) -> int:
+def hand_over_referrals(session: Session, by: User, from_user_id: int, to_user_id: int,
+                        submit_key: str | None = None) -> int:
     """A caseworker leaves: their referrals go to a colleague of the same unit (who then follows
     them and gets their statuses). Returns how many were handed over."""
     begin_write(session)
+    claim_submission(session, submit_key, "hand_over_referrals", user_id=by.id,
+                     already=N_("These referrals have already been handed over. Nothing was done twice."))
     users = {u.id: u for u in lock_all(session, User, [from_user_id, to_user_id])}
     giver, taker = users.get(from_user_id), users.get(to_user_id)
     for user in (giver, taker):

@@ -396,3 +396,47 @@ def test_an_acceptance_double_clicked_makes_one_youth_and_says_it_was_already_sa
     assert "allerede gemt" in again.get_data(as_text=True)
     youths = fresh(session).exec(select(Youth).where(Youth.first_name == world.referral.first_name)).all()
     assert len(youths) == 1
+
+
+def test_a_leaving_caseworkers_referrals_go_to_a_colleague_of_the_same_unit_after_confirming(
+        as_role, app, session, world):
+    colleague = b.make_referrer(session, world.unit, email="kollega@kommune.dk", password=PASSWORD, name="Kim Kollega")
+    other_unit = b.make_unit(session, world.organisation, [world.program], name="Integrationsteamet")
+    stranger = b.make_referrer(session, other_unit, email="fremmed@kommune.dk", password=PASSWORD)
+    session.commit()
+    mine = fresh(session).exec(select(func.count()).select_from(Referral)
+                               .where(Referral.referrer_id == world.referrer.id)).one()
+    assert mine >= 1
+    client = as_role("admin")
+    assert f"/admin/henvisere/{world.referrer.id}/overdrag" in client.get("/admin/henvisere").get_data(as_text=True)
+    page = client.get(f"/admin/henvisere/{world.referrer.id}/overdrag")
+    assert page.status_code == 200 and "Kim Kollega" in page.get_data(as_text=True)
+    token = _form_token(page.get_data(as_text=True))
+    # Without the confirmation nothing moves.
+    refused = client.post(f"/admin/henvisere/{world.referrer.id}/overdrag",
+                          data={"to_user_id": str(colleague.id), "submit_key": token})
+    assert refused.status_code == 400
+    assert fresh(session).exec(select(func.count()).select_from(Referral)
+                               .where(Referral.referrer_id == colleague.id)).one() == 0
+    # A colleague of another unit is not offered and not accepted.
+    assert "fremmed@kommune.dk" not in page.get_data(as_text=True)
+    wrong = client.post(f"/admin/henvisere/{world.referrer.id}/overdrag",
+                        data={"to_user_id": str(stranger.id), "confirm": "y", "submit_key": token})
+    assert wrong.status_code == 400
+    done = client.post(f"/admin/henvisere/{world.referrer.id}/overdrag",
+                       data={"to_user_id": str(colleague.id), "confirm": "y", "submit_key": token})
+    assert done.status_code == 302
+    assert fresh(session).exec(select(func.count()).select_from(Referral)
+                               .where(Referral.referrer_id == colleague.id)).one() == mine
+    assert fresh(session).exec(select(func.count()).select_from(Referral)
+                               .where(Referral.referrer_id == world.referrer.id)).one() == 0
+    # The same form sent again does nothing twice.
+    again = client.post(f"/admin/henvisere/{world.referrer.id}/overdrag",
+                        data={"to_user_id": str(colleague.id), "confirm": "y", "submit_key": token})
+    assert again.status_code == 302
+    assert fresh(session).exec(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.record_type == "Referral", AuditEvent.action == "update")).one() >= mine
+    # The colleague now follows them.
+    staff = app.test_client()
+    login(staff, colleague.email)
+    assert staff.get(f"/henviser/{world.referral.id}").status_code == 200

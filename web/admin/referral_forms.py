@@ -53,6 +53,13 @@ class ReferralSettingsForm(FlaskForm):
         InputRequired(_l("Write a number.")), NumberRange(1, 24, message=_l("Write a number of months from 1 to 24."))])
 
 
+class HandOverForm(FlaskForm):
+    submit_key = SubmitKeyField()
+    to_user_id = SelectField(_l("Hand the referrals to"), coerce=int, validators=[InputRequired(REQUIRED)])
+    confirm = BooleanField(_l("I understand that the colleague follows these referrals from now on and gets their "
+                              "statuses"), validators=[InputRequired(_l("Tick the box to confirm."))])
+
+
 class EraseReferralForm(FlaskForm):
     confirm = BooleanField(_l("I understand that the referral's personal data is erased and cannot be brought back"),
                            validators=[InputRequired(_l("Tick the box to confirm."))])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import func
 from sqlmodel import select
@@ -18,6 +19,7 @@ from models.referrals.queries import settings_for
 from models.referrals.tables import Referral, ReferralChannel, ReferringUnit
 from models.referrals.units import (
     UnitChanges,
+    hand_over_referrals,
     invite_referrer,
     save_referral_settings,
     save_unit,
@@ -30,6 +32,7 @@ from models.waiting import name_matches
 from web.admin import dashboard as admin_dashboard
 from web.admin.referral_forms import (
     EraseReferralForm,
+    HandOverForm,
     ReferralSettingsForm,
     ReferrerInviteForm,
     UnitForm,
@@ -164,6 +167,37 @@ def update_referrer(user_id: int) -> Response:
         db.rollback()
         flash(error_message(error), "error")
     return redirect(url_for("admin.referrers"))
+
+
+@bp.route("/henvisere/<int:user_id>/overdrag", methods=["GET", "POST"])
+def hand_over(user_id: int) -> str | Response:
+    """A caseworker leaves or changes job: their referrals go to a colleague of the same unit."""
+    giver = load(User, user_id, "manage")
+    db = get_db()
+    form = HandOverForm()
+    colleagues = list(db.exec(scope(User).where(User.role == "referrer", User.active, User.id != giver.id,
+                                                User.referring_unit_id == giver.referring_unit_id)
+                              .order_by(User.name)))
+    form.to_user_id.choices = [(u.id, u.name) for u in colleagues]
+    count = db.exec(select(func.count()).select_from(Referral).where(Referral.referrer_id == giver.id)).one()
+    if form.validate_on_submit():
+        try:
+            moved = hand_over_referrals(db, current_user, giver.id, form.to_user_id.data,
+                                        submit_key=form.submit_key.data)
+        except AlreadyDone as done:
+            flash(error_message(done), "info")
+            return redirect(url_for("admin.referrers"))
+        except DomainError as error:
+            db.rollback()
+            apply_domain_error(form, error, error_message(error))
+        else:
+            taker = next(u for u in colleagues if u.id == form.to_user_id.data)
+            flash(ngettext("%(num)d referral now followed by %(name)s.", "%(num)d referrals now followed by %(name)s.",
+                           moved, name=taker.name), "success")
+            return redirect(url_for("admin.referrers"))
+    return render_template("admin/referrer_hand_over.html", form=form, giver=giver, count=count,
+                           unit_name=db.get(ReferringUnit, giver.referring_unit_id).name
+                           if giver.referring_unit_id else ""), 400 if request.method == "POST" else 200
 
 
 # --- a programme's referral settings -------------------------------------------------------------
