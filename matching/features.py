@@ -87,6 +87,7 @@ class VolunteerFeatures:
     waiting_days: np.ndarray
     heavy_cases: np.ndarray  # heavy cases already held (open matches)
     child_certificate: np.ndarray
+    certificate_valid: np.ndarray
 
     def take(self, index: np.ndarray) -> VolunteerFeatures:
         """The rows ``index``, in that order (a block of candidates)."""
@@ -157,6 +158,7 @@ def volunteer_features(volunteers: Sequence[VolunteerProfile], today: date, mode
         waiting_days=_days([v.waiting_since for v in volunteers], today),
         heavy_cases=np.array([v.heavy_cases for v in volunteers], dtype=np.int16),
         child_certificate=np.array([v.child_certificate for v in volunteers], dtype=bool),
+        certificate_valid=np.array([v.certificate_valid for v in volunteers], dtype=bool),
     )
 
 

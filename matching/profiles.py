@@ -77,6 +77,9 @@ class VolunteerProfile:
     # A børneattest received without remarks (models.pool reads it from the screening step; a
     # profile built without one, e.g. in a benchmark, is taken as screened like ``approved``).
     child_certificate: bool = True
+    # False when the program asks for a børneattest and the volunteer's has run out (its renewal
+    # date has passed): no new proposal until a new one is recorded.
+    certificate_valid: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from matching.profiles import HEAVY_COMPLEXITY, ProgramRules
 
 RULES: tuple[str, ...] = (
     "approved", "capacity", "program", "supports", "age_eligible", "required_gender", "distance",
-    "experience_minimum", "heavy_cases", "child_certificate", "excluded", "already_matched",
+    "experience_minimum", "heavy_cases", "child_certificate", "certificate_valid", "excluded", "already_matched",
 )
 
 
@@ -86,6 +86,8 @@ def rule_masks(
         "heavy_cases": _either(~heavy, heavy_room(v.heavy_cases, rules) > 0, shape),
         # A child under 15 only meets a volunteer with a børneattest received without remarks.
         "child_certificate": _either(~r.children_under_15, v.child_certificate, shape),
+        # A børneattest past its renewal date: the volunteer gets no new proposal at all.
+        "certificate_valid": np.broadcast_to(v.certificate_valid[None, :], shape),
     }
     for name, pairs in (("excluded", excluded), ("already_matched", matched)):
         mask = np.ones(shape, dtype=bool)

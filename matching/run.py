@@ -63,6 +63,8 @@ class RunResult:
     phases: dict[str, float] = field(default_factory=dict)
     removed_by_rule: dict[str, int] = field(default_factory=dict)
     waiting: dict = field(default_factory=dict)  # WaitingOutcome.as_dict()
+    # volunteers left out of every pair because their børneattest has run out (ids, for the page)
+    certificate_expired: list[int] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {
@@ -78,6 +80,7 @@ class RunResult:
             "seconds": {k: round(v, 3) for k, v in self.phases.items()},
             "removed_by_rule": self.removed_by_rule,
             "waiting": self.waiting,
+            "certificate_expired": self.certificate_expired,
         }
 
 
@@ -229,9 +232,14 @@ def store_waiting_reasons(session: Session, run: MatchRun, pool: Pool, waiting: 
     rows = [dict(organisation_id=run.organisation_id, program_id=run.program_id, run_id=run.id,
                  request_id=pool.requests[i].id, volunteer_id=None, reason=reason, days_past_target=days)
             for i, (reason, days) in sorted(waiting.request_reasons.items())]
+    volunteer_reasons = dict(waiting.volunteer_reasons)
+    # A volunteer whose børneattest ran out is told why, waiting past the target or not.
+    for i, profile in enumerate(pool.volunteers):
+        if profile.id in pool.certificate_expired:
+            volunteer_reasons[i] = ("certificate_expired", max(0, int(waiting.volunteer_days[i]) - waiting.target_days))
     rows += [dict(organisation_id=run.organisation_id, program_id=run.program_id, run_id=run.id, request_id=None,
                   volunteer_id=pool.volunteers[i].id, reason=reason, days_past_target=days)
-             for i, (reason, days) in sorted(waiting.volunteer_reasons.items())]
+             for i, (reason, days) in sorted(volunteer_reasons.items())]
     if rows:
         connection.execute(insert(WaitingReason), rows)  # executemany: thousands of rows in one go
 
@@ -306,6 +314,7 @@ def execute_run(engine: Engine, run_id: int, today: date, dry_run: bool = False,
                     candidate_pairs=len(scored.scores), proposals=stored, matched_requests=len(result.pairs),
                     total_score=float(result.total_score), optimal=bool(result.optimal), solver=result.solver,
                     phases=phases, removed_by_rule=dict(scored.removed_by_rule), waiting=waiting.as_dict(),
+                    certificate_expired=sorted(pool.certificate_expired),
                 )
                 if dry_run:
                     session.delete(run)

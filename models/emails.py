@@ -166,6 +166,33 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
             "Hello $name\n\n$count check-ins are overdue or due today:\n\n$items\n\n$link",
         ),
     },
+    # --- safeguarding (issue 15): no names of volunteers or children, only links ---
+    "certificate_renewal": {
+        "da": (
+            "Børneattest skal fornyes: $count frivillige",
+            "Hej $name\n\n$count børneattester udløber inden for en måned eller er udløbet. En frivillig med "
+            "en udløbet børneattest kommer ikke med i nye forslag, før en ny er registreret.\n\n$items",
+        ),
+        "en": (
+            "Børneattest to renew: $count volunteers",
+            "Hello $name\n\n$count child protection certificates (børneattester) run out within a month or have "
+            "run out. A volunteer whose certificate has run out is left out of new proposals until a new one is "
+            "recorded.\n\n$items",
+        ),
+    },
+    "concern_raised": {
+        "da": (
+            "En frivillig er bekymret for et barn",
+            "Hej $name\n\nEn frivillig har trykket »Jeg er bekymret« i Makker. Se bekymringen og kontakt den "
+            "frivillige hurtigst muligt:\n\n$link\n\nAf hensyn til fortroligheden står der ingen navne i denne "
+            "e-mail.",
+        ),
+        "en": (
+            "A volunteer is worried about a child",
+            "Hello $name\n\nA volunteer has pressed \"I am worried\" in Makker. Read the concern and contact the "
+            "volunteer as soon as you can:\n\n$link\n\nFor confidentiality, this e-mail names nobody.",
+        ),
+    },
     # --- referrals (issue 13): never personal data in these e-mails; the page is behind the sign-in ---
     "referral_received": {
         "da": (

@@ -43,6 +43,9 @@ class ProgramBase(SQLModel):
     outcome_required: bool = True  # closing a started match asks for the outcome
     retention_months: int = Field(default=24, ge=1)  # closed records anonymised after
     proposal_reply_days: int = Field(default=7, ge=1)
+    # A børneattest runs out this many months after it was received (a renewal reminder goes
+    # out before; after it, the volunteer is taken out of new proposals).
+    certificate_renewal_months: int = Field(default=24, ge=1, le=120)
     goal_matches: int | None = Field(default=None, ge=0)
     goal_period_months: int | None = Field(default=None, ge=1)
     active: bool = True

@@ -25,6 +25,7 @@ from models.lifecycle import open_match_count
 from models.matches import OPEN_MATCH_STATUSES, Exclusion, Match
 from models.mentees import Household, HouseholdMember, Request, Youth
 from models.organisations import Program
+from models.safeguard.queries import expired_certificates
 from models.volunteers import Volunteer
 
 # A place we cannot locate is treated as very far away, so the distance rule removes it
@@ -51,7 +52,7 @@ def heavy_case_count(session: Session, volunteer_id: int) -> int:
 
 def volunteer_profile(session: Session, volunteer: Volunteer, today: date, capacity: int | None = None,
                       heavy_cases: int | None = None, child_certificate: bool | None = None,
-                      mentees: int | None = None) -> VolunteerProfile:
+                      mentees: int | None = None, certificate_valid: bool | None = None) -> VolunteerProfile:
     lat, lon = _coordinates(volunteer.postcode)
     if mentees is None:
         mentees = open_match_count(session, volunteer.id)
@@ -61,6 +62,9 @@ def volunteer_profile(session: Session, volunteer: Volunteer, today: date, capac
         heavy_cases = heavy_case_count(session, volunteer.id)
     if child_certificate is None:
         child_certificate = volunteer.id in certificate_holders(session, [volunteer.id])
+    if certificate_valid is None:
+        program = session.get(Program, volunteer.program_id)
+        certificate_valid = volunteer.id not in expired_certificates(session, program, [volunteer.id], today)
     paused = volunteer.paused_until is not None and volunteer.paused_until >= today
     return VolunteerProfile(
         id=volunteer.id,
@@ -83,6 +87,7 @@ def volunteer_profile(session: Session, volunteer: Volunteer, today: date, capac
         postcode=volunteer.postcode,
         heavy_cases=heavy_cases,
         child_certificate=child_certificate,
+        certificate_valid=certificate_valid,
         mentees=mentees,
     )
 
@@ -136,6 +141,8 @@ class Pool:
     exclusions: frozenset[tuple[int, int]]  # (request id, volunteer id) never to propose
     already_matched: frozenset[tuple[int, int]]  # pairs with a match, open or closed
     locked: list[tuple[int, int]] = field(default_factory=list)  # open matches kept fixed
+    # volunteer id -> the day their børneattest ran out: in the pool, but no pair holds (the run says why)
+    certificate_expired: dict[int, date] = field(default_factory=dict)
 
 
 def load_pool(session: Session, program: Program, today: date) -> Pool:
@@ -183,11 +190,14 @@ def load_pool(session: Session, program: Program, today: date) -> Pool:
         if complexity >= HEAVY_COMPLEXITY:
             heavy_count[volunteer_id] = heavy_count.get(volunteer_id, 0) + 1
     certified = certificate_holders(session, select(Volunteer.id).where(Volunteer.program_id == program.id))
+    expired = expired_certificates(session, program, select(Volunteer.id).where(
+        Volunteer.program_id == program.id, Volunteer.status == "approved"), today)
     volunteer_profiles = []
     for v in volunteers:
         capacity = max(0, v.capacity - open_count.get(v.id, 0))
         profile = volunteer_profile(session, v, today, capacity=capacity, heavy_cases=heavy_count.get(v.id, 0),
-                                    child_certificate=v.id in certified, mentees=open_count.get(v.id, 0))
+                                    child_certificate=v.id in certified, mentees=open_count.get(v.id, 0),
+                                    certificate_valid=v.id not in expired)
         if profile.capacity > 0:
             volunteer_profiles.append(profile)
 
@@ -209,6 +219,7 @@ def load_pool(session: Session, program: Program, today: date) -> Pool:
         exclusions=exclusions,
         already_matched=matched,
         locked=[(r, v) for v, r, _complexity in open_rows],
+        certificate_expired={p.id: expired[p.id] for p in volunteer_profiles if p.id in expired},
     )
 
 

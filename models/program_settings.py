@@ -62,6 +62,7 @@ class ProgramChanges:
     max_high_complexity_per_volunteer: int | None
     measures_one_year: bool  # the outcome measured one year after the start
     waiting_priority: str = "strict"  # matching.fairness.WAITING_PRIORITIES
+    certificate_renewal_months: int = 24  # the børneattest runs out after (issue 15)
 
 
 def validate_weights(weights: dict[str, float]) -> dict[str, float]:
@@ -130,6 +131,8 @@ def update_program(session: Session, program: Program, changes: ProgramChanges, 
         raise DomainError(N_("Choose an answer from the list."), field="interests")
     if changes.waiting_priority not in WAITING_PRIORITIES:
         raise DomainError(N_("Choose an answer from the list."), field="waiting_priority")
+    if not 1 <= changes.certificate_renewal_months <= 120:
+        raise DomainError(N_("Between 1 and 120 months."), field="certificate_renewal_months")
     if (changes.goal_matches is None) != (changes.goal_period_months is None):
         raise DomainError(N_("A goal needs both a number of matches and a period."), field="goal_matches")
     weights = validate_weights(changes.weights)

@@ -46,6 +46,7 @@ RULE_MESSAGES: dict[str, str] = {
     "heavy_cases": N_("the volunteer already has as many heavy cases as the program allows"),
     "child_certificate": N_("a child under 15 is involved and the volunteer has no børneattest received "
                             "without remarks"),
+    "certificate_valid": N_("the volunteer's børneattest has run out and must be renewed"),
     "excluded": N_("this pair has been excluded (rejected or broke off before)"),
     "already_matched": N_("this pair has already been matched once"),
 }

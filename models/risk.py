@@ -18,10 +18,12 @@ from models.matches import OPEN_MATCH_STATUSES, CheckIn, Match, MeetingLog
 from models.mentees import Request
 from models.organisations import Program
 from models.referrals.queries import overdue_statuses
+from models.safeguard.queries import open_concerns
 from models.volunteers import Volunteer
 
 # How much each kind of flag weighs in the ordering (higher first).
 URGENCY: dict[str, int] = {
+    "worried": 100,  # "Jeg er bekymret": a child's safety comes before everything else
     "talk_to_me": 50,
     "end_requested": 40,
     "falling_ratings": 30,
@@ -116,6 +118,7 @@ def _assess_chunk(session: Session, result: dict[int, MatchRisk], ids: list[int]
                Volunteer.experience)
         .join(Program, Program.id == Match.program_id).join(Request, Request.id == Match.request_id)
         .join(Volunteer, Volunteer.id == Match.volunteer_id).where(Match.id.in_(in_filter)))}
+    worried = open_concerns(session, in_filter)
     status_overdue = overdue_statuses(session, in_filter, today)
 
     for match_id in ids:
@@ -127,6 +130,8 @@ def _assess_chunk(session: Session, result: dict[int, MatchRisk], ids: list[int]
             continue
         inactivity_days, min_experience, complexity, experience = context[match_id]
         flags = risk.flags
+        if worried.get(match_id):
+            flags.append(RiskFlag("worried"))
         if talk.get(match_id):
             flags.append(RiskFlag("talk_to_me"))
         if match.end_requested_at is not None:

@@ -31,10 +31,16 @@ class ChecklistItem:
     step_date: date | None
     note: str
     done: bool
+    signature: bool = False  # signed by the volunteer in the portal, not recorded by a coordinator
 
 
 def screening_checklist(session: Session, volunteer: Volunteer) -> list[ChecklistItem]:
-    """The program's required steps in order, with their state (missing steps show as pending)."""
+    """The program's required steps in order, with their state (missing steps show as pending),
+    then the texts the volunteer must have signed in their current version (issue 15)."""
+    from models.safeguard.queries import (  # safeguard reads volunteers
+        SIGNATURE_STEPS,
+        signature_states,
+    )
     program = session.get(Program, volunteer.program_id)
     recorded = {s.step: s for s in session.exec(select(ScreeningStep).where(ScreeningStep.volunteer_id == volunteer.id))}
     items = []
@@ -42,6 +48,10 @@ def screening_checklist(session: Session, volunteer: Volunteer) -> list[Checklis
         s = recorded.get(step)
         status = s.status if s else "pending"
         items.append(ChecklistItem(step, status, s.step_date if s else None, s.note if s else "", status in DONE))
+    for state in signature_states(session, volunteer):
+        items.append(ChecklistItem(SIGNATURE_STEPS[state.kind], state.status,
+                                   state.signature.signed_on if state.signature else None, "",
+                                   state.signed_current, signature=True))
     return items
 
 

@@ -19,6 +19,7 @@ from models.referrals.tables import (
     ReferringUnit,
 )
 from models.risk_state import MatchRiskState
+from models.safeguard.tables import CertificateReminder, Concern, SafeguardText, Signature
 from models.sessions import UserSession
 from models.users import LoginAttempt, User
 from models.volunteers import ScreeningStep, Volunteer
@@ -26,6 +27,10 @@ from models.writes import FormSubmission
 
 __all__ = [
     "AuditEvent",
+    "CertificateReminder",
+    "Concern",
+    "SafeguardText",
+    "Signature",
     "ChartImage",
     "CheckIn",
     "ConsentRecord",

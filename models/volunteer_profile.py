@@ -24,6 +24,7 @@ from models.mentees import Request
 from models.notes import Note
 from models.outbox import OutboxMessage
 from models.risk_state import refresh_match_risk, refresh_volunteer_risk
+from models.safeguard.operations import anonymise_safeguarding, export_safeguarding
 from models.sessions import end_other_sessions
 from models.signup import VolunteerDetails, apply_details, check_details
 from models.users import User
@@ -98,6 +99,7 @@ def export_volunteer(session: Session, volunteer: Volunteer, by: User) -> dict:
                     for m in matches],
         "meetings": [m.model_dump(include={"match_id", "met_on", "minutes", "activities", "note", "rating"})
                      for m in meetings],
+        **export_safeguarding(session, volunteer.id),  # signed papers and concerns (issue 15)
     }
 
 
@@ -157,6 +159,7 @@ def anonymise_volunteer(session: Session, volunteer: Volunteer) -> None:
     for step in session.exec(select(ScreeningStep).where(ScreeningStep.volunteer_id == volunteer.id)):
         step.note = ""
         session.add(step)
+    anonymise_safeguarding(session, volunteer.id)  # the signed name, a concern's own words
     for note in session.exec(select(Note).where(Note.organisation_id == volunteer.organisation_id,
                                                 func.lower(Note.subject_type) == "volunteer",
                                                 Note.subject_id == volunteer.id)):

@@ -239,6 +239,22 @@ def make_match(
     return match
 
 
+# --- safeguard (issue 15) ---
+def sign_papers(session: Session, volunteer: Volunteer, today: date | None = None) -> None:
+    """The volunteer has signed the current tavshedserklæring and frivilligaftale (as in the portal)."""
+    from models.safeguard.queries import current_text
+    from models.safeguard.tables import TEXT_KINDS, Signature
+
+    today = today or danish_today()
+    for kind in TEXT_KINDS:
+        text = current_text(session, volunteer.organisation_id, kind)
+        if text.id is None:
+            text = _save(session, text)
+        _save(session, Signature(organisation_id=volunteer.organisation_id, volunteer_id=volunteer.id,
+                                 text_id=text.id, kind=kind, version=text.version, signed_name=volunteer.name,
+                                 signed_on=today))
+
+
 # --- referrals (issue 13) ---------------------------------------------------------------------
 
 def make_unit(session: Session, organisation: Organisation, programs: list[Program] | None = None,

@@ -149,6 +149,7 @@ class _Demo:
         family_requests = self._households(org, family_program, 15, coordinators[1])
         self._matches(youth_program, youth_requests, [v for v in vols if v.program_id == youth_program.id], coordinators)
         self._matches(family_program, family_requests, [v for v in vols if v.program_id == family_program.id], coordinators)
+        self._safeguarding(org, youth_program, vols)
         self._referrals(org, youth_program, family_program, youth_requests, family_requests, coordinators)
         _ = admin
         return DemoSummary(org.name, self.counts, [])
@@ -216,6 +217,47 @@ class _Demo:
                 status, when = "pending", None
             self._add(ScreeningStep(volunteer_id=v.id, step=step, status=status, step_date=when,
                                     recorded_by_id=by.id if when else None, recorded_at=utcnow() if when else None))
+
+    # --- safeguarding papers (issue 15): no random draws, so the rest of the demo stays as it was ---
+
+    def _safeguarding(self, org: Organisation, youth_program: Program, vols: list[Volunteer]) -> None:
+        """Approved volunteers signed both texts; every other one in screening too; the demo login
+        has one left to sign; one waiting volunteer's børneattest has run out; one volunteer is worried."""
+        from models.safeguard.queries import CERTIFICATE_STEP, current_text
+        from models.safeguard.tables import TEXT_KINDS, Concern, Signature
+
+        texts = {kind: self._add(current_text(self.s, org.id, kind)) for kind in TEXT_KINDS}
+        open_volunteers = {m.volunteer_id for m in self.s.exec(select(Match).where(
+            Match.organisation_id == org.id, Match.status.in_(("introduced", "active", "paused"))))}
+        screening_seen = 0
+        expired_done = False
+        for v in vols:
+            kinds: tuple[str, ...] = ()
+            if v.status == "approved":
+                kinds = ("confidentiality",) if v.email == "frivillig@roskilde.example.org" else TEXT_KINDS
+            elif v.status == "screening":
+                screening_seen += 1
+                kinds = TEXT_KINDS if screening_seen % 2 else ()
+            for kind in kinds:
+                signed_on = min(self.today, (v.pool_since or self.today) - timedelta(days=3))
+                self._add(Signature(organisation_id=org.id, volunteer_id=v.id, text_id=texts[kind].id, kind=kind,
+                                    version=texts[kind].version, signed_name=v.name, signed_on=signed_on))
+            if (not expired_done and v.program_id == youth_program.id and v.status == "approved"
+                    and v.id not in open_volunteers and v.paused_until is None
+                    and v.email != "frivillig@roskilde.example.org"):
+                step = self.s.exec(select(ScreeningStep).where(ScreeningStep.volunteer_id == v.id,
+                                                               ScreeningStep.step == CERTIFICATE_STEP)).first()
+                if step is not None:
+                    step.step_date = self.today - timedelta(days=760)  # 24 months have passed
+                    self.s.add(step)
+                    expired_done = True
+                    self._count("børneattest run out")
+        worried = self.s.exec(select(Match).where(Match.program_id == youth_program.id, Match.status == "active")
+                              .order_by(Match.id)).first()
+        if worried is not None:
+            self._add(Concern(organisation_id=org.id, volunteer_id=worried.volunteer_id, match_id=worried.id,
+                              message="Han fortalte, at der er meget uro derhjemme om aftenen."))
+            self._count("concerns")
 
     # --- mentees ----------------------------------------------------------------------------
 

@@ -408,3 +408,30 @@ def crawl_urls(app: Flask, engine: Engine, role: str) -> Iterator[tuple[str, str
                 continue
             for args in SAMPLES[endpoint](crawl):
                 yield endpoint, url_for(endpoint, **args)
+
+
+# --- safeguarding papers (issue 15): the texts, the worried page, the børneattest ---
+def _text_kinds(c: Crawl) -> list[dict]:
+    from models.safeguard.tables import TEXT_KINDS
+
+    return [{"kind": kind} for kind in TEXT_KINDS]
+
+
+def _certificates(c: Crawl) -> list[dict]:
+    """An approved volunteer, one in screening, and the one whose børneattest has run out."""
+    from models.safeguard.queries import CERTIFICATE_STEP
+    from models.volunteers import ScreeningStep
+
+    expired = c.first(select(Volunteer).join(ScreeningStep, ScreeningStep.volunteer_id == Volunteer.id)
+                      .where(Volunteer.organisation_id == c.org_id, Volunteer.status == "approved",
+                             ScreeningStep.step == CERTIFICATE_STEP)
+                      .order_by(ScreeningStep.step_date, Volunteer.id))
+    return _volunteers(c)[:2] + _ids(expired, key="volunteer_id")
+
+
+SAMPLES["safeguard.papers"] = _none
+SAMPLES["safeguard.worried"] = _none
+SAMPLES["safeguard.certificate"] = _certificates
+SAMPLES["safeguard.texts"] = _none
+SAMPLES["safeguard.edit_text"] = _text_kinds
+ERROR_FORMS = ERROR_FORMS | {"safeguard.worried", "safeguard.certificate", "safeguard.edit_text"}

@@ -138,6 +138,13 @@ ACCESS: dict[str, tuple[frozenset[str], Callable]] = {
     "auth.account": (SIGNED_IN, lambda w: {}),
     "auth.change_password_view": (SIGNED_IN, lambda w: {}),
     "auth.sign_out_everywhere_view": (SIGNED_IN, lambda w: {}),
+    # --- safeguarding papers (issue 15) ---
+    "safeguard.papers": (VOLUNTEERS, lambda w: {}),
+    "safeguard.worried": (VOLUNTEERS, lambda w: {}),
+    "safeguard.certificate": (STAFF, lambda w: {"volunteer_id": w.other_volunteer.id}),
+    "safeguard.concerns_handled": (STAFF, lambda w: {"match_id": w.match.id}),
+    "safeguard.texts": (ADMINS, lambda w: {}),
+    "safeguard.edit_text": (ADMINS, lambda w: {"kind": "confidentiality"}),
 }
 
 

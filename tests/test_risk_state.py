@@ -251,6 +251,27 @@ def test_an_organisation_is_refreshed_alone(session, world, other_world):
     assert other.last_meeting is None  # untouched until its own refresh
 
 
+def _program_of_the_old_schema(session, org):  # noqa: ANN001, ANN202
+    """A program row written with only the columns the older schema has (later migrations add more,
+    e.g. 0015's børneattest interval), and a stand-in with what the builders read of it."""
+    import json
+    from types import SimpleNamespace
+
+    from sqlalchemy import column, insert, inspect, select, table
+
+    from models.organisations import Program
+
+    record = Program(organisation_id=org.id, name="Mentorprogram", slug="mentor")
+    existing = {c["name"] for c in inspect(session.connection()).get_columns("program")}
+    values = {k: json.dumps(v) if isinstance(v, list | dict) else v for k, v in record.model_dump().items()
+              if k in existing and k != "id"}
+    old = table("program", *(column(k) for k in [*values, "id"]))  # only these columns, no model defaults
+    session.execute(insert(old).values(**values))
+    program_id = session.execute(select(old.c.id).where(old.c.slug == "mentor")).scalar_one()
+    return SimpleNamespace(id=program_id, organisation_id=org.id, required_steps=record.required_steps,
+                           serves=record.serves)
+
+
 def test_matches_from_before_the_stored_assessment_are_assessed_on_upgrade(tmp_path):
     from sqlmodel import Session
 
@@ -268,7 +289,7 @@ def test_matches_from_before_the_stored_assessment_are_assessed_on_upgrade(tmp_p
     engine = make_engine(url)
     with Session(engine) as session:
         org = b.make_organisation(session)
-        program = b.make_program(session, org)
+        program = _program_of_the_old_schema(session, org)
         request = b.make_request(session, program, youth=b.make_youth(session, org))
         volunteer = b.make_volunteer(session, program)
         session.add(Match(organisation_id=org.id, program_id=program.id, request_id=request.id,

@@ -90,6 +90,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # coordinator journey (issue 5)
     # follow-up (issue 6)
     # admin (issue 7)
+    # safeguarding papers (issue 15)
+    from web.safeguard import views as safeguard_views
+
+    app.register_blueprint(safeguard_views.bp)
     # referrals (issue 13): the referrer's own pages
     from web.referrer import views as referrer_views
 

@@ -74,6 +74,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(loadtest_command)
     app.cli.add_command(refresh_risk_command)
     app.cli.add_command(draw_charts_command)
+    app.cli.add_command(certificate_reminders_command)
 
 
 @click.group("db", help="Database schema (Alembic migrations).")
@@ -726,3 +727,21 @@ def loadtest_command(url: str, users: str, seconds: int, workers: int, port: int
         click.echo(json.dumps(report.as_dict(), indent=2))
     else:
         click.echo(f"machine load average at the end: {report.load_average} (2 cores, shared with other work)")
+
+
+# --- safeguarding papers (issue 15) ---
+@click.command("certificate-reminders")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="Run as of this date.")
+@with_appcontext
+def certificate_reminders_command(today) -> None:  # noqa: ANN001
+    """Tell coordinators which børneattester run out within a month (the daily job; safe to repeat)."""
+    from sqlmodel import Session
+
+    from models.clock import today as today_fn
+    from models.safeguard.operations import send_certificate_reminders
+
+    with Session(engine(), expire_on_commit=False) as session:
+        report = send_certificate_reminders(session, today.date() if today else today_fn(),
+                                            current_app.config["MAKKER_BASE_URL"])
+    click.echo(f"{report.due} børneattester run out within a month or have; {report.reminded} newly reminded "
+               f"in {report.emails} e-mails (a worker sends them, or `makker outbox send`)")

@@ -243,6 +243,20 @@ LABELS: dict[str, dict[str, object]] = {
     "volunteer_answer": {"accepted": _l("said yes"), "declined": _l("said no")},
     "yes_no": {True: _l("yes"), False: _l("no"), "yes": _l("yes"), "no": _l("no")},
 }
+# --- safeguard (issue 15): signed texts, the børneattest's renewal, "Jeg er bekymret" ---
+LABELS["step"].update({"sign_confidentiality": _l("Duty of confidentiality (tavshedserklæring) signed"),
+                       "sign_agreement": _l("Volunteer agreement (frivilligaftale) signed")})
+LABELS["step_status"].update({"signed": _l("Signed"), "not_signed": _l("Not signed yet"),
+                              "new_version": _l("New version to sign")})
+LABELS["rule"]["certificate_valid"] = _l("børneattest not run out")
+LABELS["risk"]["worried"] = _l("The volunteer is worried about the child (Jeg er bekymret)")
+LABELS["volunteer_waiting_reason"]["certificate_expired"] = _l(
+    "Their børneattest has run out: record a new one to bring them back into the proposals")
+LABELS["audit_detail"].update({"text_version": _l("text version"), "concern": _l("concern"),
+                               "concerns_handled": _l("concerns handled"), "title": _l("title"), "renewal": _l("renewed")})
+LABELS["text_kind"] = {"confidentiality": _l("Duty of confidentiality (tavshedserklæring)"),
+                       "agreement": _l("Volunteer agreement (frivilligaftale)")}
+LABELS["certificate_result"] = {"done": _l("Received without remarks"), "remarks": _l("Received with remarks")}
 
 
 def label(kind: str, code: object) -> str:

@@ -152,6 +152,10 @@ RULES: dict[tuple[str, str], Callable[[Any, Any], bool]] = {
     # --- programme rules (issue 12): a youth's or family's consent; a volunteer withdraws by leaving ---
     ("ConsentRecord", "withdraw"): lambda u, r: _staff(u, r) and r.subject_type in ("youth", "household"),
     ("Match", "set_rhythm"): _own_open_match,  # the pair decides how often they meet
+    # --- safeguarding papers (issue 15) ---
+    ("Volunteer", "sign"): _own_volunteer_record,  # only the volunteer signs their own papers
+    ("Match", "raise_concern"): _own_open_match,  # "Jeg er bekymret" about one's own mentee
+    ("SafeguardText", "manage"): _admin,  # the organisation's texts to sign
     # --- referrals (issue 13) ---
     ("referrer_area", "use"): _referrer,
     ("Referral", "create"): _referrer,

@@ -51,6 +51,15 @@ def test_sign_up_on_a_phone_confirm_screening_and_enter_the_pool(page, phone_pag
     sign_in(phone, "maja@example.org", "maja-har-et-kodeord")
     expect(phone.get_by_role("heading", name="Din godkendelse")).to_be_visible()
     expect(phone.get_by_text("Børneattest")).to_be_visible()
+    # The papers only the volunteer can sign (issue 15): approval waits for them.
+    phone.get_by_role("link", name="Læs og underskriv").click()
+    for title in ("Tavshedserklæring", "Frivilligaftale"):
+        card = phone.get_by_role("region", name=re.compile(f"^{title}"))
+        card.get_by_label("Jeg har læst teksten og vil overholde den").check()
+        card.get_by_label("Dit fulde navn").fill("Maja Kristensen")
+        card.get_by_role("button", name=f"Underskriv: {title}").click()
+        expect(phone.get_by_role("status").first).to_contain_text(f"{title} er underskrevet")
+    phone.get_by_role("link", name="Tilbage til min side").click()
 
     volunteer = session.exec(select(Volunteer).where(Volunteer.email == "maja@example.org")).one()
     sign_in(page, world.coordinator.email)

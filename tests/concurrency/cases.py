@@ -467,6 +467,9 @@ def _screened(kit: Kit) -> Any:
     for step in kit.session.exec(select(ScreeningStep).where(ScreeningStep.volunteer_id == volunteer.id)):
         step.status = "approved"
         kit.session.add(step)
+    from seed.builders import sign_papers
+
+    sign_papers(kit.session, volunteer, TODAY)  # the papers a volunteer signs before approval
     return volunteer
 
 
@@ -921,6 +924,116 @@ def _take_slot_twice(kit: Kit) -> Race:
     slot = f"{TODAY.isoformat()}-{kit.serial}-{uuid.uuid4().hex[:6]}"
     now = utcnow()
     return Race([lost_when_false(lambda s: take_slot(s, "race-test", slot, now))] * 3)
+
+
+# --- safeguarding papers (issue 15) ---------------------------------------------------------
+
+@case("sign one text twice at once")
+def _sign_twice(kit: Kit) -> Race:
+    from models.safeguard.operations import sign_text
+    from models.safeguard.tables import SafeguardText, Signature
+
+    volunteer = kit.volunteer(status="screening", with_user=True)
+    user = kit.session.get(type(kit.coordinator), volunteer.user_id)
+
+    def check(session: Session, outcome: Outcome) -> list[str]:
+        problems = []
+        if count(session, Signature, Signature.volunteer_id == volunteer.id) != 1:
+            problems.append("the volunteer signed the same version twice")
+        if count(session, SafeguardText, SafeguardText.organisation_id == kit.organisation.id) != 1:
+            problems.append("the default text was stored twice")
+        return problems
+
+    return Race([lambda s: sign_text(s, volunteer.id, "confidentiality", 1, volunteer.name, user, TODAY)] * 2,
+                check=check)
+
+
+@case("two volunteers sign the default text at once")
+def _first_signers(kit: Kit) -> Race:
+    from models.safeguard.operations import sign_text
+    from models.safeguard.tables import SafeguardText, Signature
+
+    volunteers = [kit.volunteer(status="screening", with_user=True) for _ in range(2)]
+
+    def check(session: Session, outcome: Outcome) -> list[str]:
+        texts = count(session, SafeguardText, SafeguardText.organisation_id == kit.organisation.id)
+        signed = count(session, Signature, Signature.organisation_id == kit.organisation.id)
+        return [f"{texts} stored defaults, {signed} signatures (want 1 and 2)"] if (texts, signed) != (1, 2) else []
+
+    return Race([lambda s, v=v: sign_text(s, v.id, "agreement", 1, v.name, kit.admin, TODAY) for v in volunteers],
+                winners=2, check=check)
+
+
+@case("publish a new version while a volunteer signs the old one")
+def _publish_vs_sign(kit: Kit) -> Race:
+    from models.safeguard.operations import publish_text, sign_text
+    from models.safeguard.tables import SafeguardText, Signature
+
+    volunteer = kit.volunteer(status="screening")
+
+    def check(session: Session, outcome: Outcome) -> list[str]:
+        session.rollback()
+        versions = sorted(session.exec(select(SafeguardText.version).where(
+            SafeguardText.organisation_id == kit.organisation.id)))
+        signed = session.exec(select(Signature).where(Signature.volunteer_id == volunteer.id)).all()
+        problems = [] if versions == [1, 2] else [f"text versions {versions} (want the default and one new)"]
+        if any(s.version != 1 for s in signed):
+            problems.append("a signature names a version the volunteer never read")
+        return problems
+
+    return Race([lambda s: sign_text(s, volunteer.id, "agreement", 1, volunteer.name, kit.admin, TODAY),
+                 lambda s: publish_text(s, kit.organisation.id, "agreement", "Frivilligaftale",
+                                        "En ny aftale om, hvad frivillige gør og ikke gør.", kit.admin2)],
+                winners=None, check=check)
+
+
+@case("two admins publish a new version at once")
+def _publish_twice(kit: Kit) -> Race:
+    from models.safeguard.operations import publish_text
+    from models.safeguard.tables import SafeguardText
+
+    def check(session: Session, outcome: Outcome) -> list[str]:
+        session.rollback()
+        versions = sorted(session.exec(select(SafeguardText.version).where(
+            SafeguardText.organisation_id == kit.organisation.id)))
+        return [] if versions == list(range(1, len(versions) + 1)) else [f"versions with gaps or twins: {versions}"]
+
+    return Race([lambda s, a=a, n=n: publish_text(s, kit.organisation.id, "confidentiality", "Tavshedserklæring",
+                                                  f"Tavshedspligt, udgave skrevet af administrator {n}.", a)
+                 for n, a in enumerate((kit.admin, kit.admin2))], winners=None, check=check)
+
+
+@case("record one børneattest twice (a double click)")
+def _certificate_double(kit: Kit) -> Race:
+    from models.safeguard.operations import record_certificate
+
+    volunteer = kit.volunteer()
+    token = key()
+    return Race([lambda s, by=by: record_certificate(s, volunteer.id, TODAY, "done", by, TODAY, submit_key=token)
+                 for by in (kit.coordinator, kit.coordinator)])
+
+
+@case("raise a concern while the coordinator marks the concerns handled")
+def _concern_vs_handled(kit: Kit) -> Race:
+    from models.risk_state import MatchRiskState
+    from models.safeguard.operations import handle_concerns, raise_concern
+    from models.safeguard.tables import Concern
+
+    volunteer = kit.volunteer(with_user=True)
+    match = kit.match(kit.request(), volunteer)
+    kit.session.add(Concern(organisation_id=kit.organisation.id, volunteer_id=volunteer.id, match_id=match.id))
+    kit.session.flush()
+    user = kit.session.get(type(kit.coordinator), volunteer.user_id)
+
+    def check(session: Session, outcome: Outcome) -> list[str]:
+        # The stored at-risk flag must follow the committed concerns, whatever the order.
+        open_ = count(session, Concern, Concern.match_id == match.id, Concern.handled_at.is_(None))
+        row = session.get(MatchRiskState, match.id)
+        flagged = row is not None and any(f[0] == "worried" for f in row.flags)
+        return [f"{open_} open concerns but the at-risk flag says {flagged}"] if bool(open_) != flagged else []
+
+    return Race([lambda s: raise_concern(s, volunteer.id, match.id, "", user, TODAY, "http://x", submit_key=key()),
+                 lambda s: handle_concerns(s, match.id, kit.coordinator, TODAY)], winners=None, check=check)
 
 
 # --- referrals (issue 13) -------------------------------------------------------------------

@@ -100,6 +100,8 @@ def test_a_coordinator_records_every_step_then_approves_and_the_volunteer_enters
     url = f"/koordinator/frivillige/{vol.id}/godkendelse"
     page = client.post(url, data={"action": "approve"}).get_data(as_text=True)
     assert "mangler" in page  # not before every step is done
+    b.sign_papers(session, vol)
+    session.commit()
     for step in world.program.required_steps:
         response = client.post(url, data={"action": "step", "step-step": step, "step-status": "approved",
                                           "step-step_date": clock.today().isoformat()})

@@ -68,6 +68,8 @@ class ProgramForm(FlaskForm):
     outcome_required = BooleanField(_l("The outcome must be recorded at closure"))
     retention_months = IntegerField(_l("Keep closed records for (months)"),
                                     validators=[InputRequired(NUMBER), NumberRange(1, 240)])
+    certificate_renewal_months = IntegerField(_l("Renew the børneattest every (months)"),
+                                              validators=[InputRequired(NUMBER), NumberRange(1, 120)])
     goal_matches = IntegerField(_l("Goal: number of matches"), validators=[Optional(), NumberRange(0, 100000)])
     goal_period_months = IntegerField(_l("Goal: within (months)"), validators=[Optional(), NumberRange(1, 240)])
     active = BooleanField(_l("Active"))

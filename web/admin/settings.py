@@ -44,7 +44,7 @@ def _fill(form: ProgramForm, program: Program) -> None:
     for name in ("name", "description", "serves", "min_age", "max_age", "max_distance_km", "waiting_target_days",
                  "inactivity_days", "required_steps", "interests", "measures_followup", "outcome_required",
                  "retention_months", "goal_matches", "goal_period_months", "active",
-                 "max_high_complexity_per_volunteer", "measures_one_year"):
+                 "max_high_complexity_per_volunteer", "measures_one_year", "certificate_renewal_months"):
         getattr(form, name).data = getattr(program, name)
     for name, value in zip(MIN_EXPERIENCE_FIELDS, program.rules().min_experience_by_complexity, strict=True):
         getattr(form, name).data = value
@@ -69,7 +69,8 @@ def _changes(form: ProgramForm) -> ProgramChanges:
         min_experience_by_complexity=_min_experience(form),
         max_high_complexity_per_volunteer=form.max_high_complexity_per_volunteer.data,
         measures_one_year=bool(form.measures_one_year.data),
-        waiting_priority=form.waiting_priority.data)
+        waiting_priority=form.waiting_priority.data,
+        certificate_renewal_months=form.certificate_renewal_months.data)
 
 
 def _min_experience(form: ProgramForm) -> list[int]:

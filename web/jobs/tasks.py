@@ -122,3 +122,16 @@ def referral_closure_notices(ctx: JobContext) -> dict:
     if report.closure_notices:
         ctx.enqueue("send_outbox")
     return asdict(report)
+
+
+# --- safeguarding papers (issue 15) ---
+@periodic(daily_at(7, 10))
+def certificate_renewals(ctx: JobContext) -> dict:
+    """Tell coordinators which børneattester run out within a month (once per renewal date)."""
+    from models.safeguard.operations import send_certificate_reminders
+
+    with ctx.session() as session:
+        report = send_certificate_reminders(session, ctx.today(), ctx.settings.base_url)
+    if report.emails:
+        ctx.enqueue("send_outbox")
+    return asdict(report)
