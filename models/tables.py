@@ -3,6 +3,7 @@
 from models.audit import AuditEvent
 from models.chart_images import ChartImage
 from models.consent import ConsentRecord
+from models.events.tables import CalendarFeed, Event, EventProgram, EventSignup
 from models.jobs.tables import PeriodicSlot
 from models.matches import CheckIn, Exclusion, Match, MatchEvent, MeetingLog
 from models.matchruns import MatchRun, Proposal, WaitingReason
@@ -18,9 +19,13 @@ from models.writes import FormSubmission
 
 __all__ = [
     "AuditEvent",
+    "CalendarFeed",
     "ChartImage",
     "CheckIn",
     "ConsentRecord",
+    "Event",
+    "EventProgram",
+    "EventSignup",
     "Exclusion",
     "FormSubmission",
     "Household",
