@@ -126,7 +126,7 @@ def create_event(session: Session, organisation_id: int, details: EventDetails, 
     for program_id in ids:
         session.add(EventProgram(event_id=event.id, program_id=program_id))
     record_audit(session, organisation_id=organisation_id, user_id=by.id, action="create", record_type="Event",
-                 record_id=event.id, detail={"kind": event.kind, "programs": ids})
+                 record_id=event.id, detail={"event_kind": event.kind, "programs": ids})
     note_result(claim, event.id)
     session.commit()
     return event

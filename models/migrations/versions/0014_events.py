@@ -94,6 +94,14 @@ def upgrade() -> None:
                               sqlite_where=sa.text('revoked_at IS NULL'),
                               postgresql_where=sa.text('revoked_at IS NULL'))
 
+    with op.batch_alter_table('volunteer', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('left_on', sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column('leave_reason', S(length=30), nullable=True))
+    # Volunteers erased before this migration left on the day they were anonymised.
+    day = "date(anonymised_at)" if op.get_bind().dialect.name == "sqlite" else "CAST(anonymised_at AS DATE)"
+    op.execute(f"UPDATE volunteer SET left_on = {day}, leave_reason = 'account_deleted' "
+               "WHERE anonymised_at IS NOT NULL AND status = 'withdrawn'")
+
     with op.batch_alter_table('outboxmessage', schema=None) as batch_op:
         batch_op.add_column(sa.Column('attachment_name', S(length=200), nullable=True))
         batch_op.add_column(sa.Column('attachment_type', S(length=100), nullable=True))
@@ -105,6 +113,9 @@ def downgrade() -> None:
         batch_op.drop_column('attachment')
         batch_op.drop_column('attachment_type')
         batch_op.drop_column('attachment_name')
+    with op.batch_alter_table('volunteer', schema=None) as batch_op:
+        batch_op.drop_column('leave_reason')
+        batch_op.drop_column('left_on')
     with op.batch_alter_table('calendar_feed', schema=None) as batch_op:
         batch_op.drop_index('uq_calendar_feed_active')
         batch_op.drop_index(batch_op.f('ix_calendar_feed_volunteer_id'))
