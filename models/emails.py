@@ -159,13 +159,13 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
     "event_invitation": {
         "da": (
             "Invitation: $title $when",
-            "Hej $name\n\n$organisation inviterer dig til $kind: $title\n\nHvornår: $when\nHvor: $place\n$places\n"
+            "Hej $name\n\n$organisation inviterer dig til $event_kind: $title\n\nHvornår: $when\nHvor: $place\n$places\n"
             "$description\n\nTilmeld dig (eller meld fra) her:\n$link\n\n"
             "Arrangementet er vedhæftet som en kalenderfil, som du kan åbne i din kalender.",
         ),
         "en": (
             "Invitation: $title $when",
-            "Hello $name\n\n$organisation invites you to $kind: $title\n\nWhen: $when\nWhere: $place\n$places\n"
+            "Hello $name\n\n$organisation invites you to $event_kind: $title\n\nWhen: $when\nWhere: $place\n$places\n"
             "$description\n\nSign up (or cancel) here:\n$link\n\n"
             "The event is attached as a calendar file that you can open in your calendar.",
         ),

@@ -417,7 +417,7 @@ def queue_invitations(session: Session, event_id: int, domain: str, link: str = 
         sent = send(session, "event_invitation", to=volunteer.email, locale=locale,
                     organisation_id=event.organisation_id, dedupe_key=f"event_invite:{event.id}:{volunteer.id}",
                     attachment=(f"arrangement-{event.id}.ics", "text/calendar", ics), name=volunteer.first_name,
-                    kind=KIND_NAMES.get(locale, KIND_NAMES["da"]).get(event.kind, event.kind), title=event.title,
+                    event_kind=KIND_NAMES.get(locale, KIND_NAMES["da"]).get(event.kind, event.kind), title=event.title,
                     when=_when(event), place=_place(event), places=capacity, description=event.description, link=link)
         if sent is not None:
             report.queued += 1

@@ -13,7 +13,7 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import InputRequired, NumberRange, Optional
+from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
 from web.forms import MaxLength, MultiCheckboxField, SubmitKeyField
 from web.i18n import lazy_gettext as _l
@@ -40,6 +40,10 @@ class EventForm(FlaskForm):
                           validators=[InputRequired(REQUIRED)])
     description = TextAreaField(_l("Description (optional)"), validators=[Optional(), MaxLength(4000)])
     submit_key = SubmitKeyField()
+
+    def validate_program_ids(self, field) -> None:  # noqa: ANN001
+        if not field.data:
+            raise ValidationError(_l("Choose at least one programme."))
 
 
 class CapacityForm(FlaskForm):
