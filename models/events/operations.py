@@ -68,7 +68,7 @@ class EventDetails:
     starts_at: datetime
     ends_at: datetime
     program_ids: list[int] = field(default_factory=list)
-    audience: str = "waiting"
+    audience: list[str] = field(default_factory=lambda: ["waiting"])  # one or more of AUDIENCES
     place: str = ""
     online_url: str = ""
     capacity: int | None = None
@@ -80,7 +80,7 @@ def _check_details(session: Session, organisation_id: int, details: EventDetails
         raise DomainError(N_("Choose what kind of event it is."), field="kind")
     if not details.title.strip():
         raise DomainError(N_("Give the event a title."), field="title")
-    if details.audience not in AUDIENCES:
+    if not details.audience or any(a not in AUDIENCES for a in details.audience):
         raise DomainError(N_("Choose who is invited."), field="audience")
     if details.starts_at.utcoffset() is None or details.ends_at.utcoffset() is None:
         raise ValueError("event times must be aware (models.events.calendar.danish_time)")
@@ -120,7 +120,7 @@ def create_event(session: Session, organisation_id: int, details: EventDetails, 
                   description=details.description.strip()[:4000], starts_at=details.starts_at.astimezone(UTC),
                   ends_at=details.ends_at.astimezone(UTC), place=details.place.strip()[:300],
                   online_url=details.online_url.strip()[:500], capacity=details.capacity,
-                  audience=details.audience, created_by_id=by.id)
+                  audience=",".join(a for a in AUDIENCES if a in details.audience), created_by_id=by.id)
     session.add(event)
     session.flush()
     for program_id in ids:

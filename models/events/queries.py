@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Date, and_, exists, func, literal, or_
+from sqlalchemy import Date, and_, exists, false, func, literal, or_
 from sqlmodel import Session, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -22,8 +22,21 @@ def _open_match():  # noqa: ANN202 - a SQL condition
     return exists().where(Match.volunteer_id == Volunteer.id, Match.status.in_(OPEN_MATCH_STATUSES))
 
 
+def audience_codes(audience: str) -> list[str]:
+    """An event's audiences: "waiting,new" -> ["waiting", "new"]."""
+    return [code for code in (audience or "").split(",") if code]
+
+
 def audience_condition(audience: str):  # noqa: ANN201 - a SQL condition on Volunteer
-    """Which volunteers an audience means, as a condition on ``Volunteer`` (no anonymised ones)."""
+    """Which volunteers an audience (or several, comma-separated) means, as a condition on
+    ``Volunteer`` (never anonymised ones)."""
+    codes = audience_codes(audience)
+    if len(codes) > 1:
+        return or_(*(_one_audience(code) for code in codes))
+    return _one_audience(codes[0] if codes else "")
+
+
+def _one_audience(audience: str):  # noqa: ANN202
     alive = Volunteer.anonymised_at.is_(None)
     if audience == "waiting":
         return and_(alive, Volunteer.status == "approved", ~_open_match())
@@ -31,7 +44,9 @@ def audience_condition(audience: str):  # noqa: ANN201 - a SQL condition on Volu
         return and_(alive, Volunteer.status == "approved", _open_match())
     if audience == "new":
         return and_(alive, Volunteer.status.in_(("applicant", "screening")))
-    return and_(alive, Volunteer.status.in_(("applicant", "screening", "approved")))
+    if audience == "all":
+        return and_(alive, Volunteer.status.in_(("applicant", "screening", "approved")))
+    return false()
 
 
 def event_program_ids(session: Session, event_id: int) -> list[int]:

@@ -34,7 +34,7 @@ class Event(SQLModel, table=True):
     place: str = Field(default="", max_length=300)
     online_url: str = Field(default="", max_length=500)
     capacity: int | None = Field(default=None, ge=1)  # None: no limit
-    audience: str = Field(default="waiting", max_length=10)
+    audience: str = Field(default="waiting", max_length=40)  # AUDIENCES, comma-separated: "waiting,new"
     created_by_id: int | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = Field(default_factory=utcnow)
     invitations_queued_at: datetime | None = None

@@ -24,7 +24,7 @@ def _event_form(world, **overrides) -> dict:  # noqa: ANN001
     day = clock.today() + timedelta(days=10)
     data = {"kind": "intro_course", "title": "Introkursus for nye mentorer", "day": day.strftime("%d-%m-%Y"),
             "starts": "17:00", "ends": "21:00", "place": "Roskilde Bibliotek, Dronning Margrethes Vej 14",
-            "online_url": "", "capacity": "12", "program_ids": [str(world.program.id)], "audience": "waiting",
+            "online_url": "", "capacity": "12", "program_ids": [str(world.program.id)], "audience": ["waiting"],
             "description": "Vi gennemgår rollen som mentor & tavshedspligt."}
     data.update(overrides)
     return data
@@ -292,3 +292,17 @@ def test_erasing_a_volunteer_gives_their_place_to_the_next_in_line_and_export_li
     # The attendance stays as a figure (of an anonymised person); the secret address is gone.
     assert session.exec(select(EventSignup).where(EventSignup.event_id == past.id)).one().attended
     assert session.exec(select(CalendarFeed).where(CalendarFeed.volunteer_id == volunteer.id)).first() is None
+
+
+def test_an_event_for_waiting_and_new_volunteers_invites_both_and_nobody_else(app, as_role, session, world):
+    app.config["QUEUE_IMMEDIATE"] = True
+    new = b.make_volunteer(session, world.program, first_name="Ny", status="screening")
+    b.make_volunteer(session, world.program, first_name="Stoppet", status="withdrawn")
+    session.commit()
+    as_role("coordinator").post("/koordinator/arrangementer/nyt",
+                                data=_event_form(world, audience=["waiting", "new"]))
+    event = fresh(session).exec(select(Event)).one()
+    assert event.audience == "waiting,new"
+    invited = {m.to_email for m in session.exec(select(OutboxMessage).where(OutboxMessage.kind == "event_invitation"))}
+    # Bo waits, the new one is in screening; Anna has a match and the withdrawn one has stopped.
+    assert invited == {world.other_volunteer.email, new.email}

@@ -36,14 +36,17 @@ class EventForm(FlaskForm):
     online_url = StringField(_l("Online link (optional)"), validators=[Optional(), MaxLength(500)])
     capacity = IntegerField(_l("Number of places (empty: no limit)"), validators=[Optional(), NumberRange(1, 10000)])
     program_ids = MultiCheckboxField(_l("Programmes"), coerce=int, validate_choice=False)
-    audience = RadioField(_l("Who is invited"), choices=AUDIENCE_CHOICES, default="waiting",
-                          validators=[InputRequired(REQUIRED)])
+    audience = MultiCheckboxField(_l("Who is invited"), choices=AUDIENCE_CHOICES, default=["waiting"])
     description = TextAreaField(_l("Description (optional)"), validators=[Optional(), MaxLength(4000)])
     submit_key = SubmitKeyField()
 
     def validate_program_ids(self, field) -> None:  # noqa: ANN001
         if not field.data:
             raise ValidationError(_l("Choose at least one programme."))
+
+    def validate_audience(self, field) -> None:  # noqa: ANN001
+        if not field.data:
+            raise ValidationError(_l("Choose who is invited."))
 
 
 class CapacityForm(FlaskForm):

@@ -93,7 +93,7 @@ def _details(form: EventForm) -> EventDetails:
     if ends <= starts:  # an evening that ends after midnight
         ends = danish_time(datetime.combine(form.day.data + timedelta(days=1), form.ends.data))
     return EventDetails(kind=form.kind.data, title=form.title.data or "", starts_at=starts, ends_at=ends,
-                        program_ids=list(form.program_ids.data or []), audience=form.audience.data,
+                        program_ids=list(form.program_ids.data or []), audience=list(form.audience.data or []),
                         place=form.place.data or "", online_url=form.online_url.data or "",
                         capacity=form.capacity.data, description=form.description.data or "")
 

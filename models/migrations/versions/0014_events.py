@@ -30,7 +30,7 @@ def upgrade() -> None:
         sa.Column('place', S(length=300), nullable=False),
         sa.Column('online_url', S(length=500), nullable=False),
         sa.Column('capacity', sa.Integer(), nullable=True),
-        sa.Column('audience', S(length=10), nullable=False),
+        sa.Column('audience', S(length=40), nullable=False),
         sa.Column('created_by_id', sa.Integer(), nullable=True),
         sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.Column('invitations_queued_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
