@@ -306,3 +306,23 @@ def test_an_event_for_waiting_and_new_volunteers_invites_both_and_nobody_else(ap
     invited = {m.to_email for m in session.exec(select(OutboxMessage).where(OutboxMessage.kind == "event_invitation"))}
     # Bo waits, the new one is in screening; Anna has a match and the withdrawn one has stopped.
     assert invited == {world.other_volunteer.email, new.email}
+
+
+def test_the_daily_invitation_job_reaches_volunteers_who_joined_the_audience_since_and_nobody_twice(
+        app, session, world):
+    from models.clock import utcnow
+    from models.events.operations import invite_to_coming_events
+
+    event = b.make_event(session, [world.program], title="Netværksmøde")
+    b.make_event(session, [world.program], days_ahead=-3, title="Sidste uge")  # over: nobody is invited to it
+    session.commit()
+    first = invite_to_coming_events(session, utcnow(), "makker.test")
+    assert (first.events, first.queued) == (1, 1)  # Bo, who waits
+    newly_approved = b.make_volunteer(session, world.program, first_name="Nygodkendt")
+    session.commit()
+    again = invite_to_coming_events(session, utcnow(), "makker.test")
+    assert again.queued == 1
+    invited = [m.to_email for m in fresh(session).exec(select(OutboxMessage).where(
+        OutboxMessage.kind == "event_invitation").order_by(OutboxMessage.id))]
+    assert invited == [world.other_volunteer.email, newly_approved.email]
+    assert fresh(session).get(Event, event.id).invitations_queued_at is not None
