@@ -126,9 +126,13 @@ def volunteer_calendar_events(session: Session, volunteer_id: int, since: dateti
 
 
 def filter_events(organisation_id: int, when: str, now: datetime, kind: str = "",
-                  program_id: int | None = None) -> SelectOfScalar[Event]:
+                  program_id: int | None = None, search: str = "") -> SelectOfScalar[Event]:
     """The organisation's events: coming (soonest first) or past (newest first)."""
     stmt = select(Event).where(Event.organisation_id == organisation_id)
+    if search.strip():
+        pattern = search.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        stmt = stmt.where(or_(func.lower(Event.title).like(f"%{pattern}%", escape="\\"),
+                              func.lower(Event.place).like(f"%{pattern}%", escape="\\")))
     if kind:
         stmt = stmt.where(Event.kind == kind)
     if program_id:

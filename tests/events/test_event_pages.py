@@ -326,3 +326,19 @@ def test_the_daily_invitation_job_reaches_volunteers_who_joined_the_audience_sin
         OutboxMessage.kind == "event_invitation").order_by(OutboxMessage.id))]
     assert invited == [world.other_volunteer.email, newly_approved.email]
     assert fresh(session).get(Event, event.id).invitations_queued_at is not None
+
+
+def test_the_coordinators_list_of_events_is_searched_filtered_and_paged(app, as_role, session, world):
+    app.config["PAGE_SIZE"] = 2
+    for i in range(3):
+        b.make_event(session, [world.program], days_ahead=i + 1, title=f"Netværksmøde {i}")
+    b.make_event(session, [world.program], kind="social", title="Sommerfest 100% sjov")
+    b.make_event(session, [world.program], days_ahead=-4, title="Netværksmøde i fortiden")
+    session.commit()
+    client = as_role("coordinator")
+    page = client.get("/koordinator/arrangementer").get_data(as_text=True)
+    assert "4 arrangementer" in page and "Side 1 af 2" in page and "fortiden" not in page
+    assert "Netværksmøde i fortiden" in client.get("/koordinator/arrangementer?vis=past").get_data(as_text=True)
+    found = client.get("/koordinator/arrangementer?q=100%25").get_data(as_text=True)
+    assert "Sommerfest" in found and "1 arrangement" in found
+    assert "Netværksmøde 2" not in client.get("/koordinator/arrangementer?kind=social").get_data(as_text=True)

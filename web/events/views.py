@@ -80,11 +80,12 @@ def index() -> str:
     programs = list(db.exec(scope(Program).order_by(Program.name)))
     program_id = request.args.get("program", type=record_id)
     program_id = program_id if program_id in {p.id for p in programs} else None
-    page = paginate(db, filter_events(current_user.organisation_id, when, utcnow(), kind, program_id))
+    search = (request.args.get("q") or "").strip()[:100]
+    page = paginate(db, filter_events(current_user.organisation_id, when, utcnow(), kind, program_id, search))
     ids = [e.id for e in page.items]
     return render_template("events/index.html", page=page, when=when, kind=kind, programs=programs,
                            program_id=program_id, counts=counts_by_event(db, ids), names=program_names(db, ids),
-                           kinds=EVENT_KINDS, local=local)
+                           kinds=EVENT_KINDS, local=local, search=search)
 
 
 def _details(form: EventForm) -> EventDetails:
