@@ -31,6 +31,7 @@ from models.events.queries import (
     attendees,
     counts_by_event,
     filter_events,
+    hours_by_volunteer,
     program_names,
     signup_of,
     taken_places,
@@ -258,8 +259,10 @@ def mine() -> str:
     require_area("volunteer")
     volunteer = own_volunteer(current_user)
     db = get_db()
+    attended, minutes = hours_by_volunteer(db, volunteer.id)
     return render_template("events/mine.html", items=upcoming_for_volunteer(db, volunteer, utcnow(), limit=50),
-                           local=local, has_feed=has_calendar_feed(db, volunteer.id))
+                           local=local, has_feed=has_calendar_feed(db, volunteer.id), attended=attended,
+                           hours=minutes / 60)
 
 
 @bp.get("/frivillig/arrangementer/<int:event_id>")
