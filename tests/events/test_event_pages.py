@@ -342,3 +342,28 @@ def test_the_coordinators_list_of_events_is_searched_filtered_and_paged(app, as_
     found = client.get("/koordinator/arrangementer?q=100%25").get_data(as_text=True)
     assert "Sommerfest" in found and "1 arrangement" in found
     assert "Netværksmøde 2" not in client.get("/koordinator/arrangementer?kind=social").get_data(as_text=True)
+
+
+def test_an_invitation_is_sent_with_its_calendar_file_attached(session, world, tmp_path):
+    from dataclasses import replace
+
+    from config import load_settings
+    from models.events.calendar import calendar_bytes
+    from models.events.operations import queue_invitations
+    from tests.test_outbox import FakeSMTP
+    from web.mailer import send_pending
+
+    event = b.make_event(session, [world.program], title="Temaaften")
+    session.commit()
+    assert queue_invitations(session, event.id, "makker.test", "http://makker.test/frivillig/").queued == 1
+    settings = replace(load_settings(tmp_path, {"MAKKER_ENV": "testing"}), mail_server="smtp.example.org")
+    FakeSMTP.sent = []
+    assert send_pending(session, settings, smtp_factory=FakeSMTP) == (1, 0)
+    message = FakeSMTP.sent[0]
+    parts = {part.get_content_type(): part for part in message.iter_parts()}
+    assert "Temaaften" in parts["text/plain"].get_content()
+    attached = parts["text/calendar"]
+    assert attached.get_filename() == f"arrangement-{event.id}.ics"
+    ics = Calendar.from_ical(attached.get_content())
+    assert [str(e["SUMMARY"]) for e in ics.walk("VEVENT")] == ["Temaaften"]
+    assert calendar_bytes([event], "makker.test").count(b"BEGIN:VEVENT") == 1
