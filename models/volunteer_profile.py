@@ -12,6 +12,7 @@ from models.clock import utcnow
 from models.consent import ConsentRecord
 from models.emails import send
 from models.errors import N_, Conflict, DomainError
+from models.events.keeping import note_left
 from models.events.operations import export_events, release_places
 from models.events.tables import CalendarFeed
 from models.lifecycle import (
@@ -144,8 +145,7 @@ def erase_volunteer(session: Session, volunteer: Volunteer, by: User, today: dat
                  name=coordinator.name if coordinator else "", volunteer=volunteer.name,
                  mentee=mentee_name(session, session.get(Request, match.request_id)), link="")
     anonymise_volunteer(session, volunteer)
-    if volunteer.left_on is None:  # the retention figures count them as gone from today
-        volunteer.left_on, volunteer.leave_reason = today, "account_deleted"
+    note_left(session, volunteer.id, today, "account_deleted", by)  # the retention figures count them gone
     volunteer.status = "withdrawn"
     record_audit(session, organisation_id=volunteer.organisation_id, user_id=by.id, action="erase",
                  record_type="Volunteer", record_id=volunteer.id)

@@ -49,8 +49,6 @@ class Volunteer(VolunteerBase, table=True):
     pool_since: date | None = None  # waiting for a match since
     paused_until: date | None = None  # not available until this date
     deletion_due_at: date | None = None  # declined or withdrawn: erase after
-    left_on: date | None = None  # stopped as a volunteer (models.events.keeping), for the retention figures
-    leave_reason: str | None = Field(default=None, max_length=30)  # models.events.keeping.LEAVE_REASONS
     anonymised_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
     version: int = Field(default=1)  # bumped on every change; optimistic checks

@@ -190,8 +190,11 @@ class _Demo:
             if stage == "declined":
                 v.deletion_due_at = self.today + timedelta(days=30)
             if stage == "withdrawn":  # stopped, with a reason, for "Keeping volunteers"
-                v.left_on = min(self.today, signed_up + timedelta(days=rng.randint(30, 300)))
-                v.leave_reason = rng.choice(("moved", "no_time", "lost_interest", "waited_too_long"))
+                from models.events.tables import VolunteerLeaving
+
+                self.s.add(VolunteerLeaving(
+                    volunteer_id=v.id, left_on=min(self.today, signed_up + timedelta(days=rng.randint(30, 300))),
+                    reason=rng.choice(("moved", "no_time", "lost_interest", "waited_too_long"))))
             if stage == "approved" and rng.random() < 0.06:
                 v.paused_until = self.today + timedelta(days=rng.randint(7, 45))
             self.s.add(v)

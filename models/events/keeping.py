@@ -15,7 +15,7 @@ from models.audit import record_audit
 from models.dashboard import _expand, _utc_bounds
 from models.db import days_between, utc_date
 from models.errors import N_, DomainError
-from models.events.tables import Event, EventProgram, EventSignup
+from models.events.tables import Event, EventProgram, EventSignup, VolunteerLeaving
 from models.matches import OPEN_MATCH_STATUSES, Match
 from models.organisations import Program
 from models.stats import SurvivalStep, kaplan_meier, survival_at
@@ -44,7 +44,8 @@ def record_volunteer_left(session: Session, volunteer_id: int, by: User, today: 
         Match.volunteer_id == volunteer.id, Match.status.in_(OPEN_MATCH_STATUSES))).one()
     if open_matches:
         raise DomainError(N_("Close the volunteer's open matches first."))
-    volunteer.status, volunteer.left_on, volunteer.leave_reason = "withdrawn", today, reason
+    volunteer.status = "withdrawn"
+    note_left(session, volunteer.id, today, reason, by)
     volunteer.pool_since = None
     volunteer.version += 1
     session.add(volunteer)
@@ -53,6 +54,13 @@ def record_volunteer_left(session: Session, volunteer_id: int, by: User, today: 
                  detail={"status": "withdrawn", "leave_reason": reason, "note": note.strip()[:500]})
     session.commit()
     return volunteer
+
+
+def note_left(session: Session, volunteer_id: int, today: date, reason: str, by: User | None = None) -> None:
+    """Record the day a volunteer stopped, once (no commit; the caller holds the volunteer's lock)."""
+    if session.get(VolunteerLeaving, volunteer_id) is None:
+        session.add(VolunteerLeaving(volunteer_id=volunteer_id, left_on=today, reason=reason,
+                                     recorded_by_id=by.id if by else None))
 
 
 @dataclass
@@ -105,6 +113,8 @@ def build_retention(session: Session, organisation_id: int, start: date, end: da
     if program_id is not None:
         scope.append(Volunteer.program_id == program_id)
     approved_on = utc_date(Volunteer.approved_at)
+    left_on = (select(VolunteerLeaving.left_on).where(VolunteerLeaving.volunteer_id == Volunteer.id)
+               .correlate(Volunteer).scalar_subquery())
 
     # Active volunteers at each month's end, a line per programme: approved by then, not left.
     programs = {p.id: p.name for p in session.exec(select(Program).where(Program.organisation_id == organisation_id)
@@ -116,7 +126,7 @@ def build_retention(session: Session, organisation_id: int, start: date, end: da
     for i, day in enumerate(figures.months):
         stmt = (select(Volunteer.program_id, func.count()).where(
             *scope, Volunteer.approved_at.is_not(None), approved_on <= day,
-            or_(Volunteer.left_on.is_(None), Volunteer.left_on > day)).group_by(Volunteer.program_id))
+            or_(left_on.is_(None), left_on > day)).group_by(Volunteer.program_id))
         for pid, n in session.exec(stmt):
             if pid in per_program:
                 per_program[pid][i] = int(n)
@@ -141,14 +151,14 @@ def build_retention(session: Session, organisation_id: int, start: date, end: da
     for months, days in STILL_ACTIVE_AFTER.items():
         mark = literal(end - timedelta(days=days), Date)
         followed = [*scope, Volunteer.approved_at >= since, Volunteer.approved_at < until, approved_on <= mark]
-        still = or_(Volunteer.left_on.is_(None), days_between(Volunteer.left_on, approved_on) > days)
+        still = or_(left_on.is_(None), days_between(left_on, approved_on) > days)
         n, active = session.exec(select(func.count(), count_if(still)).where(*followed)).one()
         figures.still_active[months] = (int(active), int(n))
 
     # How long volunteers stay: Kaplan–Meier from approval to leaving (or to the period's end).
     end_day = literal(end, Date)
-    gone = and_(Volunteer.left_on.is_not(None), Volunteer.left_on <= end)
-    sub = select(days_between(case((gone, Volunteer.left_on), else_=end_day), approved_on).label("d"),
+    gone = and_(left_on.is_not(None), left_on <= end)
+    sub = select(days_between(case((gone, left_on), else_=end_day), approved_on).label("d"),
                  case((gone, 1), else_=0).label("c")).where(
         *scope, Volunteer.approved_at.is_not(None), approved_on <= end).subquery()
     spans = list(session.exec(select(sub.c.d, sub.c.c, func.count()).group_by(sub.c.d, sub.c.c)))
@@ -161,14 +171,15 @@ def build_retention(session: Session, organisation_id: int, start: date, end: da
                     for months, days in STILL_ACTIVE_AFTER.items()}
 
     # Why they left (in the period), and those who left before their first match.
-    left_in_period = [*scope, Volunteer.left_on >= start, Volunteer.left_on <= end]
+    left_in_period = [*scope, VolunteerLeaving.volunteer_id == Volunteer.id, VolunteerLeaving.left_on >= start,
+                      VolunteerLeaving.left_on <= end]
     reasons: Counter[str] = Counter()
-    for reason, n in session.exec(select(Volunteer.leave_reason, func.count()).where(*left_in_period)
-                                  .group_by(Volunteer.leave_reason)):
+    for reason, n in session.exec(select(VolunteerLeaving.reason, func.count()).where(*left_in_period)
+                                  .group_by(VolunteerLeaving.reason)):
         reasons[reason or "other"] += int(n)
     figures.leave_reasons = dict(sorted(reasons.items(), key=lambda item: (-item[1], item[0])))
     figures.left = sum(reasons.values())
-    figures.left_before_match = int(session.exec(select(func.count()).where(
+    figures.left_before_match = int(session.exec(select(func.count()).select_from(Volunteer).where(
         *left_in_period, Volunteer.approved_at.is_not(None), ~matched)).one())
 
     # Events held in the period (not cancelled, started), attendances and hours given.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
@@ -67,6 +67,18 @@ class EventSignup(SQLModel, table=True):
     attended: bool = False
     minutes: int = Field(default=0, ge=0)  # hours given, as minutes (set with attendance)
     recorded_by_id: int | None = Field(default=None, foreign_key="user.id")
+
+
+class VolunteerLeaving(SQLModel, table=True):
+    """When and why a volunteer stopped (the retention figures); kept, without the person, after erasure."""
+
+    __tablename__ = "volunteer_leaving"
+
+    volunteer_id: int = Field(foreign_key="volunteer.id", primary_key=True)
+    left_on: date = Field(index=True)
+    reason: str = Field(max_length=30)  # models.events.keeping.LEAVE_REASONS
+    recorded_by_id: int | None = Field(default=None, foreign_key="user.id")
+    recorded_at: datetime = Field(default_factory=utcnow)
 
 
 class CalendarFeed(SQLModel, table=True):

@@ -26,7 +26,10 @@ def _volunteer(session, program, created: int, approved: int | None, left: int |
     v = b.make_volunteer(session, program, status=status, created_at=_at(created),
                          approved_at=_at(approved) if approved is not None else None)
     if left is not None:
-        v.status, v.left_on, v.leave_reason = "withdrawn", TODAY - timedelta(days=left), reason
+        from models.events.tables import VolunteerLeaving
+
+        v.status = "withdrawn"
+        session.add(VolunteerLeaving(volunteer_id=v.id, left_on=TODAY - timedelta(days=left), reason=reason))
     if not trained:
         from sqlmodel import select
 
@@ -125,9 +128,12 @@ def test_a_coordinator_records_that_a_volunteer_stops_and_why(as_role, session, 
     assert fresh(session).get(Volunteer, bo.id).status == "approved"
     response = client.post(f"/koordinator/frivillige/{bo.id}/stopper", data={"reason": "moved", "confirm": "y"})
     assert response.status_code == 302
-    stopped = fresh(session).get(Volunteer, bo.id)
-    assert (stopped.status, stopped.left_on, stopped.leave_reason, stopped.pool_since) == (
-        "withdrawn", TODAY, "moved", None)
+    from models.events.tables import VolunteerLeaving
+
+    stopped, leaving = fresh(session).get(Volunteer, bo.id), session.get(VolunteerLeaving, bo.id)
+    assert (stopped.status, stopped.pool_since, leaving.left_on, leaving.reason) == ("withdrawn", None, TODAY, "moved")
+    page = client.get(f"/koordinator/frivillige/{bo.id}").get_data(as_text=True)
+    assert f"Stoppede {TODAY.strftime('%d-%m-%Y')}: Flyttet" in page
     # A volunteer with an open match is asked to close it first.
     response = client.post(f"/koordinator/frivillige/{world.volunteer.id}/stopper",
                            data={"reason": "moved", "confirm": "y"})

@@ -12,6 +12,7 @@ from models.audit import AuditEvent, record_view
 from models.consent import ConsentRecord
 from models.errors import AlreadyDone
 from models.events.queries import hours_by_volunteer
+from models.events.tables import VolunteerLeaving
 from models.matches import Match, MeetingLog
 from models.matchruns import Proposal
 from models.mentees import Household, HouseholdMember, Request, Youth
@@ -98,6 +99,7 @@ def volunteer(volunteer_id: int) -> str:
     return render_template("coordinator/volunteer.html", volunteer=record, steps=steps, matches=matches,
                            proposals=proposals, meetings=meetings, mentees=request_names(db, requests),
                            events_attended=attended, event_hours=minutes / 60,
+                           leaving=db.get(VolunteerLeaving, record.id),
                            **_shared("Volunteer", record.id))
 
 

@@ -94,12 +94,23 @@ def upgrade() -> None:
                               sqlite_where=sa.text('revoked_at IS NULL'),
                               postgresql_where=sa.text('revoked_at IS NULL'))
 
-    with op.batch_alter_table('volunteer', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('left_on', sa.Date(), nullable=True))
-        batch_op.add_column(sa.Column('leave_reason', S(length=30), nullable=True))
+    op.create_table(
+        'volunteer_leaving',
+        sa.Column('volunteer_id', sa.Integer(), nullable=False),
+        sa.Column('left_on', sa.Date(), nullable=False),
+        sa.Column('reason', S(length=30), nullable=False),
+        sa.Column('recorded_by_id', sa.Integer(), nullable=True),
+        sa.Column('recorded_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(['recorded_by_id'], ['user.id']),
+        sa.ForeignKeyConstraint(['volunteer_id'], ['volunteer.id']),
+        sa.PrimaryKeyConstraint('volunteer_id'),
+    )
+    with op.batch_alter_table('volunteer_leaving', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_volunteer_leaving_left_on'), ['left_on'], unique=False)
     # Volunteers erased before this migration left on the day they were anonymised.
     day = "date(anonymised_at)" if op.get_bind().dialect.name == "sqlite" else "CAST(anonymised_at AS DATE)"
-    op.execute(f"UPDATE volunteer SET left_on = {day}, leave_reason = 'account_deleted' "
+    op.execute(f"INSERT INTO volunteer_leaving (volunteer_id, left_on, reason, recorded_at) "
+               f"SELECT id, {day}, 'account_deleted', anonymised_at FROM volunteer "
                "WHERE anonymised_at IS NOT NULL AND status = 'withdrawn'")
 
     with op.batch_alter_table('outboxmessage', schema=None) as batch_op:
@@ -113,9 +124,9 @@ def downgrade() -> None:
         batch_op.drop_column('attachment')
         batch_op.drop_column('attachment_type')
         batch_op.drop_column('attachment_name')
-    with op.batch_alter_table('volunteer', schema=None) as batch_op:
-        batch_op.drop_column('leave_reason')
-        batch_op.drop_column('left_on')
+    with op.batch_alter_table('volunteer_leaving', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_volunteer_leaving_left_on'))
+    op.drop_table('volunteer_leaving')
     with op.batch_alter_table('calendar_feed', schema=None) as batch_op:
         batch_op.drop_index('uq_calendar_feed_active')
         batch_op.drop_index(batch_op.f('ix_calendar_feed_volunteer_id'))
