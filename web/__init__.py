@@ -94,6 +94,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(events_views.bp)
     # follow-up (issue 6)
     # admin (issue 7)
+    # referrals (issue 13): the referrer's own pages
+    from web.referrer import views as referrer_views
+
+    app.register_blueprint(referrer_views.bp)
 
     from web import throttle
 

@@ -2,7 +2,7 @@
 list, attendance and hours; personal calendar feeds; one attachment on an outbox message
 
 Revision ID: 0014
-Revises: 0005
+Revises: 0012
 """
 from alembic import op
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ import sqlmodel
 
 
 revision = '0014'
-down_revision = '0005'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
