@@ -156,6 +156,42 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
             "and the request is back on the waiting list. Please get in touch with $mentee.\n\n$link",
         ),
     },
+    "event_invitation": {
+        "da": (
+            "Invitation: $title $when",
+            "Hej $name\n\n$organisation inviterer dig til $event_kind: $title\n\nHvornår: $when\nHvor: $place\n$places\n"
+            "$description\n\nTilmeld dig (eller meld fra) her:\n$link\n\n"
+            "Arrangementet er vedhæftet som en kalenderfil, som du kan åbne i din kalender.",
+        ),
+        "en": (
+            "Invitation: $title $when",
+            "Hello $name\n\n$organisation invites you to $event_kind: $title\n\nWhen: $when\nWhere: $place\n$places\n"
+            "$description\n\nSign up (or cancel) here:\n$link\n\n"
+            "The event is attached as a calendar file that you can open in your calendar.",
+        ),
+    },
+    "event_place_given": {
+        "da": (
+            "Du har fået en plads: $title $when",
+            "Hej $name\n\nEn plads er blevet ledig, og du var den næste på ventelisten. Du er nu tilmeldt "
+            "$title $when ($place).\n\nKan du ikke komme alligevel, så meld fra her, så pladsen går videre:\n$link",
+        ),
+        "en": (
+            "You have a place: $title $when",
+            "Hello $name\n\nA place became free and you were next on the waiting list. You are now signed up for "
+            "$title $when ($place).\n\nIf you cannot come after all, cancel here so the place goes to the next:\n$link",
+        ),
+    },
+    "event_cancelled": {
+        "da": (
+            "Aflyst: $title $when",
+            "Hej $name\n\n$title $when er desværre aflyst.\n\n$reason",
+        ),
+        "en": (
+            "Cancelled: $title $when",
+            "Hello $name\n\n$title $when has been cancelled.\n\n$reason",
+        ),
+    },
     "checkin_due": {
         "da": (
             "Opfølgning forfalden: $count makkerpar",
@@ -273,10 +309,12 @@ def send(
     locale: str = "da",
     organisation_id: int | None = None,
     dedupe_key: str | None = None,
+    attachment: tuple[str, str, str] | None = None,
     **params: object,
 ) -> OutboxMessage | None:
     """Compose and queue one e-mail in the outbox (sent later, or shown in the dev mailbox)."""
     subject, body = compose(kind, locale, **params)
     return queue_email(
-        session, to=to, subject=subject, body=body, kind=kind, organisation_id=organisation_id, dedupe_key=dedupe_key
+        session, to=to, subject=subject, body=body, kind=kind, organisation_id=organisation_id, dedupe_key=dedupe_key,
+        attachment=attachment,
     )

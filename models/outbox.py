@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import Column, Text, update
 from sqlmodel import Field, Session, SQLModel, or_, select
 
 from models.clock import utcnow
@@ -37,6 +37,10 @@ class OutboxMessage(SQLModel, table=True):
     last_error: str = Field(default="", max_length=2000)
     next_attempt_at: datetime | None = Field(default=None, index=True)  # set after a failure
     lease_until: datetime | None = None  # a worker is sending it until then
+    # One optional attachment (an event's .ics), stored as text: "name", MIME type, content.
+    attachment_name: str | None = Field(default=None, max_length=200)
+    attachment_type: str | None = Field(default=None, max_length=100)
+    attachment: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 def queue_email(
@@ -48,8 +52,12 @@ def queue_email(
     kind: str,
     organisation_id: int | None = None,
     dedupe_key: str | None = None,
+    attachment: tuple[str, str, str] | None = None,
 ) -> OutboxMessage | None:
-    """Queue one e-mail; returns None when a message with the same dedupe key exists."""
+    """Queue one e-mail; returns None when a message with the same dedupe key exists.
+
+    ``attachment`` is (file name, MIME type, text content), e.g. an event's .ics.
+    """
     if dedupe_key is not None:
         existing = session.exec(select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key)).first()
         if existing is not None:
@@ -57,6 +65,8 @@ def queue_email(
     message = OutboxMessage(
         organisation_id=organisation_id, to_email=to, subject=subject, body=body, kind=kind, dedupe_key=dedupe_key
     )
+    if attachment is not None:
+        message.attachment_name, message.attachment_type, message.attachment = attachment
     session.add(message)
     return message
 

@@ -3,6 +3,7 @@
 from models.audit import AuditEvent
 from models.chart_images import ChartImage
 from models.consent import ConsentRecord
+from models.events.tables import CalendarFeed, Event, EventProgram, EventSignup, VolunteerLeaving
 from models.jobs.tables import PeriodicSlot
 from models.matches import CheckIn, Exclusion, Match, MatchEvent, MeetingLog
 from models.matchruns import MatchRun, Proposal, WaitingReason
@@ -31,9 +32,14 @@ __all__ = [
     "Concern",
     "SafeguardText",
     "Signature",
+
+    "CalendarFeed",
     "ChartImage",
     "CheckIn",
     "ConsentRecord",
+    "Event",
+    "EventProgram",
+    "EventSignup",
     "Exclusion",
     "FormSubmission",
     "Household",
@@ -61,6 +67,7 @@ __all__ = [
     "User",
     "UserSession",
     "Volunteer",
+    "VolunteerLeaving",
     "WaitingReason",
     "Youth",
 ]

@@ -12,6 +12,9 @@ from models.clock import utcnow
 from models.consent import ConsentRecord
 from models.emails import send
 from models.errors import N_, Conflict, DomainError
+from models.events.keeping import note_left
+from models.events.operations import export_events, release_places
+from models.events.tables import CalendarFeed
 from models.lifecycle import (
     cancel_planned_checkins,
     change_status,
@@ -85,6 +88,7 @@ def export_volunteer(session: Session, volunteer: Volunteer, by: User) -> dict:
                                                         ConsentRecord.subject_id == volunteer.id)).all()
     matches = session.exec(select(Match).where(Match.volunteer_id == volunteer.id)).all()
     meetings = session.exec(select(MeetingLog).where(MeetingLog.volunteer_id == volunteer.id)).all()
+    events = export_events(session, volunteer.id)
     record_audit(session, organisation_id=volunteer.organisation_id, user_id=by.id, action="export",
                  record_type="Volunteer", record_id=volunteer.id)
     session.commit()
@@ -100,6 +104,8 @@ def export_volunteer(session: Session, volunteer: Volunteer, by: User) -> dict:
         "meetings": [m.model_dump(include={"match_id", "met_on", "minutes", "activities", "note", "rating"})
                      for m in meetings],
         **export_safeguarding(session, volunteer.id),  # signed papers and concerns (issue 15)
+
+        "events": events,  # sign-ups and attendance (issue 15)
     }
 
 
@@ -117,6 +123,8 @@ def erase_volunteer(session: Session, volunteer: Volunteer, by: User, today: dat
     volunteer = lock(session, Volunteer, volunteer_id)
     if volunteer.anonymised_at is not None:
         raise Conflict(N_("This account has already been deleted."))
+    # Coming places go to the next on the waiting list (events lock after the volunteer).
+    release_places(session, volunteer.id, utcnow())
     open_ids = list(session.exec(select(Match.id).where(Match.volunteer_id == volunteer.id,
                                                         Match.status.in_(OPEN_MATCH_STATUSES))))
     request_ids = list(session.exec(select(Match.request_id).where(Match.id.in_(open_ids)))) if open_ids else []
@@ -140,6 +148,7 @@ def erase_volunteer(session: Session, volunteer: Volunteer, by: User, today: dat
                  name=coordinator.name if coordinator else "", volunteer=volunteer.name,
                  mentee=mentee_name(session, session.get(Request, match.request_id)), link="")
     anonymise_volunteer(session, volunteer)
+    note_left(session, volunteer.id, today, "account_deleted", by)  # the retention figures count them gone
     volunteer.status = "withdrawn"
     record_audit(session, organisation_id=volunteer.organisation_id, user_id=by.id, action="erase",
                  record_type="Volunteer", record_id=volunteer.id)
@@ -168,6 +177,8 @@ def anonymise_volunteer(session: Session, volunteer: Volunteer) -> None:
                                                             ConsentRecord.subject_id == volunteer.id)):
         consent.given_by = ANONYMISED
         session.add(consent)
+    for feed in session.exec(select(CalendarFeed).where(CalendarFeed.volunteer_id == volunteer.id)):
+        session.delete(feed)  # the secret calendar address goes; attendance stays as a figure
     # Queued or sent e-mails to them name them and their mentee.
     for message in session.exec(select(OutboxMessage).where(OutboxMessage.to_email == volunteer.email)):
         session.delete(message)

@@ -255,6 +255,55 @@ def sign_papers(session: Session, volunteer: Volunteer, today: date | None = Non
                                  signed_on=today))
 
 
+# --- events (issue 15) ---
+
+def make_event(session: Session, programs: list[Program], kind: str = "network_meeting", days_ahead: int = 7,
+               hour: int = 18, hours: int = 2, capacity: int | None = None, audience: str = "waiting",
+               **fields: object):  # noqa: ANN201 - models.events.tables.Event
+    """An event ``days_ahead`` days from today (negative: in the past) at ``hour`` Danish time."""
+    from datetime import datetime
+
+    from models.events.calendar import danish_time
+    from models.events.tables import Event, EventProgram
+
+    day = danish_today() + timedelta(days=days_ahead)
+    starts = danish_time(datetime(day.year, day.month, day.day, hour))
+    n = _n()
+    values: dict[str, object] = {"title": f"Netværksmøde {n}", "place": "Frivilligcentret, Roskilde"}
+    values.update(fields)
+    event = _save(session, Event(organisation_id=programs[0].organisation_id, kind=kind, starts_at=starts,
+                                 ends_at=starts + timedelta(hours=hours), capacity=capacity, audience=audience,
+                                 **values))
+    for program in programs:
+        _save(session, EventProgram(event_id=event.id, program_id=program.id))
+    return event
+
+
+def make_signup(session: Session, event, volunteer: Volunteer, status: str = "signed_up",  # noqa: ANN001
+                attended: bool = False, minutes: int = 0):  # noqa: ANN201 - models.events.tables.EventSignup
+    from models.events.tables import EventSignup
+
+    return _save(session, EventSignup(event_id=event.id, volunteer_id=volunteer.id, status=status,
+                                      attended=attended, minutes=minutes))
+
+
+def make_calendar_feed(session: Session, volunteer: Volunteer) -> str:
+    """A calendar address for the volunteer (the previous one stops); returns its secret token."""
+    import secrets
+
+    from sqlmodel import select
+
+    from models.events.operations import feed_hash
+    from models.events.tables import CalendarFeed
+
+    for old in session.exec(select(CalendarFeed).where(CalendarFeed.volunteer_id == volunteer.id,
+                                                       CalendarFeed.revoked_at.is_(None))):
+        old.revoked_at = utcnow()
+        session.add(old)
+    session.flush()
+    token = secrets.token_urlsafe(32)
+    _save(session, CalendarFeed(volunteer_id=volunteer.id, token_hash=feed_hash(token)))
+    return token
 # --- referrals (issue 13) ---------------------------------------------------------------------
 
 def make_unit(session: Session, organisation: Organisation, programs: list[Program] | None = None,

@@ -150,6 +150,8 @@ class _Demo:
         self._matches(youth_program, youth_requests, [v for v in vols if v.program_id == youth_program.id], coordinators)
         self._matches(family_program, family_requests, [v for v in vols if v.program_id == family_program.id], coordinators)
         self._safeguarding(org, youth_program, vols)
+
+        self._events(org, youth_program, family_program, vols, coordinators)  # events (issue 15)
         self._referrals(org, youth_program, family_program, youth_requests, family_requests, coordinators)
         _ = admin
         return DemoSummary(org.name, self.counts, [])
@@ -191,6 +193,12 @@ class _Demo:
                 v.pool_since = min(self.today, signed_up + timedelta(days=40))
             if stage == "declined":
                 v.deletion_due_at = self.today + timedelta(days=30)
+            if stage == "withdrawn":  # stopped, with a reason, for "Keeping volunteers"
+                from models.events.tables import VolunteerLeaving
+
+                self.s.add(VolunteerLeaving(
+                    volunteer_id=v.id, left_on=min(self.today, signed_up + timedelta(days=rng.randint(30, 300))),
+                    reason=rng.choice(("moved", "no_time", "lost_interest", "waited_too_long"))))
             if stage == "approved" and rng.random() < 0.06:
                 v.paused_until = self.today + timedelta(days=rng.randint(7, 45))
             self.s.add(v)
@@ -258,6 +266,75 @@ class _Demo:
             self._add(Concern(organisation_id=org.id, volunteer_id=worried.volunteer_id, match_id=worried.id,
                               message="Han fortalte, at der er meget uro derhjemme om aftenen."))
             self._count("concerns")
+
+    # --- events (issue 15): past ones with attendance, coming ones with sign-ups ----------------
+
+    def _events(self, org: Organisation, youth_program: Program, family_program: Program, vols: list[Volunteer],
+                coordinators: list[User]) -> None:
+        from datetime import datetime
+
+        from models.events.calendar import danish_time
+        from models.events.tables import Event, EventProgram, EventSignup
+
+        rng = self.rng
+        open_match = {m.volunteer_id for m in self.s.exec(select(Match).where(
+            Match.organisation_id == org.id, Match.status.in_(("introduced", "active", "paused"))))}
+        people_of = {
+            "waiting": [v for v in vols if v.status == "approved" and v.id not in open_match],
+            "active": [v for v in vols if v.id in open_match],
+            "new": [v for v in vols if v.status in ("applicant", "screening")],
+            "all": [v for v in vols if v.status in ("applicant", "screening", "approved")],
+        }
+        plan = (  # (days from today, hour, hours, kind, title, place, capacity, audience, programmes)
+            (-75, 10, 6, "intro_course", "Introkursus for nye mentorer", "Roskilde Bibliotek, Dronning Margrethes Vej 14",
+             20, "new", (youth_program,)),
+            (-40, 19, 2, "network_meeting", "Netværksmøde: den gode første samtale", "Frivilligcentret, Roskilde", None,
+             "all", (youth_program, family_program)),
+            (-21, 17, 2, "supervision", "Sparring i små grupper", "Frivilligcentret, Roskilde", 8, "active",
+             (youth_program,)),
+            (-9, 18, 3, "social", "Fællesspisning for ventende frivillige", "Kulturhuset, Roskilde", None, "waiting",
+             (youth_program, family_program)),
+            (6, 19, 2, "network_meeting", "Netværksmøde for ventende frivillige", "Frivilligcentret, Roskilde", 3,
+             "waiting", (youth_program, family_program)),
+            (14, 10, 6, "intro_course", "Introkursus, forår", "Roskilde Bibliotek, Dronning Margrethes Vej 14", 15,
+             "new", (youth_program, family_program)),
+            (25, 19, 2, "theme_evening", "Temaaften: tavshedspligt og underretning", "", None, "all",
+             (youth_program, family_program)),
+        )
+        for days, hour, hours, kind, title, place, capacity, audience, programs in plan:
+            day = self.today + timedelta(days=days)
+            starts = danish_time(datetime(day.year, day.month, day.day, hour))
+            event = self._add(Event(
+                organisation_id=org.id, kind=kind, title=title, starts_at=starts,
+                ends_at=starts + timedelta(hours=hours), place=place,
+                online_url="" if place else "https://moede.roskilde.example.org/temaaften", capacity=capacity,
+                audience=audience, created_by_id=rng.choice(coordinators).id,
+                description="Kaffe og kage. Tilmeld dig, så vi ved, hvor mange vi bliver.",
+                invitations_queued_at=utcnow()))
+            program_ids = {p.id for p in programs}
+            for p in programs:
+                self._add(EventProgram(event_id=event.id, program_id=p.id))
+            invited = [v for v in people_of[audience] if v.program_id in program_ids]
+            chosen = rng.sample(invited, min(len(invited), (capacity or 12) + (2 if capacity and days > 0 else 0)))
+            if days > 0 and audience == "all":  # the demo volunteer has a place at the theme evening
+                chosen += [v for v in invited if v.email == "frivillig@roskilde.example.org" and v not in chosen]
+            for i, v in enumerate(chosen):
+                waiting = capacity is not None and i >= capacity
+                came = days < 0 and rng.random() < 0.8
+                self._add(EventSignup(event_id=event.id, volunteer_id=v.id, status="waiting" if waiting else "signed_up",
+                                      queued_at=utcnow() - timedelta(days=max(1, 10 - i)), attended=came,
+                                      minutes=hours * 60 if came else 0,
+                                      recorded_by_id=event.created_by_id if days < 0 else None))
+                if came and kind == "intro_course":  # the course completed their training step
+                    step = self.s.exec(select(ScreeningStep).where(ScreeningStep.volunteer_id == v.id,
+                                                                   ScreeningStep.step == "training")).first()
+                    if step is not None and step.status not in ("done", "approved"):
+                        step.status, step.step_date = "done", day
+                        step.note = f"Introkursus: {title}"
+                        self.s.add(step)
+            if days < 0:
+                event.attendance_recorded_at = utcnow()
+            self._count("events")
 
     # --- mentees ----------------------------------------------------------------------------
 

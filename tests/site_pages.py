@@ -435,3 +435,47 @@ SAMPLES["safeguard.certificate"] = _certificates
 SAMPLES["safeguard.texts"] = _none
 SAMPLES["safeguard.edit_text"] = _text_kinds
 ERROR_FORMS = ERROR_FORMS | {"safeguard.worried", "safeguard.certificate", "safeguard.edit_text"}
+
+# --- events (issue 15): the demo's coming and past events ---
+def _events(when: str) -> Callable[[Crawl], list[dict]]:
+    def sample(c: Crawl) -> list[dict]:
+        from models.clock import utcnow
+        from models.events.tables import Event
+
+        now = utcnow()
+        stmt = select(Event).where(Event.organisation_id == c.org_id)
+        stmt = stmt.where(Event.starts_at > now).order_by(Event.starts_at) if when == "coming" else \
+            stmt.where(Event.ends_at < now).order_by(Event.starts_at.desc())
+        return _ids(c.first(stmt), key="event_id")
+    return sample
+
+
+def _both_events(c: Crawl) -> list[dict]:
+    return _events("coming")(c) + _events("past")(c)
+
+
+def _volunteer_events(c: Crawl) -> list[dict]:
+    from models.clock import utcnow
+    from models.events.queries import upcoming_for_volunteer
+
+    volunteer = c.session.exec(select(Volunteer).where(Volunteer.user_id == c.user.id)).one()  # type: ignore[union-attr]
+    return [{"event_id": item.event.id} for item in upcoming_for_volunteer(c.session, volunteer, utcnow())[:3]]
+
+
+def _approved_volunteer(c: Crawl) -> list[dict]:
+    return _ids(c.first(select(Volunteer).where(Volunteer.organisation_id == c.org_id, Volunteer.status == "approved")
+                        .order_by(Volunteer.id)), key="volunteer_id")
+
+
+SAMPLES["events.index"] = lambda c: [{}, {"vis": "past"}]
+SAMPLES["events.new"] = _none
+SAMPLES["events.show"] = _both_events
+SAMPLES["events.attendance"] = _events("past")
+SAMPLES["events.cancel"] = _events("coming")
+SAMPLES["events.mine"] = _none
+SAMPLES["events.volunteer_event"] = _volunteer_events
+SAMPLES["events.calendar_feed"] = _none
+SAMPLES["events.volunteer_left"] = _approved_volunteer
+SAMPLES["events.retention"] = _none
+NOT_PAGES = NOT_PAGES | {"events.event_ics", "events.feed", "events.retention_csv"}
+ERROR_FORMS = ERROR_FORMS | {"events.new", "events.cancel", "events.volunteer_left"}

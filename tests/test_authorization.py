@@ -145,7 +145,54 @@ ACCESS: dict[str, tuple[frozenset[str], Callable]] = {
     "safeguard.concerns_handled": (STAFF, lambda w: {"match_id": w.match.id}),
     "safeguard.texts": (ADMINS, lambda w: {}),
     "safeguard.edit_text": (ADMINS, lambda w: {"kind": "confidentiality"}),
+
+    # --- events (issue 15) ---
+    "events.index": (STAFF, lambda w: {}),
+    "events.new": (STAFF, lambda w: {}),
+    "events.show": (STAFF, lambda w: {"event_id": _event(w).id}),
+    "events.attendance": (STAFF, lambda w: {"event_id": _event(w).id}),
+    "events.capacity": (STAFF, lambda w: {"event_id": _event(w).id}),
+    "events.cancel": (STAFF, lambda w: {"event_id": _event(w).id}),
+    "events.invite": (STAFF, lambda w: {"event_id": _event(w).id}),
+    "events.mine": (VOLUNTEERS, lambda w: {}),
+    "events.volunteer_event": (VOLUNTEERS, lambda w: {"event_id": _event(w).id}),
+    "events.volunteer_sign_up": (VOLUNTEERS, lambda w: {"event_id": _event(w).id}),
+    "events.volunteer_cancel": (VOLUNTEERS, lambda w: {"event_id": _event(w).id}),
+    "events.event_ics": (VOLUNTEERS, lambda w: {"event_id": _event(w).id}),
+    "events.calendar_feed": (VOLUNTEERS, lambda w: {}),
+    "events.revoke_feed": (VOLUNTEERS, lambda w: {}),
+    # The secret address is the key: anyone holding it reads it, an unknown one is not found.
+    "events.feed": (EVERYONE, lambda w: {"token": _feed_token(w)}),
+    "events.volunteer_left": (STAFF, lambda w: {"volunteer_id": w.other_volunteer.id}),
+    "events.retention": (ADMINS, lambda w: {}),
+    "events.retention_csv": (ADMINS, lambda w: {}),
 }
+
+
+def _event(world):  # noqa: ANN001, ANN202
+    """A coming event for every volunteer of the world's programme (made once per world)."""
+    from sqlalchemy.orm import object_session
+
+    from seed.builders import make_event
+
+    session = object_session(world.organisation)
+    if getattr(world, "_event", None) is None:
+        world._event = make_event(session, [world.program], audience="all")
+        session.commit()
+    return world._event
+
+
+def _feed_token(world) -> str:  # noqa: ANN001
+    """A fresh calendar address of the world's volunteer (a page visited earlier may have stopped the last)."""
+    from sqlalchemy.orm import object_session
+
+    from seed.builders import make_calendar_feed
+
+    session = object_session(world.organisation)
+    session.rollback()  # see what the app wrote
+    token = make_calendar_feed(session, world.volunteer)
+    session.commit()
+    return token
 
 
 def _stored_chart(world) -> str:  # noqa: ANN001

@@ -88,6 +88,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(signup_views.bp)
     # coordinator journey (issue 5)
+    # events: volunteers as a group (issue 15)
+    from web.events import views as events_views
+
+    app.register_blueprint(events_views.bp)
     # follow-up (issue 6)
     # admin (issue 7)
     # safeguarding papers (issue 15)

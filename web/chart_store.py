@@ -21,9 +21,9 @@ from sqlmodel import Session
 from models.chart_images import find_image, mark_used, remember_charts, store_drawing
 from web import charts
 
-Chart = charts.Bars | charts.Curve
+Chart = charts.Bars | charts.Curve | charts.Lines
 # Kind of chart -> its drawing function in web.charts (looked up when drawing).
-_DRAW: dict[str, str] = {"Bars": "bars", "Curve": "survival_curve"}
+_DRAW: dict[str, str] = {"Bars": "bars", "Curve": "survival_curve", "Lines": "lines"}
 
 
 @lru_cache(maxsize=1)

@@ -144,3 +144,31 @@ def survival_curve(chart: Curve, fmt: str = "svg") -> bytes:
         ax.set_ylabel(chart.y_label)
         ax.set_title(chart.title, loc="left", fontsize=10, fontweight="bold")
         return _render(fig, fmt)
+
+
+@dataclass(frozen=True)
+class Lines:
+    """Counts over time, one line per series (e.g. active volunteers per programme)."""
+
+    title: str
+    labels: Sequence[str]  # the x axis, e.g. months
+    series: Sequence[tuple[str, Sequence[float]]]
+
+
+def lines(chart: Lines, fmt: str = "svg") -> bytes:
+    with _LOCK:
+        fig, ax = plt.subplots(figsize=(5.6, 2.8))
+        colours = (BLUE, GREEN, ORANGE, GREY)
+        styles = ("-", "--", "-.", ":")
+        for i, (name, values) in enumerate(chart.series):
+            # Colour and line style both differ, so the lines are told apart without colour too.
+            ax.plot(range(len(values)), values, label=name, color=colours[i % len(colours)],
+                    linestyle=styles[(i // len(colours) + i) % len(styles)], marker="o", markersize=3, linewidth=2)
+        step = max(1, len(chart.labels) // 6)
+        ax.set_xticks(range(0, len(chart.labels), step), [chart.labels[i] for i in range(0, len(chart.labels), step)])
+        _whole_numbers(ax.yaxis)
+        ax.set_ylim(bottom=0)
+        ax.set_title(chart.title, loc="left", fontsize=10, fontweight="bold")
+        if chart.series:
+            ax.legend(frameon=False, fontsize=8)
+        return _render(fig, fmt)

@@ -242,6 +242,17 @@ LABELS: dict[str, dict[str, object]] = {
     },
     "volunteer_answer": {"accepted": _l("said yes"), "declined": _l("said no")},
     "yes_no": {True: _l("yes"), False: _l("no"), "yes": _l("yes"), "no": _l("no")},
+    # --- events (issue 15) ---
+    "event_kind": {"intro_course": _l("Introductory course"), "network_meeting": _l("Network meeting"),
+                   "supervision": _l("Supervision"), "theme_evening": _l("Theme evening"),
+                   "social": _l("Social gathering")},
+    "event_audience": {"waiting": _l("Volunteers waiting for a match"), "active": _l("Mentors with a match"),
+                       "new": _l("New volunteers (in screening)"), "all": _l("All volunteers")},
+    "signup_status": {"signed_up": _l("Signed up"), "waiting": _l("Waiting list"), "cancelled": _l("Cancelled")},
+    "feed_change": {"new": _l("made"), "revoked": _l("stopped")},
+    "leave_reason": {"moved": _l("Moved away"), "no_time": _l("No time any more"), "lost_interest": _l("Lost interest"),
+                     "waited_too_long": _l("Waited too long for a match"), "personal": _l("Personal reasons"),
+                     "other": _l("Other"), "account_deleted": _l("Deleted their account")},
 }
 # --- safeguard (issue 15): signed texts, the børneattest's renewal, "Jeg er bekymret" ---
 LABELS["step"].update({"sign_confidentiality": _l("Duty of confidentiality (tavshedserklæring) signed"),
@@ -257,6 +268,13 @@ LABELS["audit_detail"].update({"text_version": _l("text version"), "concern": _l
 LABELS["text_kind"] = {"confidentiality": _l("Duty of confidentiality (tavshedserklæring)"),
                        "agreement": _l("Volunteer agreement (frivilligaftale)")}
 LABELS["certificate_result"] = {"done": _l("Received without remarks"), "remarks": _l("Received with remarks")}
+
+LABELS["audit_detail"].update({  # events (issue 15)
+    "event": _l("event"), "attended": _l("came"), "minutes": _l("minutes"), "calendar_feed": _l("calendar address"),
+    "cancelled": _l("cancelled"), "capacity": _l("places"), "programs": _l("programmes"),
+    "attendees": _l("people on the list"), "event_kind": _l("kind of event"), "leave_reason": _l("why they stopped"),
+    "note": _l("note"),
+})
 
 
 def label(kind: str, code: object) -> str:
@@ -350,7 +368,9 @@ def _detail_value(status_kind: str, key: str, value: object) -> str:
     if isinstance(value, list):
         return ", ".join(_detail_value(status_kind, key, v) for v in value)
     kind = {"status": status_kind, "screening": "step", "role": "role", "kind": "checkin_kind",
-            "reason": "closure_reason", "introduction": "yes_no", "volunteer": "volunteer_answer"}.get(key)
+            "reason": "closure_reason", "introduction": "yes_no", "volunteer": "volunteer_answer",
+            "event_kind": "event_kind", "signup": "signup_status", "calendar_feed": "feed_change",
+            "leave_reason": "leave_reason"}.get(key)
     if kind:
         return label(kind, value)
     if key in ("on", "anonymised_at") and isinstance(value, str):

@@ -20,6 +20,10 @@ def _message(settings: Settings, record: OutboxMessage) -> EmailMessage:
     msg["Subject"] = record.subject
     msg["Message-ID"] = f"<makker-{record.id}@{settings.base_url.split('//')[-1].split('/')[0]}>"
     msg.set_content(record.body)
+    if record.attachment is not None:
+        maintype, _, subtype = (record.attachment_type or "application/octet-stream").partition("/")
+        msg.add_attachment(record.attachment.encode("utf-8"), maintype=maintype, subtype=subtype,
+                           filename=record.attachment_name or "attachment")
     return msg
 
 

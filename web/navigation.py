@@ -32,6 +32,7 @@ class NavItem:
 VOLUNTEER_MENU = (
     NavItem("volunteer.home", _l("My page"), ("volunteer.log", "volunteer.ask_to_end", "volunteer.delete_account")),
     NavItem("volunteer.profile", _l("My profile")),
+    NavItem("events.mine", _l("Events"), ("events.volunteer_event", "events.calendar_feed")),
 )
 STAFF_MENU = (
     NavItem("coordinator.home", _l("Overview")),
@@ -44,6 +45,7 @@ STAFF_MENU = (
             ("coordinator.match", "coordinator.introduction", "coordinator.checkin", "coordinator.pause",
              "coordinator.close")),
     NavItem("coordinator.followup", _l("Follow-up")),
+    NavItem("events.index", _l("Events"), ("events.new", "events.show", "events.attendance", "events.cancel")),
     # --- referrals (issue 13) ---
     NavItem("coordinator.referrals", _l("Referrals"),
             ("coordinator.referral", "coordinator.accept", "coordinator.ask", "coordinator.decline",
@@ -52,6 +54,7 @@ STAFF_MENU = (
 )
 ADMIN_MENU = (
     NavItem("admin.dashboard", _l("Dashboard")),
+    NavItem("events.retention", _l("Keeping volunteers")),
     NavItem("admin.home", _l("Administration"),
             ("admin.relationships", "admin.program_settings", "admin.invite", "admin.organisation", "admin.audit",
              "admin.people", "admin.erase_person",

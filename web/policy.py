@@ -18,6 +18,7 @@ from sqlmodel import SQLModel, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from models.consent import ConsentRecord
+from models.events.tables import Event, EventProgram, EventSignup
 from models.matches import OPEN_MATCH_STATUSES, CheckIn, Match, MeetingLog
 from models.matchruns import MatchRun, Proposal
 from models.mentees import Household, Request, Youth
@@ -156,6 +157,10 @@ RULES: dict[tuple[str, str], Callable[[Any, Any], bool]] = {
     ("Volunteer", "sign"): _own_volunteer_record,  # only the volunteer signs their own papers
     ("Match", "raise_concern"): _own_open_match,  # "Jeg er bekymret" about one's own mentee
     ("SafeguardText", "manage"): _admin,  # the organisation's texts to sign
+
+    # --- events (issue 15): staff run them; a volunteer sees and signs up for their programmes' events ---
+    ("Event", "manage"): _staff,
+    ("Event", "attend"): lambda u, r: _volunteer(u) and _same_org(u, r),  # see, sign up, cancel, .ics
     # --- referrals (issue 13) ---
     ("referrer_area", "use"): _referrer,
     ("Referral", "create"): _referrer,
@@ -200,7 +205,7 @@ def require_area(area: str) -> None:
 
 _ORG_SCOPED: tuple[type[SQLModel], ...] = (
     Volunteer, Youth, Household, Request, Match, Proposal, MatchRun, Program, User, ConsentRecord,
-    Referral, ReferringUnit,
+    Referral, ReferringUnit, Event,
 )
 
 
@@ -239,6 +244,11 @@ def scope(model: type[T], user: Any = None) -> SelectOfScalar[T]:
             stmt = stmt.where(Match.volunteer_id == own_id)
         elif model is MeetingLog:
             stmt = stmt.where(MeetingLog.volunteer_id == own_id)
+        elif model is Event:
+            # Their programme's events, and any they signed up for (an audience can change later).
+            programme = own.program_id if own else -1
+            stmt = stmt.where(Event.id.in_(select(EventProgram.event_id).where(EventProgram.program_id == programme))
+                              | Event.id.in_(select(EventSignup.event_id).where(EventSignup.volunteer_id == own_id)))
         else:
             # Volunteers list nothing else; what they may see of their mentee comes
             # through their own match.
@@ -254,7 +264,7 @@ def load(model: type[T], record_id: int, action: str = "show") -> T:
 
         abort(make_response(login_manager.unauthorized()))
     pk = model.id  # type: ignore[attr-defined]
-    if _role(current_user) == "volunteer" and model not in (Volunteer, Match, MeetingLog):
+    if _role(current_user) == "volunteer" and model not in (Volunteer, Match, MeetingLog, Event):
         abort(404)
     if not isinstance(record_id, int) or not 0 < record_id <= MAX_DB_INT:
         abort(404)  # no such row can exist (and a huge int would overflow the database driver)

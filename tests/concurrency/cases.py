@@ -1036,6 +1036,87 @@ def _concern_vs_handled(kit: Kit) -> Race:
                  lambda s: handle_concerns(s, match.id, kit.coordinator, TODAY)], winners=None, check=check)
 
 
+# --- events (issue 15) ------------------------------------------------------------------------
+
+def _event_kit(kit: Kit, capacity: int, volunteers: int) -> tuple[Any, list[Any]]:
+    event = b.make_event(kit.session, [kit.program], capacity=capacity, audience="all")
+    return event, [kit.volunteer() for _ in range(volunteers)]
+
+
+def _places(event_id: int, expect_taken: int, expect_waiting: int) -> Callable[[Session, Outcome], list[str]]:
+    def check(session: Session, _outcome: Outcome) -> list[str]:
+        from models.events.tables import EventSignup
+
+        taken = count(session, EventSignup, EventSignup.event_id == event_id, EventSignup.status == "signed_up")
+        waiting = count(session, EventSignup, EventSignup.event_id == event_id, EventSignup.status == "waiting")
+        if (taken, waiting) != (expect_taken, expect_waiting):
+            return [f"event {event_id}: {taken} places and {waiting} waiting, expected {expect_taken} and "
+                    f"{expect_waiting}"]
+        return []
+    return check
+
+
+@case("two volunteers take the last place of an event")
+def _event_last_place(kit: Kit) -> Race:
+    from models.clock import utcnow
+    from models.events.operations import sign_up
+
+    event, (first, second) = _event_kit(kit, capacity=1, volunteers=2)
+    now = utcnow()
+    # Both are answered: one gets the place, the other the first place on the waiting list.
+    return Race([lambda s, v=v: sign_up(s, event.id, v.id, now) for v in (first, second)], winners=2,
+                check=_places(event.id, 1, 1))
+
+
+@case("a place is given back while another volunteer signs up for the full event")
+def _event_cancel_vs_sign_up(kit: Kit) -> Race:
+    from models.clock import utcnow
+    from models.events.operations import cancel_signup, sign_up
+
+    event, (holder, next_in_line, newcomer) = _event_kit(kit, capacity=1, volunteers=3)
+    b.make_signup(kit.session, event, holder)
+    b.make_signup(kit.session, event, next_in_line, status="waiting")
+    now = utcnow()
+
+    def check(session: Session, outcome: Outcome) -> list[str]:
+        from models.events.queries import signup_of
+
+        problems = _places(event.id, 1, 1)(session, outcome)
+        moved = signup_of(session, event.id, next_in_line.id)
+        if moved is None or moved.status != "signed_up":
+            problems.append(f"the first on the waiting list of event {event.id} did not get the free place")
+        return problems
+
+    return Race([lambda s: cancel_signup(s, event.id, holder.id, now),
+                 lambda s: sign_up(s, event.id, newcomer.id, now)], winners=2, check=check)
+
+
+@case("sign up for an event twice (double click)")
+def _event_double_sign_up(kit: Kit) -> Race:
+    from models.clock import utcnow
+    from models.events.operations import sign_up
+
+    event, (volunteer,) = _event_kit(kit, capacity=5, volunteers=1)
+    token, now = key(), utcnow()
+    return Race([lambda s: sign_up(s, event.id, volunteer.id, now, submit_key=token)] * 2,
+                check=_places(event.id, 1, 0))
+
+
+@case("attendance saved twice while a volunteer gives the place back")
+def _event_attendance_vs_cancel(kit: Kit) -> Race:
+    from models.events.operations import cancel_signup, record_attendance
+
+    event = b.make_event(kit.session, [kit.program], kind="intro_course", days_ahead=0, hour=0, hours=1,
+                         audience="new")
+    volunteer = kit.volunteer(status="screening")
+    signup = b.make_signup(kit.session, event, volunteer)
+    from models.clock import utcnow
+
+    now = utcnow()
+    # The event began at midnight: the place can no longer be given back; attendance is recorded once.
+    return Race([lambda s: record_attendance(s, event.id, {signup.id: 60}, kit.coordinator, TODAY),
+                 lambda s: record_attendance(s, event.id, {signup.id: 60}, kit.coordinator2, TODAY),
+                 lambda s: cancel_signup(s, event.id, volunteer.id, now)], winners=2)
 # --- referrals (issue 13) -------------------------------------------------------------------
 
 REFERRAL_LINK = "http://test/henviser/1"

@@ -112,5 +112,27 @@ def broken_states(session: Session) -> list[str]:
     for volunteer in volunteers.values():
         if volunteer.status == "approved" and volunteer.deletion_due_at is not None:
             problems.append(f"approved volunteer {volunteer.id} is due for deletion")
+    problems += event_places_broken(session)
     session.rollback()
+    return problems
+
+
+def event_places_broken(session: Session) -> list[str]:
+    """Events (issue 15): never more places taken than there are; nobody waits while a place is
+    free; a volunteer appears once per event."""
+    from models.events.tables import Event, EventSignup
+
+    problems = []
+    signups = list(session.exec(select(EventSignup)))
+    per_event: dict[int, Counter] = defaultdict(Counter)
+    for signup in signups:
+        per_event[signup.event_id][signup.status] += 1
+    for event in session.exec(select(Event)):
+        taken, waiting = per_event[event.id]["signed_up"], per_event[event.id]["waiting"]
+        if event.capacity is not None and taken > event.capacity:
+            problems.append(f"event {event.id} has {taken} places taken of {event.capacity}")
+        if waiting and event.cancelled_at is None and (event.capacity is None or taken < event.capacity):
+            problems.append(f"event {event.id}: {waiting} wait while {taken} of {event.capacity} places are taken")
+    twice = Counter((s.event_id, s.volunteer_id) for s in signups)
+    problems += [f"volunteer {v} signed up {n} times for event {e}" for (e, v), n in twice.items() if n > 1]
     return problems

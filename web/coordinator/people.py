@@ -11,6 +11,8 @@ from werkzeug.wrappers import Response
 from models.audit import AuditEvent, record_view
 from models.consent import ConsentRecord
 from models.errors import AlreadyDone
+from models.events.queries import hours_by_volunteer
+from models.events.tables import VolunteerLeaving
 from models.matches import Match, MeetingLog
 from models.matchruns import Proposal
 from models.mentees import Household, HouseholdMember, Request, Youth
@@ -93,8 +95,11 @@ def volunteer(volunteer_id: int) -> str:
     meetings = list(db.exec(scope(MeetingLog).where(MeetingLog.volunteer_id == record.id)
                             .order_by(MeetingLog.met_on.desc()).limit(20)))
     requests = list(db.exec(scope(Request).where(Request.id.in_({m.request_id for m in matches})))) if matches else []
+    attended, minutes = hours_by_volunteer(db, record.id)
     return render_template("coordinator/volunteer.html", volunteer=record, steps=steps, matches=matches,
                            proposals=proposals, meetings=meetings, mentees=request_names(db, requests),
+                           events_attended=attended, event_hours=minutes / 60,
+                           leaving=db.get(VolunteerLeaving, record.id),
                            **_shared("Volunteer", record.id))
 
 

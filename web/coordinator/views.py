@@ -7,6 +7,8 @@ from flask_login import current_user
 from sqlalchemy import func
 from sqlmodel import select
 
+from models.clock import today
+from models.events.queries import waiting_without_events
 from models.matches import Match
 from models.mentees import Request
 from models.organisations import Program
@@ -38,8 +40,10 @@ def home() -> str:
             "active_matches": count(Match, program.id, Match.status.in_(("introduced", "active", "paused"))),
         }
     at_risk_count, overdue_count = risk_counts(db, current_user.organisation_id)
+    drifting = waiting_without_events(current_user.organisation_id, today())
+    drifting_count = db.exec(select(func.count()).select_from(drifting.order_by(None).subquery())).one()
     return render_template("coordinator/home.html", programs=programs, figures=figures,
-                           at_risk_count=at_risk_count, overdue_count=overdue_count)
+                           at_risk_count=at_risk_count, overdue_count=overdue_count, drifting_count=drifting_count)
 
 
 # The coordinator's pages, one module per noun, all on this blueprint.

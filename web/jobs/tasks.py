@@ -135,3 +135,42 @@ def certificate_renewals(ctx: JobContext) -> dict:
     if report.emails:
         ctx.enqueue("send_outbox")
     return asdict(report)
+
+
+# --- events (issue 15) ---
+
+def _event_link(event_id: int) -> str:
+    from web.links import public_url
+
+    return public_url("events.volunteer_event", event_id=event_id)
+
+
+def _event_domain() -> str:
+    from urllib.parse import urlsplit
+
+    from web.links import public_base_url
+
+    return urlsplit(public_base_url()).netloc or "makker"
+
+
+@job("event_invitations")
+def event_invitations(ctx: JobContext, event_id: int) -> dict:
+    """E-mail the invitations of one new event (each volunteer once, with the .ics attached)."""
+    from models.events.operations import queue_invitations
+
+    with ctx.session() as session:
+        report = queue_invitations(session, event_id, _event_domain(), _event_link(event_id))
+    ctx.enqueue("send_outbox")
+    return asdict(report)
+
+
+@periodic(daily_at(7, 30))
+def invite_to_events(ctx: JobContext) -> dict:
+    """Volunteers who joined an event's audience since it was created (newly approved and
+    waiting, new in screening) are invited too, once a day."""
+    from models.events.operations import invite_to_coming_events
+
+    with ctx.session() as session:
+        report = invite_to_coming_events(session, ctx.now(), _event_domain(), _event_link)
+    ctx.enqueue("send_outbox")
+    return asdict(report)

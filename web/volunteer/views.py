@@ -9,8 +9,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import select
 
-from models.clock import today
+from models.clock import today, utcnow
 from models.errors import AlreadyDone, DomainError
+from models.events.calendar import local
+from models.events.queries import upcoming_for_volunteer
 from models.matches import OPEN_MATCH_STATUSES, CheckIn, Match, MeetingLog
 from models.meetings import (
     accept_match,
@@ -83,7 +85,9 @@ def home() -> str:
                            .order_by(Match.closed_on.desc()).limit(20)))
     program = db.get(Program, volunteer.program_id)
     waiting = (today() - volunteer.pool_since).days if volunteer.pool_since else None
+    events = upcoming_for_volunteer(db, volunteer, utcnow(), limit=5)
     return render_template("volunteer/home.html", volunteer=volunteer, checklist=screening_checklist(db, volunteer),
+                           events=events, local=local,
                            summaries=[_mentee_summary(m) for m in matches], program=program, waiting=waiting,
                            today=today(), earlier=[(m, mentee_name(db, db.get(Request, m.request_id))) for m in earlier],
                            rhythm_forms={m.id: RhythmForm(rhythm=m.meeting_rhythm, prefix=f"m{m.id}") for m in matches})

@@ -1,0 +1,2 @@
+"""Events: the coordinator's events and attendance, the volunteer's sign-up and calendar, the
+admin's volunteer-retention dashboard."""
