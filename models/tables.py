@@ -3,6 +3,21 @@
 from models.audit import AuditEvent
 from models.chart_images import ChartImage
 from models.consent import ConsentRecord
+from models.families.tables import (
+    Competence,
+    FamilyAgreement,
+    FamilyGoal,
+    FamilyPlan,
+    FamilyTeam,
+    Measure,
+    PlanChange,
+    PlanMeeting,
+    Professional,
+    ProgramMeasure,
+    ProgressRecord,
+    TeamMember,
+    VolunteerCompetence,
+)
 from models.jobs.tables import PeriodicSlot
 from models.matches import CheckIn, Exclusion, Match, MatchEvent, MeetingLog
 from models.matchruns import MatchRun, Proposal, WaitingReason
@@ -17,6 +32,19 @@ from models.volunteers import ScreeningStep, Volunteer
 from models.writes import FormSubmission
 
 __all__ = [
+    "Competence",
+    "FamilyAgreement",
+    "FamilyGoal",
+    "FamilyPlan",
+    "FamilyTeam",
+    "Measure",
+    "PlanChange",
+    "PlanMeeting",
+    "Professional",
+    "ProgramMeasure",
+    "ProgressRecord",
+    "TeamMember",
+    "VolunteerCompetence",
     "AuditEvent",
     "ChartImage",
     "CheckIn",
