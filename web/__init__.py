@@ -90,6 +90,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # coordinator journey (issue 5)
     # follow-up (issue 6)
     # admin (issue 7)
+    # families (issue 14)
+    from web.families import views as families_views
+
+    app.register_blueprint(families_views.bp)
 
     from web import throttle
 

@@ -44,6 +44,9 @@ STAFF_MENU = (
             ("coordinator.match", "coordinator.introduction", "coordinator.checkin", "coordinator.pause",
              "coordinator.close")),
     NavItem("coordinator.followup", _l("Follow-up")),
+    NavItem("families.index", _l("Families"),
+            ("families.plan", "families.team", "families.meeting", "families.progress", "families.professionals",
+             "families.professional", "families.new_professional", "families.competences")),
 )
 ADMIN_MENU = (
     NavItem("admin.dashboard", _l("Dashboard")),

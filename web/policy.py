@@ -18,6 +18,7 @@ from sqlmodel import SQLModel, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from models.consent import ConsentRecord
+from models.families.tables import Competence, FamilyAgreement, FamilyGoal, Professional
 from models.matches import OPEN_MATCH_STATUSES, CheckIn, Match, MeetingLog
 from models.matchruns import MatchRun, Proposal
 from models.mentees import Household, Request, Youth
@@ -83,6 +84,24 @@ def _own_open_match(user: Any, record: Match) -> bool:
     return _own_match(user, record) and record.status in OPEN_MATCH_STATUSES
 
 
+def _on_family_team(user: Any, record: Household) -> bool:
+    from models.families.queries import on_team
+
+    own = own_volunteer(user)
+    return own is not None and _same_org(user, record) and on_team(get_db(), own.id, record.id)
+
+
+def _own_team_agreement(user: Any, record: Any) -> bool:
+    from models.families.queries import on_team
+    from models.families.tables import FamilyPlan
+
+    own = own_volunteer(user)
+    if own is None or not _same_org(user, record) or record.owner_volunteer_id != own.id:
+        return False
+    plan = get_db().get(FamilyPlan, record.plan_id)
+    return plan is not None and record.shared_with_team and on_team(get_db(), own.id, plan.household_id)
+
+
 def _signed_in(user: Any, _record: Any = None) -> bool:
     return _role(user) is not None
 
@@ -128,6 +147,14 @@ RULES: dict[tuple[str, str], Callable[[Any, Any], bool]] = {
     # --- programme rules (issue 12): a youth's or family's consent; a volunteer withdraws by leaving ---
     ("ConsentRecord", "withdraw"): lambda u, r: _staff(u, r) and r.subject_type in ("youth", "household"),
     ("Match", "set_rhythm"): _own_open_match,  # the pair decides how often they meet
+    # --- families (issue 14): plans and teams are staff work; a volunteer sees their team's part ---
+    ("FamilyGoal", "update"): _staff,
+    ("FamilyAgreement", "update"): _staff,
+    ("FamilyAgreement", "mark_done"): _own_team_agreement,
+    ("Household", "show_shared"): _on_family_team,
+    ("Professional", "create"): _staff,
+    ("Professional", "update"): _staff,
+    ("Competence", "update"): _admin,
 }
 
 
@@ -159,6 +186,7 @@ def require_area(area: str) -> None:
 
 _ORG_SCOPED: tuple[type[SQLModel], ...] = (
     Volunteer, Youth, Household, Request, Match, Proposal, MatchRun, Program, User, ConsentRecord,
+    FamilyGoal, FamilyAgreement, Professional, Competence,  # families (issue 14)
 )
 
 

@@ -291,6 +291,15 @@ def propose_teams(session: Session, by, household_ids: list[int], today: date, t
     return run
 
 
+def households_without_team(session: Session, organisation_id: int) -> list[int]:
+    """Families with a plan whose team has nobody on it yet (the waiting list for teams)."""
+    with_members = select(FamilyTeam.household_id).join(TeamMember, TeamMember.team_id == FamilyTeam.id)
+    return list(session.exec(select(FamilyPlan.household_id).join(Household, Household.id == FamilyPlan.household_id)
+                             .where(FamilyPlan.organisation_id == organisation_id, Household.anonymised_at.is_(None),
+                                    FamilyPlan.household_id.not_in(with_members))
+                             .order_by(FamilyPlan.household_id)))
+
+
 def _team_of(session: Session, household: Household) -> FamilyTeam:
     team = session.exec(select(FamilyTeam).where(FamilyTeam.household_id == household.id)
                         .execution_options(populate_existing=True)).first()
