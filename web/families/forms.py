@@ -48,7 +48,7 @@ class StatusForm(FlaskForm):
 
 class MeetingForm(FlaskForm):
     held_on = DateField(_l("Date of the meeting"), validators=[InputRequired(DATE_MESSAGE)], format=DATE_FORMATS)
-    kind = SelectField(_l("Kind of meeting"), choices=[("family", _l("Family meeting")),
+    kind = SelectField(_l("Kind of meeting"), default="family", choices=[("family", _l("Family meeting")),
                                                      ("network", _l("Network meeting"))])
     participants = TextAreaField(_l("Who took part"), validators=[InputRequired(REQUIRED), MaxLength(2000)])
     agreed = TextAreaField(_l("What was agreed"), validators=[Optional(), MaxLength(4000)])
@@ -59,7 +59,7 @@ class MeetingForm(FlaskForm):
 
 
 class ProgressForm(FlaskForm):
-    moment = SelectField(_l("When"), choices=[("entry", _l("At entry")), ("meeting", _l("At a plan meeting")),
+    moment = SelectField(_l("When"), default="entry", choices=[("entry", _l("At entry")), ("meeting", _l("At a plan meeting")),
                                               ("end", _l("At the end"))])
     recorded_on = DateField(_l("Date"), validators=[InputRequired(DATE_MESSAGE)], format=DATE_FORMATS)
     meeting = SelectField(_l("Plan meeting"), validators=[Optional()])
