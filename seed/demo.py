@@ -148,6 +148,12 @@ class _Demo:
         family_requests = self._households(org, family_program, 15, coordinators[1])
         self._matches(youth_program, youth_requests, [v for v in vols if v.program_id == youth_program.id], coordinators)
         self._matches(family_program, family_requests, [v for v in vols if v.program_id == family_program.id], coordinators)
+        # Whole-family work (issue 14): plans, teams, meetings and progress.
+        from seed.families_demo import add_family_work
+
+        demo_volunteer = next((v for v in vols if v.email == "frivillig@roskilde.example.org"), None)
+        for name, n in add_family_work(self.s, self.rng, org.id, coordinators[1], demo_volunteer, self.today).items():
+            self._count(name, n)
         _ = admin
         return DemoSummary(org.name, self.counts, [])
 
