@@ -152,7 +152,7 @@ def add_family_work(session: Session, rng: random.Random, organisation_id: int, 
                                            measure_id=measure.id, moment="entry", recorded_on=entry_on, value=start,
                                            recorded_by_id=coordinator.id))
                 session.add(ProgressRecord(organisation_id=organisation_id, household_id=f.household.id, member_id=m.id,
-                                           measure_id=measure.id, moment="end" if ended else "meeting",
+                                           measure_id=measure.id, moment="at_end" if ended else "meeting",
                                            meeting_id=None if ended else meeting.id,
                                            recorded_on=today - timedelta(days=rng.randint(1, 30)), value=later,
                                            recorded_by_id=coordinator.id))

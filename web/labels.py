@@ -240,7 +240,7 @@ LABELS: dict[str, dict[str, object]] = {
     "agreement_status": {"open": _l("Open"), "done": _l("Done"), "dropped": _l("Dropped")},
     "owner_kind": {"member": _l("Family member"), "volunteer": _l("Volunteer"), "professional": _l("Professional")},
     "meeting_kind": {"family": _l("Family meeting"), "network": _l("Network meeting")},
-    "progress_moment": {"entry": _l("At entry"), "meeting": _l("At a plan meeting"), "end": _l("At the end")},
+    "progress_moment": {"entry": _l("At entry"), "meeting": _l("At a plan meeting"), "at_end": _l("At the end")},
     "primary_reason": {"language": _l("speaks the family's language"),
                        "competences": _l("has competences the family needs"),
                        "continuity": _l("already knows the family")},

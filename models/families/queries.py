@@ -173,7 +173,7 @@ def progress_figures(session: Session, organisation_id: int, program_id: int | N
             entry[r.measure_id].setdefault(r.member_id, r.value)
             continue
         latest[r.measure_id][r.member_id] = r.value
-        if r.moment == "end":
+        if r.moment == "at_end":
             end[r.measure_id][r.member_id] = r.value
     measures = list(session.exec(select(Measure).where(Measure.organisation_id == organisation_id)
                                  .order_by(Measure.id)))

@@ -16,7 +16,7 @@ GOAL_STATUSES: tuple[str, ...] = ("open", "reached", "dropped")
 AGREEMENT_STATUSES: tuple[str, ...] = ("open", "done", "dropped")
 OWNER_KINDS: tuple[str, ...] = ("member", "volunteer", "professional")
 MEETING_KINDS: tuple[str, ...] = ("family", "network")
-MOMENTS: tuple[str, ...] = ("entry", "meeting", "end")
+MOMENTS: tuple[str, ...] = ("entry", "meeting", "at_end")
 # The competences an organisation starts with; the admin keeps the list from there.
 DEFAULT_COMPETENCES: tuple[tuple[str, str | None], ...] = (
     ("language_culture", None), ("school", "school_daycare"), ("job_education", "job_education"),

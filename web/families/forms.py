@@ -60,7 +60,7 @@ class MeetingForm(FlaskForm):
 
 class ProgressForm(FlaskForm):
     moment = SelectField(_l("When"), default="entry", choices=[("entry", _l("At entry")), ("meeting", _l("At a plan meeting")),
-                                              ("end", _l("At the end"))])
+                                              ("at_end", _l("At the end"))])
     recorded_on = DateField(_l("Date"), validators=[InputRequired(DATE_MESSAGE)], format=DATE_FORMATS)
     meeting = SelectField(_l("Plan meeting"), validators=[Optional()])
     submit_key = SubmitKeyField()
