@@ -164,6 +164,10 @@ def export_mentee(session: Session, record_type: str, record_id: int, by: User) 
                                                         "concerns", "agreements", "next_step", "outcome"})
                      for c in checkins],
     }
+    if isinstance(record, Household):  # whole-family work (issue 14): plan, meetings, team, progress
+        from models.families.operations import export_family_work
+
+        data["family_work"] = export_family_work(session, record.id)
     record_audit(session, organisation_id=record.organisation_id, user_id=by.id, action="export",
                  record_type=record_type, record_id=record.id)
     session.commit()
@@ -233,7 +237,12 @@ def _anonymise_mentee(session: Session, record: Youth | Household, requests: lis
             if event.reason not in _SYSTEM_REASONS:  # e.g. the introduction's summary
                 event.reason = ""
                 session.add(event)
-    return {"requests": len(requests), "matches": len(matches), "notes_deleted": len(notes)}
+    family: dict[str, int] = {}
+    if isinstance(record, Household):  # whole-family work (issue 14)
+        from models.families.operations import anonymise_family_work
+
+        family = anonymise_family_work(session, record.id)
+    return {"requests": len(requests), "matches": len(matches), "notes_deleted": len(notes), **family}
 
 
 @shared_write

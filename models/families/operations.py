@@ -502,35 +502,72 @@ def choose_measures(session: Session, by, program_id: int, measure_ids: Iterable
     return chosen
 
 
-# --- erasure and retention --------------------------------------------------------------------
+# --- erasure, retention and export -------------------------------------------------------------
 
-def erase_family_work(session: Session, household_id: int) -> int:
-    """Delete the household's plan, goals, agreements, meetings, history, team and progress.
+ANONYMISED = "Anonymiseret"
 
-    No commit: the caller erases the household in the same transaction. Returns the rows deleted.
+
+def anonymise_family_work(session: Session, household_id: int) -> dict[str, int]:
+    """Blank the words of the household's plan and end its team (no commit).
+
+    What stays is what the figures need and says nothing about the family: the goals' life areas
+    and statuses, the meetings' dates and kinds, and the yes/no progress answers (like a match's
+    outcome). The dreams, every goal's and agreement's words, who took part, what was agreed and
+    the history's summaries are blanked; the team is deleted (who worked with the family).
     """
-    deleted = 0
+    counts = {"plan_texts": 0, "team_members": 0}
     plan = session.exec(select(FamilyPlan).where(FamilyPlan.household_id == household_id)).first()
-    rows: list = list(session.exec(select(ProgressRecord).where(ProgressRecord.household_id == household_id)))
+    if plan is not None:
+        plan.dreams, plan.dreams_shared = "", False
+        session.add(plan)
+        rows: list = [*session.exec(select(FamilyGoal).where(FamilyGoal.plan_id == plan.id)),
+                      *session.exec(select(FamilyAgreement).where(FamilyAgreement.plan_id == plan.id)),
+                      *session.exec(select(PlanMeeting).where(PlanMeeting.plan_id == plan.id)),
+                      *session.exec(select(PlanChange).where(PlanChange.plan_id == plan.id))]
+        for row in rows:
+            if isinstance(row, FamilyGoal):
+                row.title, row.worries, row.works, row.next_steps = ANONYMISED, "", "", ""
+            elif isinstance(row, FamilyAgreement):
+                row.text = ANONYMISED
+            elif isinstance(row, PlanMeeting):
+                row.participants, row.agreed = "", ""
+            else:
+                row.summary = ""
+            session.add(row)
+        counts["plan_texts"] = len(rows) + 1
     team = session.exec(select(FamilyTeam).where(FamilyTeam.household_id == household_id)).first()
     if team is not None:
-        rows += list(session.exec(select(TeamMember).where(TeamMember.team_id == team.id)))
+        members = list(session.exec(select(TeamMember).where(TeamMember.team_id == team.id)))
+        for member in members:
+            session.delete(member)
+        team.proposal = {}
+        session.add(team)
+        counts["team_members"] = len(members)
+    session.flush()
+    return counts
+
+
+def export_family_work(session: Session, household_id: int) -> dict:
+    """The household's plan, meetings, team and progress, JSON-ready, for the person's data export."""
+    plan = session.exec(select(FamilyPlan).where(FamilyPlan.household_id == household_id)).first()
+    data: dict = {"plan": None, "goals": [], "agreements": [], "meetings": [], "team": [], "progress": []}
     if plan is not None:
-        for model in (PlanChange, FamilyAgreement):
-            rows += list(session.exec(select(model).where(model.plan_id == plan.id)))
-    for row in rows:
-        session.delete(row)
-    session.flush()
-    later: list = []
-    if plan is not None:
-        later += list(session.exec(select(FamilyGoal).where(FamilyGoal.plan_id == plan.id)))
-        later += list(session.exec(select(PlanMeeting).where(PlanMeeting.plan_id == plan.id)))
-    for row in later:
-        session.delete(row)
-    session.flush()
-    for row in (team, plan):
-        if row is not None:
-            session.delete(row)
-            deleted += 1
-    session.flush()
-    return deleted + len(rows) + len(later)
+        data["plan"] = plan.model_dump(mode="json", include={"dreams", "created_at", "updated_at"})
+        data["goals"] = [g.model_dump(mode="json", exclude={"organisation_id", "plan_id", "competence_id"})
+                         for g in session.exec(select(FamilyGoal).where(FamilyGoal.plan_id == plan.id))]
+        data["agreements"] = [a.model_dump(mode="json", exclude={"organisation_id", "plan_id", "done_by_id"})
+                              for a in session.exec(select(FamilyAgreement).where(FamilyAgreement.plan_id == plan.id))]
+        data["meetings"] = [m.model_dump(mode="json", include={"id", "held_on", "kind", "participants", "agreed"})
+                            for m in session.exec(select(PlanMeeting).where(PlanMeeting.plan_id == plan.id))]
+    team = session.exec(select(FamilyTeam).where(FamilyTeam.household_id == household_id)).first()
+    if team is not None:
+        data["team"] = [m.model_dump(mode="json", include={"volunteer_id", "professional_id", "primary", "role",
+                                                           "added_on"})
+                        for m in session.exec(select(TeamMember).where(TeamMember.team_id == team.id))]
+    measures = {m.id: m for m in session.exec(select(Measure).join(ProgressRecord, ProgressRecord.measure_id == Measure.id)
+                                              .where(ProgressRecord.household_id == household_id))}
+    data["progress"] = [{**r.model_dump(mode="json", include={"member_id", "moment", "recorded_on", "value"}),
+                         "measure": measures[r.measure_id].code or measures[r.measure_id].name}
+                        for r in session.exec(select(ProgressRecord).where(ProgressRecord.household_id == household_id)
+                                              .order_by(ProgressRecord.recorded_on, ProgressRecord.id))]
+    return data
