@@ -203,6 +203,40 @@ def _scores(families: list[FamilyNeeds], actors: list[Actor]) -> tuple[np.ndarra
     return share, language, known
 
 
+def _candidates(families: list[FamilyNeeds], actors: list[Actor], allowed: np.ndarray, fit: np.ndarray,
+                primary_fit: np.ndarray, locked: list[tuple[int, int]],
+                prune: tuple[int, int] | None) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs the solver looks at: every allowed pair, or for large pools per family the
+    ``per_need`` best-fitting allowed actors who have each need, the ``per_family`` best primary
+    contacts and the members already on the team (vectorised per competence, no loop over pairs)."""
+    if prune is None or allowed.sum() <= 20000:
+        return np.nonzero(allowed)
+    per_need, per_family = prune
+    keep = np.zeros_like(allowed)
+    competences = sorted({k for f in families for k in f.needs})
+    for k in competences:
+        needing = np.array([k in f.needs for f in families])
+        having = np.array([k in a.competences for a in actors])
+        if not needing.any() or not having.any():
+            continue
+        scores = np.where(allowed[needing][:, having], fit[needing][:, having], -1.0)
+        n = min(per_need, scores.shape[1])
+        top = np.argpartition(-scores, n - 1, axis=1)[:, :n]
+        rows = np.repeat(np.nonzero(needing)[0], n)
+        cols = np.nonzero(having)[0][top.ravel()]
+        good = scores[np.repeat(np.arange(scores.shape[0]), n), top.ravel()] >= 0
+        keep[rows[good], cols[good]] = True
+    n = min(per_family, allowed.shape[1])
+    scores = np.where(allowed, primary_fit, -1.0)
+    top = np.argpartition(-scores, n - 1, axis=1)[:, :n]
+    rows = np.repeat(np.arange(allowed.shape[0]), n)
+    good = scores[rows, top.ravel()] >= 0
+    keep[rows[good], top.ravel()[good]] = True
+    for i, j in locked:
+        keep[i, j] = True
+    return np.nonzero(keep & allowed)
+
+
 @dataclass
 class TeamRun:
     families: int
@@ -240,12 +274,11 @@ def solve(families: list[FamilyNeeds], actors: list[Actor], time_limit_s: float 
     for _i, j in locked:
         own[j] += 1
     capacity = np.array([max(0, a.capacity - a.load) for a in actors], dtype=np.int64) + own
-    rows, cols = np.nonzero(allowed)
+    rows, cols = _candidates(families, actors, allowed, fit, primary_fit, locked, prune)
     sizes = [max(1, len(f.needs), sum(1 for i2, _ in locked if i2 == i)) for i, f in enumerate(families)]
     result = compose_teams([f.needs for f in families], [sorted(a.competences) for a in actors], capacity, rows, cols,
                            np.clip(fit[rows, cols], 0, 1), np.clip(primary_fit[rows, cols], 0, 1), locked=locked,
-                           locked_primary=locked_primary, max_team_size=sizes, time_limit_s=time_limit_s,
-                           prune=prune)
+                           locked_primary=locked_primary, max_team_size=sizes, time_limit_s=time_limit_s)
     proposals = []
     for i, f in enumerate(families):
         members = []
@@ -281,8 +314,11 @@ def propose_teams(session: Session, by, household_ids: list[int], today: date, t
         raise NotFound(N_("The family no longer exists."))
     families = load_needs(session, households)
     proposals, run = solve(families, load_actors(session, by.organisation_id), time_limit_s=time_limit_s)
+    teams = {t.household_id: t for t in session.exec(select(FamilyTeam).where(
+        FamilyTeam.household_id.in_([h.id for h in households])))}
     for f, proposal in zip(families, proposals, strict=True):
-        team = _team_of(session, f.household)
+        team = teams.get(f.household.id) or FamilyTeam(organisation_id=f.household.organisation_id,
+                                                        household_id=f.household.id)
         team.proposal = {**proposal, "made_on": today.isoformat()}
         session.add(team)
         record_audit(session, organisation_id=by.organisation_id, user_id=by.id, action="create",
