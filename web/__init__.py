@@ -94,6 +94,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from web.families import views as families_views
 
     app.register_blueprint(families_views.bp)
+    # referrals (issue 13): the referrer's own pages
+    from web.referrer import views as referrer_views
+
+    app.register_blueprint(referrer_views.bp)
 
     from web import throttle
 

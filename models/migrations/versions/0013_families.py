@@ -1,7 +1,7 @@
 """families: the family's plan, goals, agreements, meetings, team, competences and progress (issue 14)
 
 Revision ID: 0013
-Revises: 0005
+Revises: 0012
 Create Date: 2026-12-02 02:37:36.751852
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlmodel
 
 
 revision = '0013'
-down_revision = '0005'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
