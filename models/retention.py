@@ -172,6 +172,10 @@ def export_mentee(session: Session, record_type: str, record_id: int, by: User) 
                      for c in checkins],
         "referrals": export_referrals(session, referrals_of_mentee(session, record_type, record.id)),
     }
+    if isinstance(record, Household):  # whole-family work (issue 14): plan, meetings, team, progress
+        from models.families.operations import export_family_work
+
+        data["family_work"] = export_family_work(session, record.id)
     record_audit(session, organisation_id=record.organisation_id, user_id=by.id, action="export",
                  record_type=record_type, record_id=record.id)
     session.commit()
@@ -241,11 +245,16 @@ def _anonymise_mentee(session: Session, record: Youth | Household, requests: lis
             if event.reason not in _SYSTEM_REASONS:  # e.g. the introduction's summary
                 event.reason = ""
                 session.add(event)
+    family: dict[str, int] = {}
+    if isinstance(record, Household):  # whole-family work (issue 14)
+        from models.families.operations import anonymise_family_work
+
+        family = anonymise_family_work(session, record.id)
     referrals = referrals_of_mentee(session, type(record).__name__, record.id)
     for referral in referrals:
         anonymise_referral(session, referral)
     return {"requests": len(requests), "matches": len(matches), "notes_deleted": len(notes),
-            "referrals": len(referrals)}
+            "referrals": len(referrals), **family}
 
 
 @shared_write

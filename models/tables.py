@@ -4,6 +4,21 @@ from models.audit import AuditEvent
 from models.chart_images import ChartImage
 from models.consent import ConsentRecord
 from models.events.tables import CalendarFeed, Event, EventProgram, EventSignup, VolunteerLeaving
+from models.families.tables import (
+    Competence,
+    FamilyAgreement,
+    FamilyGoal,
+    FamilyPlan,
+    FamilyTeam,
+    Measure,
+    PlanChange,
+    PlanMeeting,
+    Professional,
+    ProgramMeasure,
+    ProgressRecord,
+    TeamMember,
+    VolunteerCompetence,
+)
 from models.jobs.tables import PeriodicSlot
 from models.matches import CheckIn, Exclusion, Match, MatchEvent, MeetingLog
 from models.matchruns import MatchRun, Proposal, WaitingReason
@@ -27,6 +42,19 @@ from models.volunteers import ScreeningStep, Volunteer
 from models.writes import FormSubmission
 
 __all__ = [
+    "Competence",
+    "FamilyAgreement",
+    "FamilyGoal",
+    "FamilyPlan",
+    "FamilyTeam",
+    "Measure",
+    "PlanChange",
+    "PlanMeeting",
+    "Professional",
+    "ProgramMeasure",
+    "ProgressRecord",
+    "TeamMember",
+    "VolunteerCompetence",
     "AuditEvent",
     "CertificateReminder",
     "Concern",

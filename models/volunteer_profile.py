@@ -182,6 +182,11 @@ def anonymise_volunteer(session: Session, volunteer: Volunteer) -> None:
     # Queued or sent e-mails to them name them and their mentee.
     for message in session.exec(select(OutboxMessage).where(OutboxMessage.to_email == volunteer.email)):
         session.delete(message)
+    # Whole-family work (issue 14): they leave every family's team (their agreements stay, unnamed).
+    from models.families.tables import TeamMember
+
+    for member in session.exec(select(TeamMember).where(TeamMember.volunteer_id == volunteer.id)):
+        session.delete(member)
     volunteer.first_name, volunteer.last_name = ANONYMISED, ""
     volunteer.email, volunteer.phone = f"slettet-{volunteer.id}@invalid", ""
     volunteer.interests_text = volunteer.experience_text = volunteer.motivation = ""

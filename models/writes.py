@@ -61,6 +61,7 @@ LOCK_ORDER: tuple[str, ...] = (
     "program",
     "user",
     "volunteer",
+    "professional",  # families (issue 14): a team member with a capacity, locked like a volunteer
     "event",  # after the volunteers who sign up for it; places are decided under its lock
     "youth",
     "household",

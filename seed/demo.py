@@ -153,6 +153,12 @@ class _Demo:
 
         self._events(org, youth_program, family_program, vols, coordinators)  # events (issue 15)
         self._referrals(org, youth_program, family_program, youth_requests, family_requests, coordinators)
+        # Whole-family work (issue 14): plans, teams, meetings and progress.
+        from seed.families_demo import add_family_work
+
+        demo_volunteer = next((v for v in vols if v.email == "frivillig@roskilde.example.org"), None)
+        for name, n in add_family_work(self.s, self.rng, org.id, coordinators[1], demo_volunteer, self.today).items():
+            self._count(name, n)
         _ = admin
         return DemoSummary(org.name, self.counts, [])
 

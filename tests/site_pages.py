@@ -461,6 +461,31 @@ def _volunteer_events(c: Crawl) -> list[dict]:
     volunteer = c.session.exec(select(Volunteer).where(Volunteer.user_id == c.user.id)).one()  # type: ignore[union-attr]
     return [{"event_id": item.event.id} for item in upcoming_for_volunteer(c.session, volunteer, utcnow())[:3]]
 
+# --- families (issue 14): a family with a plan and a team, the volunteer's family, the admin's lists ---
+def _planned_households(c: Crawl) -> list[dict]:
+    from models.families.tables import FamilyPlan, FamilyTeam
+
+    with_team = c.first(select(Household).join(FamilyTeam, FamilyTeam.household_id == Household.id)
+                        .where(Household.organisation_id == c.org_id).order_by(Household.id))
+    without_plan = c.first(select(Household).where(Household.organisation_id == c.org_id,
+                                                   Household.id.not_in(select(FamilyPlan.household_id)))
+                           .order_by(Household.id))
+    return _ids(with_team, without_plan, key="household_id")
+
+
+def _own_families(c: Crawl) -> list[dict]:
+    from models.families.queries import volunteer_teams
+
+    volunteer = c.session.exec(select(Volunteer).where(Volunteer.user_id == c.user.id)).one()  # type: ignore[union-attr]
+    return _ids(*volunteer_teams(c.session, volunteer.id), key="household_id")
+
+
+def _professionals(c: Crawl) -> list[dict]:
+    from models.families.tables import Professional
+
+    return _ids(c.first(select(Professional).where(Professional.organisation_id == c.org_id)
+                        .order_by(Professional.id)), key="professional_id")
+
 
 def _approved_volunteer(c: Crawl) -> list[dict]:
     return _ids(c.first(select(Volunteer).where(Volunteer.organisation_id == c.org_id, Volunteer.status == "approved")
@@ -479,3 +504,19 @@ SAMPLES["events.volunteer_left"] = _approved_volunteer
 SAMPLES["events.retention"] = _none
 NOT_PAGES = NOT_PAGES | {"events.event_ics", "events.feed", "events.retention_csv"}
 ERROR_FORMS = ERROR_FORMS | {"events.new", "events.cancel", "events.volunteer_left"}
+
+SAMPLES["families.index"] = _none
+SAMPLES["families.plan"] = _planned_households
+SAMPLES["families.team"] = _planned_households
+SAMPLES["families.meeting"] = _planned_households
+SAMPLES["families.progress"] = _planned_households
+SAMPLES["families.volunteer_competences"] = _approved_volunteer
+SAMPLES["families.professionals"] = _none
+SAMPLES["families.new_professional"] = _none
+SAMPLES["families.professional"] = _professionals
+SAMPLES["families.competences"] = _none
+SAMPLES["families.program_measures"] = _programs
+SAMPLES["families.volunteer_plan"] = _own_families
+NOT_PAGES = NOT_PAGES | {"families.plan_pdf"}
+ERROR_FORMS = ERROR_FORMS | {"families.meeting", "families.progress", "families.new_professional",
+                             "families.competences"}

@@ -166,6 +166,31 @@ ACCESS: dict[str, tuple[frozenset[str], Callable]] = {
     "events.volunteer_left": (STAFF, lambda w: {"volunteer_id": w.other_volunteer.id}),
     "events.retention": (ADMINS, lambda w: {}),
     "events.retention_csv": (ADMINS, lambda w: {}),
+    # --- families (issue 14) ---
+    "families.index": (STAFF, lambda w: {}),
+    "families.propose_all": (STAFF, lambda w: {}),
+    "families.plan": (STAFF, lambda w: {"household_id": w.household.id}),
+    "families.dreams": (STAFF, lambda w: {"household_id": w.household.id}),
+    "families.add_goal": (STAFF, lambda w: {"household_id": w.household.id}),
+    "families.goal_status": (STAFF, lambda w: {"goal_id": _family_work(w)["goal"]}),
+    "families.add_agreement": (STAFF, lambda w: {"household_id": w.household.id}),
+    "families.agreement_status": (STAFF, lambda w: {"agreement_id": _family_work(w)["agreement"]}),
+    "families.plan_pdf": (STAFF, lambda w: {"household_id": w.household.id}),
+    "families.meeting": (STAFF, lambda w: {"household_id": w.household.id}),
+    "families.progress": (STAFF, lambda w: {"household_id": w.household.id}),
+    "families.team": (STAFF, lambda w: {"household_id": w.household.id}),
+    "families.propose": (STAFF, lambda w: {"household_id": w.household.id}),
+    "families.save_team": (STAFF, lambda w: {"household_id": w.household.id}),
+    "families.volunteer_competences": (STAFF, lambda w: {"volunteer_id": w.other_volunteer.id}),
+    "families.professionals": (STAFF, lambda w: {}),
+    "families.new_professional": (STAFF, lambda w: {}),
+    "families.professional": (STAFF, lambda w: {"professional_id": _family_work(w)["professional"]}),
+    "families.competences": (ADMINS, lambda w: {}),
+    "families.competence_active": (ADMINS, lambda w: {"competence_id": _family_work(w)["competence"]}),
+    "families.program_measures": (ADMINS, lambda w: {"program_id": w.family_program.id}),
+    "families.add_measure": (ADMINS, lambda w: {"program_id": w.family_program.id}),
+    "families.volunteer_plan": (VOLUNTEERS, lambda w: {"household_id": _family_work(w)["household"]}),
+    "families.volunteer_done": (VOLUNTEERS, lambda w: {"agreement_id": _family_work(w)["agreement"]}),
 }
 
 
@@ -193,6 +218,16 @@ def _feed_token(world) -> str:  # noqa: ANN001
     token = make_calendar_feed(session, world.volunteer)
     session.commit()
     return token
+
+
+def _family_work(world) -> dict:  # noqa: ANN001
+    """The world's family with a plan, a goal, a team (the world's volunteer and a professional)
+    and an agreement the volunteer owns; made once per world, through the session that built it."""
+    from sqlalchemy.orm import object_session
+
+    from tests.families_world import family_work
+
+    return family_work(object_session(world.organisation), world)
 
 
 def _stored_chart(world) -> str:  # noqa: ANN001

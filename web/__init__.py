@@ -98,6 +98,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from web.safeguard import views as safeguard_views
 
     app.register_blueprint(safeguard_views.bp)
+
+    # families (issue 14)
+    from web.families import views as families_views
+
+    app.register_blueprint(families_views.bp)
     # referrals (issue 13): the referrer's own pages
     from web.referrer import views as referrer_views
 

@@ -455,10 +455,18 @@ def match_command(program_slug: str | None, organisation_slug: str | None, on_qu
 @click.option("--top-k", default=50, show_default=True, help="Candidates kept per request in large pools.")
 @click.option("--search-db", default=None, help="Database URL for the search benchmark (default: a throwaway SQLite).")
 @click.option("--fairness-only", is_flag=True, help="Only the waiting-fairness figures.")
-def bench_command(as_json: bool, quick: bool, top_k: int, search_db: str | None, fairness_only: bool) -> None:
+@click.option("--teams-only", is_flag=True, help="Only the team proposals for families (issue 14).")
+def bench_command(as_json: bool, quick: bool, top_k: int, search_db: str | None, fairness_only: bool,
+                  teams_only: bool) -> None:
     """Time the matching on generated pools; compare with scipy, the dense optimum and a greedy."""
     import json
     from datetime import date
+
+    if teams_only:
+        figures = {"teams": _bench_teams(quick, as_json)}
+        if as_json:
+            click.echo(json.dumps(figures, indent=2, default=float))
+        return
 
     if fairness_only:
         figures = {"fairness": _bench_fairness(quick, as_json), "fair_seconds": _bench_fair_seconds(quick, top_k, as_json)}
@@ -504,6 +512,7 @@ def bench_command(as_json: bool, quick: bool, top_k: int, search_db: str | None,
     figures["search"] = _bench_search(search_db, 1000 if quick else 5000)
     figures["fairness"] = _bench_fairness(quick, as_json)
     figures["fair_seconds"] = _bench_fair_seconds(quick, top_k, as_json)
+    figures["teams"] = _bench_teams(quick, as_json)
     big = figures["pipeline"][-1]
     figures["summary"] = {
         "dense_whole_call_ratio_to_scipy": {kind: round(s["ratio"], 3) for kind, s in figures["scipy"].items()},
@@ -534,6 +543,30 @@ def bench_command(as_json: bool, quick: bool, top_k: int, search_db: str | None,
     se = figures["search"]
     click.echo(f"searching {se['volunteers']} volunteers ({se['backend']}): median {se['median_ms']:.1f} ms, "
                f"slowest {se['max_ms']:.1f} ms per page of results ({se['searches']} searches)")
+
+
+def _bench_teams(quick: bool, as_json: bool) -> dict:
+    """Team proposals for every family at once, timed as the coordinator waits for them (issue 14)."""
+    import tempfile
+
+    from sqlmodel import SQLModel, create_engine
+
+    import models.tables  # noqa: F401 - every table in the metadata
+    from models.families.bench import time_team_proposal
+
+    with tempfile.TemporaryDirectory() as folder:
+        engine = create_engine(f"sqlite:///{folder}/teams.db")
+        SQLModel.metadata.create_all(engine)
+        n_families, n_actors = (50, 200) if quick else (500, 2000)
+        row = time_team_proposal(engine, n_families, n_actors, time_limit_s=5.0)
+        engine.dispose()
+    if not as_json:
+        click.echo(f"team proposals {row['families']} families x {row['actors']} actors: whole call "
+                   f"{row['seconds']:.2f} s (CPU {row['cpu_seconds']:.2f} s; solver {row['solver_seconds']:.2f} s, "
+                   f"limit {row['time_limit_s']:.0f} s), {row['proposed']} teams, {row['edges_kept']} candidate pairs, "
+                   f"{'optimal' if row['optimal'] else 'gap at most ' + format(100 * row['gap'], '.2f') + ' %'} "
+                   f"({row['status']})")
+    return row
 
 
 # Scarce pools (more requests than volunteers) and surplus pools (the other way round); seeds 5

@@ -149,6 +149,11 @@ LABELS: dict[str, dict[str, object]] = {
         # --- pages (issue 12) ---
         "Proposal": _l("Proposal"), "MatchRun": _l("Match run"), "Organisation": _l("Organisation"),
         "AuditEvent": _l("Audit log"), "account": _l("Account"),
+        # --- families (issue 14) ---
+        "FamilyPlan": _l("Family plan"), "FamilyGoal": _l("Goal in a family plan"),
+        "FamilyAgreement": _l("Agreement in a family plan"), "PlanMeeting": _l("Plan meeting"),
+        "FamilyProgress": _l("Family members' progress"), "FamilyTeam": _l("Team around a family"),
+        "Professional": _l("Professional"), "Competence": _l("Competence"), "Measure": _l("Progress measure"),
     },
     "audit_action": {
         "view": _l("Viewed"), "create": _l("Created"), "update": _l("Changed"), "delete": _l("Deleted"),
@@ -253,6 +258,37 @@ LABELS: dict[str, dict[str, object]] = {
     "leave_reason": {"moved": _l("Moved away"), "no_time": _l("No time any more"), "lost_interest": _l("Lost interest"),
                      "waited_too_long": _l("Waited too long for a match"), "personal": _l("Personal reasons"),
                      "other": _l("Other"), "account_deleted": _l("Deleted their account")},
+    # --- families (issue 14) ---
+    "life_area": {
+        "job_education": _l("Job and education"), "danish_language": _l("Danish language"),
+        "school_daycare": _l("School and day care"), "leisure_associations": _l("Leisure and associations"),
+        "network_friends": _l("Network and Danish friends"), "health": _l("Health"),
+        "housing_economy": _l("Housing and economy"), "parenting": _l("Parenting"),
+    },
+    "competence": {
+        "language_culture": _l("Language and culture"), "school": _l("School"), "job_education": _l("Job and education"),
+        "health": _l("Health"), "parenting": _l("Parenting"), "leisure": _l("Leisure and associations"),
+        "housing_economy": _l("Housing and economy"), "danish_practice": _l("Practising Danish"),
+        "network": _l("Network and Danish friends"),
+    },
+    "measure": {
+        "job_education": _l("Has a job or is in education"), "association": _l("Is a member of an association"),
+        "danish_network": _l("Has Danish friends or network"), "school_problems": _l("Has problems at school"),
+        "child_protection": _l("Has a child-protection measure"),
+    },
+    "measure_applies_to": {"all": _l("Everyone"), "adult": _l("Adults"), "child": _l("Children")},
+    "goal_status": {"open": _l("In progress"), "reached": _l("Reached"), "dropped": _l("Dropped")},
+    "agreement_status": {"open": _l("Open"), "done": _l("Done"), "dropped": _l("Dropped")},
+    "owner_kind": {"member": _l("Family member"), "volunteer": _l("Volunteer"), "professional": _l("Professional")},
+    "meeting_kind": {"family": _l("Family meeting"), "network": _l("Network meeting")},
+    "progress_moment": {"entry": _l("At entry"), "meeting": _l("At a plan meeting"), "at_end": _l("At the end")},
+    "primary_reason": {"language": _l("speaks the family's language"),
+                       "competences": _l("has competences the family needs"),
+                       "continuity": _l("already knows the family")},
+    "plan_change": {"dreams": _l("Dreams written"), "goal_added": _l("Goal added"),
+                    "goal_status": _l("Goal changed status"), "agreement_added": _l("Agreement added"),
+                    "agreement_status": _l("Agreement changed status"), "meeting": _l("Meeting held"),
+                    "progress": _l("Progress recorded")},
 }
 # --- safeguard (issue 15): signed texts, the børneattest's renewal, "Jeg er bekymret" ---
 LABELS["step"].update({"sign_confidentiality": _l("Duty of confidentiality (tavshedserklæring) signed"),

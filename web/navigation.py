@@ -46,6 +46,9 @@ STAFF_MENU = (
              "coordinator.close")),
     NavItem("coordinator.followup", _l("Follow-up")),
     NavItem("events.index", _l("Events"), ("events.new", "events.show", "events.attendance", "events.cancel")),
+    NavItem("families.index", _l("Families"),
+            ("families.plan", "families.team", "families.meeting", "families.progress", "families.professionals",
+             "families.professional", "families.new_professional", "families.competences")),
     # --- referrals (issue 13) ---
     NavItem("coordinator.referrals", _l("Referrals"),
             ("coordinator.referral", "coordinator.accept", "coordinator.ask", "coordinator.decline",

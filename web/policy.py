@@ -19,6 +19,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from models.consent import ConsentRecord
 from models.events.tables import Event, EventProgram, EventSignup
+from models.families.tables import Competence, FamilyAgreement, FamilyGoal, Professional
 from models.matches import OPEN_MATCH_STATUSES, CheckIn, Match, MeetingLog
 from models.matchruns import MatchRun, Proposal
 from models.mentees import Household, Request, Youth
@@ -83,6 +84,24 @@ def _own_match(user: Any, record: Match) -> bool:
 
 def _own_open_match(user: Any, record: Match) -> bool:
     return _own_match(user, record) and record.status in OPEN_MATCH_STATUSES
+
+
+def _on_family_team(user: Any, record: Household) -> bool:
+    from models.families.queries import on_team
+
+    own = own_volunteer(user)
+    return own is not None and _same_org(user, record) and on_team(get_db(), own.id, record.id)
+
+
+def _own_team_agreement(user: Any, record: Any) -> bool:
+    from models.families.queries import on_team
+    from models.families.tables import FamilyPlan
+
+    own = own_volunteer(user)
+    if own is None or not _same_org(user, record) or record.owner_volunteer_id != own.id:
+        return False
+    plan = get_db().get(FamilyPlan, record.plan_id)
+    return plan is not None and record.shared_with_team and on_team(get_db(), own.id, plan.household_id)
 
 
 def _signed_in(user: Any, _record: Any = None) -> bool:
@@ -161,6 +180,14 @@ RULES: dict[tuple[str, str], Callable[[Any, Any], bool]] = {
     # --- events (issue 15): staff run them; a volunteer sees and signs up for their programmes' events ---
     ("Event", "manage"): _staff,
     ("Event", "attend"): lambda u, r: _volunteer(u) and _same_org(u, r),  # see, sign up, cancel, .ics
+    # --- families (issue 14): plans and teams are staff work; a volunteer sees their team's part ---
+    ("FamilyGoal", "update"): _staff,
+    ("FamilyAgreement", "update"): _staff,
+    ("FamilyAgreement", "mark_done"): _own_team_agreement,
+    ("Household", "show_shared"): _on_family_team,
+    ("Professional", "create"): _staff,
+    ("Professional", "update"): _staff,
+    ("Competence", "update"): _admin,
     # --- referrals (issue 13) ---
     ("referrer_area", "use"): _referrer,
     ("Referral", "create"): _referrer,
@@ -205,6 +232,7 @@ def require_area(area: str) -> None:
 
 _ORG_SCOPED: tuple[type[SQLModel], ...] = (
     Volunteer, Youth, Household, Request, Match, Proposal, MatchRun, Program, User, ConsentRecord,
+    FamilyGoal, FamilyAgreement, Professional, Competence,  # families (issue 14)
     Referral, ReferringUnit, Event,
 )
 

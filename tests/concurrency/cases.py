@@ -1117,6 +1117,91 @@ def _event_attendance_vs_cancel(kit: Kit) -> Race:
     return Race([lambda s: record_attendance(s, event.id, {signup.id: 60}, kit.coordinator, TODAY),
                  lambda s: record_attendance(s, event.id, {signup.id: 60}, kit.coordinator2, TODAY),
                  lambda s: cancel_signup(s, event.id, volunteer.id, now)], winners=2)
+
+# --- families (issue 14): the team around a family ------------------------------------------------
+
+def _team_world(kit: Kit, families: int, capacity: int) -> tuple[list[Any], Any]:
+    from models.families.tables import Professional
+
+    households = [b.make_household(kit.session, kit.organisation) for _ in range(families)]
+    professional = Professional(organisation_id=kit.organisation.id, name=f"Fagperson {kit.serial}",
+                                capacity=capacity)
+    kit.session.add(professional)
+    kit.session.flush()
+    return households, professional
+
+
+@case("two coordinators give the last place of a professional to two families")
+def _team_last_place(kit: Kit) -> Race:
+    from models.families.tables import TeamMember
+    from models.families.teams import set_team
+
+    households, professional = _team_world(kit, 3, capacity=2)
+    key_ = f"professional:{professional.id}"
+
+    def check(session: Session, outcome: Outcome) -> list[str]:
+        n = count(session, TeamMember, TeamMember.professional_id == professional.id)
+        return [f"professional of capacity 2 is on {n} teams"] if n > 2 else []
+
+    return Race([lambda s, h=h, c=c: set_team(s, c, h.id, [key_], key_, TODAY)
+                 for h, c in zip(households, (kit.coordinator, kit.coordinator2, kit.coordinator), strict=True)],
+                winners=2, check=check)
+
+
+@case("two coordinators compose one family's team at once")
+def _team_same_family(kit: Kit) -> Race:
+    from models.families.tables import FamilyTeam, TeamMember
+    from models.families.teams import set_team
+
+    (household,), professional = _team_world(kit, 1, capacity=5)
+    volunteer = kit.volunteer(supports="family")
+    team = FamilyTeam(organisation_id=kit.organisation.id, household_id=household.id)
+    kit.session.add(team)
+    kit.session.flush()
+    seen = team.version
+    p_key, v_key = f"professional:{professional.id}", f"volunteer:{volunteer.id}"
+
+    def check(session: Session, outcome: Outcome) -> list[str]:
+        primaries = count(session, TeamMember, TeamMember.team_id == team.id, TeamMember.primary)
+        return [f"{primaries} primary contacts on one team"] if primaries != 1 else []
+
+    return Race([lambda s: set_team(s, kit.coordinator, household.id, [p_key], p_key, TODAY, expected_version=seen),
+                 lambda s: set_team(s, kit.coordinator2, household.id, [p_key, v_key], v_key, TODAY,
+                                    expected_version=seen)], check=check)
+
+
+@case("a volunteer marks an agreement done twice while the coordinator drops it")
+def _agreement_done_vs_dropped(kit: Kit) -> Race:
+    from models.families.operations import set_agreement_status, volunteer_marks_done
+    from models.families.tables import FamilyAgreement, FamilyPlan, FamilyTeam, TeamMember
+
+    household = b.make_household(kit.session, kit.organisation)
+    volunteer = kit.volunteer(with_user=True, supports="family")
+    user = kit.session.get(type(kit.coordinator), volunteer.user_id)
+    plan = FamilyPlan(organisation_id=kit.organisation.id, household_id=household.id)
+    team = FamilyTeam(organisation_id=kit.organisation.id, household_id=household.id)
+    kit.session.add_all([plan, team])
+    kit.session.flush()
+    kit.session.add(TeamMember(organisation_id=kit.organisation.id, team_id=team.id, volunteer_id=volunteer.id,
+                               primary=True, added_on=TODAY))
+    agreement = FamilyAgreement(organisation_id=kit.organisation.id, plan_id=plan.id, text="Ring til skolen",
+                                owner_kind="volunteer", owner_volunteer_id=volunteer.id)
+    kit.session.add(agreement)
+    kit.session.flush()
+
+    def check(session: Session, outcome: Outcome) -> list[str]:
+        session.rollback()
+        row = session.get(FamilyAgreement, agreement.id)
+        if row.status == "done" and (row.done_on is None or row.done_by_id is None):
+            return ["a done agreement without who and when"]
+        if row.status == "dropped" and row.done_on is not None:
+            return ["a dropped agreement with a done date"]
+        return []
+
+    return Race([lambda s: volunteer_marks_done(s, user, agreement.id, TODAY),
+                 lambda s: volunteer_marks_done(s, user, agreement.id, TODAY),
+                 lambda s: set_agreement_status(s, kit.coordinator, agreement.id, "dropped", TODAY)],
+                winners=None, check=check)
 # --- referrals (issue 13) -------------------------------------------------------------------
 
 REFERRAL_LINK = "http://test/henviser/1"

@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from models.clock import today
 from models.dashboard import build_dashboard
+from models.families.queries import progress_figures
 from models.matches import MATCH_STATUSES, Match
 from models.organisations import Organisation, Program
 from models.overview import SORTS, MatchRow, filter_matches, match_rows
@@ -83,7 +84,9 @@ def dashboard() -> str:
     images = {name: url_for("admin.chart", key=key) for name, key in keys.items()}
     return render_template("admin/dashboard.html", d=d, program=program, tables={t.key: t for t in tables(d)},
                            images=images, programs=list(db.exec(scope(Program).order_by(Program.name))),
-                           args=request.args)
+                           args=request.args,
+                           family_figures=progress_figures(db, current_user.organisation_id,
+                                                           program.id if program else None))
 
 
 @bp.get("/oversigt/graf/<key>.svg")

@@ -105,6 +105,20 @@ def retention(ctx: JobContext) -> dict:
     return {**asdict(report), "periodic_slots_pruned": pruned}
 
 
+@job("family_teams")
+def family_teams(ctx: JobContext, organisation_id: int, user_id: int) -> dict | None:
+    """Team proposals for every family of the organisation that has a plan but no team yet."""
+    from models.families.teams import households_without_team, propose_teams
+    from models.users import User
+
+    with ctx.session() as session:
+        user = session.get(User, user_id)
+        if user is None or user.organisation_id != organisation_id:
+            return None
+        ids = households_without_team(session, organisation_id)
+        if not ids:
+            return {"families": 0}
+        return asdict(propose_teams(session, user, ids, ctx.today()))
 @periodic(daily_at(7, 15))
 def referral_status_reminders(ctx: JobContext) -> dict:
     """Coordinators are reminded, a week ahead, of the statuses to referrers falling due (issue 13)."""

@@ -1,0 +1,1 @@
+"""Whole-family work in the web: plan, meetings, progress, team, professionals (issue 14)."""
