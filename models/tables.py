@@ -3,6 +3,7 @@
 from models.audit import AuditEvent
 from models.chart_images import ChartImage
 from models.consent import ConsentRecord
+from models.imports.tables import ImportBatch, ImportedRecord, ImportMapping
 from models.jobs.tables import PeriodicSlot
 from models.matches import CheckIn, Exclusion, Match, MatchEvent, MeetingLog
 from models.matchruns import MatchRun, Proposal, WaitingReason
@@ -25,6 +26,9 @@ __all__ = [
     "FormSubmission",
     "Household",
     "HouseholdMember",
+    "ImportBatch",
+    "ImportMapping",
+    "ImportedRecord",
     "LoginAttempt",
     "Match",
     "MatchEvent",

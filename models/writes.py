@@ -59,6 +59,7 @@ LOCK_ORDER: tuple[str, ...] = (
     "formsubmission",
     "organisation",
     "program",
+    "importbatch",
     "user",
     "volunteer",
     "youth",
