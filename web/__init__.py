@@ -90,6 +90,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # coordinator journey (issue 5)
     # follow-up (issue 6)
     # admin (issue 7)
+    # spreadsheet import (issue 17)
+    from web.imports import views as import_views
+    from web.imports.uploads import UploadAwareRequest
+
+    app.request_class = UploadAwareRequest
+    app.register_blueprint(import_views.bp)
+    app.register_blueprint(import_views.welcome_bp)
 
     from web import throttle
 

@@ -214,6 +214,15 @@ LABELS: dict[str, dict[str, object]] = {
     "yes_no": {True: _l("yes"), False: _l("no"), "yes": _l("yes"), "no": _l("no")},
 }
 
+# --- spreadsheet import (issue 17) ---
+LABELS["import_kind"] = {"volunteers": _l("Volunteers"), "youths": _l("Youths"), "households": _l("Households"),
+                         "pairs": _l("Pairs")}
+LABELS["import_status"] = {"uploaded": _l("Being prepared"), "queued": _l("Waiting to start"),
+                           "running": _l("Importing"), "done": _l("Imported"), "failed": _l("Failed"),
+                           "undone": _l("Undone")}
+LABELS["import_record"] = {"Volunteer": _l("volunteers"), "Youth": _l("youths"), "Household": _l("households"),
+                           "Request": _l("requests"), "Match": _l("pairs")}
+
 
 def label(kind: str, code: object) -> str:
     """The label of ``code`` in the vocabulary ``kind``; the code itself when unknown."""

@@ -18,6 +18,7 @@ from sqlmodel import SQLModel, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from models.consent import ConsentRecord
+from models.imports.tables import ImportBatch
 from models.matches import OPEN_MATCH_STATUSES, CheckIn, Match, MeetingLog
 from models.matchruns import MatchRun, Proposal
 from models.mentees import Household, Request, Youth
@@ -128,6 +129,9 @@ RULES: dict[tuple[str, str], Callable[[Any, Any], bool]] = {
     # --- programme rules (issue 12): a youth's or family's consent; a volunteer withdraws by leaving ---
     ("ConsentRecord", "withdraw"): lambda u, r: _staff(u, r) and r.subject_type in ("youth", "household"),
     ("Match", "set_rhythm"): _own_open_match,  # the pair decides how often they meet
+    # --- spreadsheet import (issue 17): staff bring their own organisation's files ---
+    ("ImportBatch", "manage"): _staff,
+    ("ImportBatch", "undo"): _staff,
 }
 
 
@@ -158,7 +162,7 @@ def require_area(area: str) -> None:
 # --- scopes: what the user may list -------------------------------------------------------
 
 _ORG_SCOPED: tuple[type[SQLModel], ...] = (
-    Volunteer, Youth, Household, Request, Match, Proposal, MatchRun, Program, User, ConsentRecord,
+    Volunteer, Youth, Household, Request, Match, Proposal, MatchRun, Program, User, ConsentRecord, ImportBatch,
 )
 
 

@@ -40,7 +40,7 @@ from models.mentees import Request, Youth
 from models.organisations import Organisation, Program
 from models.outbox import OutboxMessage
 from models.signup import VolunteerDetails, check_details, volunteer_consent_text
-from models.users import User, normalise_email
+from models.users import User, check_password_strength, hash_password, normalise_email
 from models.volunteers import ScreeningStep, Volunteer
 from models.writes import begin_write, claim_submission, lock, lock_all, note_result, shared_write
 
@@ -138,6 +138,7 @@ def upload(session: Session, by: User, program_id: int, kind: str, file_name: st
         if saved is None:
             raise DomainError(N_("There is no saved mapping called %(name)s."), field="mapping", name=mapping_name)
     sheet = read_sheet(file_name, data)
+    begin_write(session)
     batch = ImportBatch(organisation_id=by.organisation_id, program_id=program.id, kind=kind,
                         file_name=(file_name or "upload")[-255:], sha256=sheet.sha256, headers=sheet.headers,
                         rows=sheet.rows, columns=suggest_columns(kind, sheet.headers, saved.columns if saved else None),
@@ -166,6 +167,7 @@ def _editable(batch: ImportBatch) -> None:
 def set_mapping(session: Session, by: User, batch_id: int, columns: dict[str, str],
                 values: dict[str, dict[str, str]], save_as: str = "") -> ImportBatch:
     """The person's choice of field per column and code per value; optionally saved by name."""
+    begin_write(session)
     batch = get_batch(session, by, batch_id)
     _editable(batch)
     known = field_map(batch.kind)
@@ -176,8 +178,8 @@ def set_mapping(session: Session, by: User, batch_id: int, columns: dict[str, st
         if key not in known or not (0 <= int(index) < len(batch.headers)):
             raise DomainError(N_("Choose a field from the list."), field=f"col_{index}")
         if key in chosen.values():
-            raise DomainError(N_("Two columns are mapped to %(field)s: choose it for one column only."),
-                              field=f"col_{index}", field_name=key, **{"field": key})
+            raise DomainError(N_("Two columns are mapped to the same field: choose it for one column only."),
+                              field=f"col_{index}")
         chosen[str(index)] = key
     cleaned: dict[str, dict[str, str]] = {}
     for key, mapping in values.items():
@@ -550,13 +552,17 @@ def decide(session: Session, by: User, batch_id: int, decisions: dict[int, str],
     """Record merge / skip / import for flagged rows (and, on request, skip every row with errors)."""
     batch = get_batch(session, by, batch_id)
     _editable(batch)
+    skipped = [row.number for row in check_batch(session, batch, today).error_rows] \
+        if skip_errors and today is not None else []
+    begin_write(session)
+    batch = lock(session, ImportBatch, batch_id)
+    _editable(batch)
     merged = dict(batch.decisions)
     for number, choice in decisions.items():
         if choice in DECISIONS:
             merged[str(number)] = choice
-    if skip_errors and today is not None:
-        for row in check_batch(session, batch, today).error_rows:
-            merged[str(row.number)] = "skip"
+    for number in skipped:
+        merged[str(number)] = "skip"
     batch.decisions = merged
     session.add(batch)
     session.commit()
@@ -595,6 +601,7 @@ def start_import(session: Session, by: User, batch_id: int, today: date) -> Impo
     batch = get_batch(session, by, batch_id)
     _editable(batch)
     _plan(batch, check_batch(session, batch, today))
+    begin_write(session)
     moved = session.exec(update(ImportBatch).where(ImportBatch.id == batch.id, ImportBatch.status == "uploaded")
                          .values(status="queued", queued_at=utcnow(), progress=0, error=""))
     session.commit()
@@ -620,6 +627,7 @@ def run_import(session: Session, batch_id: int, today: date, link_for: Callable[
     A failure rolls everything back and marks the batch failed with the reason; a second
     delivery of the same job finds nothing to claim and does nothing.
     """
+    begin_write(session)
     claimed = session.exec(update(ImportBatch).where(ImportBatch.id == batch_id, ImportBatch.status == "queued")
                            .values(status="running", progress=0))
     session.commit()
@@ -642,6 +650,7 @@ def run_import(session: Session, batch_id: int, today: date, link_for: Callable[
         return result
     except Exception as error:  # noqa: BLE001 - every failure leaves nothing and says why
         session.rollback()
+        begin_write(session)
         message = error.message if isinstance(error, DomainError) else N_(
             "The import stopped on an unexpected error; nothing was imported.")
         session.exec(update(ImportBatch).where(ImportBatch.id == batch_id)
@@ -902,10 +911,18 @@ def imported_volunteer(session: Session, user: User) -> tuple[Volunteer, Importe
     return (volunteer, record) if record else None
 
 
-@shared_write
-def confirm_imported_volunteer(session: Session, user_id: int, password_hash: str, today: date) -> Volunteer:
+def confirm_imported_volunteer(session: Session, user_id: int, password: str, today: date,
+                               link_valid: Callable[[User], bool] = lambda _user: True) -> Volunteer:
     """The volunteer chose a password and confirmed their data and consent: from now on the
     matching may propose them. Opening the link twice confirms once."""
+    check_password_strength(password)
+    # Hashed before the transaction: slow on purpose, and no lock is held meanwhile.
+    return _confirm_imported(session, user_id, hash_password(password), today, link_valid)
+
+
+@shared_write
+def _confirm_imported(session: Session, user_id: int, password_hash: str, today: date,
+                      link_valid: Callable[[User], bool]) -> Volunteer:
     begin_write(session)
     user = lock(session, User, user_id)
     found = session.exec(select(Volunteer.id).where(Volunteer.user_id == user_id)).first()
@@ -914,7 +931,7 @@ def confirm_imported_volunteer(session: Session, user_id: int, password_hash: st
     volunteer = lock(session, Volunteer, found)
     record = session.exec(select(ImportedRecord).where(ImportedRecord.record_type == "Volunteer",
                                                        ImportedRecord.record_id == volunteer.id)).first()
-    if record is None or record.confirmed_at is not None:
+    if record is None or record.confirmed_at is not None or not link_valid(user):
         raise Conflict(N_("You have confirmed already. Sign in with your e-mail and password."))
     program = session.get(Program, volunteer.program_id)
     user.password_hash = password_hash
@@ -977,6 +994,7 @@ def recover_stale_imports(session: Session, now: object) -> dict[str, list[int]]
     """Imports whose worker stopped: its transaction died with it (nothing was written), so a
     batch running for over 30 minutes is marked failed, "try again"; queued for over 10 minutes
     (a lost message) is sent again."""
+    begin_write(session)
     stale = list(session.exec(select(ImportBatch.id).where(ImportBatch.status == "running",
                                                            ImportBatch.queued_at < now - timedelta(minutes=30))))
     if stale:
@@ -992,6 +1010,7 @@ def recover_stale_imports(session: Session, now: object) -> dict[str, list[int]]
 def retry_failed(session: Session, by: User, batch_id: int) -> ImportBatch:
     """A failed import back to its mapping and preview, to be fixed and started again."""
     batch = get_batch(session, by, batch_id)
+    begin_write(session)
     moved = session.exec(update(ImportBatch).where(ImportBatch.id == batch.id, ImportBatch.status == "failed")
                          .values(status="uploaded", error="", progress=0))
     session.commit()

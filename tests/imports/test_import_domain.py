@@ -51,7 +51,7 @@ def test_good_volunteers_come_in_with_their_waiting_time_and_are_not_proposed_un
     pooled = {v.id for v in pool.volunteers}
     assert not pooled & {v.id for v in imported}
     first = imported[0]
-    ops.confirm_imported_volunteer(session, first.user_id, "x" * 20, today())
+    ops.confirm_imported_volunteer(session, first.user_id, "en lang og god adgangskode 1", today())
     pooled = {v.id for v in load_pool(session, world.program, today()).volunteers}
     assert first.id in pooled and not pooled & {v.id for v in imported[1:]}
 
@@ -128,7 +128,7 @@ def test_undo_removes_what_the_import_made_and_is_refused_once_something_happene
     ops.start_import(session, world.coordinator, second.id, today())
     ops.run_import(session, second.id, today(), _link)
     changed = session.exec(select(Volunteer).where(Volunteer.email == "frivillig10@regneark.dk")).one()
-    ops.confirm_imported_volunteer(session, changed.user_id, "y" * 20, today())
+    ops.confirm_imported_volunteer(session, changed.user_id, "en lang og god adgangskode 2", today())
     with pytest.raises(Conflict):
         ops.undo_import(session, world.admin, second.id, today())
     assert _count(session, Volunteer) == before + 4
