@@ -105,7 +105,32 @@ ACCESS: dict[str, tuple[frozenset[str], Callable]] = {
     "auth.account": (SIGNED_IN, lambda w: {}),
     "auth.change_password_view": (SIGNED_IN, lambda w: {}),
     "auth.sign_out_everywhere_view": (SIGNED_IN, lambda w: {}),
+    # --- spreadsheet import (issue 17) ---
+    "imports.index": (STAFF, lambda w: {}),
+    "imports.mapping": (STAFF, lambda w: {"batch_id": _an_import(w)}),
+    "imports.preview": (STAFF, lambda w: {"batch_id": _an_import(w)}),
+    "imports.batch": (STAFF, lambda w: {"batch_id": _an_import(w)}),
+    "imports.retry": (STAFF, lambda w: {"batch_id": _an_import(w)}),
+    "imports.undo": (STAFF, lambda w: {"batch_id": _an_import(w)}),
+    "imports.to_confirm": (STAFF, lambda w: {}),
+    "imports_welcome.welcome": (EVERYONE, lambda w: {"token": "not-a-token"}),
 }
+
+
+def _an_import(world) -> int:  # noqa: ANN001
+    """An uploaded (not yet imported) file of the world's organisation."""
+    from sqlalchemy.orm import object_session
+    from sqlmodel import select
+
+    from models.imports.operations import upload
+    from models.imports.tables import ImportBatch
+
+    session = object_session(world.organisation)
+    found = session.exec(select(ImportBatch.id).where(ImportBatch.organisation_id == world.organisation.id)).first()
+    if found is not None:
+        return found
+    data = b"Navn;E-mail;Postnr\r\nAnna Berg;anna.berg@regneark.dk;4000\r\n"
+    return upload(session, world.coordinator, world.program.id, "volunteers", "frivillige.csv", data).id
 
 
 def _stored_chart(world) -> str:  # noqa: ANN001

@@ -220,6 +220,12 @@ LABELS["import_kind"] = {"volunteers": _l("Volunteers"), "youths": _l("Youths"),
 LABELS["import_status"] = {"uploaded": _l("Being prepared"), "queued": _l("Waiting to start"),
                            "running": _l("Importing"), "done": _l("Imported"), "failed": _l("Failed"),
                            "undone": _l("Undone")}
+LABELS["audit_detail"].update({
+    "file": _l("file"), "sha256": _l("SHA-256"), "rows": _l("rows"), "import_kind": _l("holds"),
+    "volunteers": _l("volunteers"), "youths": _l("youths"), "merged": _l("merged"), "skipped": _l("skipped"),
+    "import_batch": _l("import"), "undone": _l("removed"), "restored": _l("put back"), "merged_fields": _l("fields filled in"),
+    "import_confirmed": _l("confirmed by the volunteer"), "imported_consent_confirmed": _l("imported consent confirmed"),
+})
 LABELS["import_record"] = {"Volunteer": _l("volunteers"), "Youth": _l("youths"), "Household": _l("households"),
                            "Request": _l("requests"), "Match": _l("pairs")}
 
@@ -315,7 +321,8 @@ def _detail_value(status_kind: str, key: str, value: object) -> str:
     if isinstance(value, list):
         return ", ".join(_detail_value(status_kind, key, v) for v in value)
     kind = {"status": status_kind, "screening": "step", "role": "role", "kind": "checkin_kind",
-            "reason": "closure_reason", "introduction": "yes_no", "volunteer": "volunteer_answer"}.get(key)
+            "reason": "closure_reason", "introduction": "yes_no", "volunteer": "volunteer_answer",
+            "import_kind": "import_kind"}.get(key)
     if kind:
         return label(kind, value)
     if key in ("on", "anonymised_at") and isinstance(value, str):

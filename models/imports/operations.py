@@ -147,7 +147,7 @@ def upload(session: Session, by: User, program_id: int, kind: str, file_name: st
     session.flush()
     record_audit(session, organisation_id=by.organisation_id, user_id=by.id, action="create",
                  record_type="ImportBatch", record_id=batch.id,
-                 detail={"file": batch.file_name, "sha256": batch.sha256, "rows": len(batch.rows), "kind": kind})
+                 detail={"file": batch.file_name, "sha256": batch.sha256, "rows": len(batch.rows), "import_kind": kind})
     session.commit()
     return batch
 
@@ -645,7 +645,9 @@ def run_import(session: Session, batch_id: int, today: date, link_for: Callable[
         session.add(batch)
         record_audit(session, organisation_id=batch.organisation_id, user_id=batch.created_by_id, action="create",
                      record_type="ImportBatch", record_id=batch.id,
-                     detail={"file": batch.file_name, "sha256": batch.sha256, **batch.result})
+                     detail={"file": batch.file_name, "sha256": batch.sha256,
+                             "volunteers": result.created.get("Volunteer", 0), "youths": result.created.get("Youth", 0),
+                             "merged": result.merged, "skipped": result.skipped})
         session.commit()
         return result
     except Exception as error:  # noqa: BLE001 - every failure leaves nothing and says why
@@ -700,7 +702,7 @@ def _write(session: Session, batch: ImportBatch, plan: list[tuple[RowCheck, str]
         if record.created:
             session.add(AuditEvent(organisation_id=batch.organisation_id, user_id=batch.created_by_id,
                                    action="create", record_type=record.record_type, record_id=record.record_id,
-                                   detail={"import": batch.id}))
+                                   detail={"import_batch": batch.id}))
     session.flush()
     return result
 
@@ -779,7 +781,7 @@ def _merge(session: Session, batch: ImportBatch, row: RowCheck) -> ImportedRecor
         record.version += 1
     session.add(record)
     record_audit(session, organisation_id=batch.organisation_id, user_id=batch.created_by_id, action="update",
-                 record_type=kind, record_id=record.id, detail={"import": batch.id, "merged": sorted(before)})
+                 record_type=kind, record_id=record.id, detail={"import_batch": batch.id, "merged_fields": len(before)})
     return ImportedRecord(batch_id=batch.id, organisation_id=batch.organisation_id, record_type=kind,
                           record_id=record.id, created=False, version=getattr(record, "version", 1),
                           before=before)

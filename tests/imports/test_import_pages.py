@@ -63,7 +63,7 @@ def test_a_coordinator_imports_a_sheet_skips_the_bad_row_and_finds_the_volunteer
                        ).status_code == 400  # no consent ticked
     assert client.post(link, data={"password": "en lang og god kode", "confirm": "en lang og god kode",
                                    "consent": "1"}).status_code == 302
-    assert client.get(link).status_code == 404  # used once
+    assert client.get(link).status_code == 410  # used once
 
 
 def test_a_bad_file_is_refused_on_the_page_with_a_clear_message(app, as_role, session, world):

@@ -279,7 +279,7 @@ def welcome(token: str) -> str | Response:
     user = db.get(User, user_id) if user_id else None
     found = imported_volunteer(db, user) if user is not None and user.active and token_matches(user, data[1]) else None
     if found is None or found[1].confirmed_at is not None:
-        return render_template("imports/welcome_invalid.html"), 404
+        return render_template("imports/welcome_invalid.html"), 410
     volunteer, _record = found
     form = NewPasswordForm()
     consent_error = None
