@@ -122,9 +122,10 @@ def _program(session: Session, by: User, program_id: int) -> Program:
     return program
 
 
-def upload(session: Session, by: User, program_id: int, kind: str, file_name: str, data: bytes,
-           mapping_name: str | None = None) -> ImportBatch:
-    """Read the file and keep its cells on a new batch with a suggested mapping; nothing else."""
+def prepare(session: Session, by: User, program_id: int, kind: str, file_name: str, data: bytes,
+            mapping_name: str | None = None) -> ImportBatch:
+    """The file read into a batch with its suggested (or saved) mapping, not stored: a dry run
+    checks it and leaves nothing behind."""
     if kind not in FIELDS:
         raise DomainError(N_("Choose what the file holds."), field="kind")
     program = _program(session, by, program_id)
@@ -138,11 +139,17 @@ def upload(session: Session, by: User, program_id: int, kind: str, file_name: st
         if saved is None:
             raise DomainError(N_("There is no saved mapping called %(name)s."), field="mapping", name=mapping_name)
     sheet = read_sheet(file_name, data)
+    return ImportBatch(organisation_id=by.organisation_id, program_id=program.id, kind=kind,
+                       file_name=(file_name or "upload")[-255:], sha256=sheet.sha256, headers=sheet.headers,
+                       rows=sheet.rows, columns=suggest_columns(kind, sheet.headers, saved.columns if saved else None),
+                       values=dict(saved.values) if saved else {}, created_by_id=by.id)
+
+
+def upload(session: Session, by: User, program_id: int, kind: str, file_name: str, data: bytes,
+           mapping_name: str | None = None) -> ImportBatch:
+    """Read the file and keep its cells on a new batch with a suggested mapping; nothing else."""
+    batch = prepare(session, by, program_id, kind, file_name, data, mapping_name)
     begin_write(session)
-    batch = ImportBatch(organisation_id=by.organisation_id, program_id=program.id, kind=kind,
-                        file_name=(file_name or "upload")[-255:], sha256=sheet.sha256, headers=sheet.headers,
-                        rows=sheet.rows, columns=suggest_columns(kind, sheet.headers, saved.columns if saved else None),
-                        values=dict(saved.values) if saved else {}, created_by_id=by.id)
     session.add(batch)
     session.flush()
     record_audit(session, organisation_id=by.organisation_id, user_id=by.id, action="create",
