@@ -24,7 +24,7 @@ from models.mentees import Request
 from models.organisations import Program
 from seed.demo import build_demo
 from tests.conftest import fresh, login
-from tests.jobs.workers import ROOT, wait_for
+from tests.jobs.workers import ROOT, WorkerProcess, wait_for
 
 
 def _largest_program(engine, session, size: int) -> Program:  # noqa: ANN001
@@ -195,12 +195,48 @@ def test_makker_serve_on_a_fresh_instance_runs_the_matching_in_its_own_worker(tm
                      what="serve's worker to finish the run")
             assert session.exec(select(Proposal).where(Proposal.run_id == run_id)).first() is not None
         db.dispose()
+        # A worker that crashes is started again by serve (which starts no thread to watch it).
+        os.kill(worker_pid, signal.SIGKILL)
+        worker_pid = wait_for(lambda: next((pid for pid in _workers_of(serve.pid) if pid != worker_pid), None),
+                              timeout=30, what="serve to start a new worker")
+        assert serve.poll() is None
     finally:
         serve.send_signal(signal.SIGTERM)
         serve.wait(60)
         log.close()
     # Stopping serve stops its worker too.
     wait_for(lambda: not _alive(worker_pid), timeout=30, what="the worker to stop with serve")
+
+
+def test_a_worker_whose_parent_is_gone_stops_by_itself(engine, database_url: str, queue_url: str,  # noqa: ANN001
+                                                        queue_name: str, tmp_path: Path):
+    parent = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    worker = WorkerProcess(database_url, queue_url, queue_name, tmp_path, extra=["--parent-pid", str(parent.pid)])
+    worker.start()
+    try:
+        wait_for(lambda: "periodic jobs" in worker.output(), timeout=60, what="the worker to start")
+        parent.kill()
+        parent.wait(10)
+        worker.process.wait(60)
+    finally:
+        worker.stop()
+    assert "is gone; stopping" in worker.output()
+
+
+def _workers_of(parent_pid: int) -> list[int]:
+    """The live ``web worker`` processes whose parent is ``parent_pid``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            command = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if int(stat[1]) == parent_pid and stat[0] != "Z" and b"worker" in command:
+            found.append(int(entry.name))
+    return found
 
 
 def _alive(pid: int) -> bool:

@@ -33,17 +33,20 @@ def drain(queue, limit: int = 50) -> list[str]:  # noqa: ANN001
 class WorkerProcess:
     """A real ``makker worker`` process against the test's database and queue."""
 
-    def __init__(self, database_url: str, queue_url: str, queue_name: str, instance: Path, workers: int = 1) -> None:
+    def __init__(self, database_url: str, queue_url: str, queue_name: str, instance: Path, workers: int = 1,
+                 extra: list[str] | None = None) -> None:
         self.env = {**os.environ, "MAKKER_ENV": "testing", "DATABASE_URL": database_url,
                     "MAKKER_QUEUE_URL": queue_url, "MAKKER_QUEUE_NAME": queue_name,
                     "MAKKER_INSTANCE_PATH": str(instance), "SECRET_KEY": "t" * 40}
         self.env.pop("REDIS_URL", None)
         self.workers = workers
+        self.extra = extra or []
         self.process: subprocess.Popen | None = None
 
     def start(self) -> WorkerProcess:
         self.log = open(self.env["MAKKER_INSTANCE_PATH"] + f"/worker-{uuid.uuid4().hex[:6]}.log", "w")  # noqa: SIM115
-        self.process = subprocess.Popen([sys.executable, "-m", "web", "worker", "--workers", str(self.workers)],
+        command = [sys.executable, "-m", "web", "worker", "--workers", str(self.workers), *self.extra]
+        self.process = subprocess.Popen(command,
                                         env=self.env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT)
         return self
 
@@ -64,7 +67,8 @@ class WorkerProcess:
         self.log.close()
 
     def output(self) -> str:
-        self.log.flush()
+        if not self.log.closed:
+            self.log.flush()
         return Path(self.log.name).read_text()
 
 
