@@ -33,6 +33,7 @@ DEMO_SEED = int(os.environ.get("MAKKER_CRAWL_SEED", "1"))
 NOT_PAGES = frozenset({
     "static", "api.health", "api.me", "auth.set_language", "signup.confirm", "coordinator.run_status",
     "admin.chart", "admin.dashboard_csv", "admin.relationships_csv", "admin.report", "admin.export_person", "volunteer.my_data",
+    "imports.export_file",
 })
 
 ROLE_EMAILS = {
@@ -278,6 +279,7 @@ SAMPLES["imports.preview"] = _uploaded_import
 SAMPLES["imports.batch"] = _import_batches
 SAMPLES["imports.undo"] = _done_import
 SAMPLES["imports_welcome.welcome"] = _welcome_links
+SAMPLES["imports.export_page"] = _none
 
 
 # Forms that an empty submission sends back with errors: their error state is crawled too.

@@ -114,6 +114,8 @@ ACCESS: dict[str, tuple[frozenset[str], Callable]] = {
     "imports.undo": (STAFF, lambda w: {"batch_id": _an_import(w)}),
     "imports.to_confirm": (STAFF, lambda w: {}),
     "imports_welcome.welcome": (EVERYONE, lambda w: {"token": "not-a-token"}),
+    "imports.export_page": (ADMINS, lambda w: {}),
+    "imports.export_file": (ADMINS, lambda w: {"fmt": "json"}),
 }
 
 

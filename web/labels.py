@@ -225,6 +225,7 @@ LABELS["audit_detail"].update({
     "volunteers": _l("volunteers"), "youths": _l("youths"), "merged": _l("merged"), "skipped": _l("skipped"),
     "import_batch": _l("import"), "undone": _l("removed"), "restored": _l("put back"), "merged_fields": _l("fields filled in"),
     "import_confirmed": _l("confirmed by the volunteer"), "imported_consent_confirmed": _l("imported consent confirmed"),
+    "export_format": _l("format"),
 })
 LABELS["import_record"] = {"Volunteer": _l("volunteers"), "Youth": _l("youths"), "Household": _l("households"),
                            "Request": _l("requests"), "Match": _l("pairs")}

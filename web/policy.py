@@ -132,6 +132,7 @@ RULES: dict[tuple[str, str], Callable[[Any, Any], bool]] = {
     # --- spreadsheet import (issue 17): staff bring their own organisation's files ---
     ("ImportBatch", "manage"): _staff,
     ("ImportBatch", "undo"): _staff,
+    ("Organisation", "export"): lambda u, r: _role(u) == "admin" and r.id == u.organisation_id,  # everything
 }
 
 

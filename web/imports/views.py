@@ -313,3 +313,30 @@ def welcome(token: str) -> str | Response:
                            consent_text=volunteer_consent_text(db, program), consent_error=consent_error,
                            languages=languages_text(volunteer.languages), interests=interests_text(volunteer.interests),
                            availability=availability_text(volunteer.availability)), status
+
+
+# --- export: everything, to leave -----------------------------------------------------------
+
+@bp.get("/eksport")
+def export_page() -> str:
+    from models.imports.export import SHEET_NAMES, organisation_tables
+    from models.organisations import Organisation
+
+    organisation = get_db().get(Organisation, current_user.organisation_id)
+    require("export", organisation)
+    counts = {SHEET_NAMES.get(name, name): len(rows)
+              for name, rows in organisation_tables(get_db(), current_user.organisation_id).items()}
+    return render_template("imports/export.html", counts=counts)
+
+
+@bp.get("/eksport/<any(xlsx, json):fmt>")
+def export_file(fmt: str) -> Response:
+    from models.imports.export import export_organisation
+    from models.organisations import Organisation
+
+    organisation = get_db().get(Organisation, current_user.organisation_id)
+    require("export", organisation)
+    data, name = export_organisation(get_db(), current_user, fmt, today())
+    mimetype = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if fmt == "xlsx"
+                else "application/json")
+    return Response(data, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
