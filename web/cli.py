@@ -73,9 +73,10 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(loadtest_command)
     app.cli.add_command(refresh_risk_command)
     app.cli.add_command(draw_charts_command)
-    from web.imports.cli import import_command  # spreadsheet import (issue 17)
+    from web.imports.cli import import_command, restore_command  # spreadsheet import (issue 17)
 
     app.cli.add_command(import_command)
+    app.cli.add_command(restore_command)
 
 
 @click.group("db", help="Database schema (Alembic migrations).")

@@ -101,3 +101,23 @@ def import_command(file: Path, program_slug: str, organisation_slug: str | None,
         if result is None:
             raise click.ClickException(f"the import failed and nothing was stored: {session.get(type(stored), stored.id).error}")
         click.echo(f"import {stored.id}: created {result.created}, merged {result.merged}, skipped {result.skipped}")
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def restore_command(file: Path) -> None:
+    """Bring an organisation exported as JSON (Tag det hele med) into this Makker, all or nothing."""
+    from sqlmodel import Session
+
+    from models.errors import DomainError
+    from models.imports.restore import restore_organisation
+    from web.database import engine
+
+    with Session(engine(), expire_on_commit=False) as session:
+        try:
+            counts = restore_organisation(session, file.read_bytes())
+        except DomainError as error:
+            raise click.ClickException(error.message) from error
+    click.echo(", ".join(f"{name} {n}" for name, n in counts.items()))
+    click.echo("Accounts have no password yet: each person chooses one with 'Glemt din adgangskode?'.")
