@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 from types import SimpleNamespace
 
 from email_validator import EmailNotValidError, validate_email
@@ -1061,3 +1061,32 @@ def retry_failed(session: Session, by: User, batch_id: int) -> ImportBatch:
         raise Conflict(N_("Only a failed import can be tried again."))
     session.refresh(batch)
     return batch
+
+
+ABANDONED_DAYS = 30
+
+
+def prune_import_files(session: Session, today: date) -> int:
+    """The cells of imported files are personal data kept only for the preview and the undo:
+    emptied once the undo window has passed (or 30 days after an upload nobody finished).
+    What was imported stays in its own tables; the batch keeps its name, hash and counts."""
+    from datetime import datetime as _dt
+    from datetime import time as _time
+
+    begin_write(session)
+    finished_before = _dt.combine(today - timedelta(days=UNDO_DAYS), _time(), tzinfo=UTC)
+    uploaded_before = _dt.combine(today - timedelta(days=ABANDONED_DAYS), _time(), tzinfo=UTC)
+    ids = list(session.exec(select(ImportBatch.id).where(
+        ((ImportBatch.status.in_(("done", "undone", "failed"))) & (func.coalesce(
+            ImportBatch.undone_at, ImportBatch.finished_at, ImportBatch.created_at) < finished_before))
+        | ((ImportBatch.status == "uploaded") & (ImportBatch.created_at < uploaded_before)))))
+    pruned = 0
+    for batch_id in ids:
+        batch = session.get(ImportBatch, batch_id)
+        if batch.rows:
+            batch.result = {**batch.result, "rows": len(batch.rows)}
+            batch.rows = []
+            session.add(batch)
+            pruned += 1
+    session.commit()
+    return pruned

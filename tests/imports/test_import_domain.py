@@ -175,3 +175,14 @@ def test_a_formula_in_a_cell_is_refused_for_its_row(session, world):
     batch = _import(session, world, data, "formel.xlsx")
     preview = ops.check_batch(session, batch, today())
     assert [(r.number, r.errors[0].column) for r in preview.rows if r.errors] == [(3, "Mobil")]
+
+
+def test_the_files_cells_are_emptied_after_the_undo_window_and_the_counts_stay(session, world):
+    batch = _import(session, world, csv_bytes(VOLUNTEER_HEADERS, volunteer_rows(3, seed=41)))
+    ops.start_import(session, world.coordinator, batch.id, today())
+    ops.run_import(session, batch.id, today(), _link)
+    assert ops.prune_import_files(session, today()) == 0
+    assert ops.prune_import_files(session, today() + timedelta(days=ops.UNDO_DAYS + 1)) == 1
+    session.expire_all()
+    kept = session.get(ImportBatch, batch.id)
+    assert kept.rows == [] and kept.result["rows"] == 3 and kept.sha256

@@ -101,7 +101,10 @@ def retention(ctx: JobContext) -> dict:
     with ctx.session() as session:
         report = apply_retention(session, ctx.today())
         pruned = prune_slots(session, ctx.now())
-    return {**asdict(report), "periodic_slots_pruned": pruned}
+        from models.imports.operations import prune_import_files
+
+        import_files = prune_import_files(session, ctx.today())
+    return {**asdict(report), "periodic_slots_pruned": pruned, "import_files_emptied": import_files}
 
 
 # --- spreadsheet import (issue 17) ---
