@@ -31,7 +31,7 @@ from web.imports.links import PURPOSE, WELCOME_MAX_AGE
 from web.jobs import enqueue
 from web.pagination import paginate, paginate_list
 from web.params import optional_record_id
-from web.policy import load, public, require, scope
+from web.policy import load, public, require, require_area, scope
 from web.tokens import read_user_token, token_matches
 
 bp = Blueprint("imports", __name__, url_prefix="/import")
@@ -322,6 +322,7 @@ def export_page() -> str:
     from models.imports.export import SHEET_NAMES, organisation_tables
     from models.organisations import Organisation
 
+    require_area("admin")  # signed in first: an anonymous visitor has no organisation
     organisation = get_db().get(Organisation, current_user.organisation_id)
     require("export", organisation)
     counts = {SHEET_NAMES.get(name, name): len(rows)
@@ -334,6 +335,7 @@ def export_file(fmt: str) -> Response:
     from models.imports.export import export_organisation
     from models.organisations import Organisation
 
+    require_area("admin")  # signed in first: an anonymous visitor has no organisation
     organisation = get_db().get(Organisation, current_user.organisation_id)
     require("export", organisation)
     data, name = export_organisation(get_db(), current_user, fmt, today())
