@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 from datetime import UTC, date, datetime
 
 
@@ -15,3 +16,10 @@ def today() -> date:
     from zoneinfo import ZoneInfo
 
     return datetime.now(ZoneInfo("Europe/Copenhagen")).date()
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` moved ``months`` calendar months on; the 31st becomes the month's last day."""
+    years, month_index = divmod(day.month - 1 + months, 12)
+    year, month = day.year + years, month_index + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

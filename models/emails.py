@@ -182,6 +182,64 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
             "Hello $name\n\n$count check-ins are overdue or due today:\n\n$items\n\n$link",
         ),
     },
+    # --- referrals (issue 13): never personal data in these e-mails; the page is behind the sign-in ---
+    "referral_received": {
+        "da": (
+            "Ny henvisning til $program",
+            "Hej $name\n\nDer er en ny eller rettet henvisning fra $unit til $program. "
+            "Du finder den under Nye henvisninger:\n\n$link",
+        ),
+        "en": (
+            "New referral to $program",
+            "Hello $name\n\nThere is a new or corrected referral from $unit to $program. "
+            "You find it under New referrals:\n\n$link",
+        ),
+    },
+    "referral_update": {
+        "da": (
+            "Nyt om en af dine henvisninger",
+            "Hej $name\n\nDer er nyt om en henvisning, du har sendt til $organisation. "
+            "Log ind for at se det:\n\n$link",
+        ),
+        "en": (
+            "News about one of your referrals",
+            "Hello $name\n\nThere is news about a referral you sent to $organisation. "
+            "Sign in to see it:\n\n$link",
+        ),
+    },
+    "referral_status_ready": {
+        "da": (
+            "En ny status er klar til dig",
+            "Hej $name\n\n$organisation har skrevet en status om en henvisning, du har sendt. "
+            "Log ind for at læse den:\n\n$link",
+        ),
+        "en": (
+            "A new status is ready for you",
+            "Hello $name\n\n$organisation has written a status about a referral you sent. "
+            "Sign in to read it:\n\n$link",
+        ),
+    },
+    "referral_message": {
+        "da": (
+            "Ny besked om en henvisning",
+            "Hej $name\n\nDer er en ny besked om en henvisning. Log ind for at læse og svare:\n\n$link",
+        ),
+        "en": (
+            "New message about a referral",
+            "Hello $name\n\nThere is a new message about a referral. Sign in to read and answer:\n\n$link",
+        ),
+    },
+    "referral_status_due": {
+        "da": (
+            "Status til henvisere: $count forfalder snart",
+            "Hej $name\n\n$count statusser til henvisere forfalder inden for en uge eller er forfaldne:\n\n"
+            "$items\n\n$link",
+        ),
+        "en": (
+            "Statuses to referrers: $count due soon",
+            "Hello $name\n\n$count statuses to referrers are due within a week or overdue:\n\n$items\n\n$link",
+        ),
+    },
 }
 
 

@@ -7,7 +7,6 @@ while names, contact details and free text go. Rows stay, so counts and duration
 
 from __future__ import annotations
 
-import calendar
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -16,7 +15,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from models.audit import AuditEvent, record_audit
-from models.clock import utcnow
+from models.clock import add_months, utcnow
 from models.consent import ConsentRecord
 from models.errors import N_, Conflict, DomainError, NotFound
 from models.lifecycle import cancel_planned_checkins, change_status, update_volunteer_pool_state
@@ -34,6 +33,13 @@ from models.mentees import Household, HouseholdMember, Request, Youth
 from models.notes import Note
 from models.organisations import Program, ProgramBase
 from models.outbox import OutboxMessage
+from models.referrals.privacy import (
+    anonymise_referral,
+    due_referrals,
+    export_referrals,
+    referrals_of_mentee,
+)
+from models.referrals.tables import Referral
 from models.risk_state import refresh_match_risk
 from models.users import User
 from models.volunteer_profile import ANONYMISED, anonymise_volunteer
@@ -66,6 +72,7 @@ class RetentionReport:
     volunteers: int = 0
     matches: int = 0  # matches whose free text was cleared along with their mentee
     emails: int = 0  # sent e-mails older than OUTBOX_KEEP_DAYS, deleted
+    referrals: int = 0  # referrals anonymised: with their mentee, or declined/withdrawn past retention
 
     @property
     def total(self) -> int:
@@ -163,6 +170,7 @@ def export_mentee(session: Session, record_type: str, record_id: int, by: User) 
         "checkins": [c.model_dump(mode="json", include={"match_id", "kind", "due_on", "done_on", "contacted", "rating",
                                                         "concerns", "agreements", "next_step", "outcome"})
                      for c in checkins],
+        "referrals": export_referrals(session, referrals_of_mentee(session, record_type, record.id)),
     }
     record_audit(session, organisation_id=record.organisation_id, user_id=by.id, action="export",
                  record_type=record_type, record_id=record.id)
@@ -233,7 +241,11 @@ def _anonymise_mentee(session: Session, record: Youth | Household, requests: lis
             if event.reason not in _SYSTEM_REASONS:  # e.g. the introduction's summary
                 event.reason = ""
                 session.add(event)
-    return {"requests": len(requests), "matches": len(matches), "notes_deleted": len(notes)}
+    referrals = referrals_of_mentee(session, type(record).__name__, record.id)
+    for referral in referrals:
+        anonymise_referral(session, referral)
+    return {"requests": len(requests), "matches": len(matches), "notes_deleted": len(notes),
+            "referrals": len(referrals)}
 
 
 @shared_write
@@ -252,6 +264,8 @@ def erase_mentee(session: Session, record_type: str, record_id: int, by: User, t
         record = _mentee(session, record_type, record_id, by, locked=True)
         requests = lock_all(session, Request, [r.id for r in _requests_of(session, record)])
         matches = lock_all(session, Match, [m.id for m in _matches_of(session, requests)])
+        # Last in the lock order: a message or status on them waits for the erasure, then finds it.
+        lock_all(session, Referral, [r.id for r in referrals_of_mentee(session, type(record).__name__, record.id)])
         open_matches = [m for m in matches if m.status in OPEN_MATCH_STATUSES]
         if {m.volunteer_id for m in open_matches} <= involved:
             break
@@ -288,13 +302,6 @@ def erase_mentee(session: Session, record_type: str, record_id: int, by: User, t
 
 
 # --- retention ----------------------------------------------------------------------------
-
-def add_months(day: date, months: int) -> date:
-    """``day`` moved ``months`` calendar months on; the 31st becomes the month's last day."""
-    years, month_index = divmod(day.month - 1 + months, 12)
-    year, month = day.year + years, month_index + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
 
 def _last_activity(session: Session, record_type: str, ids: list[int]) -> dict[int, date]:
     """The day of the latest recorded change per record (from the audit trail)."""
@@ -400,12 +407,22 @@ def apply_retention(session: Session, today: date, organisation_id: int | None =
             else:
                 report.households += 1
             report.matches += counts["matches"]
+            report.referrals += counts["referrals"]
     for volunteer in _due_volunteers(session, today, organisation_id):
         anonymise_volunteer(session, volunteer)
         record_audit(session, organisation_id=volunteer.organisation_id, user_id=None, action="anonymise",
                      record_type="Volunteer", record_id=volunteer.id,
                      detail={"reason": "retention", "on": today.isoformat(), "status": volunteer.status})
         report.volunteers += 1
+    # Locked (a message posted at the same moment waits, then finds the referral erased).
+    for referral in lock_all(session, Referral, [r.id for r in due_referrals(session, today, organisation_id)]):
+        if referral.anonymised_at is not None:
+            continue
+        anonymise_referral(session, referral)
+        record_audit(session, organisation_id=referral.organisation_id, user_id=None, action="anonymise",
+                     record_type="Referral", record_id=referral.id,
+                     detail={"reason": "retention", "on": today.isoformat(), "status": referral.status})
+        report.referrals += 1
     # Sent e-mails name mentees and volunteers in their text; they are not kept for long.
     cutoff = datetime.combine(today - timedelta(days=OUTBOX_KEEP_DAYS), datetime.min.time(), tzinfo=UTC)
     old = select(OutboxMessage).where(OutboxMessage.sent_at.is_not(None), OutboxMessage.sent_at < cutoff)

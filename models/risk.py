@@ -17,6 +17,7 @@ from matching.profiles import HEAVY_COMPLEXITY
 from models.matches import OPEN_MATCH_STATUSES, CheckIn, Match, MeetingLog
 from models.mentees import Request
 from models.organisations import Program
+from models.referrals.queries import overdue_statuses
 from models.volunteers import Volunteer
 
 # How much each kind of flag weighs in the ordering (higher first).
@@ -29,6 +30,7 @@ URGENCY: dict[str, int] = {
     "pause_over": 15,
     "introduction_overdue": 15,
     "heavy_for_experience": 10,
+    "status_overdue": 12,  # the referrer's status is past its planned date (issue 13)
 }
 INTRODUCTION_WITHIN_DAYS = 21
 # The program's settings the flags depend on: a change to one of them re-assesses its matches.
@@ -114,6 +116,7 @@ def _assess_chunk(session: Session, result: dict[int, MatchRisk], ids: list[int]
                Volunteer.experience)
         .join(Program, Program.id == Match.program_id).join(Request, Request.id == Match.request_id)
         .join(Volunteer, Volunteer.id == Match.volunteer_id).where(Match.id.in_(in_filter)))}
+    status_overdue = overdue_statuses(session, in_filter, today)
 
     for match_id in ids:
         risk = result[match_id]
@@ -147,6 +150,8 @@ def _assess_chunk(session: Session, result: dict[int, MatchRisk], ids: list[int]
         mins = list(min_experience or []) + [0, 0, 0, 0]
         if complexity >= HIGH_COMPLEXITY and experience < max(1, mins[min(complexity, 3)]):
             flags.append(RiskFlag("heavy_for_experience"))
+        if match_id in status_overdue:
+            flags.append(RiskFlag("status_overdue", status_overdue[match_id]))
 
 
 def at_risk(session: Session, organisation_id: int, today: date, program_id: int | None = None) -> list[MatchRisk]:

@@ -11,6 +11,14 @@ from models.mentees import Household, HouseholdMember, Request, Youth
 from models.notes import Note
 from models.organisations import Organisation, Program
 from models.outbox import OutboxMessage
+from models.referrals.tables import (
+    Referral,
+    ReferralChannel,
+    ReferralMessage,
+    ReferralSettings,
+    ReferralStatus,
+    ReferringUnit,
+)
 from models.risk_state import MatchRiskState
 from models.sessions import UserSession
 from models.users import LoginAttempt, User
@@ -41,6 +49,12 @@ __all__ = [
     "PeriodicSlot",
     "Program",
     "Proposal",
+    "Referral",
+    "ReferralChannel",
+    "ReferralMessage",
+    "ReferralSettings",
+    "ReferralStatus",
+    "ReferringUnit",
     "Request",
     "ScreeningStep",
     "User",

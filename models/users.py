@@ -17,7 +17,7 @@ from models.clock import utcnow
 from models.db import begin_write
 from models.errors import N_, DomainError
 
-ROLES: tuple[str, ...] = ("volunteer", "coordinator", "admin")
+ROLES: tuple[str, ...] = ("volunteer", "coordinator", "admin", "referrer")
 MAX_FAILED_LOGINS = 5          # failures before the first pause
 LOCK_MINUTES = 15              # the longest pause; pauses double from 1 minute up to it
 FAILURE_MEMORY = timedelta(hours=1)  # failures older than this (with none since) are forgotten
@@ -39,6 +39,8 @@ class User(SQLModel, table=True):
     email_confirmed_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
     last_login_at: datetime | None = None
+    # A referrer (henviser) works in one referring unit of the organisation's cooperation.
+    referring_unit_id: int | None = Field(default=None, foreign_key="referringunit.id", index=True)
 
     # Flask-Login reads these; kept here so the web layer needs no wrapper class.
     @property

@@ -69,6 +69,9 @@ LOCK_ORDER: tuple[str, ...] = (
     "proposal",
     "match",
     "checkin",
+    # Last: erasing a person locks their matches and then the referrals they came from; a
+    # status to the referrer locks the match it is about first (issue 13).
+    "referral",
 )
 PG_LOCK_TIMEOUT = "10s"
 CONFLICT_MESSAGE = N_("Someone else changed the same thing at the same moment. Nothing was saved; "

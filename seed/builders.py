@@ -237,3 +237,55 @@ def make_match(
     # Tests that add meetings or check-ins by hand afterwards call refresh_match_risk themselves.
     refresh_match_risk(session, danish_today(), [match.id])
     return match
+
+
+# --- referrals (issue 13) ---------------------------------------------------------------------
+
+def make_unit(session: Session, organisation: Organisation, programs: list[Program] | None = None,
+              **fields: object):  # noqa: ANN201
+    """A referring unit that may refer to ``programs``."""
+    from models.referrals.tables import ReferralChannel, ReferringUnit
+
+    values: dict[str, object] = {"name": f"Kommune {_n()}, Børn og Unge", "kind": "children_families"}
+    values.update(fields)
+    unit = _save(session, ReferringUnit(organisation_id=organisation.id, **values))
+    for program in programs or []:
+        _save(session, ReferralChannel(unit_id=unit.id, program_id=program.id))
+    return unit
+
+
+def make_referrer(session: Session, unit, email: str | None = None, password: str = "correct horse battery",  # noqa: ANN001
+                  **fields: object) -> User:
+    """A caseworker of ``unit`` (role referrer) who can sign in."""
+    organisation = session.get(Organisation, unit.organisation_id)
+    return make_user(session, organisation, "referrer", email=email, password=password, referring_unit_id=unit.id,
+                     **fields)
+
+
+def make_referral(session: Session, referrer: User, program: Program, kind: str = "youth",
+                  today: date | None = None, **fields: object):  # noqa: ANN201
+    """A referral as sent (status "received" unless told), with a custody holder's consent."""
+    from models.referrals.tables import Referral
+
+    today = today or danish_today()
+    values: dict[str, object] = {"postcode": "4000", "reason": "Har brug for en voksen at tale med.",
+                                 "submitted_on": today - timedelta(days=3), "status_consent": True,
+                                 "custody": "sole"}
+    if kind == "youth":
+        values.update(first_name=f"Henvist{_n()}", last_name="Larsen", birth_year=today.year - 14, gender="male",
+                      guardian_name="Forælder Larsen")
+    else:
+        values.update(family_name=f"Familien {_n()}", contact_name="Forælder",
+                      members=[{"first_name": "Forælder", "role": "parent", "birth_year": today.year - 40,
+                                "gender": ""},
+                               {"first_name": "Barn", "role": "child", "birth_year": today.year - 9, "gender": ""}])
+    values.update(fields)
+    referral = _save(session, Referral(organisation_id=referrer.organisation_id, program_id=program.id,
+                                       unit_id=referrer.referring_unit_id, referrer_id=referrer.id, kind=kind,
+                                       **values))
+    if referral.youth_id is None and referral.household_id is None:
+        _save(session, ConsentRecord(organisation_id=referral.organisation_id, subject_type="referral",
+                                     subject_id=referral.id, given_by=str(values.get("guardian_name") or "Forælder"),
+                                     relation="guardian", purpose="referral+status", text_version="2026-henv-1",
+                                     text="Samtykke til henvisningen.", given_on=today - timedelta(days=5)))
+    return referral

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import insert
 from sqlalchemy.engine import Engine
@@ -20,8 +20,8 @@ from sqlmodel import Session, SQLModel, select
 from matching.geo import danish_postcodes
 from matching.profiles import slot_bit
 from matching.vocabulary import INTERESTS
+from models.clock import add_months, utcnow
 from models.clock import today as today_fn
-from models.clock import utcnow
 from models.consent import CONSENT_VERSION, YOUTH_OWN_CONSENT_FROM_AGE, ConsentRecord, consent_text
 from models.lifecycle import schedule_checkins
 from models.matches import CheckIn, Exclusion, Match, MatchEvent, MeetingLog
@@ -64,7 +64,8 @@ def demo_logins(engine: Engine) -> list[tuple[str, str]]:
             return []
         logins = []
         for role, email in (("admin", "admin@roskilde.example.org"), ("coordinator", "koordinator@roskilde.example.org"),
-                            ("volunteer", "frivillig@roskilde.example.org")):
+                            ("volunteer", "frivillig@roskilde.example.org"),
+                            ("referrer", "henviser@roskilde.example.org")):
             if session.exec(select(User).where(User.email == email)).first():
                 logins.append((role, email))
         return logins
@@ -148,6 +149,7 @@ class _Demo:
         family_requests = self._households(org, family_program, 15, coordinators[1])
         self._matches(youth_program, youth_requests, [v for v in vols if v.program_id == youth_program.id], coordinators)
         self._matches(family_program, family_requests, [v for v in vols if v.program_id == family_program.id], coordinators)
+        self._referrals(org, youth_program, family_program, youth_requests, family_requests, coordinators)
         _ = admin
         return DemoSummary(org.name, self.counts, [])
 
@@ -287,6 +289,121 @@ class _Demo:
                 self._count("family requests")
             self._count("households")
         return result
+
+    # --- referrals from the municipality (issue 13) -----------------------------------------------
+
+    def _referrals(self, org: Organisation, youth_program: Program, family_program: Program,
+                   youth_requests: list[Request], family_requests: list[Request], coordinators: list[User]) -> None:
+        """Two referring units, three caseworkers, and referrals in every state: waiting for a
+        decision, asked for more, declined, withdrawn, and accepted ones that wait, are matched
+        (with a status sent and the next one coming), or whose relationship has ended."""
+        from models.referrals.tables import (
+            Referral,
+            ReferralChannel,
+            ReferralMessage,
+            ReferralStatus,
+            ReferringUnit,
+        )
+
+        today, session = self.today, self.s
+        family_unit = self._add(ReferringUnit(organisation_id=org.id, name="Roskilde Kommune, Børn og Familie",
+                                              kind="children_families", contact_email="boernefamilie@roskilde.example.dk"))
+        ssp = self._add(ReferringUnit(organisation_id=org.id, name="SSP Roskilde", kind="ssp"))
+        for unit, programs in ((family_unit, (youth_program, family_program)), (ssp, (youth_program,))):
+            for program in programs:
+                self._add(ReferralChannel(unit_id=unit.id, program_id=program.id))
+        sara = self._user(org, "referrer", "henviser@roskilde.example.org", "Sara Holm Madsen", "")
+        sara.referring_unit_id = family_unit.id
+        kim = self._user(org, "referrer", "kim.raadgiver@roskilde.example.org", "Kim Berg", "")
+        kim.referring_unit_id = family_unit.id
+        ali = self._user(org, "referrer", "ali.ssp@roskilde.example.org", "Ali Demir", "")
+        ali.referring_unit_id = ssp.id
+        self._count("referring units", 2)
+        self._count("referrers", 3)
+
+        def consent(referral: Referral, given_by: str, relation: str, subject: tuple[str, int] | None = None) -> None:
+            subject_type, subject_id = subject or ("referral", referral.id)
+            self._add(ConsentRecord(organisation_id=org.id, subject_type=subject_type, subject_id=subject_id,
+                                    given_by=given_by, relation=relation, purpose="referral+status",
+                                    text_version="2026-henv-1", given_on=referral.submitted_on,
+                                    text="Samtykke til henvisningen og til status til henviseren."))
+
+        def youth_referral(referrer: User, status: str, first: str, last: str, age: int, days_ago: int,
+                           reason: str, **fields: object) -> Referral:
+            referral = self._add(Referral(
+                organisation_id=org.id, program_id=youth_program.id, unit_id=referrer.referring_unit_id,
+                referrer_id=referrer.id, kind="youth", status=status, submitted_on=today - timedelta(days=days_ago),
+                first_name=first, last_name=last, birth_year=today.year - age, gender=fields.pop("gender", "male"),
+                guardian_name=f"{fields.pop('parent', 'Forælder')} {last}", postcode="4000", languages={"da": 3},
+                interests=["fodbold"], reason=reason, complexity=1, custody="sole", status_consent=True, **fields))
+            if referral.youth_id is None:
+                consent(referral, referral.guardian_name, "guardian")
+            self._count(f"referrals {status}")
+            return referral
+
+        youth_referral(sara, "received", "Emil", "Thomsen", 14, 2, "Emil er meget alene efter skoleskiftet og savner "
+                       "en voksen at tale med om andet end skolen.", parent="Hanne")
+        asked = youth_referral(ali, "needs_info", "Jonas", "Petersen", 16, 9, "Jonas hænger ud med ældre drenge om "
+                               "aftenen; han vil gerne i gang med noget andet.", parent="Mikkel")
+        self._add(ConsentRecord(organisation_id=org.id, subject_type="referral", subject_id=asked.id,
+                                given_by="Jonas Petersen", relation="self", purpose="referral+status",
+                                text_version="2026-henv-1", given_on=asked.submitted_on,
+                                text="Samtykke til henvisningen og til status til henviseren."))
+        self._add(ReferralMessage(referral_id=asked.id, author_id=coordinators[0].id,
+                                  body="Tak for henvisningen. Går Jonas i skole lige nu, og hvilke dage har han fri?"))
+        youth_referral(kim, "declined", "Frederik", "Nørgaard", 17, 40, "Frederik har brug for hjælp til at komme "
+                       "op om morgenen.", decided_at=utcnow() - timedelta(days=30), decided_by_id=coordinators[0].id,
+                       decline_reason="other_offer", decline_note="Frederik passer bedre til ungevejledningens "
+                       "morgenhold; vi har sendt kontakten videre.")
+        youth_referral(sara, "withdrawn", "Sofie", "Mortensen", 13, 20, "Sofie har svært ved at finde venner.",
+                       gender="female", withdrawn_note="Familien har fået plads i en klub i stedet.")
+        # A family referral still waiting for a decision: two adults and two children.
+        family = self._add(Referral(
+            organisation_id=org.id, program_id=family_program.id, unit_id=family_unit.id, referrer_id=sara.id,
+            kind="family", status="received", submitted_on=today - timedelta(days=4), family_name="Familien Haddad",
+            contact_name="Rana Haddad", postcode="4000", languages={"ar": 3, "da": 1}, custody="joint",
+            status_consent=True, reason="Familien er nyankommet og kender næsten ingen i Roskilde.",
+            wishes="At lære en dansk familie at kende og få hjælp til skolens intra.",
+            members=[{"first_name": "Rana", "role": "parent", "birth_year": today.year - 38, "gender": "female"},
+                     {"first_name": "Karim", "role": "parent", "birth_year": today.year - 41, "gender": "male"},
+                     {"first_name": "Omar", "role": "child", "birth_year": today.year - 9, "gender": "male"},
+                     {"first_name": "Lina", "role": "child", "birth_year": today.year - 12, "gender": "female"}]))
+        consent(family, "Rana Haddad", "self")
+        consent(family, "Karim Haddad", "guardian")
+        self._count("referrals received")
+        # Accepted ones: the youth already exists (made from the referral), waiting or matched.
+        matches = {m.request_id: m for m in session.exec(select(Match).where(Match.program_id == youth_program.id))}
+        waiting = [r for r in youth_requests if r.id not in matches]
+        running = sorted((r for r in youth_requests if r.id in matches and matches[r.id].status == "active"
+                          and matches[r.id].started_on), key=lambda r: matches[r.id].started_on)  # oldest first
+        ended = [r for r in youth_requests if r.id in matches and matches[r.id].status == "closed"
+                 and matches[r.id].started_on]
+        for request, referrer in ((waiting[:1], sara), (running[:2], sara), (ended[:1], ali)):
+            for req in request:
+                youth = session.get(Youth, req.youth_id)
+                req.referred_by = f"{referrer.name}, {session.get(ReferringUnit, referrer.referring_unit_id).name}"
+                session.add(req)
+                referral = youth_referral(
+                    referrer, "accepted", youth.first_name, youth.last_name, today.year - youth.birth_year,
+                    (today - req.referred_on).days, req.description or "Har brug for en voksen at tale med.",
+                    gender=youth.gender or "male", youth_id=youth.id, request_id=req.id,
+                    decided_at=utcnow() - timedelta(days=max(1, (today - req.referred_on).days - 3)),
+                    decided_by_id=coordinators[0].id)
+                match = matches.get(req.id)
+                if match is not None and match.status == "active":
+                    sent_on = add_months(match.started_on, 2)
+                    if sent_on <= today:
+                        self._add(ReferralStatus(
+                            referral_id=referral.id, match_id=match.id, written_by_id=coordinators[0].id,
+                            sent_by_id=coordinators[0].id, due_on=sent_on, sent_on=sent_on,
+                            sent_at=datetime.combine(sent_on, time(12), UTC), written_at=utcnow(),
+                            how_it_goes=f"{youth.first_name} og den frivillige ses hver uge; de har været til "
+                                        "fodbold og på biblioteket.",
+                            agreements="De mødes onsdage efter skole."))
+                if match is not None and match.status == "closed":
+                    self._add(ReferralMessage(referral_id=referral.id, author_id=match.coordinator_id,
+                                              kind="closure", match_id=match.id,
+                                              body=match.next_step or "Ungdomsklubben tager over."))
 
     # --- relationships ------------------------------------------------------------------------
 

@@ -143,6 +143,13 @@ class OrgWorld:
     run: object
     proposal: object
     youth_consent: object = None  # the consent recorded for ``youth``
+    # referrals (issue 13): a unit referring to both programmes, its caseworker, a referral waiting
+    # for a decision, one accepted (it became ``family_request``) with a status sent back
+    unit: object = None
+    referrer: object = None
+    referral: object = None
+    accepted_referral: object = None
+    referral_status: object = None
 
 
 def build_org(session: Session, name: str, slug: str) -> OrgWorld:
@@ -179,9 +186,29 @@ def build_org(session: Session, name: str, slug: str) -> OrgWorld:
     # Read before the commit: a read after it would open a snapshot that hides the app's writes.
     youth_consent = session.exec(select(ConsentRecord).where(ConsentRecord.subject_type == "youth",
                                                              ConsentRecord.subject_id == youth.id)).first()
+    unit = b.make_unit(session, org, [program, family_program], name=f"{name}s kommune, Børn og Unge")
+    referrer = b.make_referrer(session, unit, email=f"henviser@{slug}.example.org", password=PASSWORD,
+                               name="Sara Sagsbehandler")
+    referral = b.make_referral(session, referrer, program)
+    accepted = b.make_referral(session, referrer, family_program, kind="family", status="accepted",
+                               household_id=household.id, request_id=family_request.id)
+    from models.clock import utcnow
+    from models.referrals.tables import ReferralStatus
+
+    accepted.decided_at = utcnow()
+    # The household's consent came with the referral (accepting moves it onto the household).
+    session.add(ConsentRecord(organisation_id=org.id, subject_type="household", subject_id=household.id,
+                              given_by="Forælder", relation="self", purpose="referral+status",
+                              text_version="2026-henv-1", text="Samtykke til henvisningen.",
+                              given_on=accepted.submitted_on))
+    status = ReferralStatus(referral_id=accepted.id, how_it_goes="Det går godt.", sent_on=accepted.submitted_on,
+                            sent_at=utcnow(), sent_by_id=coordinator.id, written_by_id=coordinator.id)
+    session.add_all([accepted, status])
+    session.flush()
     session.commit()
     return OrgWorld(org, program, family_program, admin, coordinator, volunteer_user, volunteer, other_volunteer,
-                    youth, request, household, family_request, match, run, proposal, youth_consent)
+                    youth, request, household, family_request, match, run, proposal, youth_consent,
+                    unit, referrer, referral, accepted, status)
 
 
 @pytest.fixture
@@ -203,7 +230,8 @@ def as_role(client, world):  # noqa: ANN001, ANN201
     """Sign the test client in as one of the world's roles."""
 
     def _as(role: str):  # noqa: ANN202
-        user = {"admin": world.admin, "coordinator": world.coordinator, "volunteer": world.volunteer_user}[role]
+        user = {"admin": world.admin, "coordinator": world.coordinator, "volunteer": world.volunteer_user,
+                "referrer": world.referrer}[role]
         response = login(client, user.email)
         assert response.status_code == 302, response.data[:500]
         return client

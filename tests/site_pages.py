@@ -40,8 +40,9 @@ ROLE_EMAILS = {
     "admin": "admin@roskilde.example.org",
     "coordinator": "koordinator@roskilde.example.org",
     "volunteer": "frivillig@roskilde.example.org",
+    "referrer": "henviser@roskilde.example.org",  # referrals (issue 13)
 }
-CRAWL_ROLES = ("anonymous", "volunteer", "coordinator", "admin")
+CRAWL_ROLES = ("anonymous", "volunteer", "coordinator", "admin", "referrer")
 
 
 @dataclass
@@ -280,6 +281,115 @@ SAMPLES["imports.batch"] = _import_batches
 SAMPLES["imports.undo"] = _done_import
 SAMPLES["imports_welcome.welcome"] = _welcome_links
 SAMPLES["imports.export_page"] = _none
+# --- referrals (issue 13): the referrer's, the coordinator's and the administrator's pages ---
+NOT_PAGES = NOT_PAGES | {"admin.referral_dashboard_csv"}
+
+
+def _referrals(c: Crawl, *statuses: str, own: bool = False) -> list:
+    from models.referrals.tables import Referral
+
+    stmt = select(Referral).where(Referral.organisation_id == c.org_id).order_by(Referral.id)
+    if own:
+        stmt = stmt.where(Referral.referrer_id == c.user.id)  # type: ignore[union-attr]
+    found = list(c.session.exec(stmt))
+    if not statuses:
+        return found
+    return [next(r for r in found if r.status == s) for s in statuses if any(r.status == s for r in found)]
+
+
+def _referral_each_status(c: Crawl) -> list[dict]:
+    """One referral of each status, and the family one (it shows the members)."""
+    own = c.user is not None and c.user.role == "referrer"
+    each = _referrals(c, "received", "needs_info", "declined", "withdrawn", "accepted", own=own)
+    family = [r for r in _referrals(c, own=own) if r.kind == "family"][:1]
+    return _ids(*each, *family, key="referral_id")
+
+
+def _own_open_referrals(c: Crawl) -> list[dict]:
+    open_ = [r for r in _referrals(c, own=True) if r.status in ("received", "needs_info")]
+    youth = [r for r in open_ if r.kind == "youth"][:1]
+    family = [r for r in open_ if r.kind == "family"][:1]
+    return _ids(*youth, *family, key="referral_id")
+
+
+def _own_open_referral(c: Crawl) -> list[dict]:
+    return _own_open_referrals(c)[:1]
+
+
+def _own_accepted_referral(c: Crawl) -> list[dict]:
+    return _ids(*_referrals(c, "accepted", own=True), key="referral_id")
+
+
+def _own_sent_status(c: Crawl) -> list[dict]:
+    from models.referrals.tables import ReferralStatus
+
+    for referral in _referrals(c, own=True):
+        report = c.first(select(ReferralStatus).where(ReferralStatus.referral_id == referral.id,
+                                                      ReferralStatus.sent_at.is_not(None)).order_by(ReferralStatus.id))
+        if report is not None:
+            return [{"referral_id": referral.id, "status_id": report.id}]
+    return []
+
+
+def _referable(c: Crawl) -> list[dict]:
+    from models.referrals.operations import referable_programs
+
+    out = []
+    for program in referable_programs(c.session, c.user):  # type: ignore[arg-type]
+        if program.serves in ("youth", "both"):
+            out.append({"program_id": program.id, "kind": "ung"})
+        if program.serves in ("family", "both"):
+            out.append({"program_id": program.id, "kind": "familie"})
+    return out
+
+
+def _consent_form_programs(c: Crawl) -> list[dict]:
+    if c.user is not None and c.user.role == "referrer":
+        return _ids(*[c.session.get(Program, a["program_id"]) for a in _referable(c)], key="program_id")
+    return _programs(c)[:1]
+
+
+def _an_open_referral(c: Crawl) -> list[dict]:
+    return _ids(*_referrals(c, "received"), key="referral_id")
+
+
+def _an_accepted_referral_with_a_match(c: Crawl) -> list[dict]:
+    from models.referrals.tables import ReferralStatus
+
+    accepted = [r for r in _referrals(c) if r.status == "accepted"]
+    with_status = [r for r in accepted if c.first(select(ReferralStatus).where(ReferralStatus.referral_id == r.id))]
+    return _ids(*(with_status[:1] or accepted[:1]), key="referral_id")
+
+
+def _a_declined_referral(c: Crawl) -> list[dict]:
+    return _ids(*_referrals(c, "declined"), key="referral_id")
+
+
+def _referrers_with_referrals(c: Crawl) -> list[dict]:
+    return [{"user_id": i} for i in sorted({r.referrer_id for r in _referrals(c)})[:1]]
+
+
+def _units(c: Crawl) -> list[dict]:
+    from models.referrals.tables import ReferringUnit
+
+    return _ids(*c.session.exec(select(ReferringUnit).where(ReferringUnit.organisation_id == c.org_id)
+                                .order_by(ReferringUnit.id)), key="unit_id")
+
+
+SAMPLES.update({
+    "referrer.home": _none, "referrer.start": _none, "referrer.new": _referable,
+    "referrer.referral": _referral_each_status, "referrer.edit": _own_open_referrals,
+    "referrer.withdraw": _own_open_referral, "referrer.stop_status": _own_accepted_referral,
+    "referrer.status": _own_sent_status, "referrer.consent_form": _consent_form_programs,
+    "coordinator.referrals": _none, "coordinator.referral_statuses": _none,
+    "coordinator.referral": _referral_each_status, "coordinator.decline": _an_open_referral,
+    "coordinator.referral_status": _an_accepted_referral_with_a_match,
+    "coordinator.referral_stop_status": _an_accepted_referral_with_a_match,
+    "admin.referral_units": _none, "admin.new_referral_unit": _none, "admin.referral_unit": _units,
+    "admin.referrers": _none, "admin.invite_referrer": _none, "admin.program_referrals": _programs,
+    "admin.referral_dashboard": _none, "admin.erase_referral": _a_declined_referral,
+    "admin.hand_over": _referrers_with_referrals,
+})
 
 
 # Forms that an empty submission sends back with errors: their error state is crawled too.
@@ -291,6 +401,10 @@ ERROR_FORMS = frozenset({
     "coordinator.introduction", "coordinator.checkin", "coordinator.pause", "coordinator.close", "admin.invite",
     "admin.organisation", "admin.program_settings", "admin.erase_person", "coordinator.add_person_consent",
     "coordinator.withdraw", "imports.index", "imports.undo", "imports.to_confirm", "imports_welcome.welcome",
+    # referrals (issue 13)
+    "referrer.new", "referrer.edit", "referrer.withdraw", "referrer.stop_status", "coordinator.decline",
+    "coordinator.referral_stop_status", "admin.new_referral_unit", "admin.referral_unit", "admin.invite_referrer",
+    "admin.erase_referral", "admin.hand_over",
 })
 
 

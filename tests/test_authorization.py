@@ -12,13 +12,14 @@ import pytest
 
 from tests.conftest import login
 
-ANON, VOL, COORD, ADMIN = "anonymous", "volunteer", "coordinator", "admin"
-ROLES = (ANON, VOL, COORD, ADMIN)
+ANON, VOL, COORD, ADMIN, REF = "anonymous", "volunteer", "coordinator", "admin", "referrer"
+ROLES = (ANON, VOL, COORD, ADMIN, REF)
 EVERYONE = frozenset(ROLES)
-SIGNED_IN = frozenset({VOL, COORD, ADMIN})
+SIGNED_IN = frozenset({VOL, COORD, ADMIN, REF})
 STAFF = frozenset({COORD, ADMIN})
 ADMINS = frozenset({ADMIN})
 VOLUNTEERS = frozenset({VOL})
+REFERRERS = frozenset({REF})
 
 # endpoint -> (roles allowed, url arguments built from the world)
 ACCESS: dict[str, tuple[frozenset[str], Callable]] = {
@@ -99,6 +100,38 @@ ACCESS: dict[str, tuple[frozenset[str], Callable]] = {
     "coordinator.withdraw": (STAFF, lambda w: {"consent_id": w.youth_consent.id}),
     "coordinator.set_rhythm": (STAFF, lambda w: {"match_id": w.match.id}),
     "volunteer.set_rhythm": (VOLUNTEERS, lambda w: {"match_id": w.match.id}),
+    # --- referrals (issue 13) ---
+    "referrer.home": (REFERRERS, lambda w: {}),
+    "referrer.start": (REFERRERS, lambda w: {}),
+    "referrer.new": (REFERRERS, lambda w: {"program_id": w.program.id, "kind": "ung"}),
+    "referrer.edit": (REFERRERS, lambda w: {"referral_id": w.referral.id}),
+    "referrer.referral": (REFERRERS, lambda w: {"referral_id": w.referral.id}),
+    "referrer.message": (REFERRERS, lambda w: {"referral_id": w.referral.id}),
+    "referrer.status": (REFERRERS, lambda w: {"referral_id": w.accepted_referral.id,
+                                              "status_id": w.referral_status.id}),
+    "referrer.withdraw": (REFERRERS, lambda w: {"referral_id": w.referral.id}),
+    "referrer.stop_status": (REFERRERS, lambda w: {"referral_id": w.referral.id}),
+    "referrer.consent_form": (REFERRERS | STAFF, lambda w: {"program_id": w.program.id}),
+    "coordinator.referrals": (STAFF, lambda w: {}),
+    "coordinator.referral": (STAFF, lambda w: {"referral_id": w.referral.id}),
+    "coordinator.accept": (STAFF, lambda w: {"referral_id": w.referral.id}),
+    "coordinator.ask": (STAFF, lambda w: {"referral_id": w.referral.id}),
+    "coordinator.decline": (STAFF, lambda w: {"referral_id": w.referral.id}),
+    "coordinator.referral_message": (STAFF, lambda w: {"referral_id": w.referral.id}),
+    "coordinator.referral_status": (STAFF, lambda w: {"referral_id": w.accepted_referral.id}),
+    "coordinator.referral_stop_status": (STAFF, lambda w: {"referral_id": w.referral.id}),
+    "coordinator.referral_statuses": (STAFF, lambda w: {}),
+    "admin.referral_units": (ADMINS, lambda w: {}),
+    "admin.new_referral_unit": (ADMINS, lambda w: {}),
+    "admin.referral_unit": (ADMINS, lambda w: {"unit_id": w.unit.id}),
+    "admin.referrers": (ADMINS, lambda w: {}),
+    "admin.invite_referrer": (ADMINS, lambda w: {}),
+    "admin.update_referrer": (ADMINS, lambda w: {"user_id": w.referrer.id}),
+    "admin.hand_over": (ADMINS, lambda w: {"user_id": w.referrer.id}),
+    "admin.program_referrals": (ADMINS, lambda w: {"program_id": w.program.id}),
+    "admin.referral_dashboard": (ADMINS, lambda w: {}),
+    "admin.referral_dashboard_csv": (ADMINS, lambda w: {}),
+    "admin.erase_referral": (ADMINS, lambda w: {"referral_id": w.referral.id}),
     # --- page performance (issue 16) ---
     "admin.chart": (ADMINS, lambda w: {"key": _stored_chart(w)}),
     # --- hardening (issue 11) ---
@@ -157,7 +190,7 @@ def _stored_chart(world) -> str:  # noqa: ANN001
 def _sign_in(client, world, role: str) -> None:  # noqa: ANN001
     if role == ANON:
         return
-    user = {VOL: world.volunteer_user, COORD: world.coordinator, ADMIN: world.admin}[role]
+    user = {VOL: world.volunteer_user, COORD: world.coordinator, ADMIN: world.admin, REF: world.referrer}[role]
     assert login(client, user.email).status_code == 302
 
 
@@ -198,7 +231,7 @@ def test_each_role_reaches_exactly_the_routes_it_is_allowed(app, world, role):
     assert not wrong, "\n".join(wrong)
 
 
-@pytest.mark.parametrize("role", (VOL, COORD, ADMIN))
+@pytest.mark.parametrize("role", (VOL, COORD, ADMIN, REF))
 def test_records_of_another_organisation_are_not_found(app, world, other_world, role):
     """Every route that names a record answers 404 when the record is another organisation's."""
     client = app.test_client()

@@ -37,7 +37,7 @@ def test_the_demo_has_volunteers_at_every_stage_and_relationships_in_every_state
 def test_the_printed_demo_logins_work_with_the_printed_password(engine, session):
     build_demo(engine, seed=1, password="demo-password-1", today=TODAY)
     logins = demo_logins(engine)
-    assert [role for role, _ in logins] == ["admin", "coordinator", "volunteer"]
+    assert [role for role, _ in logins] == ["admin", "coordinator", "volunteer", "referrer"]
     for _, email in logins:
         user = session.exec(select(User).where(User.email == email)).one()
         assert verify_password(user, "demo-password-1")
@@ -97,3 +97,15 @@ def test_the_demo_matching_never_proposes_a_heavy_case_to_a_volunteer_below_the_
             request, volunteer = session.get(Request, match.request_id), session.get(Volunteer, match.volunteer_id)
             assert volunteer.experience >= minimum[request.complexity]
     assert heavy_proposals > 0  # heavy cases are proposed, to volunteers with the experience for them
+
+
+def test_the_demo_has_two_referring_units_three_referrers_and_referrals_in_every_state(engine, session):
+    from models.referrals.tables import REFERRAL_STATUSES, Referral, ReferralStatus, ReferringUnit
+
+    build_demo(engine, seed=1, password="demo-password-1", today=TODAY)
+    assert _count(session, select(ReferringUnit)) == 2
+    assert _count(session, select(User).where(User.role == "referrer")) == 3
+    assert {s for s in session.exec(select(Referral.status))} == set(REFERRAL_STATUSES)
+    accepted = session.exec(select(Referral).where(Referral.status == "accepted")).all()
+    assert accepted and all(r.request_id and r.youth_id for r in accepted)
+    assert _count(session, select(ReferralStatus).where(ReferralStatus.sent_at.is_not(None))) >= 1

@@ -90,6 +90,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # coordinator journey (issue 5)
     # follow-up (issue 6)
     # admin (issue 7)
+    # referrals (issue 13): the referrer's own pages
+    from web.referrer import views as referrer_views
+
+    app.register_blueprint(referrer_views.bp)
     # spreadsheet import (issue 17)
     from web.imports import views as import_views
     from web.imports.uploads import UploadAwareRequest

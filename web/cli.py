@@ -70,6 +70,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(bench_dashboard_command)
     app.cli.add_command(bench_command)
     app.cli.add_command(worker_command)
+    app.cli.add_command(referral_notices_command)
     app.cli.add_command(loadtest_command)
     app.cli.add_command(refresh_risk_command)
     app.cli.add_command(draw_charts_command)
@@ -315,10 +316,27 @@ def retention_command(today) -> None:  # noqa: ANN001
     with Session(engine(), expire_on_commit=False) as session:
         report = apply_retention(session, today.date() if today else today_fn())
     click.echo(f"anonymised {report.youths} youths, {report.households} families and {report.volunteers} volunteers "
-               f"({report.matches} matches cleared of free text), and deleted {report.emails} sent e-mails older than "
+               f"({report.matches} matches cleared of free text; {report.referrals} referrals), and deleted {report.emails} sent e-mails older than "
                f"90 days; each anonymisation is in the audit log")
 
 
+@click.command("referral-notices")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="Run as of this date.")
+@with_appcontext
+def referral_notices_command(today) -> None:  # noqa: ANN001
+    """Remind coordinators of statuses to referrers falling due, and tell referrers of ended
+    relationships (the queue runs both by itself; safe to repeat)."""
+    from sqlmodel import Session
+
+    from models.clock import today as today_fn
+    from models.referrals.statuses import send_closure_notices, send_status_reminders
+
+    settings = current_app.config["MAKKER_SETTINGS"]
+    with Session(engine(), expire_on_commit=False) as session:
+        reminders = send_status_reminders(session, today.date() if today else today_fn(), settings.base_url)
+        notices = send_closure_notices(session, settings.base_url)
+    click.echo(f"reminded coordinators of {reminders.status_reminders} statuses to referrers "
+               f"({reminders.coordinators} e-mails) and told referrers of {notices.closure_notices} ended relationships")
 @click.command("refresh-risk")
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="Run as of this date.")
 @click.option("--organisation", "organisation_slug", default=None, help="Only this organisation (its slug).")

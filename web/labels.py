@@ -13,7 +13,8 @@ from web.i18n import label as vocab_label
 from web.i18n import lazy_gettext as _l
 
 LABELS: dict[str, dict[str, object]] = {
-    "role": {"volunteer": _l("Volunteer"), "coordinator": _l("Coordinator"), "admin": _l("Administrator")},
+    "role": {"volunteer": _l("Volunteer"), "coordinator": _l("Coordinator"), "admin": _l("Administrator"),
+             "referrer": _l("Referrer")},
     "gender": {"female": _l("Female"), "male": _l("Male"), "other": _l("Other")},
     "serves": {"youth": _l("Youths"), "family": _l("Families"), "both": _l("Youths and families")},
     "supports": {"youth": _l("A youth"), "family": _l("A family"), "either": _l("A youth or a family")},
@@ -120,6 +121,7 @@ LABELS: dict[str, dict[str, object]] = {
         "pause_over": _l("The pause should have ended"),
         "introduction_overdue": _l("The introduction has not been recorded"),
         "heavy_for_experience": _l("High complexity for an inexperienced volunteer"),
+        "status_overdue": _l("The status to the referrer is overdue"),
     },
     "experience_warning": {
         "experience_at_minimum": _l("Close to the limit: the volunteer has just the least experience this complexity "
@@ -142,7 +144,8 @@ LABELS: dict[str, dict[str, object]] = {
     "record_type": {
         "Youth": _l("Youth"), "Household": _l("Family"), "Volunteer": _l("Volunteer"), "Request": _l("Request"),
         "Match": _l("Match"), "MeetingLog": _l("Meeting log"), "CheckIn": _l("Check-in"), "User": _l("User"),
-        "Program": _l("Program"), "Note": _l("Note"),
+        "Program": _l("Program"), "Note": _l("Note"), "Referral": _l("Referral"),
+        "ReferringUnit": _l("Referring unit"),
         # --- pages (issue 12) ---
         "Proposal": _l("Proposal"), "MatchRun": _l("Match run"), "Organisation": _l("Organisation"),
         "AuditEvent": _l("Audit log"), "account": _l("Account"),
@@ -187,6 +190,33 @@ LABELS: dict[str, dict[str, object]] = {
         "complexity_cap": _l("forced by the cap on high-complexity mentees per volunteer"),
     },
     "person_kind": {"youth": _l("Youth"), "household": _l("Family"), "volunteer": _l("Volunteer")},
+    # --- referrals (issue 13) ---
+    "referral_kind": {"youth": _l("Youth"), "family": _l("Family")},
+    "referral_status": {"received": _l("Received"), "needs_info": _l("More information needed"),
+                        "accepted": _l("Accepted"), "declined": _l("Declined"), "withdrawn": _l("Withdrawn")},
+    # The status in words a referrer reads (models.referrals.queries.progress).
+    "referral_stage": {
+        "received": _l("Received"), "needs_info": _l("More information needed"), "declined": _l("Declined"),
+        "withdrawn": _l("Withdrawn"), "accepted": _l("Accepted"), "consent_withdrawn": _l("Consent withdrawn"),
+        "waiting": _l("Accepted, waiting for a volunteer"), "introduced": _l("Matched"), "active": _l("Active"),
+        "paused": _l("Paused"), "closed": _l("Closed"), "waiting_again": _l("Waiting for a new volunteer"),
+    },
+    "decline_reason": {
+        "outside_target": _l("Outside the programme's target group"),
+        "too_heavy": _l("The needs are too heavy for a volunteer"),
+        "no_volunteers": _l("No volunteer can be found in reasonable time"),
+        "other_offer": _l("Another offer fits better"),
+        "consent": _l("The consent is missing or unclear"),
+        "other": _l("Another reason"),
+    },
+    "unit_kind": {
+        "children_families": _l("Children and families department"), "ssp": _l("SSP (school, social services, police)"),
+        "school": _l("School"), "health": _l("Health visitors and health care"), "jobcenter": _l("Job centre"),
+        "integration": _l("Integration team"), "other": _l("Other"),
+    },
+    "custody": {"joint": _l("Joint custody: both custody holders consent"), "sole": _l("Sole custody")},
+    "volunteer_info": {"none": _l("Nothing about the volunteer"), "first_name": _l("The volunteer's first name"),
+                       "first_name_and_age": _l("The volunteer's first name and age")},
     # --- pages (issue 12): every code a page shows goes through here ---
     "youth_gender": {"female": _l("Girl"), "male": _l("Boy"), "other": _l("Other")},
     "member_role": {"parent": _l("parent"), "child": _l("child"), "other": _l("other adult")},

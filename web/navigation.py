@@ -44,14 +44,28 @@ STAFF_MENU = (
             ("coordinator.match", "coordinator.introduction", "coordinator.checkin", "coordinator.pause",
              "coordinator.close")),
     NavItem("coordinator.followup", _l("Follow-up")),
+    # --- referrals (issue 13) ---
+    NavItem("coordinator.referrals", _l("Referrals"),
+            ("coordinator.referral", "coordinator.accept", "coordinator.ask", "coordinator.decline",
+             "coordinator.referral_message", "coordinator.referral_status", "coordinator.referral_stop_status",
+             "coordinator.referral_statuses")),
 )
 ADMIN_MENU = (
     NavItem("admin.dashboard", _l("Dashboard")),
     NavItem("admin.home", _l("Administration"),
             ("admin.relationships", "admin.program_settings", "admin.invite", "admin.organisation", "admin.audit",
-             "admin.people", "admin.erase_person")),
+             "admin.people", "admin.erase_person",
+             # --- referrals (issue 13) ---
+             "admin.referral_units", "admin.new_referral_unit", "admin.referral_unit", "admin.referrers",
+             "admin.invite_referrer", "admin.update_referrer", "admin.program_referrals", "admin.erase_referral")),
 )
 # --- further roles' menus (e.g. the referrer): one block each ---
+REFERRER_MENU = (  # issue 13
+    NavItem("referrer.home", _l("My referrals"),
+            ("referrer.referral", "referrer.edit", "referrer.message", "referrer.status", "referrer.withdraw",
+             "referrer.stop_status")),
+    NavItem("referrer.start", _l("New referral"), ("referrer.new",)),
+)
 
 
 def menu_for(role: str | None) -> tuple[NavItem, ...]:
@@ -61,6 +75,8 @@ def menu_for(role: str | None) -> tuple[NavItem, ...]:
         return STAFF_MENU
     if role == "admin":
         return STAFF_MENU + ADMIN_MENU
+    if role == "referrer":
+        return REFERRER_MENU
     return ()
 
 

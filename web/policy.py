@@ -23,6 +23,7 @@ from models.matches import OPEN_MATCH_STATUSES, CheckIn, Match, MeetingLog
 from models.matchruns import MatchRun, Proposal
 from models.mentees import Household, Request, Youth
 from models.organisations import Organisation, Program
+from models.referrals.tables import OPEN_REFERRAL_STATUSES, Referral, ReferralChannel, ReferringUnit
 from models.users import User
 from models.volunteers import ScreeningStep, Volunteer
 from web.database import get_db
@@ -88,6 +89,29 @@ def _signed_in(user: Any, _record: Any = None) -> bool:
     return _role(user) is not None
 
 
+# --- referrers (issue 13): a referrer sees their own referrals, nothing else of the organisation ---
+
+def _referrer(user: Any, _record: Any = None) -> bool:
+    return _role(user) == "referrer" and getattr(user, "referring_unit_id", None) is not None
+
+
+def _own_referral(user: Any, record: Referral) -> bool:
+    return _referrer(user) and _same_org(user, record) and record.referrer_id == user.id
+
+
+def _own_open_referral(user: Any, record: Referral) -> bool:
+    return _own_referral(user, record) and record.status in OPEN_REFERRAL_STATUSES and record.anonymised_at is None
+
+
+def _may_print_consent(user: Any, record: Program) -> bool:
+    """Staff of the programme's organisation, or a referrer whose unit refers to it."""
+    if _staff(user, record):
+        return True
+    if not (_referrer(user) and _same_org(user, record)):
+        return False
+    return get_db().get(ReferralChannel, (user.referring_unit_id, record.id)) is not None
+
+
 RULES: dict[tuple[str, str], Callable[[Any, Any], bool]] = {
     ("account", "use"): _signed_in,
     ("volunteer_area", "use"): _volunteer,
@@ -133,6 +157,19 @@ RULES: dict[tuple[str, str], Callable[[Any, Any], bool]] = {
     ("ImportBatch", "manage"): _staff,
     ("ImportBatch", "undo"): _staff,
     ("Organisation", "export"): lambda u, r: _role(u) == "admin" and r.id == u.organisation_id,  # everything
+    # --- referrals (issue 13) ---
+    ("referrer_area", "use"): _referrer,
+    ("Referral", "create"): _referrer,
+    ("Referral", "show"): lambda u, r: _staff(u, r) or _own_referral(u, r),
+    ("Referral", "update"): _own_open_referral,
+    ("Referral", "withdraw"): _own_open_referral,
+    ("Referral", "message"): lambda u, r: (_staff(u, r) or _own_referral(u, r)) and r.anonymised_at is None,
+    ("Referral", "stop_status"): lambda u, r: _staff(u, r) or _own_referral(u, r),
+    ("Referral", "decide"): _staff,
+    ("Referral", "report"): _staff,
+    ("Referral", "erase"): _admin,
+    ("ReferringUnit", "manage"): _admin,
+    ("Program", "print_consent"): _may_print_consent,
 }
 
 
@@ -163,7 +200,8 @@ def require_area(area: str) -> None:
 # --- scopes: what the user may list -------------------------------------------------------
 
 _ORG_SCOPED: tuple[type[SQLModel], ...] = (
-    Volunteer, Youth, Household, Request, Match, Proposal, MatchRun, Program, User, ConsentRecord, ImportBatch,
+    Volunteer, Youth, Household, Request, Match, Proposal, MatchRun, Program, User, ConsentRecord,
+    Referral, ReferringUnit, ImportBatch,
 )
 
 
@@ -185,6 +223,14 @@ def scope(model: type[T], user: Any = None) -> SelectOfScalar[T]:
         )
     else:
         raise LookupError(f"no scope for {model.__name__}")
+    if _role(user) == "referrer":
+        # A referrer lists their own referrals and nothing else of the organisation.
+        if model is Referral:
+            return stmt.where(Referral.referrer_id == user.id)
+        if model is Program:  # the programmes their unit may refer to
+            return stmt.join(ReferralChannel, ReferralChannel.program_id == Program.id).where(
+                ReferralChannel.unit_id == user.referring_unit_id)
+        return stmt.where(False)  # noqa: FBT003
     if _role(user) == "volunteer":
         own = own_volunteer(user)
         own_id = own.id if own else -1
@@ -213,6 +259,8 @@ def load(model: type[T], record_id: int, action: str = "show") -> T:
         abort(404)
     if not isinstance(record_id, int) or not 0 < record_id <= MAX_DB_INT:
         abort(404)  # no such row can exist (and a huge int would overflow the database driver)
+    if _role(current_user) == "referrer" and model not in (Referral, Program):
+        abort(404)
     record = get_db().exec(scope(model).where(pk == record_id)).first()
     if record is None:
         abort(404)

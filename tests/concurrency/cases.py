@@ -962,6 +962,53 @@ def _imported_left(kit: Kit) -> Callable[[Session, Outcome], list[str]]:
         if batch.status == "done" and people != records:
             return [f"import done with {people} volunteers but {records} records"]
         return []
+# --- referrals (issue 13) -------------------------------------------------------------------
+
+REFERRAL_LINK = "http://test/henviser/1"
+
+
+def _referrer(kit: Kit) -> Any:
+    unit = b.make_unit(kit.session, kit.organisation, [kit.program])
+    return b.make_referrer(kit.session, unit)
+
+
+def _referral(kit: Kit, **fields: Any) -> Any:
+    return b.make_referral(kit.session, _referrer(kit), kit.program, **fields)
+
+
+def _accept(referral_id: int, by: Any, submit_key: str | None = None) -> Attempt:
+    from models.referrals.operations import Acceptance, accept_referral
+
+    return lambda s: call(accept_referral, s, by, referral_id, Acceptance("En voksen at tale med", 1), TODAY,
+                          lambda r: REFERRAL_LINK, submit_key=submit_key)
+
+
+def _decline(referral_id: int, by: Any) -> Attempt:
+    from models.referrals.operations import decline_referral
+
+    return lambda s: decline_referral(s, by, referral_id, "other_offer", "Klubben passer bedre.", lambda r: REFERRAL_LINK)
+
+
+def _one_intake(referral: Any) -> Callable[[Session, Outcome], list[str]]:
+    """Nothing half-written: an accepted referral made exactly one youth and one request, the
+    consents became the youth's; any other referral made nobody."""
+    from models.consent import ConsentRecord
+    from models.mentees import Request, Youth
+    from models.referrals.tables import Referral
+
+    def check(session: Session, outcome: Outcome) -> list[str]:
+        youths = count(session, Youth, Youth.first_name == referral.first_name,
+                       Youth.organisation_id == referral.organisation_id)
+        row = session.get(Referral, referral.id)
+        requests = count(session, Request, Request.youth_id == row.youth_id) if row.youth_id else 0
+        left = count(session, ConsentRecord, ConsentRecord.subject_type == "referral",
+                     ConsentRecord.subject_id == referral.id)
+        if row.status == "accepted":
+            problems = [f"{youths} youths made from one referral"] if youths != 1 else []
+            problems += [f"{requests} requests made from one referral"] if requests != 1 else []
+            problems += ["the consents stayed on the accepted referral"] if left else []
+            return problems
+        return [f"a {row.status} referral made {youths} youths"] if youths else []
 
     return check
 
@@ -1026,3 +1073,256 @@ def _run_import_twice(kit: Kit) -> Race:
     ops.start_import(kit.session, kit.coordinator, batch.id, TODAY)
     return Race([lost_when_false(lambda s: ops.run_import(s, batch.id, TODAY, lambda user: "http://race/"))] * 2,
                 winners=1, check=_imported_left(kit))
+@case("two coordinators accept the same referral")
+def _accept_twice(kit: Kit) -> Race:
+    referral = _referral(kit)
+    return Race([_accept(referral.id, kit.coordinator), _accept(referral.id, kit.coordinator2)],
+                check=_one_intake(referral))
+
+
+@case("accept one referral twice (double click)")
+def _accept_double(kit: Kit) -> Race:
+    referral = _referral(kit)
+    token = key()
+
+    def check(session: Session, outcome: Outcome) -> list[str]:
+        problems = _one_intake(referral)(session, outcome)
+        lost = [a for a in outcome.refused if a not in outcome.already_done()]
+        return problems + [f"the second click was told: {a.describe()}" for a in lost]
+
+    return Race([_accept(referral.id, kit.coordinator, token)] * 2, check=check)
+
+
+@case("accept and decline the same referral")
+def _accept_vs_decline(kit: Kit) -> Race:
+    referral = _referral(kit)
+    return Race([_accept(referral.id, kit.coordinator), _decline(referral.id, kit.coordinator2)],
+                check=_one_intake(referral))
+
+
+@case("accept a referral while the referrer withdraws it")
+def _accept_vs_withdraw(kit: Kit) -> Race:
+    from models.referrals.operations import withdraw_referral
+
+    referral = _referral(kit)
+    referrer = kit.session.get(type(kit.coordinator), referral.referrer_id)
+    return Race([_accept(referral.id, kit.coordinator),
+                 lambda s: withdraw_referral(s, referrer, referral.id, "Familien er flyttet.")],
+                check=_one_intake(referral))
+
+
+@case("accept a referral while the referrer corrects it")
+def _accept_vs_update(kit: Kit) -> Race:
+    from models.referrals.operations import ReferralDraft, update_referral
+    from models.referrals.tables import Referral
+
+    referral = _referral(kit)
+    referrer = kit.session.get(type(kit.coordinator), referral.referrer_id)
+    draft = ReferralDraft(kind="youth", postcode="4000", reason="Rettet: har brug for en voksen.",
+                          first_name=referral.first_name, last_name="Larsen", birth_year=referral.birth_year,
+                          gender="male", custody="sole", consent_to_referral=True, consent_form_signed=True,
+                          consent_to_status=True)
+    from models.consent import ConsentDraft
+
+    draft.consents = [ConsentDraft("Forælder Larsen", "guardian", TODAY)]
+
+    def check(session: Session, outcome: Outcome) -> list[str]:
+        problems = _one_intake(referral)(session, outcome)
+        row = session.get(Referral, referral.id)
+        if row.status == "accepted" and row.request_id:
+            from models.mentees import Request
+
+            accepted_text = session.get(Request, row.request_id).description
+            if accepted_text != row.reason:  # the request says what the referral says
+                problems.append("the request was made from a version of the referral that is not the one kept")
+        return problems
+
+    return Race([_accept(referral.id, kit.coordinator),
+                 lambda s: update_referral(s, referrer, referral.id, draft, TODAY, lambda r: REFERRAL_LINK)],
+                winners=None, check=check)  # corrected, then accepted, is a fine order
+
+
+@case("ask the referrer for more while another coordinator declines")
+def _ask_vs_decline(kit: Kit) -> Race:
+    from models.referrals.operations import ask_for_more
+    from models.referrals.tables import Referral
+
+    referral = _referral(kit)
+
+    def check(session: Session, outcome: Outcome) -> list[str]:
+        row = session.get(Referral, referral.id)
+        return [] if row.status in ("needs_info", "declined") else [f"the referral ended {row.status}"]
+
+    return Race([lambda s: ask_for_more(s, kit.coordinator, referral.id, "Hvem har forældremyndigheden?",
+                                        lambda r: REFERRAL_LINK),
+                 _decline(referral.id, kit.coordinator2)], winners=None, check=check)  # ask, then decline: fine
+
+
+def _matched_referral(kit: Kit, months_ago: int = 2) -> tuple[Any, Any]:
+    """An accepted referral with a match that started ``months_ago`` months ago (a status is due)."""
+    from models.clock import add_months
+    from models.mentees import Request
+    from models.referrals.operations import Acceptance, accept_referral
+
+    referral = _referral(kit)
+    kit.session.commit()
+    accepted = accept_referral(kit.session, kit.coordinator, referral.id, Acceptance("En voksen", 1), TODAY,
+                               lambda r: REFERRAL_LINK)
+    request = kit.session.get(Request, accepted.request.id)
+    match = kit.match(request, kit.volunteer(), started_on=add_months(TODAY, -months_ago),
+                      coordinator_id=kit.coordinator.id)
+    return accepted.referral, match
+
+
+def _send_status(referral_id: int, by: Any, submit_key: str | None = None) -> Attempt:
+    from models.referrals.statuses import StatusText, save_status
+
+    return lambda s: call(save_status, s, by, referral_id, StatusText("Det går godt; de ses hver uge."), TODAY,
+                          send_now=True, link_for_referrer=lambda r: REFERRAL_LINK, submit_key=submit_key)
+
+
+def _statuses_sent(referral: Any) -> Callable[[Session, Outcome], list[str]]:
+    from models.referrals.tables import ReferralStatus
+
+    def check(session: Session, outcome: Outcome) -> list[str]:
+        due = list(session.exec(select(ReferralStatus.due_on).where(ReferralStatus.referral_id == referral.id,
+                                                                    ReferralStatus.sent_at.is_not(None))))
+        answered = [d for d in due if d is not None]
+        problems = [f"one planned status answered {len(answered)} times"] if len(answered) != len(set(answered)) else []
+        problems += [f"{len(due)} statuses sent for {len(outcome.winners)} sends"] if len(due) != len(
+            outcome.winners) else []
+        return problems
+
+    return check
+
+
+@case("send one status twice (double click)")
+def _status_double(kit: Kit) -> Race:
+    referral, _match = _matched_referral(kit)
+    token = key()
+    return Race([_send_status(referral.id, kit.coordinator, token)] * 2, check=_statuses_sent(referral))
+
+
+@case("two coordinators send the status of one referral at once")
+def _status_twice(kit: Kit) -> Race:
+    referral, _match = _matched_referral(kit)
+    # Both may send (the second is an extra status), but one planned date is answered once.
+    return Race([_send_status(referral.id, kit.coordinator), _send_status(referral.id, kit.coordinator2)],
+                winners=None, check=_statuses_sent(referral))
+
+
+@case("send a status while the match is closed")
+def _status_vs_close(kit: Kit) -> Race:
+    from models.followup import close_match
+    from models.matches import MatchEvent
+    from models.referrals.tables import ReferralStatus
+
+    referral, match = _matched_referral(kit)
+
+    def check(session: Session, outcome: Outcome) -> list[str]:
+        session.rollback()
+        closed = session.exec(select(MatchEvent.at).where(MatchEvent.match_id == match.id,
+                                                          MatchEvent.to_status == "closed")).first()
+        sent = session.exec(select(ReferralStatus.sent_at).where(ReferralStatus.referral_id == referral.id,
+                                                                 ReferralStatus.sent_at.is_not(None))).first()
+        if closed is not None and sent is not None and sent.replace(tzinfo=None) > closed.replace(tzinfo=None):
+            return ["a status was sent for a match that had already closed"]
+        return []
+
+    return Race([lambda s: close_match(s, match.id, kit.coordinator2, TODAY, _closure()),
+                 _send_status(referral.id, kit.coordinator)], winners=None, check=check)
+
+
+@case("two status reminder runs at once")
+def _reminders_twice(kit: Kit) -> Race:
+    from models.outbox import OutboxMessage
+    from models.referrals.statuses import send_status_reminders
+
+    _matched_referral(kit)
+
+    def check(session: Session, outcome: Outcome) -> list[str]:
+        mails = count(session, OutboxMessage, OutboxMessage.to_email == kit.coordinator.email,
+                      OutboxMessage.kind == "referral_status_due")
+        reminded = sum(a.value.status_reminders for a in outcome.winners)
+        problems = [f"{mails} reminder e-mails to one coordinator"] if mails != 1 else []
+        return problems + [f"one due status reminded {reminded} times"] if reminded != 1 else problems
+
+    return Race([lambda s: send_status_reminders(s, TODAY, "http://test", kit.organisation.id)] * 2,
+                winners=None, check=check)
+
+
+@case("two closure-notice runs at once")
+def _closure_notices_twice(kit: Kit) -> Race:
+    from models.followup import close_match
+    from models.referrals.statuses import send_closure_notices
+    from models.referrals.tables import ReferralMessage
+
+    referral, match = _matched_referral(kit)
+    kit.session.commit()
+    close_match(kit.session, match.id, kit.coordinator, TODAY, _closure())
+
+    def check(session: Session, outcome: Outcome) -> list[str]:
+        notices = count(session, ReferralMessage, ReferralMessage.referral_id == referral.id,
+                        ReferralMessage.kind == "closure")
+        return [f"the referrer was told {notices} times that the relationship ended"] if notices != 1 else []
+
+    return Race([lambda s: send_closure_notices(s, "http://test", kit.organisation.id)] * 2, winners=None,
+                check=check)
+
+
+@case("the referrer writes a message while the youth is erased")
+def _message_vs_erase(kit: Kit) -> Race:
+    from models.referrals.operations import post_message
+    from models.referrals.tables import Referral, ReferralMessage
+    from models.retention import erase_mentee
+
+    referral, _match = _matched_referral(kit)
+    referrer = kit.session.get(type(kit.coordinator), referral.referrer_id)
+
+    def check(session: Session, outcome: Outcome) -> list[str]:
+        row = session.get(Referral, referral.id)
+        kept = count(session, ReferralMessage, ReferralMessage.referral_id == referral.id, ReferralMessage.body != "")
+        if row.anonymised_at is not None and kept:
+            return ["a message kept its words on an erased referral"]
+        return []
+
+    return Race([lambda s: post_message(s, referrer, referral.id, "Mor spørger, hvordan det går.", REFERRAL_LINK),
+                 lambda s: erase_mentee(s, "Youth", referral.youth_id, kit.admin, TODAY)], winners=None, check=check)
+
+
+@case("send one referral twice (double click)")
+def _submit_double(kit: Kit) -> Race:
+    from models.consent import ConsentDraft
+    from models.referrals.operations import ReferralDraft, submit_referral
+    from models.referrals.tables import Referral
+
+    referrer = _referrer(kit)
+    name = f"Dobbelt{kit.serial}{uuid.uuid4().hex[:4]}"
+    draft = ReferralDraft(kind="youth", postcode="4000", reason="Har brug for en voksen.", first_name=name,
+                          last_name="Larsen", birth_year=TODAY.year - 14, gender="male", custody="sole",
+                          consents=[ConsentDraft("Forælder Larsen", "guardian", TODAY)], consent_to_referral=True,
+                          consent_form_signed=True)
+    token = key()
+
+    def check(session: Session, outcome: Outcome) -> list[str]:
+        made = count(session, Referral, Referral.first_name == name)
+        return [f"{made} referrals from one form"] if made != 1 else []
+
+    return Race([lambda s: submit_referral(s, referrer, kit.program.id, draft, TODAY, lambda r: REFERRAL_LINK,
+                                           submit_key=token)] * 2, check=check)
+
+
+@case("send one referral message twice (double click)")
+def _message_double(kit: Kit) -> Race:
+    from models.referrals.operations import post_message
+    from models.referrals.tables import ReferralMessage
+
+    referral = _referral(kit)
+    token = key()
+
+    def check(session: Session, outcome: Outcome) -> list[str]:
+        made = count(session, ReferralMessage, ReferralMessage.referral_id == referral.id)
+        return [f"{made} messages from one form"] if made != 1 else []
+
+    return Race([lambda s: post_message(s, kit.coordinator, referral.id, "Hvem har forældremyndigheden?",
+                                        REFERRAL_LINK, submit_key=token)] * 2, check=check)

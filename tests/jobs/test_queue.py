@@ -206,7 +206,7 @@ def test_a_daily_job_is_first_offered_at_its_time_and_never_before_on_any_day(ho
 def test_every_periodic_job_is_registered_with_a_schedule_and_every_job_has_a_name():
     periodic = {name for name, spec in JOBS.items() if spec.schedule is not None}
     assert periodic == {"recover_runs", "send_outbox", "daily_reminders", "retention", "risk_refresh",
-                        "draw_charts"}
+                        "draw_charts", "referral_status_reminders", "referral_closure_notices"}
     assert "match_run" in JOBS
 
 

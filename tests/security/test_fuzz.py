@@ -31,7 +31,7 @@ from models.sessions import start_session
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = int(os.environ.get("MAKKER_FUZZ_EXAMPLES", "8"))
 SEED = os.environ.get("MAKKER_FUZZ_SEED", "")
-ROLES = ("anonymous", "volunteer", "coordinator", "admin")
+ROLES = ("anonymous", "volunteer", "coordinator", "admin", "referrer")
 
 
 def _rules() -> list[tuple[str, str, str]]:
@@ -140,7 +140,8 @@ def _client(app, session, world, role: str):  # noqa: ANN001, ANN202
     client = app.test_client()
     if role == "anonymous":
         return client
-    user = {"volunteer": world.volunteer_user, "coordinator": world.coordinator, "admin": world.admin}[role]
+    user = {"volunteer": world.volunteer_user, "coordinator": world.coordinator, "admin": world.admin,
+            "referrer": world.referrer}[role]
     token = start_session(session, user, remember=False)
     with app.test_request_context(environ_base=client.environ_base):
         identifier = _create_identifier()  # what Flask-Login's "strong" protection expects

@@ -32,6 +32,7 @@ DANISH_WORDS = frozenset({
     "matematik", "lektiehjaelp", "programmering", "tegning", "madlavning", "mekanik", "haandvaerk",
     "foreningsliv", "familieliv", "extra", "have", "status", "score", "matches", "start", "alder", "team",
     "genoptaget", "organisation",
+    "ssp", "jobcenter",  # referrals (issue 13): SSP (skole, socialforvaltning, politi) is how Danes name the unit
 })
 # Common English words that have no place on a Danish page (and are not Danish words).
 _ENGLISH = """

@@ -20,10 +20,15 @@ def home() -> str:
     db = get_db()
     organisation = db.exec(scope(Organisation)).one()
     programs = list(db.exec(scope(Program).order_by(Program.name)))
-    users = paginate(db, scope(User).where(User.role != "volunteer").order_by(User.name))
+    users = paginate(db, scope(User).where(User.role.in_(("coordinator", "admin"))).order_by(User.name))
     return render_template("admin/home.html", organisation=organisation, programs=programs, users=users,
                            me=current_user)
 
 
 # The admin's pages, one module per noun, all on this blueprint.
-from web.admin import dashboard, privacy, settings  # noqa: E402, F401
+from web.admin import (  # noqa: E402, F401
+    dashboard,
+    privacy,
+    referrals,  # noqa: E402, F401  - issue 13
+    settings,
+)

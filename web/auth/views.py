@@ -46,7 +46,8 @@ from web.tokens import (
 
 bp = Blueprint("auth", __name__)
 
-HOME_BY_ROLE = {"volunteer": "volunteer.home", "coordinator": "coordinator.home", "admin": "admin.home"}
+HOME_BY_ROLE = {"volunteer": "volunteer.home", "coordinator": "coordinator.home", "admin": "admin.home",
+                "referrer": "referrer.home"}
 
 
 def _safe_next(target: str | None) -> str | None:

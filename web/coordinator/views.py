@@ -50,6 +50,7 @@ from web.coordinator import (  # noqa: E402, F401, E501
     matches,
     people,
     proposals,
+    referrals,  # issue 13
     runs,
     screening,
     waiting,

@@ -21,11 +21,12 @@ from dataclasses import asdict
 from matching.run import LeaseLost, execute_run
 from models.jobs.operations import prune_slots
 from models.matchruns import recover_stale_runs
+from models.referrals.statuses import send_closure_notices, send_status_reminders
 from models.reminders import send_reminders
 from models.retention import apply_retention
 from models.risk_state import refresh_risk
 from web.jobs.queue import JobContext
-from web.jobs.registry import daily_at, every_minute, job, periodic
+from web.jobs.registry import daily_at, every, every_minute, job, periodic
 from web.mailer import send_pending
 
 log = logging.getLogger("makker.jobs")
@@ -130,3 +131,22 @@ def recover_imports(ctx: JobContext) -> dict:
     for batch_id in report["to_enqueue"]:
         ctx.enqueue("import_batch", batch_id)
     return report
+
+
+@periodic(daily_at(7, 15))
+def referral_status_reminders(ctx: JobContext) -> dict:
+    """Coordinators are reminded, a week ahead, of the statuses to referrers falling due (issue 13)."""
+    with ctx.session() as session:
+        report = send_status_reminders(session, ctx.today(), ctx.settings.base_url)
+    ctx.enqueue("send_outbox")
+    return asdict(report)
+
+
+@periodic(every(5))
+def referral_closure_notices(ctx: JobContext) -> dict:
+    """Referrers are told that a referred relationship has ended, with the handover (issue 13)."""
+    with ctx.session() as session:
+        report = send_closure_notices(session, ctx.settings.base_url)
+    if report.closure_notices:
+        ctx.enqueue("send_outbox")
+    return asdict(report)

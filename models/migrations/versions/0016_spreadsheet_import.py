@@ -1,7 +1,7 @@
 """spreadsheet import: batches, the records they created, saved mappings
 
 Revision ID: 0016
-Revises: 0005
+Revises: 0012
 Create Date: 2026-12-02 03:20:00
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlmodel
 
 
 revision = '0016'
-down_revision = '0005'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
