@@ -66,6 +66,22 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
             "association. If it was not you, ignore this e-mail.",
         ),
     },
+    "import_welcome": {
+        "da": (
+            "Velkommen til Makker hos $organisation",
+            "Hej $name\n\n$organisation bruger nu Makker til at finde en makker til dig i $program, "
+            "og dine oplysninger er flyttet hertil fra foreningens regneark.\n"
+            "Se dine oplysninger, giv dit samtykke og vælg en adgangskode med linket herunder. "
+            "Indtil du har gjort det, bliver du ikke foreslået til nogen (linket virker i 30 dage):\n\n$link",
+        ),
+        "en": (
+            "Welcome to Makker at $organisation",
+            "Hello $name\n\n$organisation now uses Makker to find a mentee for you in $program, and your "
+            "details have been moved here from the association's spreadsheet.\n"
+            "Check your details, give your consent and choose a password with the link below. Until you do, "
+            "you are not proposed to anyone (the link works for 30 days):\n\n$link",
+        ),
+    },
     "invite": {
         "da": (
             "Du er inviteret til Makker hos $organisation",

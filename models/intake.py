@@ -75,10 +75,14 @@ def _check_request(draft: RequestDraft, organisation_id: int, kind: str, age: in
                           field="complexity_reason")
 
 
-def _request(draft: RequestDraft, organisation_id: int, by: User, today: date, **mentee: int) -> Request:
-    referred = draft.referred_on or today
-    if referred > today:
+def _check_referred_on(draft: RequestDraft, today: date) -> None:
+    if (draft.referred_on or today) > today:
         raise DomainError(N_("The referral date cannot be in the future."), field="referred_on")
+
+
+def _request(draft: RequestDraft, organisation_id: int, by: User, today: date, **mentee: int) -> Request:
+    _check_referred_on(draft, today)
+    referred = draft.referred_on or today
     return Request(
         organisation_id=organisation_id, program_id=draft.program.id, need=draft.need.strip(),
         description=draft.description, complexity=draft.complexity, complexity_reason=draft.complexity_reason,
@@ -89,6 +93,21 @@ def _request(draft: RequestDraft, organisation_id: int, by: User, today: date, *
         baseline={q: a for q, a in draft.baseline.items() if q in OUTCOME_QUESTIONS and a in OUTCOME_ANSWERS},
         **mentee,
     )
+
+
+def check_youth(organisation_id: int, today: date, birth_year: int, profile: MenteeDraft, request: RequestDraft,
+                consents: list[ConsentDraft]) -> None:
+    """The rules a youth's intake keeps, before anything is written (the form and the import)."""
+    age = today.year - birth_year
+    _check_postcode(profile.postcode)
+    _check_request(request, organisation_id, "youth", age)
+    _check_referred_on(request, today)
+    check_youth_consents(consents, age, today)
+
+
+def new_request(draft: RequestDraft, organisation_id: int, by: User, today: date, **mentee: int) -> Request:
+    """The request row of a checked draft (the intake form and the import build it alike)."""
+    return _request(draft, organisation_id, by, today, **mentee)
 
 
 @shared_write
@@ -115,10 +134,8 @@ def register_youth(
     """A referred youth and their first request, with consent: a custody holder's under 15 (both
     custody holders may consent), from 15 a custody holder's or the youth's own."""
     age = today.year - birth_year
-    _check_postcode(profile.postcode)
-    _check_request(request, by.organisation_id, "youth", age)
     consents = [c for c in (consent, second_consent) if c is not None and c.given_by.strip()]
-    check_youth_consents(consents, age, today)
+    check_youth(by.organisation_id, today, birth_year, profile, request, consents)
     begin_write(session)
     claim = claim_submission(session, submit_key, "register_youth", user_id=by.id, already=REGISTERED)
     if under_15(birth_year, today):

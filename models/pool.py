@@ -21,6 +21,7 @@ from matching.profiles import (
     VolunteerProfile,
 )
 from models.child_protection import certificate_holders, households_with_young_children
+from models.imports.queries import unconfirmed_imported_volunteers
 from models.lifecycle import open_match_count
 from models.matches import OPEN_MATCH_STATUSES, Exclusion, Match
 from models.mentees import Household, HouseholdMember, Request, Youth
@@ -174,6 +175,8 @@ def load_pool(session: Session, program: Program, today: date) -> Pool:
         session.exec(
             select(Volunteer)
             .where(Volunteer.program_id == program.id, Volunteer.status == "approved", Volunteer.anonymised_at.is_(None))
+            # Imported and not yet confirmed by themselves: never proposed (issue 17).
+            .where(Volunteer.id.not_in(unconfirmed_imported_volunteers()))
             .order_by(Volunteer.id)
         )
     )

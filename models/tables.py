@@ -19,6 +19,7 @@ from models.families.tables import (
     TeamMember,
     VolunteerCompetence,
 )
+from models.imports.tables import ImportBatch, ImportedRecord, ImportMapping
 from models.jobs.tables import PeriodicSlot
 from models.matches import CheckIn, Exclusion, Match, MatchEvent, MeetingLog
 from models.matchruns import MatchRun, Proposal, WaitingReason
@@ -72,6 +73,9 @@ __all__ = [
     "FormSubmission",
     "Household",
     "HouseholdMember",
+    "ImportBatch",
+    "ImportMapping",
+    "ImportedRecord",
     "LoginAttempt",
     "Match",
     "MatchEvent",

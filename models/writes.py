@@ -59,6 +59,7 @@ LOCK_ORDER: tuple[str, ...] = (
     "formsubmission",
     "organisation",
     "program",
+    "importbatch",
     "user",
     "volunteer",
     "professional",  # families (issue 14): a team member with a capacity, locked like a volunteer

@@ -33,6 +33,7 @@ DEMO_SEED = int(os.environ.get("MAKKER_CRAWL_SEED", "1"))
 NOT_PAGES = frozenset({
     "static", "api.health", "api.me", "auth.set_language", "signup.confirm", "coordinator.run_status",
     "admin.chart", "admin.dashboard_csv", "admin.relationships_csv", "admin.report", "admin.export_person", "volunteer.my_data",
+    "imports.export_file",
 })
 
 ROLE_EMAILS = {
@@ -203,6 +204,83 @@ SAMPLES["coordinator.add_person_consent"] = _consent_subjects
 SAMPLES["coordinator.withdraw"] = _a_consent
 
 
+# --- spreadsheet import (issue 17): an upload waiting for its choices, a finished volunteer
+# import (its result, undo and an unconfirmed volunteer's welcome link), a youth import to confirm ---
+def _crawl_imports(c: Crawl) -> dict[str, int]:
+    from models.imports import operations as ops
+    from models.imports.tables import ImportBatch
+    from web.imports.links import welcome_link
+
+    names = ("frivillige-rodet.csv", "frivillige-2025.csv", "unge-2025.csv")
+    found = {b.file_name: b.id for b in c.session.exec(select(ImportBatch).where(
+        ImportBatch.organisation_id == c.org_id, ImportBatch.file_name.in_(names)))}
+    if len(found) == len(names):
+        return found
+    from models.clock import today
+
+    coordinator = c.session.exec(select(User).where(User.email == ROLE_EMAILS["coordinator"])).one()
+    program = c.session.exec(select(Program).where(Program.organisation_id == c.org_id, Program.serves != "family")
+                             .order_by(Program.id)).first()
+    known = c.session.exec(select(Volunteer).where(Volunteer.organisation_id == c.org_id).order_by(Volunteer.id)).first()
+    head = "Navn;E-mail;Mobil;Fødselsår;Køn;Postnr;Interesser;Sprog;Status;Venter siden\r\n"
+    messy = (head + "Mette Lund;mette.lund@regneark.dk;20304050;1980;Kvinde;4000;Fodbold, Kitesurfing;Dansk;Godkendt;"
+             "01-03-2025\r\nJonas Berg;jonas.berg@regneark.dk;;1975;Mand;9999;Løb;Dansk;Godkendt;45658\r\n"
+             f"{known.first_name} {known.last_name};{known.email};;{known.birth_year};K;{known.postcode};;Dansk;"
+             "Godkendt;02.04.2025\r\n")
+    c.session.rollback()
+    ops.upload(c.session, coordinator, program.id, "volunteers", names[0], messy.encode())
+    good = head + ("Sofie Holm;sofie.holm@regneark.dk;;1990;Kvinde;4000;Musik;Dansk;Godkendt;01-02-2025\r\n"
+                   "Anders Krog;anders.krog@regneark.dk;;1969;Mand;4130;Madlavning;Dansk;Godkendt;01-05-2025\r\n")
+    done = ops.upload(c.session, coordinator, program.id, "volunteers", names[1], good.encode())
+    ops.start_import(c.session, coordinator, done.id, today())
+    ops.run_import(c.session, done.id, today(), welcome_link)
+    year = today().year
+    youths = ("Fornavn;Efternavn;Fødselsår;Køn;Postnr;Samtykke givet af;Samtykke som;Samtykkedato\r\n"
+              f"Emil;Friis;{year - 15};Dreng;4000;Lone Friis;Forælder;01-02-{year}\r\n")
+    youth = ops.upload(c.session, coordinator, program.id, "youths", names[2], youths.encode())
+    ops.start_import(c.session, coordinator, youth.id, today())
+    ops.run_import(c.session, youth.id, today(), welcome_link)
+    return _crawl_imports(c)
+
+
+def _import_batches(c: Crawl) -> list[dict]:
+    return [{"batch_id": batch_id} for batch_id in _crawl_imports(c).values()]
+
+
+def _uploaded_import(c: Crawl) -> list[dict]:
+    return [{"batch_id": _crawl_imports(c)["frivillige-rodet.csv"]}]
+
+
+def _done_import(c: Crawl) -> list[dict]:
+    return [{"batch_id": _crawl_imports(c)["frivillige-2025.csv"]}]
+
+
+def _welcome_links(c: Crawl) -> list[dict]:
+    from models.imports.tables import ImportedRecord
+    from web.imports.links import PURPOSE
+    from web.tokens import make_user_token
+
+    _crawl_imports(c)
+    record = c.first(select(ImportedRecord).where(ImportedRecord.organisation_id == c.org_id,
+                                                  ImportedRecord.record_type == "Volunteer",
+                                                  ImportedRecord.confirmed_at.is_(None)).order_by(ImportedRecord.id))
+    user = c.session.get(User, c.session.get(Volunteer, record.record_id).user_id)  # type: ignore[union-attr]
+    return [{"token": make_user_token(user, PURPOSE)}, {"token": "not-a-valid-link"}]
+
+
+def _with_imports(c: Crawl) -> list[dict]:
+    _crawl_imports(c)
+    return [{}]
+
+
+SAMPLES["imports.index"] = _with_imports
+SAMPLES["imports.to_confirm"] = _with_imports
+SAMPLES["imports.mapping"] = _uploaded_import
+SAMPLES["imports.preview"] = _uploaded_import
+SAMPLES["imports.batch"] = _import_batches
+SAMPLES["imports.undo"] = _done_import
+SAMPLES["imports_welcome.welcome"] = _welcome_links
+SAMPLES["imports.export_page"] = _none
 # --- referrals (issue 13): the referrer's, the coordinator's and the administrator's pages ---
 NOT_PAGES = NOT_PAGES | {"admin.referral_dashboard_csv"}
 
@@ -322,7 +400,7 @@ ERROR_FORMS = frozenset({
     "coordinator.new_household", "coordinator.screening", "coordinator.reject", "coordinator.manual",
     "coordinator.introduction", "coordinator.checkin", "coordinator.pause", "coordinator.close", "admin.invite",
     "admin.organisation", "admin.program_settings", "admin.erase_person", "coordinator.add_person_consent",
-    "coordinator.withdraw",
+    "coordinator.withdraw", "imports.index", "imports.undo", "imports.to_confirm", "imports_welcome.welcome",
     # referrals (issue 13)
     "referrer.new", "referrer.edit", "referrer.withdraw", "referrer.stop_status", "coordinator.decline",
     "coordinator.referral_stop_status", "admin.new_referral_unit", "admin.referral_unit", "admin.invite_referrer",

@@ -191,6 +191,17 @@ ACCESS: dict[str, tuple[frozenset[str], Callable]] = {
     "families.add_measure": (ADMINS, lambda w: {"program_id": w.family_program.id}),
     "families.volunteer_plan": (VOLUNTEERS, lambda w: {"household_id": _family_work(w)["household"]}),
     "families.volunteer_done": (VOLUNTEERS, lambda w: {"agreement_id": _family_work(w)["agreement"]}),
+    # --- spreadsheet import (issue 17) ---
+    "imports.index": (STAFF, lambda w: {}),
+    "imports.mapping": (STAFF, lambda w: {"batch_id": _an_import(w)}),
+    "imports.preview": (STAFF, lambda w: {"batch_id": _an_import(w)}),
+    "imports.batch": (STAFF, lambda w: {"batch_id": _an_import(w)}),
+    "imports.retry": (STAFF, lambda w: {"batch_id": _an_import(w)}),
+    "imports.undo": (STAFF, lambda w: {"batch_id": _an_import(w)}),
+    "imports.to_confirm": (STAFF, lambda w: {}),
+    "imports_welcome.welcome": (EVERYONE, lambda w: {"token": "not-a-token"}),
+    "imports.export_page": (ADMINS, lambda w: {}),
+    "imports.export_file": (ADMINS, lambda w: {"fmt": "json"}),
 }
 
 
@@ -228,6 +239,23 @@ def _family_work(world) -> dict:  # noqa: ANN001
     from tests.families_world import family_work
 
     return family_work(object_session(world.organisation), world)
+
+
+
+def _an_import(world) -> int:  # noqa: ANN001
+    """An uploaded (not yet imported) file of the world's organisation."""
+    from sqlalchemy.orm import object_session
+    from sqlmodel import select
+
+    from models.imports.operations import upload
+    from models.imports.tables import ImportBatch
+
+    session = object_session(world.organisation)
+    found = session.exec(select(ImportBatch.id).where(ImportBatch.organisation_id == world.organisation.id)).first()
+    if found is not None:
+        return found
+    data = b"Navn;E-mail;Postnr\r\nAnna Berg;anna.berg@regneark.dk;4000\r\n"
+    return upload(session, world.coordinator, world.program.id, "volunteers", "frivillige.csv", data).id
 
 
 def _stored_chart(world) -> str:  # noqa: ANN001

@@ -107,6 +107,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from web.referrer import views as referrer_views
 
     app.register_blueprint(referrer_views.bp)
+    # spreadsheet import (issue 17)
+    from web.imports import views as import_views
+    from web.imports.uploads import UploadAwareRequest
+
+    app.request_class = UploadAwareRequest
+    app.register_blueprint(import_views.bp)
+    app.register_blueprint(import_views.welcome_bp)
 
     from web import throttle
 

@@ -312,6 +312,22 @@ LABELS["audit_detail"].update({  # events (issue 15)
     "note": _l("note"),
 })
 
+# --- spreadsheet import (issue 17) ---
+LABELS["import_kind"] = {"volunteers": _l("Volunteers"), "youths": _l("Youths"), "households": _l("Households"),
+                         "pairs": _l("Pairs")}
+LABELS["import_status"] = {"uploaded": _l("Being prepared"), "queued": _l("Waiting to start"),
+                           "running": _l("Importing"), "done": _l("Imported"), "failed": _l("Failed"),
+                           "undone": _l("Undone")}
+LABELS["audit_detail"].update({
+    "file": _l("file"), "sha256": _l("SHA-256"), "rows": _l("rows"), "import_kind": _l("holds"),
+    "volunteers": _l("volunteers"), "youths": _l("youths"), "merged": _l("merged"), "skipped": _l("skipped"),
+    "import_batch": _l("import"), "undone": _l("removed"), "restored": _l("put back"), "merged_fields": _l("fields filled in"),
+    "import_confirmed": _l("confirmed by the volunteer"), "imported_consent_confirmed": _l("imported consent confirmed"),
+    "export_format": _l("format"),
+})
+LABELS["import_record"] = {"Volunteer": _l("volunteers"), "Youth": _l("youths"), "Household": _l("households"),
+                           "Request": _l("requests"), "Match": _l("pairs")}
+
 
 def label(kind: str, code: object) -> str:
     """The label of ``code`` in the vocabulary ``kind``; the code itself when unknown."""
@@ -406,7 +422,7 @@ def _detail_value(status_kind: str, key: str, value: object) -> str:
     kind = {"status": status_kind, "screening": "step", "role": "role", "kind": "checkin_kind",
             "reason": "closure_reason", "introduction": "yes_no", "volunteer": "volunteer_answer",
             "event_kind": "event_kind", "signup": "signup_status", "calendar_feed": "feed_change",
-            "leave_reason": "leave_reason"}.get(key)
+            "leave_reason": "leave_reason", "import_kind": "import_kind"}.get(key)
     if kind:
         return label(kind, value)
     if key in ("on", "anonymised_at") and isinstance(value, str):

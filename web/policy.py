@@ -20,6 +20,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 from models.consent import ConsentRecord
 from models.events.tables import Event, EventProgram, EventSignup
 from models.families.tables import Competence, FamilyAgreement, FamilyGoal, Professional
+from models.imports.tables import ImportBatch
 from models.matches import OPEN_MATCH_STATUSES, CheckIn, Match, MeetingLog
 from models.matchruns import MatchRun, Proposal
 from models.mentees import Household, Request, Youth
@@ -188,6 +189,10 @@ RULES: dict[tuple[str, str], Callable[[Any, Any], bool]] = {
     ("Professional", "create"): _staff,
     ("Professional", "update"): _staff,
     ("Competence", "update"): _admin,
+    # --- spreadsheet import (issue 17): staff bring their own organisation's files ---
+    ("ImportBatch", "manage"): _staff,
+    ("ImportBatch", "undo"): _staff,
+    ("Organisation", "export"): lambda u, r: _role(u) == "admin" and r.id == u.organisation_id,  # everything
     # --- referrals (issue 13) ---
     ("referrer_area", "use"): _referrer,
     ("Referral", "create"): _referrer,
@@ -233,7 +238,7 @@ def require_area(area: str) -> None:
 _ORG_SCOPED: tuple[type[SQLModel], ...] = (
     Volunteer, Youth, Household, Request, Match, Proposal, MatchRun, Program, User, ConsentRecord,
     FamilyGoal, FamilyAgreement, Professional, Competence,  # families (issue 14)
-    Referral, ReferringUnit, Event,
+    Referral, ReferringUnit, Event, ImportBatch,
 )
 
 

@@ -1202,6 +1202,47 @@ def _agreement_done_vs_dropped(kit: Kit) -> Race:
                  lambda s: volunteer_marks_done(s, user, agreement.id, TODAY),
                  lambda s: set_agreement_status(s, kit.coordinator, agreement.id, "dropped", TODAY)],
                 winners=None, check=check)
+
+
+# --- spreadsheet import (issue 17) ---
+
+def _imported_volunteers(kit: Kit, n: int = 3) -> Any:
+    """A finished import of ``n`` volunteers into the kit's program (its own e-mail domain)."""
+    from models.imports import operations as ops
+
+    head = "Navn;E-mail;Fødselsår;Køn;Postnr;Status\r\n"
+    rows = "".join(f"Race{i} Person{i};race{kit.serial}x{i}@import{kit.serial}.dk;1980;K;4000;Godkendt\r\n"
+                   for i in range(n))
+    kit.session.commit()
+    batch = ops.upload(kit.session, kit.coordinator, kit.program.id, "volunteers", "race.csv", (head + rows).encode())
+    ops.start_import(kit.session, kit.coordinator, batch.id, TODAY)
+    ops.run_import(kit.session, batch.id, TODAY, lambda user: f"http://race/{user.id}")
+    return batch
+
+
+def _plain(kit: Kit, user: Any) -> Any:
+    """A copy of a staff user bound to no session: the attempts read it from several threads,
+    and the import's own commits have expired the kit's objects."""
+    from models.users import User
+
+    kit.session.refresh(user)
+    return User(**user.model_dump())
+
+
+def _imported_left(kit: Kit) -> Callable[[Session, Outcome], list[str]]:
+    from models.imports.tables import ImportBatch, ImportedRecord
+    from models.volunteers import Volunteer
+
+    def check(s: Session, _outcome: Outcome) -> list[str]:
+        s.rollback()
+        batch = s.exec(select(ImportBatch).where(ImportBatch.organisation_id == kit.organisation.id)).one()
+        people = count(s, Volunteer, Volunteer.email.like(f"%@import{kit.serial}.dk"))
+        records = count(s, ImportedRecord, ImportedRecord.batch_id == batch.id)
+        if batch.status == "undone" and (people or records):
+            return [f"undone import left {people} volunteers and {records} records"]
+        if batch.status == "done" and people != records:
+            return [f"import done with {people} volunteers but {records} records"]
+        return []
 # --- referrals (issue 13) -------------------------------------------------------------------
 
 REFERRAL_LINK = "http://test/henviser/1"
@@ -1253,6 +1294,66 @@ def _one_intake(referral: Any) -> Callable[[Session, Outcome], list[str]]:
     return check
 
 
+@case("undo one import twice (double click and a second admin)")
+def _undo_import_double(kit: Kit) -> Race:
+    from models.imports.operations import undo_import
+
+    batch = _imported_volunteers(kit)
+    token = key()
+    admin, admin2 = _plain(kit, kit.admin), _plain(kit, kit.admin2)
+    return Race([lambda s: undo_import(s, admin, batch.id, TODAY, submit_key=token),
+                 lambda s: undo_import(s, admin, batch.id, TODAY, submit_key=token),
+                 lambda s: undo_import(s, admin2, batch.id, TODAY, submit_key=key())],
+                winners=(1, 2), check=_imported_left(kit))
+
+
+@case("undo an import while a proposal of an imported volunteer is approved")
+def _undo_import_vs_approve(kit: Kit) -> Race:
+    from models.imports.operations import undo_import
+    from models.imports.tables import ImportedRecord
+    from models.proposals import approve_proposal
+    from models.volunteers import Volunteer
+
+    batch = _imported_volunteers(kit, 2)
+    record = kit.session.exec(select(ImportedRecord).where(ImportedRecord.batch_id == batch.id,
+                                                           ImportedRecord.record_type == "Volunteer")).first()
+    volunteer = kit.session.get(Volunteer, record.record_id)
+    proposal = kit.proposal(kit.request(), volunteer)
+    kit.session.commit()
+    admin, coordinator = _plain(kit, kit.admin), _plain(kit, kit.coordinator)
+    return Race([lambda s: undo_import(s, admin, batch.id, TODAY),
+                 lambda s: approve_proposal(s, proposal.id, coordinator, TODAY)],
+                winners=1, check=_imported_left(kit))
+
+
+@case("an imported volunteer confirms while the import is undone")
+def _confirm_vs_undo(kit: Kit) -> Race:
+    from models.imports.operations import confirm_imported_volunteer, undo_import
+    from models.imports.tables import ImportedRecord
+    from models.volunteers import Volunteer
+
+    batch = _imported_volunteers(kit, 2)
+    record = kit.session.exec(select(ImportedRecord).where(ImportedRecord.batch_id == batch.id,
+                                                           ImportedRecord.record_type == "Volunteer")).first()
+    user_id = kit.session.get(Volunteer, record.record_id).user_id
+    kit.session.commit()
+    admin = _plain(kit, kit.admin)
+    return Race([lambda s: undo_import(s, admin, batch.id, TODAY),
+                 lambda s: confirm_imported_volunteer(s, user_id, "en lang og god adgangskode", TODAY)],
+                winners=1, check=_imported_left(kit))
+
+
+@case("two workers run the same import job")
+def _run_import_twice(kit: Kit) -> Race:
+    from models.imports import operations as ops
+
+    head = "Navn;E-mail;Fødselsår;Køn;Postnr\r\n"
+    rows = "".join(f"Job{i} Person{i};job{kit.serial}x{i}@import{kit.serial}.dk;1985;M;4000\r\n" for i in range(4))
+    kit.session.commit()
+    batch = ops.upload(kit.session, kit.coordinator, kit.program.id, "volunteers", "job.csv", (head + rows).encode())
+    ops.start_import(kit.session, kit.coordinator, batch.id, TODAY)
+    return Race([lost_when_false(lambda s: ops.run_import(s, batch.id, TODAY, lambda user: "http://race/"))] * 2,
+                winners=1, check=_imported_left(kit))
 @case("two coordinators accept the same referral")
 def _accept_twice(kit: Kit) -> Race:
     referral = _referral(kit)

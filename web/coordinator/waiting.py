@@ -68,5 +68,9 @@ def waiting_volunteers() -> str:
                                   "") else "waiting"
     page = paginate(get_db(), filter_volunteers(scope(Volunteer), status=status or None, **_filters()))
     reasons = waiting_reasons(get_db(), volunteer_ids=[v.id for v in page.items if v.pool_since is not None])
+    from models.imports.queries import unconfirmed_imported_volunteers
+
+    ids = [v.id for v in page.items]
+    unconfirmed = set(get_db().exec(unconfirmed_imported_volunteers(ids))) if ids else set()
     return render_template("coordinator/waiting_volunteers.html", page=page, status=status, reasons=reasons,
-                           reason_kind="volunteer_waiting_reason", **_context())
+                           reason_kind="volunteer_waiting_reason", unconfirmed=unconfirmed, **_context())

@@ -102,7 +102,35 @@ def retention(ctx: JobContext) -> dict:
     with ctx.session() as session:
         report = apply_retention(session, ctx.today())
         pruned = prune_slots(session, ctx.now())
-    return {**asdict(report), "periodic_slots_pruned": pruned}
+        from models.imports.operations import prune_import_files
+
+        import_files = prune_import_files(session, ctx.today())
+    return {**asdict(report), "periodic_slots_pruned": pruned, "import_files_emptied": import_files}
+
+
+# --- spreadsheet import (issue 17) ---
+
+@job("import_batch")
+def import_batch(ctx: JobContext, batch_id: int) -> dict | None:
+    """One uploaded file, all or nothing; a second delivery finds nothing to claim."""
+    from models.imports.operations import run_import
+    from web.imports.links import welcome_link
+
+    with ctx.session() as session:
+        result = run_import(session, batch_id, ctx.today(), welcome_link)
+    ctx.enqueue("send_outbox")
+    return asdict(result) if result is not None else None
+
+
+@periodic(every_minute())
+def recover_imports(ctx: JobContext) -> dict:
+    from models.imports.operations import recover_stale_imports
+
+    with ctx.session() as session:
+        report = recover_stale_imports(session, ctx.now())
+    for batch_id in report["to_enqueue"]:
+        ctx.enqueue("import_batch", batch_id)
+    return report
 
 
 @job("family_teams")

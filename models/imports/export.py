@@ -1,0 +1,159 @@
+"""Everything an organisation has in Makker, to take with it: one sheet (or JSON list) per table.
+
+Tables are found in the metadata, not listed by hand: a table with ``organisation_id`` is
+filtered on it; a table without one is reached through its foreign key to a table that has
+one (a check-in through its match, a screening step through its volunteer). A new table of any
+domain is therefore exported as soon as it exists; only secrets and machinery are left out
+(``EXCLUDED_TABLES``, ``EXCLUDED_COLUMNS``), and a Danish sheet name is one entry in
+``SHEET_NAMES``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import Table, select
+from sqlmodel import Session, SQLModel
+
+# Sessions, sign-in throttling, form tokens, drawn charts and queue slots are machinery, not data.
+EXCLUDED_TABLES = frozenset({"usersession", "loginattempt", "formsubmission", "chartimage", "periodicslot",
+                             "alembic_version"})
+# Never leave Makker, not even to its owner's spreadsheet: password hashes; the cells of files
+# that were imported (they are the file itself, kept only for the preview).
+EXCLUDED_COLUMNS = {"user": {"password_hash"}, "importbatch": {"rows"}}
+SHEET_NAMES: dict[str, str] = {
+    "organisation": "Organisation", "program": "Programmer", "user": "Brugere", "volunteer": "Frivillige",
+    "screeningstep": "Screening", "youth": "Unge", "household": "Husstande", "householdmember": "Husstandsmedlemmer",
+    "request": "Anmodninger", "consentrecord": "Samtykker", "matchrun": "Matchkørsler", "proposal": "Forslag",
+    "waitingreason": "Ventegrunde", "match": "Forløb", "matchevent": "Forløbshændelser", "meetinglog": "Møder",
+    "checkin": "Opfølgninger", "exclusion": "Udelukkede par", "note": "Noter", "auditevent": "Log",
+    "outboxmessage": "E-mails", "matchriskstate": "Risikovurderinger", "importbatch": "Importer",
+    "importedrecord": "Importerede poster", "importmapping": "Importopsætninger",
+}
+COLUMN_NAMES: dict[str, str] = {
+    "id": "id", "organisation_id": "organisation (id)", "program_id": "program (id)", "user_id": "bruger (id)",
+    "volunteer_id": "frivillig (id)", "youth_id": "ung (id)", "household_id": "husstand (id)",
+    "request_id": "anmodning (id)", "match_id": "forløb (id)", "name": "navn", "first_name": "fornavn",
+    "last_name": "efternavn", "family_name": "familienavn", "email": "e-mail", "phone": "telefon",
+    "birth_year": "fødselsår", "gender": "køn", "postcode": "postnummer", "status": "status",
+    "created_at": "oprettet", "languages": "sprog", "interests": "interesser", "availability": "ledig (ugemaske)",
+    "notes": "noter", "note": "note", "slug": "kortnavn", "role": "rolle", "kind": "slags", "need": "behov",
+    "referred_on": "henvist", "started_on": "startet", "ended_on": "afsluttet", "pool_since": "venter siden",
+    "given_by": "givet af", "given_on": "givet den", "relation": "rolle", "purpose": "formål",
+    "action": "handling", "record_type": "posttype", "record_id": "post (id)", "at": "tidspunkt", "detail": "detaljer",
+}
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _tables() -> list[Table]:
+    import models.tables  # noqa: F401 - every table registered
+
+    return [t for t in SQLModel.metadata.sorted_tables if t.name not in EXCLUDED_TABLES]
+
+
+def _scoped(table: Table, organisation_id: int, reach: dict[str, object]) -> object | None:
+    """A select of ``table``'s rows of the organisation, or None when it cannot be scoped."""
+    if table.name == "organisation":
+        return select(table).where(table.c.id == organisation_id)
+    if "organisation_id" in table.c:
+        return select(table).where(table.c.organisation_id == organisation_id)
+    for fk in table.foreign_keys:
+        parent = fk.column.table
+        if parent.name in reach and parent.name != "user":
+            ids = reach[parent.name]
+            return select(table).where(fk.parent.in_(ids))
+    return None
+
+
+def organisation_tables(session: Session, organisation_id: int) -> dict[str, list[dict]]:
+    """{table name: rows as dicts} of everything of the organisation (secrets left out)."""
+    out: dict[str, list[dict]] = {}
+    reach: dict[str, object] = {}
+    pending = _tables()
+    # Tables reached through a parent come after it: a few passes over the sorted list.
+    for _ in range(3):
+        left = []
+        for table in pending:
+            stmt = _scoped(table, organisation_id, reach)
+            if stmt is None:
+                left.append(table)
+                continue
+            if "id" in table.c:
+                reach[table.name] = select(stmt.subquery().c.id)
+            skip = EXCLUDED_COLUMNS.get(table.name, set())
+            rows = session.execute(stmt.order_by(*table.primary_key.columns)).mappings()
+            out[table.name] = [{k: v for k, v in row.items() if k not in skip} for row in rows]
+        pending = left
+    return out
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def to_json(tables: dict[str, list[dict]]) -> bytes:
+    payload = {"format": "makker-export", "version": 1,
+               "tables": {name: [{k: _plain(v) for k, v in row.items()} for row in rows]
+                          for name, rows in tables.items()}}
+    return json.dumps(payload, ensure_ascii=False, indent=1, default=str).encode("utf-8")
+
+
+def _cell(value: object) -> object:
+    """A value as a spreadsheet shows it, never runs it (text that starts like a formula gets
+    a leading apostrophe; lists and dicts are written as JSON text)."""
+    if value is None or isinstance(value, bool | int | float | Decimal):
+        return value
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None)
+    if isinstance(value, date):
+        return value
+    text = json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else str(value)
+    return "'" + text if text[:1] in FORMULA_START else text
+
+
+def to_xlsx(tables: dict[str, list[dict]]) -> bytes:
+    """One sheet per table with Danish headers where we have them; openpyxl's write-only mode."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    used: set[str] = set()
+    for name, rows in tables.items():
+        title = SHEET_NAMES.get(name, name)[:31]
+        while title in used:
+            title = title[:28] + f"_{len(used)}"
+        used.add(title)
+        sheet = workbook.create_sheet(title)
+        columns = list(rows[0].keys()) if rows else []
+        if not columns:
+            table = next(t for t in _tables() if t.name == name)
+            columns = [c.name for c in table.c if c.name not in EXCLUDED_COLUMNS.get(name, set())]
+        sheet.append([COLUMN_NAMES.get(c, c) for c in columns])
+        for row in rows:
+            sheet.append([_cell(row.get(c)) for c in columns])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def export_organisation(session: Session, by: object, fmt: str, today: date) -> tuple[bytes, str]:
+    """The whole organisation as .xlsx or JSON, audited (who took everything, when, which format)."""
+    from models.audit import record_audit
+    from models.organisations import Organisation
+    from models.writes import begin_write
+
+    organisation = session.get(Organisation, by.organisation_id)
+    tables = organisation_tables(session, by.organisation_id)
+    data = to_xlsx(tables) if fmt == "xlsx" else to_json(tables)
+    begin_write(session)
+    record_audit(session, organisation_id=by.organisation_id, user_id=by.id, action="export",
+                 record_type="Organisation", record_id=by.organisation_id,
+                 detail={"export_format": fmt, "rows": sum(len(rows) for rows in tables.values())})
+    session.commit()
+    return data, f"makker-{organisation.slug}-{today.isoformat()}.{fmt}"

@@ -1,0 +1,116 @@
+"""What a column can be imported as, per kind, and how a header suggests it.
+
+Headers are compared after lower-casing and dropping everything but letters and digits, so
+"Post nr.", "postnr" and "POSTNR" are one; Danish and English names and common variants.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from models.errors import N_
+
+
+@dataclass(frozen=True)
+class ImportField:
+    key: str
+    label: str  # English msgid, shown translated
+    aliases: tuple[str, ...] = ()
+    vocabulary: str | None = None  # values mapped once per distinct value: interests, languages, ...
+
+
+_NAME = ImportField("name", N_("Full name (split into first and last name)"), ("navn", "name", "fuldtnavn", "fullname"))
+_FIRST = ImportField("first_name", N_("First name"), ("fornavn", "firstname", "fornavne", "givenname"))
+_LAST = ImportField("last_name", N_("Last name"), ("efternavn", "lastname", "surname", "familyname"))
+_EMAIL = ImportField("email", N_("E-mail"), ("email", "mail", "emailadresse", "epost", "mailadresse"))
+_PHONE = ImportField("phone", N_("Phone"), ("telefon", "mobil", "tlf", "tlfnr", "telefonnummer", "mobilnummer",
+                                            "phone", "mobile", "telephone", "mobilnr"))
+_YEAR = ImportField("birth_year", N_("Birth year"), ("fodselsar", "fodselsaar", "fødselsår", "argang", "årgang",
+                                                     "birthyear", "yearofbirth", "fodt", "født"))
+_BIRTHDATE = ImportField("birth_date", N_("Date of birth (the year is kept)"), ("fodselsdato", "fødselsdato",
+                                                                                 "birthdate", "dateofbirth", "dob"))
+_GENDER = ImportField("gender", N_("Gender"), ("kon", "køn", "gender", "sex"), vocabulary="gender")
+_POSTCODE = ImportField("postcode", N_("Postcode"), ("postnr", "postnummer", "postcode", "zip", "zipcode",
+                                                     "postalcode"))
+_INTERESTS = ImportField("interests", N_("Interests"), ("interesser", "interests", "fritidsinteresser", "hobbyer",
+                                                        "hobbies"), vocabulary="interests")
+_LANGUAGES = ImportField("languages", N_("Languages"), ("sprog", "languages", "language", "talersprog"),
+                         vocabulary="languages")
+_AVAILABILITY = ImportField("availability", N_("When free (weekdays and times of day)"),
+                            ("tid", "tider", "ledigtid", "tilgaengelighed", "tilgængelighed", "hvornaar", "hvornår",
+                             "availability", "free"))
+_NOTES = ImportField("notes", N_("Notes (coordinators only)"), ("noter", "note", "notes", "bemaerkninger",
+                                                                  "bemærkninger", "kommentar"))
+
+VOLUNTEER_FIELDS: tuple[ImportField, ...] = (
+    _NAME, _FIRST, _LAST, _EMAIL, _PHONE, _YEAR, _BIRTHDATE, _GENDER, _POSTCODE, _INTERESTS, _LANGUAGES,
+    _AVAILABILITY,
+    ImportField("status", N_("Status"), ("status", "tilstand"), vocabulary="volunteer_status"),
+    ImportField("pool_since", N_("Waiting since"), ("ventersiden", "waitingsince", "godkendt", "godkendtdato",
+                                                    "approved", "oprettet", "created", "startdato")),
+    ImportField("capacity", N_("How many mentees"), ("antal", "kapacitet", "capacity", "antalmentees")),
+    ImportField("experience_text", N_("Experience"), ("erfaring", "experience")),
+    ImportField("motivation", N_("Motivation"), ("motivation",)),
+)
+
+YOUTH_FIELDS: tuple[ImportField, ...] = (
+    _NAME, _FIRST, _LAST, _YEAR, _BIRTHDATE, _GENDER, _POSTCODE, _INTERESTS, _LANGUAGES, _AVAILABILITY,
+    ImportField("guardian_name", N_("Custody holder"), ("forælder", "foraelder", "forældre", "foraeldre",
+                                                        "vaerge", "værge", "guardian", "parent", "forældrenavn")),
+    ImportField("guardian_phone", N_("Custody holder's phone"), ("foraeldretlf", "forældretlf", "forældretelefon",
+                                                                 "guardianphone", "parentphone")),
+    ImportField("guardian_email", N_("Custody holder's e-mail"), ("foraeldremail", "forældremail",
+                                                                  "forældreemail", "guardianemail", "parentemail")),
+    ImportField("school", N_("School"), ("skole", "school", "uddannelsessted")),
+    ImportField("need", N_("What help is needed"), ("behov", "need", "hjaelp", "hjælp", "indsats")),
+    ImportField("referred_on", N_("Referred on"), ("henvist", "henvistdato", "henvisningsdato", "referred",
+                                                   "referredon", "ventersiden", "oprettet")),
+    ImportField("referred_by", N_("Referred by"), ("henviser", "henvistaf", "referredby", "sagsbehandler")),
+    ImportField("complexity", N_("Complexity"), ("tyngde", "kompleksitet", "complexity"), vocabulary="complexity"),
+    ImportField("consent_given_by", N_("Consent given by"), ("samtykkegivetaf", "samtykkefra", "consentgivenby",
+                                                             "samtykke af")),
+    ImportField("consent_relation", N_("Consent given as"), ("samtykkesom", "samtykkerolle", "consentrelation",
+                                                             "consentas"), vocabulary="consent_role"),
+    ImportField("consent_given_on", N_("Consent date"), ("samtykkedato", "samtykkegivet", "consentdate",
+                                                         "consentgivenon")),
+    _NOTES,
+)
+
+FIELDS: dict[str, tuple[ImportField, ...]] = {"volunteers": VOLUNTEER_FIELDS, "youths": YOUTH_FIELDS}
+
+
+def field_map(kind: str) -> dict[str, ImportField]:
+    return {f.key: f for f in FIELDS[kind]}
+
+
+def header_key(header: str) -> str:
+    """Only letters and digits, lower case: "Post nr." and "postnr" are one header."""
+    return re.sub(r"[^0-9a-zæøå]", "", (header or "").lower())
+
+
+def _fold(text: str) -> str:
+    return text.replace("æ", "ae").replace("ø", "o").replace("å", "a")
+
+
+def suggest_columns(kind: str, headers: list[str], saved: dict[str, str] | None = None) -> dict[str, str]:
+    """{column index: field key} for every header we recognise; a field is suggested once.
+
+    A saved mapping (header -> field) wins over the built-in names.
+    """
+    saved = {header_key(h): key for h, key in (saved or {}).items()}
+    known = field_map(kind)
+    taken: set[str] = set()
+    out: dict[str, str] = {}
+    for index, header in enumerate(headers):
+        key = header_key(header)
+        choice = saved.get(key)
+        if choice is None:
+            for item in FIELDS[kind]:
+                if key and any(_fold(key) == _fold(header_key(alias)) for alias in (*item.aliases, item.key)):
+                    choice = item.key
+                    break
+        if choice and choice in known and choice not in taken:
+            out[str(index)] = choice
+            taken.add(choice)
+    return out

@@ -1,0 +1,91 @@
+"""The import pages through the test client: upload, columns, rows, the job, the result, undo,
+the imported volunteer's welcome link and the coordinator's consents to confirm."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from sqlmodel import func, select
+
+from models.imports.tables import ImportBatch
+from models.outbox import OutboxMessage
+from models.volunteers import Volunteer
+from tests.imports.helpers import VOLUNTEER_HEADERS, csv_bytes, volunteer_rows
+
+
+def _upload(client, world, data: bytes, name: str = "frivillige.csv", kind: str = "volunteers"):  # noqa: ANN001, ANN202
+    return client.post("/import/", data={"program": world.program.id, "kind": kind,
+                                         "file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
+
+
+def _count(session, model, *where) -> int:  # noqa: ANN001, ANN002
+    session.rollback()  # a fresh read: the app wrote on its own connection
+    return session.exec(select(func.count()).select_from(model).where(*where)).one()
+
+
+def test_a_coordinator_imports_a_sheet_skips_the_bad_row_and_finds_the_volunteers_waiting(app, as_role, session,
+                                                                                           world):
+    app.config["QUEUE_IMMEDIATE"] = True
+    client = as_role("coordinator")
+    rows = volunteer_rows(12, seed=11)
+    rows[4][5] = "0000"
+    response = _upload(client, world, csv_bytes(VOLUNTEER_HEADERS, rows, encoding="cp1252"))
+    assert response.status_code == 302, response.data[:2000]
+    batch = session.exec(select(ImportBatch)).one()
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Postnr" in page and "Fødselsår" in page
+    form = {f"col_{i}": key for i, key in batch.columns.items()}
+    response = client.post(f"/import/{batch.id}/kolonner", data=form)
+    assert response.status_code == 302
+    page = client.get(f"/import/{batch.id}/gennemse").get_data(as_text=True)
+    assert "0000" in page and "Række" in page or "Row" in page
+    response = client.post(f"/import/{batch.id}/gennemse", data={"action": "start"})
+    assert response.status_code == 400  # the bad row needs a choice first
+    assert _count(session, Volunteer, Volunteer.email.like("%@regneark.dk")) == 0
+    response = client.post(f"/import/{batch.id}/gennemse", data={"action": "start", "row_6": "skip"})
+    assert response.status_code == 302
+    page = client.get(f"/import/{batch.id}").get_data(as_text=True)
+    assert "11" in page
+    assert _count(session, Volunteer, Volunteer.email.like("%@regneark.dk")) == 11
+    waiting = client.get(f"/koordinator/venteliste/frivillige?program={world.program.id}&q=Hansen0"
+                         ).get_data(as_text=True)
+    assert "Frivillig0 Hansen0" in waiting, waiting[waiting.find("<main"):][:3000]
+    # The welcome e-mail's link: details, consent and a password, once.
+    session.rollback()
+    mail = session.exec(select(OutboxMessage).where(OutboxMessage.kind == "import_welcome")
+                        .order_by(OutboxMessage.id)).first()
+    link = re.search(r"http://makker\.test(/importeret/\S+)", mail.body).group(1)
+    client.post("/log-ud")
+    page = client.get(link).get_data(as_text=True)
+    assert "Frivillig" in page and "samtykke" in page.lower()
+    assert client.post(link, data={"password": "en lang og god kode", "confirm": "en lang og god kode"}
+                       ).status_code == 400  # no consent ticked
+    assert client.post(link, data={"password": "en lang og god kode", "confirm": "en lang og god kode",
+                                   "consent": "1"}).status_code == 302
+    assert client.get(link).status_code == 410  # used once
+
+
+def test_a_bad_file_is_refused_on_the_page_with_a_clear_message(app, as_role, session, world):
+    client = as_role("coordinator")
+    response = _upload(client, world, b"\x89PNG\r\n\x1a\n....", "billede.png")
+    assert response.status_code == 400
+    assert "regneark" in response.get_data(as_text=True)
+    response = _upload(client, world, b"x" * (50 * 1024 * 1024), "stor.csv")
+    assert response.status_code == 400
+    assert "MB" in response.get_data(as_text=True)
+    assert _count(session, ImportBatch) == 0
+
+
+def test_undo_asks_for_confirmation_and_removes_the_imported_volunteers(app, as_role, session, world):
+    app.config["QUEUE_IMMEDIATE"] = True
+    client = as_role("admin")
+    _upload(client, world, csv_bytes(VOLUNTEER_HEADERS, volunteer_rows(3, seed=12)))
+    batch = session.exec(select(ImportBatch)).one()
+    client.post(f"/import/{batch.id}/gennemse", data={"action": "start"})
+    assert _count(session, Volunteer, Volunteer.email.like("%@regneark.dk")) == 3
+    assert client.get(f"/import/{batch.id}/fortryd").status_code == 200
+    assert client.post(f"/import/{batch.id}/fortryd", data={}).status_code == 400
+    assert _count(session, Volunteer, Volunteer.email.like("%@regneark.dk")) == 3
+    assert client.post(f"/import/{batch.id}/fortryd", data={"confirm": "y"}).status_code == 302
+    assert _count(session, Volunteer, Volunteer.email.like("%@regneark.dk")) == 0
