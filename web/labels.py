@@ -319,11 +319,11 @@ LABELS["import_status"] = {"uploaded": _l("Being prepared"), "queued": _l("Waiti
                            "running": _l("Importing"), "done": _l("Imported"), "failed": _l("Failed"),
                            "undone": _l("Undone")}
 LABELS["audit_detail"].update({
-    "file": _l("file"), "sha256": _l("SHA-256"), "rows": _l("rows"), "import_kind": _l("holds"),
+    "file": _l("file"), "sha256": _l("file fingerprint (SHA-256)"), "rows": _l("rows"), "import_kind": _l("holds"),
     "volunteers": _l("volunteers"), "youths": _l("youths"), "merged": _l("merged"), "skipped": _l("skipped"),
-    "import_batch": _l("import"), "undone": _l("removed"), "restored": _l("put back"), "merged_fields": _l("fields filled in"),
+    "import_batch": _l("the import"), "undone": _l("removed"), "restored": _l("put back"), "merged_fields": _l("fields filled in"),
     "import_confirmed": _l("confirmed by the volunteer"), "imported_consent_confirmed": _l("imported consent confirmed"),
-    "export_format": _l("format"),
+    "export_format": _l("file format"),
 })
 LABELS["import_record"] = {"Volunteer": _l("volunteers"), "Youth": _l("youths"), "Household": _l("households"),
                            "Request": _l("requests"), "Match": _l("pairs")}

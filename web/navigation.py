@@ -41,10 +41,10 @@ STAFF_MENU = (
              "coordinator.manual")),
     NavItem("coordinator.waiting_volunteers", _l("Volunteers"), ("coordinator.volunteer", "coordinator.screening")),
     NavItem("coordinator.runs", _l("Matching"), ("coordinator.run", "coordinator.reject")),
+    # Follow-up after a match ended is reached from the matches page and the overview.
     NavItem("coordinator.matches", _l("Matches"),
             ("coordinator.match", "coordinator.introduction", "coordinator.checkin", "coordinator.pause",
-             "coordinator.close")),
-    NavItem("coordinator.followup", _l("Follow-up")),
+             "coordinator.close", "coordinator.followup")),
     NavItem("events.index", _l("Events"), ("events.new", "events.show", "events.attendance", "events.cancel")),
     NavItem("families.index", _l("Families"),
             ("families.plan", "families.team", "families.meeting", "families.progress", "families.professionals",
@@ -56,10 +56,10 @@ STAFF_MENU = (
              "coordinator.referral_statuses")),
 )
 ADMIN_MENU = (
-    NavItem("admin.dashboard", _l("Dashboard")),
-    NavItem("events.retention", _l("Keeping volunteers")),
+    # One item: the dashboard and its figures (referrals, keeping volunteers) are reached from the
+    # administration page, so the whole menu still fits on one line on a wide screen.
     NavItem("admin.home", _l("Administration"),
-            ("admin.relationships", "admin.program_settings", "admin.invite", "admin.organisation", "admin.audit",
+            ("admin.dashboard", "admin.referral_dashboard", "events.retention", "admin.relationships", "admin.program_settings", "admin.invite", "admin.organisation", "admin.audit",
              "admin.people", "admin.erase_person",
              # --- referrals (issue 13) ---
              "admin.referral_units", "admin.new_referral_unit", "admin.referral_unit", "admin.referrers",

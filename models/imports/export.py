@@ -19,19 +19,33 @@ from sqlalchemy import Table, select
 from sqlmodel import Session, SQLModel
 
 # Sessions, sign-in throttling, form tokens, drawn charts and queue slots are machinery, not data.
-EXCLUDED_TABLES = frozenset({"usersession", "loginattempt", "formsubmission", "chartimage", "periodicslot",
+EXCLUDED_TABLES = frozenset({"usersession", "loginattempt", "formsubmission", "chartimage", "chart_image", "periodicslot",
                              "alembic_version"})
 # Never leave Makker, not even to its owner's spreadsheet: password hashes; the cells of files
 # that were imported (they are the file itself, kept only for the preview).
 EXCLUDED_COLUMNS = {"user": {"password_hash"}, "importbatch": {"rows"}}
 SHEET_NAMES: dict[str, str] = {
     "organisation": "Organisation", "program": "Programmer", "user": "Brugere", "volunteer": "Frivillige",
-    "screeningstep": "Screening", "youth": "Unge", "household": "Husstande", "householdmember": "Husstandsmedlemmer",
+    "screeningstep": "Godkendelsestrin", "youth": "Unge", "household": "Husstande", "householdmember": "Husstandsmedlemmer",
     "request": "Anmodninger", "consentrecord": "Samtykker", "matchrun": "Matchkørsler", "proposal": "Forslag",
     "waitingreason": "Ventegrunde", "match": "Forløb", "matchevent": "Forløbshændelser", "meetinglog": "Møder",
     "checkin": "Opfølgninger", "exclusion": "Udelukkede par", "note": "Noter", "auditevent": "Log",
     "outboxmessage": "E-mails", "matchriskstate": "Risikovurderinger", "importbatch": "Importer",
-    "importedrecord": "Importerede poster", "importmapping": "Importopsætninger",
+    "importedrecord": "Importerede poster", "importmapping": "Importopsætninger", "match_risk": "Risikovurderinger",
+    # referrals (issue 13)
+    "referringunit": "Henvisende enheder", "referralchannel": "Enheders programmer",
+    "referralsettings": "Henvisningsindstillinger", "referral": "Henvisninger", "referralmessage": "Henvisningsbeskeder",
+    "referralstatus": "Statusser til henvisere",
+    # whole-family work (issue 14)
+    "competence": "Kompetencer", "measure": "Måleemner", "programmeasure": "Programmers måleemner",
+    "professional": "Fagpersoner", "volunteercompetence": "Frivilliges kompetencer", "familyplan": "Familieplaner",
+    "familygoal": "Mål", "familyagreement": "Aftaler", "familyteam": "Familieteams", "teammember": "Teammedlemmer",
+    "planmeeting": "Planmøder", "planchange": "Planens historik", "progressrecord": "Fremskridt",
+    # events and safeguarding (issue 15)
+    "event": "Arrangementer", "event_program": "Arrangementers programmer", "event_signup": "Tilmeldinger",
+    "calendar_feed": "Kalenderadresser", "volunteer_leaving": "Frivillige der stoppede",
+    "safeguard_text": "Erklæringstekster", "signature": "Underskrifter", "certificate_reminder": "Børneattest-påmindelser",
+    "concern": "Bekymringer",
 }
 COLUMN_NAMES: dict[str, str] = {
     "id": "id", "organisation_id": "organisation (id)", "program_id": "program (id)", "user_id": "bruger (id)",
