@@ -41,10 +41,10 @@ STAFF_MENU = (
              "coordinator.manual")),
     NavItem("coordinator.waiting_volunteers", _l("Volunteers"), ("coordinator.volunteer", "coordinator.screening")),
     NavItem("coordinator.runs", _l("Matching"), ("coordinator.run", "coordinator.reject")),
-    # Follow-up after a match ended is reached from the matches page and the overview.
     NavItem("coordinator.matches", _l("Matches"),
             ("coordinator.match", "coordinator.introduction", "coordinator.checkin", "coordinator.pause",
-             "coordinator.close", "coordinator.followup")),
+             "coordinator.close")),
+    NavItem("coordinator.followup", _l("Follow-up")),
     NavItem("events.index", _l("Events"), ("events.new", "events.show", "events.attendance", "events.cancel")),
     NavItem("families.index", _l("Families"),
             ("families.plan", "families.team", "families.meeting", "families.progress", "families.professionals",
@@ -56,8 +56,8 @@ STAFF_MENU = (
              "coordinator.referral_statuses")),
 )
 ADMIN_MENU = (
-    # One item: the dashboard and its figures (referrals, keeping volunteers) are reached from the
-    # administration page, so the whole menu still fits on one line on a wide screen.
+    # One item: the dashboard and its figures (referrals, keeping volunteers) open from the
+    # administration page.
     NavItem("admin.home", _l("Administration"),
             ("admin.dashboard", "admin.referral_dashboard", "events.retention", "admin.relationships", "admin.program_settings", "admin.invite", "admin.organisation", "admin.audit",
              "admin.people", "admin.erase_person",
@@ -80,7 +80,9 @@ def menu_for(role: str | None) -> tuple[NavItem, ...]:
     if role == "coordinator":
         return STAFF_MENU
     if role == "admin":
-        return STAFF_MENU + ADMIN_MENU
+        # An admin lands on the administration page, which opens the dashboard: the coordinator's
+        # overview is left out of their menu, so the whole menu fits on one line on a wide screen.
+        return tuple(item for item in STAFF_MENU if item.endpoint != "coordinator.home") + ADMIN_MENU
     if role == "referrer":
         return REFERRER_MENU
     return ()
