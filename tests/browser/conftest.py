@@ -43,7 +43,7 @@ def browser():  # noqa: ANN201
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        skip_or_fail("playwright (the Python package) is not installed")
+        skip_or_fail("the browser tests need the playwright Python package: run pip with -e .[dev]")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield browser
