@@ -1374,6 +1374,25 @@ def _accept_double(kit: Kit) -> Race:
     return Race([_accept(referral.id, kit.coordinator, token)] * 2, check=check)
 
 
+@case("two admins hand one caseworker's referrals to two colleagues at once")
+def _hand_over_twice(kit: Kit) -> Race:
+    from models.referrals.tables import Referral
+    from models.referrals.units import hand_over_referrals
+
+    unit = b.make_unit(kit.session, kit.organisation, [kit.program])
+    giver, first, second = (b.make_referrer(kit.session, unit) for _ in range(3))
+    ids = [b.make_referral(kit.session, giver, kit.program).id for _ in range(2)]
+
+    def check(session: Session, outcome: Outcome) -> list[str]:
+        session.rollback()
+        owners = set(session.exec(select(Referral.referrer_id).where(Referral.id.in_(ids))))
+        # Every referral went to one colleague, and all to the same one: never split, never left behind.
+        return [] if len(owners) == 1 and owners <= {first.id, second.id} else [f"referrals now with {owners}"]
+
+    return Race([lambda s, to=to, by=by: hand_over_referrals(s, by, giver.id, to.id)
+                 for to, by in ((first, kit.admin), (second, kit.admin2))], winners=None, check=check)
+
+
 @case("accept and decline the same referral")
 def _accept_vs_decline(kit: Kit) -> Race:
     referral = _referral(kit)
