@@ -35,8 +35,14 @@ def open_match_count(session: Session, volunteer_id: int) -> int:
     return int(session.exec(stmt).one())
 
 
-def capacity_left(session: Session, volunteer: Volunteer) -> int:
-    return max(0, volunteer.capacity - open_match_count(session, volunteer.id))
+def capacity_left(session: Session, volunteer: Volunteer, program_id: int | None = None) -> int:
+    """Free places in one programme (its membership's capacity minus open matches there), or,
+    without a programme, the free places over every programme the volunteer is active in."""
+    from models.members.queries import capacity_in, program_ids_of
+
+    if program_id is not None:
+        return capacity_in(session, volunteer.id, program_id)
+    return sum(capacity_in(session, volunteer.id, p) for p in program_ids_of(session, volunteer.id, ("active",)))
 
 
 def change_status(

@@ -24,6 +24,7 @@ from models.child_protection import certificate_holders, households_with_young_c
 from models.imports.queries import unconfirmed_imported_volunteers
 from models.lifecycle import open_match_count
 from models.matches import OPEN_MATCH_STATUSES, Exclusion, Match
+from models.members.queries import active_in, capacities, in_program
 from models.mentees import Household, HouseholdMember, Request, Youth
 from models.organisations import Program
 from models.safeguard.queries import expired_certificates
@@ -53,18 +54,22 @@ def heavy_case_count(session: Session, volunteer_id: int) -> int:
 
 def volunteer_profile(session: Session, volunteer: Volunteer, today: date, capacity: int | None = None,
                       heavy_cases: int | None = None, child_certificate: bool | None = None,
-                      mentees: int | None = None, certificate_valid: bool | None = None) -> VolunteerProfile:
+                      mentees: int | None = None, certificate_valid: bool | None = None,
+                      program: Program | None = None) -> VolunteerProfile:
+    """The volunteer as the matcher sees them in ``program`` (default: their first programme);
+    the capacity is that programme's membership capacity minus open matches there."""
+    from models.members.queries import capacity_in
     lat, lon = _coordinates(volunteer.postcode)
     if mentees is None:
         mentees = open_match_count(session, volunteer.id)
     if capacity is None:
-        capacity = max(0, volunteer.capacity - mentees)
+        capacity = capacity_in(session, volunteer.id, program.id if program else volunteer.program_id)
     if heavy_cases is None:
         heavy_cases = heavy_case_count(session, volunteer.id)
     if child_certificate is None:
         child_certificate = volunteer.id in certificate_holders(session, [volunteer.id])
     if certificate_valid is None:
-        program = session.get(Program, volunteer.program_id)
+        program = program or session.get(Program, volunteer.program_id)
         certificate_valid = volunteer.id not in expired_certificates(session, program, [volunteer.id], today)
     paused = volunteer.paused_until is not None and volunteer.paused_until >= today
     return VolunteerProfile(
@@ -174,7 +179,7 @@ def load_pool(session: Session, program: Program, today: date) -> Pool:
     volunteers = list(
         session.exec(
             select(Volunteer)
-            .where(Volunteer.program_id == program.id, Volunteer.status == "approved", Volunteer.anonymised_at.is_(None))
+            .where(active_in(program.id), Volunteer.anonymised_at.is_(None))
             # Imported and not yet confirmed by themselves: never proposed (issue 17).
             .where(Volunteer.id.not_in(unconfirmed_imported_volunteers()))
             .order_by(Volunteer.id)
@@ -192,12 +197,13 @@ def load_pool(session: Session, program: Program, today: date) -> Pool:
         open_count[volunteer_id] = open_count.get(volunteer_id, 0) + 1
         if complexity >= HEAVY_COMPLEXITY:
             heavy_count[volunteer_id] = heavy_count.get(volunteer_id, 0) + 1
-    certified = certificate_holders(session, select(Volunteer.id).where(Volunteer.program_id == program.id))
-    expired = expired_certificates(session, program, select(Volunteer.id).where(
-        Volunteer.program_id == program.id, Volunteer.status == "approved"), today)
+    certified = certificate_holders(session, select(Volunteer.id).where(in_program(program.id)))
+    expired = expired_certificates(session, program, select(Volunteer.id).where(active_in(program.id)), today)
+    member_capacity = capacities(session, program.id)
     volunteer_profiles = []
     for v in volunteers:
-        capacity = max(0, v.capacity - open_count.get(v.id, 0))
+        # Capacity per programme (issue 15): this programme's membership, this programme's matches.
+        capacity = max(0, member_capacity.get(v.id, 0) - open_count.get(v.id, 0))
         profile = volunteer_profile(session, v, today, capacity=capacity, heavy_cases=heavy_count.get(v.id, 0),
                                     child_certificate=v.id in certified, mentees=open_count.get(v.id, 0),
                                     certificate_valid=v.id not in expired)
@@ -235,4 +241,4 @@ def pair_profiles(
     members = list(session.exec(select(HouseholdMember).where(HouseholdMember.household_id == household.id))) \
         if household is not None else []
     return (request_profile(request, today, youth=youth, household=household, members=members),
-            volunteer_profile(session, volunteer, today))
+            volunteer_profile(session, volunteer, today, program=session.get(Program, request.program_id)))

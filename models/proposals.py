@@ -25,6 +25,7 @@ from models.lifecycle import (
 )
 from models.matches import Exclusion, Match, MatchEvent
 from models.matchruns import Proposal
+from models.members.queries import lock_membership, membership
 from models.mentees import Household, Request, Youth
 from models.organisations import Program
 from models.pool import pair_profiles
@@ -97,8 +98,9 @@ def check_pair(session: Session, request: Request, volunteer: Volunteer, today: 
     explanation = explain_pair(request_profile, volunteer_profile, program.rules(), today,
                                exclusions=exclusions, already_matched=matched)
     check = PairCheck(explanation)
-    if volunteer.program_id != request.program_id:
-        check.hard_failures.append(("program", N_("the volunteer belongs to another program")))
+    member = membership(session, volunteer.id, request.program_id)
+    if member is None or member.status != "active":
+        check.hard_failures.append(("program", N_("the volunteer is not an approved member of this programme")))
     for rule in explanation.rules:
         if not rule.held and rule.name not in ignore:
             check.hard_failures.append((rule.name, RULE_MESSAGES[rule.name]))
@@ -127,7 +129,7 @@ def _create_match(session: Session, request: Request, volunteer: Volunteer, by: 
                   intro_note: str, proposal: Proposal | None, reply_link: str, intro_on: date | None = None) -> Match:
     if request.status != "waiting":
         raise Conflict(N_("The request has already been matched by someone else. Reload the page."))
-    if volunteer.status != "approved" or capacity_left(session, volunteer) <= 0:
+    if volunteer.status != "approved" or capacity_left(session, volunteer, request.program_id) <= 0:
         raise Conflict(N_("%(name)s has no free places any more. Reload the page and choose another volunteer."),
                        name=volunteer.first_name)
     check = check_pair(session, request, volunteer, today, ignore=("capacity",))
@@ -152,9 +154,11 @@ def _create_match(session: Session, request: Request, volunteer: Volunteer, by: 
         if proposal is None or rival.id != proposal.id:
             rival.status = "superseded"
             session.add(rival)
-    if capacity_left(session, volunteer) <= 0:
-        for rival in session.exec(select(Proposal).where(Proposal.status == "proposed",
-                                                         Proposal.volunteer_id == volunteer.id)):
+    if capacity_left(session, volunteer, request.program_id) <= 0:
+        # Full in this programme: their open proposals here are settled (other programmes keep theirs).
+        for rival in session.exec(select(Proposal).join(Request, Request.id == Proposal.request_id).where(
+                Proposal.status == "proposed", Proposal.volunteer_id == volunteer.id,
+                Request.program_id == request.program_id)):
             rival.status = "superseded"
             session.add(rival)
     if volunteer.email:
@@ -186,6 +190,7 @@ def approve_proposal(session: Session, proposal_id: int, by: User, today: date, 
     # behind each other instead of deadlocking, and each sees what the one before it did.
     peek = peek_row(session, Proposal, proposal_id)
     volunteer = lock(session, Volunteer, peek.volunteer_id)
+    lock_membership(session, peek.volunteer_id, peek_row(session, Request, peek.request_id).program_id)
     request = lock(session, Request, peek.request_id)
     proposal = lock(session, Proposal, proposal_id)
     if proposal.status != "proposed":
@@ -211,6 +216,8 @@ def manual_match(session: Session, request_id: int, volunteer_id: int, by: User,
     begin_write(session)
     claim = claim_submission(session, submit_key, f"manual_match:{request_id}", user_id=by.id)
     volunteer = lock(session, Volunteer, volunteer_id)
+    # The volunteer's place in the request's programme decides the capacity: locked, read fresh.
+    lock_membership(session, volunteer_id, peek_row(session, Request, request_id).program_id)
     request = lock(session, Request, request_id)
     if not confirm_soft:
         check = check_pair(session, request, volunteer, today)

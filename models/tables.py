@@ -23,6 +23,7 @@ from models.imports.tables import ImportBatch, ImportedRecord, ImportMapping
 from models.jobs.tables import PeriodicSlot
 from models.matches import CheckIn, Exclusion, Match, MatchEvent, MeetingLog
 from models.matchruns import MatchRun, Proposal, WaitingReason
+from models.members.tables import Membership
 from models.mentees import Household, HouseholdMember, Request, Youth
 from models.notes import Note
 from models.organisations import Organisation, Program
@@ -101,5 +102,6 @@ __all__ = [
     "Volunteer",
     "VolunteerLeaving",
     "WaitingReason",
+    "Membership",
     "Youth",
 ]

@@ -69,3 +69,48 @@ class ScreeningStep(SQLModel, table=True):
     note: str = Field(default="", max_length=2000)
     recorded_by_id: int | None = Field(default=None, foreign_key="user.id")
     recorded_at: datetime | None = None
+
+
+# --- the first programme's membership (issue 15) -------------------------------------------
+# Every volunteer row is created in a programme: its membership there is written in the same
+# flush, whichever path created the person (signup, import, seed), so no path can forget it.
+# The person's own status ends every membership when they are declined or withdraw, and their
+# capacity is the first programme's capacity.
+from sqlalchemy import event, inspect, update  # noqa: E402
+
+from models.members.tables import Membership  # noqa: E402
+
+_ENDED = ("declined", "withdrawn")
+
+
+@event.listens_for(Volunteer, "after_insert")
+def _first_membership(_mapper, connection, target: Volunteer) -> None:  # noqa: ANN001
+    from models.clock import today
+
+    connection.execute(Membership.__table__.insert().values(
+        organisation_id=target.organisation_id, volunteer_id=target.id, program_id=target.program_id,
+        status="left" if target.status in _ENDED else "active", capacity=target.capacity,
+        joined_on=(target.created_at.date() if target.created_at else today()),
+        approved_on=target.approved_at.date() if target.approved_at else None,
+        left_on=today() if target.status in _ENDED else None, leave_reason="", created_at=utcnow()))
+
+
+@event.listens_for(Volunteer, "after_update")
+def _follow_person(_mapper, connection, target: Volunteer) -> None:  # noqa: ANN001
+    from models.clock import today
+
+    state = inspect(target)
+    table = Membership.__table__
+    if state.attrs.capacity.history.has_changes():
+        connection.execute(update(table).where(table.c.volunteer_id == target.id,
+                                               table.c.program_id == target.program_id)
+                           .values(capacity=target.capacity))
+    status = state.attrs.status.history
+    if status.has_changes() and target.status in _ENDED:
+        connection.execute(update(table).where(table.c.volunteer_id == target.id, table.c.status != "left")
+                           .values(status="left", left_on=today(), leave_reason=target.status))
+    if status.has_changes() and target.status == "approved":
+        connection.execute(update(table).where(table.c.volunteer_id == target.id,
+                                               table.c.program_id == target.program_id,
+                                               table.c.approved_on.is_(None))
+                           .values(approved_on=today()))

@@ -13,6 +13,7 @@ from sqlmodel import select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from models.matchruns import MatchRun, WaitingReason
+from models.members.queries import in_program
 from models.mentees import Household, Request, Youth
 from models.volunteers import Volunteer
 
@@ -64,7 +65,7 @@ def filter_volunteers(
 ) -> SelectOfScalar:
     """Volunteers; "waiting" = approved and in the pool, longest waiting first."""
     if program_id:
-        stmt = stmt.where(Volunteer.program_id == program_id)
+        stmt = stmt.where(in_program(program_id))
     if status == "waiting":
         stmt = stmt.where(Volunteer.status == "approved", Volunteer.pool_since.is_not(None))
     elif status == "in_screening":  # signed up or in screening: everyone not yet decided

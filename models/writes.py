@@ -62,6 +62,7 @@ LOCK_ORDER: tuple[str, ...] = (
     "importbatch",
     "user",
     "volunteer",
+    "membership",  # a volunteer's place in one programme (issue 15): after the person, before what it decides on
     "professional",  # families (issue 14): a team member with a capacity, locked like a volunteer
     "event",  # after the volunteers who sign up for it; places are decided under its lock
     "youth",

@@ -25,6 +25,7 @@ from models.clock import today as today_fn
 from models.consent import CONSENT_VERSION, YOUTH_OWN_CONSENT_FROM_AGE, ConsentRecord, consent_text
 from models.lifecycle import schedule_checkins
 from models.matches import CheckIn, Exclusion, Match, MatchEvent, MeetingLog
+from models.members.operations import add_first_memberships
 from models.mentees import Household, HouseholdMember, Request, Youth
 from models.organisations import Organisation, Program
 from models.risk_state import fill_missing_risk
@@ -722,6 +723,7 @@ def _build_benchmark(session: Session, seed: int, n_volunteers: int, n_requests:
     chunk = 2000
     for i in range(0, len(vol_rows), chunk):
         session.execute(insert(Volunteer), vol_rows[i:i + chunk])
+    add_first_memberships(session)  # written in bulk: the per-row hook does not run
     for i in range(0, len(youth_rows), chunk):
         session.execute(insert(Youth), youth_rows[i:i + chunk])
     session.flush()

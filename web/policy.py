@@ -23,6 +23,7 @@ from models.families.tables import Competence, FamilyAgreement, FamilyGoal, Prof
 from models.imports.tables import ImportBatch
 from models.matches import OPEN_MATCH_STATUSES, CheckIn, Match, MeetingLog
 from models.matchruns import MatchRun, Proposal
+from models.members.queries import program_ids_of
 from models.mentees import Household, Request, Youth
 from models.organisations import Organisation, Program
 from models.referrals.tables import OPEN_REFERRAL_STATUSES, Referral, ReferralChannel, ReferringUnit
@@ -279,8 +280,8 @@ def scope(model: type[T], user: Any = None) -> SelectOfScalar[T]:
             stmt = stmt.where(MeetingLog.volunteer_id == own_id)
         elif model is Event:
             # Their programme's events, and any they signed up for (an audience can change later).
-            programme = own.program_id if own else -1
-            stmt = stmt.where(Event.id.in_(select(EventProgram.event_id).where(EventProgram.program_id == programme))
+            programmes = program_ids_of(get_db(), own.id) if own else []
+            stmt = stmt.where(Event.id.in_(select(EventProgram.event_id).where(EventProgram.program_id.in_(programmes)))
                               | Event.id.in_(select(EventSignup.event_id).where(EventSignup.volunteer_id == own_id)))
         else:
             # Volunteers list nothing else; what they may see of their mentee comes

@@ -17,6 +17,8 @@ from models.db import days_between, utc_date
 from models.errors import N_, DomainError
 from models.events.tables import Event, EventProgram, EventSignup, VolunteerLeaving
 from models.matches import OPEN_MATCH_STATUSES, Match
+from models.members.queries import in_program
+from models.members.tables import MEMBERSHIP_STATUSES, Membership
 from models.organisations import Program
 from models.stats import SurvivalStep, kaplan_meier, survival_at
 from models.users import User
@@ -111,7 +113,7 @@ def build_retention(session: Session, organisation_id: int, start: date, end: da
     figures = RetentionFigures(start=start, end=end)
     scope = [Volunteer.organisation_id == organisation_id, Volunteer.status != "declined"]
     if program_id is not None:
-        scope.append(Volunteer.program_id == program_id)
+        scope.append(in_program(program_id, MEMBERSHIP_STATUSES))
     approved_on = utc_date(Volunteer.approved_at)
     left_on = (select(VolunteerLeaving.left_on).where(VolunteerLeaving.volunteer_id == Volunteer.id)
                .correlate(Volunteer).scalar_subquery())
@@ -124,9 +126,14 @@ def build_retention(session: Session, organisation_id: int, start: date, end: da
     figures.months = _month_ends(start, end)
     per_program: dict[int, list[int]] = {pid: [0] * len(figures.months) for pid in programs}
     for i, day in enumerate(figures.months):
-        stmt = (select(Volunteer.program_id, func.count()).where(
+        # A line per membership (issue 15): a person active in two programmes counts in both,
+        # from the day that programme approved them until they left it.
+        stmt = (select(Membership.program_id, func.count())
+                .join(Membership, Membership.volunteer_id == Volunteer.id).where(
             *scope, Volunteer.approved_at.is_not(None), approved_on <= day,
-            or_(left_on.is_(None), left_on > day)).group_by(Volunteer.program_id))
+            or_(left_on.is_(None), left_on > day), Membership.status != "applied",
+            or_(Membership.approved_on.is_(None), Membership.approved_on <= day),
+            or_(Membership.left_on.is_(None), Membership.left_on > day)).group_by(Membership.program_id))
         for pid, n in session.exec(stmt):
             if pid in per_program:
                 per_program[pid][i] = int(n)
@@ -141,7 +148,7 @@ def build_retention(session: Session, organisation_id: int, start: date, end: da
         return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
     recruited = [Volunteer.organisation_id == organisation_id, Volunteer.created_at >= since,
-                 Volunteer.created_at < until] + ([Volunteer.program_id == program_id] if program_id else [])
+                 Volunteer.created_at < until] + ([in_program(program_id, MEMBERSHIP_STATUSES)] if program_id else [])
     row = session.exec(select(func.count(), count_if(Volunteer.approved_at.is_not(None)), count_if(trained),
                               count_if(matched)).where(*recruited)).one()
     figures.funnel = {"recruited": int(row[0]), "approved": int(row[1]), "trained": int(row[2]),

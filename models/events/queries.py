@@ -12,6 +12,8 @@ from sqlmodel.sql.expression import SelectOfScalar
 from models.db import days_between
 from models.events.tables import Event, EventProgram, EventSignup
 from models.matches import OPEN_MATCH_STATUSES, Match
+from models.members.queries import in_program
+from models.members.tables import OPEN_MEMBERSHIP, Membership
 from models.organisations import Program
 from models.volunteers import Volunteer
 
@@ -57,7 +59,7 @@ def event_program_ids(session: Session, event_id: int) -> list[int]:
 def invited_volunteers(event: Event, program_ids: list[int]) -> SelectOfScalar[Volunteer]:
     """The volunteers the event is for: its audience within its programmes."""
     return (select(Volunteer).where(Volunteer.organisation_id == event.organisation_id,
-                                    Volunteer.program_id.in_(program_ids), audience_condition(event.audience))
+                                    in_program(program_ids), audience_condition(event.audience))
             .order_by(Volunteer.id))
 
 
@@ -96,8 +98,9 @@ def upcoming_for_volunteer(session: Session, volunteer: Volunteer, now: datetime
     """Coming events the volunteer is invited to or signed up for, soonest first."""
     mine = select(EventSignup.event_id).where(EventSignup.volunteer_id == volunteer.id,
                                               EventSignup.status.in_(ACTIVE_SIGNUPS))
-    invited = (select(EventProgram.event_id).join(Volunteer, Volunteer.program_id == EventProgram.program_id)
-               .where(Volunteer.id == volunteer.id))
+    invited = select(EventProgram.event_id).where(EventProgram.program_id.in_(
+        select(Membership.program_id).where(Membership.volunteer_id == volunteer.id,
+                                            Membership.status.in_(OPEN_MEMBERSHIP))))
     events = list(session.exec(
         select(Event).where(Event.organisation_id == volunteer.organisation_id, Event.cancelled_at.is_(None),
                             Event.ends_at >= now, or_(Event.id.in_(mine), Event.id.in_(invited)))
@@ -192,13 +195,17 @@ def waiting_without_events(organisation_id: int, today: date, program_id: int | 
     Rows are (Volunteer, waiting target in days), longest waiting first.
     """
     attended = exists().where(EventSignup.volunteer_id == Volunteer.id, EventSignup.attended.is_(True))
-    stmt = (select(Volunteer, Program.waiting_target_days).join(Program, Program.id == Volunteer.program_id)
+    # Waiting in every programme they are an active member of; the strictest target counts,
+    # one row per person (issue 15).
+    stmt = (select(Volunteer, func.min(Program.waiting_target_days))
+            .join(Membership, (Membership.volunteer_id == Volunteer.id) & (Membership.status == "active"))
+            .join(Program, Program.id == Membership.program_id)
             .where(Volunteer.organisation_id == organisation_id, audience_condition("waiting"),
                    Volunteer.pool_since.is_not(None), ~attended,
                    days_between(literal(today, Date), Volunteer.pool_since) > Program.waiting_target_days))
     if program_id:
-        stmt = stmt.where(Volunteer.program_id == program_id)
-    return stmt.order_by(Volunteer.pool_since, Volunteer.id)
+        stmt = stmt.where(Membership.program_id == program_id)
+    return stmt.group_by(Volunteer.id).order_by(Volunteer.pool_since, Volunteer.id)
 
 
 def hours_by_volunteer(session: Session, volunteer_id: int) -> tuple[int, int]:

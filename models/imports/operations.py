@@ -37,6 +37,7 @@ from models.imports.values import (
 from models.intake import MenteeDraft, RequestDraft, check_youth, new_request
 from models.matches import Match
 from models.matchruns import Proposal, WaitingReason
+from models.members.operations import add_first_memberships, drop_memberships
 from models.mentees import Request, Youth
 from models.organisations import Organisation, Program
 from models.outbox import OutboxMessage
@@ -753,6 +754,7 @@ def _new_volunteers(session: Session, batch: ImportBatch, program: Program, orga
                          "user_id": user_id, "email": data["email"], "status": data["status"],
                          "approved_at": now if approved else None, "pool_since": pool_since, "created_at": now})
     volunteer_ids = _bulk(session, Volunteer, profiles)
+    add_first_memberships(session, volunteer_ids, today)  # written in bulk: the per-row hook does not run
     steps = [{"volunteer_id": v_id, "step": step, "status": "pending"}
              for v_id, p in zip(volunteer_ids, profiles, strict=True) if p["status"] != "approved"
              for step in program.required_steps]
@@ -913,6 +915,7 @@ def undo_import(session: Session, by: User, batch_id: int, today: date, submit_k
         session.exec(delete(WaitingReason).where(WaitingReason.volunteer_id.in_(chunk)))
         session.exec(delete(ConsentRecord).where(ConsentRecord.subject_type == "volunteer",
                                                  ConsentRecord.subject_id.in_(chunk)))
+        drop_memberships(session, chunk)
         session.exec(delete(Volunteer).where(Volunteer.id.in_(chunk)))
     for chunk in _chunks(new_requests, 500):
         session.exec(delete(WaitingReason).where(WaitingReason.request_id.in_(chunk)))

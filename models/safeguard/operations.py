@@ -18,6 +18,7 @@ from models.clock import utcnow
 from models.emails import send
 from models.errors import N_, AlreadyDone, DomainError
 from models.matches import OPEN_MATCH_STATUSES, Match
+from models.members.queries import active_in
 from models.organisations import Organisation, Program
 from models.risk_state import refresh_match_risk
 from models.safeguard.queries import (
@@ -205,7 +206,7 @@ def send_certificate_reminders(session: Session, today: date, base_url: str,
         months = renewal_months(program)
         rows = session.exec(select(ScreeningStep.volunteer_id, ScreeningStep.step_date)
                             .join(Volunteer, Volunteer.id == ScreeningStep.volunteer_id)
-                            .where(Volunteer.program_id == program.id, Volunteer.status == "approved",
+                            .where(active_in(program.id),
                                    Volunteer.anonymised_at.is_(None), ScreeningStep.step == CERTIFICATE_STEP,
                                    ScreeningStep.status.in_(CERTIFICATE_RECEIVED),
                                    ScreeningStep.step_date.is_not(None))).all()

@@ -13,6 +13,7 @@ from models.introductions import record_introduction
 from models.lifecycle import capacity_left
 from models.matches import Match
 from models.matchruns import Proposal
+from models.members.queries import active_in
 from models.mentees import Request
 from models.proposals import (
     SoftConcerns,
@@ -84,11 +85,10 @@ def manual(request_id: int) -> str | Response:
     request_ = load(Request, request_id, "update")
     db = get_db()
     search = (request.args.get("q") or "").strip().lower()
-    candidates = [v for v in db.exec(scope(Volunteer).where(Volunteer.program_id == request_.program_id,
-                                                            Volunteer.status == "approved")
+    candidates = [v for v in db.exec(scope(Volunteer).where(active_in(request_.program_id))
                                      .order_by(Volunteer.first_name, Volunteer.last_name))
                   if not search or search in v.name.lower()]
-    candidates = [v for v in candidates if capacity_left(db, v) > 0][:200]
+    candidates = [v for v in candidates if capacity_left(db, v, request_.program_id) > 0][:200]
     form = ManualMatchForm()
     form.volunteer_id.choices = [(v.id, f"{v.name} ({v.postcode})") for v in candidates]
     check = concerns = None

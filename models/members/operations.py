@@ -1,0 +1,204 @@
+"""Joining, approving, pausing and leaving one programme; the person stays one person."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from sqlalchemy import case, delete, exists, insert, literal
+from sqlmodel import Session, select
+
+from models.audit import record_audit
+from models.clock import utcnow
+from models.errors import N_, Conflict, DomainError
+from models.members.queries import lock_membership
+from models.members.tables import Membership
+from models.organisations import Program
+from models.users import User
+from models.volunteers import ScreeningStep, Volunteer
+from models.writes import begin_write, claim_submission, lock, note_result, shared_write
+
+ENDED = ("declined", "withdrawn")
+# The one step a programme runs itself (its own introduction course); every other step is done
+# once for the person and counts for every programme that requires it (decision 0020).
+PROGRAMME_STEPS: tuple[str, ...] = ("training",)
+
+
+def add_first_memberships(session: Session, volunteer_ids: Iterable[int] | None = None,
+                          today: date | None = None) -> None:
+    """The first programme's membership of volunteers written in bulk (imports, the demo), where
+    the per-row hook does not run; idempotent: volunteers that have one are left alone."""
+    from models.clock import today as clock_today
+
+    day = today or clock_today()
+    has = exists().where(Membership.volunteer_id == Volunteer.id, Membership.program_id == Volunteer.program_id)
+    ended = Volunteer.status.in_(ENDED)
+    rows = select(Volunteer.organisation_id, Volunteer.id, Volunteer.program_id,
+                  case((ended, literal("left")), else_=literal("active")), Volunteer.capacity,
+                  literal(day), case((ended, literal(day)), else_=None), literal(""), literal(utcnow())).where(~has)
+    if volunteer_ids is not None:
+        rows = rows.where(Volunteer.id.in_(list(volunteer_ids)))
+    session.execute(insert(Membership).from_select(
+        ["organisation_id", "volunteer_id", "program_id", "status", "capacity", "joined_on", "left_on",
+         "leave_reason", "created_at"], rows))
+
+
+def drop_memberships(session: Session, volunteer_ids: list[int]) -> None:
+    """Before the volunteer rows themselves are deleted (an import undone)."""
+    session.exec(delete(Membership).where(Membership.volunteer_id.in_(volunteer_ids)))
+
+
+def missing_steps(session: Session, volunteer: Volunteer, program: Program) -> list[str]:
+    """The programme's required steps the person has not done. Shared steps count wherever they
+    were done; a programme's own steps count only when recorded for it (``note`` = its id)."""
+    from models.screening import DONE
+
+    done = {(s.step, s.note) for s in session.exec(select(ScreeningStep).where(
+        ScreeningStep.volunteer_id == volunteer.id)) if s.status in DONE}
+    done_steps = {step for step, _note in done}
+    missing = []
+    for step in program.required_steps or []:
+        if step in PROGRAMME_STEPS and program.id != volunteer.program_id:
+            if (step, f"program:{program.id}") not in done:
+                missing.append(step)
+        elif step not in done_steps:
+            missing.append(step)
+    return missing
+
+
+def _program_of(session: Session, volunteer: Volunteer, program_id: int) -> Program:
+    program = session.get(Program, program_id)
+    if program is None or program.organisation_id != volunteer.organisation_id:
+        raise DomainError(N_("Choose one of your organisation's programmes."), field="program_id")
+    return program
+
+
+@shared_write
+def join_program(session: Session, volunteer_id: int, program_id: int, capacity: int, by: User, today: date,
+                 motivation: str = "", submit_key: str | None = None) -> Membership:
+    """The volunteer applies to (or a coordinator adds them to) a further programme of their
+    organisation. A coordinator's addition of a person who has done every required step is
+    active at once; otherwise it waits for that programme's approval."""
+    begin_write(session)
+    claim = claim_submission(session, submit_key, f"join_program:{volunteer_id}:{program_id}", user_id=by.id,
+                             already=N_("This application has already been sent."))
+    volunteer = lock(session, Volunteer, volunteer_id)
+    program = _program_of(session, volunteer, program_id)
+    if volunteer.status in ENDED or volunteer.anonymised_at is not None:
+        raise DomainError(N_("%(name)s is no longer a volunteer here."), name=volunteer.first_name)
+    if not 1 <= capacity <= 5:
+        raise DomainError(N_("Choose between 1 and 5."), field="capacity")
+    member = lock_membership(session, volunteer_id, program_id)
+    if member is not None and member.status != "left":
+        raise Conflict(N_("%(name)s is already in %(program)s."), name=volunteer.first_name, program=program.name)
+    if member is None:
+        member = Membership(organisation_id=volunteer.organisation_id, volunteer_id=volunteer_id,
+                            program_id=program_id)
+    member.status, member.capacity, member.joined_on = "applied", capacity, today
+    member.left_on, member.leave_reason, member.approved_on = None, "", None
+    session.add(member)
+    session.flush()
+    record_audit(session, organisation_id=volunteer.organisation_id, user_id=by.id, action="update",
+                 record_type="Volunteer", record_id=volunteer.id,
+                 detail={"membership": program_id, "status": "applied", "motivation": motivation.strip()[:500]})
+    note_result(claim, member.id)
+    session.commit()
+    return member
+
+
+@shared_write
+def approve_membership(session: Session, volunteer_id: int, program_id: int, by: User, today: date,
+                       submit_key: str | None = None) -> Membership:
+    """The programme's coordinator lets the volunteer in: every step the programme requires
+    must be done (checked on the locked rows; shared steps count from any programme)."""
+    begin_write(session)
+    claim = claim_submission(session, submit_key, f"approve_membership:{volunteer_id}:{program_id}",
+                             user_id=by.id)
+    volunteer = lock(session, Volunteer, volunteer_id)
+    program = _program_of(session, volunteer, program_id)
+    member = lock_membership(session, volunteer_id, program_id)
+    if member is None or member.status != "applied":
+        raise Conflict(N_("%(name)s has no open application to %(program)s. Reload the page."),
+                       name=volunteer.first_name, program=program.name)
+    if volunteer.status != "approved":
+        raise DomainError(N_("%(name)s must finish the screening before joining another programme."),
+                          name=volunteer.first_name)
+    missing = missing_steps(session, volunteer, program)
+    if missing:
+        raise DomainError(N_("Every screening step must be done before approval (%(n)s missing)."), n=len(missing))
+    member.status, member.approved_on = "active", today
+    session.add(member)
+    if volunteer.pool_since is None:
+        volunteer.pool_since = today  # free places in the new programme: waiting for a match there
+    volunteer.version += 1
+    session.add(volunteer)
+    record_audit(session, organisation_id=volunteer.organisation_id, user_id=by.id, action="update",
+                 record_type="Volunteer", record_id=volunteer.id, detail={"membership": program_id, "status": "active"})
+    note_result(claim, member.id)
+    session.commit()
+    return member
+
+
+@shared_write
+def leave_program(session: Session, volunteer_id: int, program_id: int, by: User, today: date, reason: str,
+                  submit_key: str | None = None) -> Membership:
+    """Leave one programme: its open matches close (with the reason), its open proposals are
+    withdrawn; every other programme goes on. Leaving the last one is withdrawing as a volunteer,
+    which has its own page."""
+    from models.lifecycle import (
+        cancel_planned_checkins,
+        change_status,
+        return_request_to_pool,
+        update_volunteer_pool_state,
+    )
+    from models.matches import OPEN_MATCH_STATUSES, Match
+    from models.matchruns import Proposal
+    from models.members.queries import program_ids_of
+    from models.mentees import Request
+    from models.risk_state import refresh_match_risk
+    from models.writes import lock_all
+
+    begin_write(session)
+    claim = claim_submission(session, submit_key, f"leave_program:{volunteer_id}:{program_id}", user_id=by.id,
+                             already=N_("This has already been saved."))
+    volunteer = lock(session, Volunteer, volunteer_id)
+    program = _program_of(session, volunteer, program_id)
+    member = lock_membership(session, volunteer_id, program_id)
+    if member is None or member.status == "left":
+        raise Conflict(N_("%(name)s is not in %(program)s any more. Reload the page."),
+                       name=volunteer.first_name, program=program.name)
+    if program_ids_of(session, volunteer_id) == [program_id]:
+        raise DomainError(N_("This is the only programme: to stop altogether, withdraw as a volunteer."))
+    if not reason.strip():
+        raise DomainError(N_("Write why (only coordinators see it)."), field="reason")
+    match_ids = list(session.exec(select(Match.id).where(Match.volunteer_id == volunteer_id,
+                                                         Match.program_id == program_id,
+                                                         Match.status.in_(OPEN_MATCH_STATUSES))))
+    request_ids = list(session.exec(select(Match.request_id).where(Match.id.in_(match_ids)))) if match_ids else []
+    lock_all(session, Request, request_ids)
+    # As when a volunteer stops: the match closes for lack of the volunteer's time, its plan
+    # stops (the one-year measure of a match that started stays), the mentee waits again.
+    for match in lock_all(session, Match, match_ids):
+        if match.status not in OPEN_MATCH_STATUSES:
+            continue
+        started = match.started_on is not None
+        match.closure_reason = "volunteer_time"
+        match.closure_note = "\n".join(p for p in (match.closure_note, reason.strip()) if p)[:4000]
+        change_status(session, match, "closed", by_id=by.id, on=today, reason="volunteer left the programme")
+        cancel_planned_checkins(session, match, keep=("one_year",) if started else ())
+        return_request_to_pool(session, session.get(Request, match.request_id), today)
+    for proposal in session.exec(select(Proposal).join(Request, Request.id == Proposal.request_id).where(
+            Proposal.volunteer_id == volunteer_id, Proposal.status == "proposed", Request.program_id == program_id)):
+        proposal.status = "superseded"
+        session.add(proposal)
+    member.status, member.left_on, member.leave_reason = "left", today, reason.strip()[:500]
+    session.add(member)
+    session.flush()
+    update_volunteer_pool_state(session, volunteer, today)
+    record_audit(session, organisation_id=volunteer.organisation_id, user_id=by.id, action="update",
+                 record_type="Volunteer", record_id=volunteer.id,
+                 detail={"membership": program_id, "status": "left", "reason": reason[:500]})
+    refresh_match_risk(session, today, match_ids)
+    note_result(claim, member.id)
+    session.commit()
+    return member
