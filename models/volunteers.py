@@ -92,7 +92,7 @@ def _first_membership(_mapper, connection, target: Volunteer) -> None:  # noqa: 
         status="left" if target.status in _ENDED else "active", capacity=target.capacity,
         joined_on=(target.created_at.date() if target.created_at else today()),
         approved_on=target.approved_at.date() if target.approved_at else None,
-        left_on=today() if target.status in _ENDED else None, leave_reason="", created_at=utcnow()))
+        left_on=today() if target.status in _ENDED else None, leave_reason="", own_steps={}, created_at=utcnow()))
 
 
 @event.listens_for(Volunteer, "after_update")

@@ -16,6 +16,7 @@ from models.clock import today as danish_today
 from models.clock import utcnow
 from models.consent import ConsentRecord
 from models.matches import Match, MatchEvent
+from models.members.tables import Membership
 from models.mentees import Household, HouseholdMember, Request, Youth
 from models.organisations import SCREENING_STEPS, Organisation, Program
 from models.risk_state import refresh_match_risk
@@ -129,6 +130,14 @@ def make_volunteer(
         for i, step in enumerate(program.required_steps or SCREENING_STEPS):
             _save(session, ScreeningStep(volunteer_id=volunteer.id, step=step, status="approved" if i == 0 else "pending"))
     return volunteer
+
+
+def join_programme(session: Session, volunteer: Volunteer, program: Program, status: str = "active",
+                   capacity: int = 1, own_steps: dict[str, str] | None = None) -> Membership:
+    """The volunteer's place in a further programme of their organisation (issue 15)."""
+    return _save(session, Membership(organisation_id=volunteer.organisation_id, volunteer_id=volunteer.id,
+                                     program_id=program.id, status=status, capacity=capacity,
+                                     own_steps=own_steps or {}))
 
 
 def make_youth(session: Session, organisation: Organisation, today: date | None = None, **fields: object) -> Youth:

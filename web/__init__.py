@@ -115,6 +115,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(import_views.bp)
     app.register_blueprint(import_views.welcome_bp)
 
+    # one person, several programmes (issue 15)
+    from web.members import views as members_views
+
+    app.register_blueprint(members_views.bp)
+
     from web import throttle
 
     throttle.init_app(app)  # after every blueprint: it wraps the views it throttles

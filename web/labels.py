@@ -312,6 +312,12 @@ LABELS["audit_detail"].update({  # events (issue 15)
     "note": _l("note"),
 })
 
+# --- one person, several programmes (issue 15) ---
+LABELS["membership_status"] = {"applied": _l("Applied, waiting for approval"), "active": _l("Member"),
+                               "paused": _l("Paused"), "left": _l("Left")}
+LABELS["audit_detail"].update({"programme": _l("programme"), "membership_status": _l("place in the programme"),
+                               "motivation": _l("motivation")})
+
 # --- spreadsheet import (issue 17) ---
 LABELS["import_kind"] = {"volunteers": _l("Volunteers"), "youths": _l("Youths"), "households": _l("Households"),
                          "pairs": _l("Pairs")}
@@ -422,7 +428,8 @@ def _detail_value(status_kind: str, key: str, value: object) -> str:
     kind = {"status": status_kind, "screening": "step", "role": "role", "kind": "checkin_kind",
             "reason": "closure_reason", "introduction": "yes_no", "volunteer": "volunteer_answer",
             "event_kind": "event_kind", "signup": "signup_status", "calendar_feed": "feed_change",
-            "leave_reason": "leave_reason", "import_kind": "import_kind"}.get(key)
+            "leave_reason": "leave_reason", "import_kind": "import_kind",
+            "membership_status": "membership_status"}.get(key)
     if kind:
         return label(kind, value)
     if key in ("on", "anonymised_at") and isinstance(value, str):

@@ -176,6 +176,10 @@ RULES: dict[tuple[str, str], Callable[[Any, Any], bool]] = {
     ("Match", "set_rhythm"): _own_open_match,  # the pair decides how often they meet
     # --- safeguarding papers (issue 15) ---
     ("Volunteer", "sign"): _own_volunteer_record,  # only the volunteer signs their own papers
+    # One person, several programmes (issue 15): the volunteer applies and leaves for themselves;
+    # staff add, approve and end a place in a programme.
+    ("Volunteer", "join"): _own_volunteer_record,
+    ("Volunteer", "membership"): _staff,
     ("Match", "raise_concern"): _own_open_match,  # "Jeg er bekymret" about one's own mentee
     ("SafeguardText", "manage"): _admin,  # the organisation's texts to sign
 

@@ -5,23 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import case, delete, exists, insert, literal
+from sqlalchemy import JSON, case, delete, exists, insert, literal
 from sqlmodel import Session, select
 
 from models.audit import record_audit
 from models.clock import utcnow
 from models.errors import N_, Conflict, DomainError
-from models.members.queries import lock_membership
+from models.members.queries import PROGRAMME_STEPS, lock_membership, missing_steps
 from models.members.tables import Membership
 from models.organisations import Program
 from models.users import User
-from models.volunteers import ScreeningStep, Volunteer
+from models.volunteers import Volunteer
 from models.writes import begin_write, claim_submission, lock, note_result, shared_write
 
 ENDED = ("declined", "withdrawn")
-# The one step a programme runs itself (its own introduction course); every other step is done
-# once for the person and counts for every programme that requires it (decision 0020).
-PROGRAMME_STEPS: tuple[str, ...] = ("training",)
 
 
 def add_first_memberships(session: Session, volunteer_ids: Iterable[int] | None = None,
@@ -35,35 +32,18 @@ def add_first_memberships(session: Session, volunteer_ids: Iterable[int] | None 
     ended = Volunteer.status.in_(ENDED)
     rows = select(Volunteer.organisation_id, Volunteer.id, Volunteer.program_id,
                   case((ended, literal("left")), else_=literal("active")), Volunteer.capacity,
-                  literal(day), case((ended, literal(day)), else_=None), literal(""), literal(utcnow())).where(~has)
+                  literal(day), case((ended, literal(day)), else_=None), literal(""), literal({}, JSON),
+                  literal(utcnow())).where(~has)
     if volunteer_ids is not None:
         rows = rows.where(Volunteer.id.in_(list(volunteer_ids)))
     session.execute(insert(Membership).from_select(
         ["organisation_id", "volunteer_id", "program_id", "status", "capacity", "joined_on", "left_on",
-         "leave_reason", "created_at"], rows))
+         "leave_reason", "own_steps", "created_at"], rows))
 
 
 def drop_memberships(session: Session, volunteer_ids: list[int]) -> None:
     """Before the volunteer rows themselves are deleted (an import undone)."""
     session.exec(delete(Membership).where(Membership.volunteer_id.in_(volunteer_ids)))
-
-
-def missing_steps(session: Session, volunteer: Volunteer, program: Program) -> list[str]:
-    """The programme's required steps the person has not done. Shared steps count wherever they
-    were done; a programme's own steps count only when recorded for it (``note`` = its id)."""
-    from models.screening import DONE
-
-    done = {(s.step, s.note) for s in session.exec(select(ScreeningStep).where(
-        ScreeningStep.volunteer_id == volunteer.id)) if s.status in DONE}
-    done_steps = {step for step, _note in done}
-    missing = []
-    for step in program.required_steps or []:
-        if step in PROGRAMME_STEPS and program.id != volunteer.program_id:
-            if (step, f"program:{program.id}") not in done:
-                missing.append(step)
-        elif step not in done_steps:
-            missing.append(step)
-    return missing
 
 
 def _program_of(session: Session, volunteer: Volunteer, program_id: int) -> Program:
@@ -100,7 +80,8 @@ def join_program(session: Session, volunteer_id: int, program_id: int, capacity:
     session.flush()
     record_audit(session, organisation_id=volunteer.organisation_id, user_id=by.id, action="update",
                  record_type="Volunteer", record_id=volunteer.id,
-                 detail={"membership": program_id, "status": "applied", "motivation": motivation.strip()[:500]})
+                 detail={"programme": program.name, "membership_status": "applied",
+                         "motivation": motivation.strip()[:500]})
     note_result(claim, member.id)
     session.commit()
     return member
@@ -133,7 +114,7 @@ def approve_membership(session: Session, volunteer_id: int, program_id: int, by:
     volunteer.version += 1
     session.add(volunteer)
     record_audit(session, organisation_id=volunteer.organisation_id, user_id=by.id, action="update",
-                 record_type="Volunteer", record_id=volunteer.id, detail={"membership": program_id, "status": "active"})
+                 record_type="Volunteer", record_id=volunteer.id, detail={"programme": program.name, "membership_status": "active"})
     note_result(claim, member.id)
     session.commit()
     return member
@@ -197,8 +178,37 @@ def leave_program(session: Session, volunteer_id: int, program_id: int, by: User
     update_volunteer_pool_state(session, volunteer, today)
     record_audit(session, organisation_id=volunteer.organisation_id, user_id=by.id, action="update",
                  record_type="Volunteer", record_id=volunteer.id,
-                 detail={"membership": program_id, "status": "left", "reason": reason[:500]})
+                 detail={"programme": program.name, "membership_status": "left", "note": reason[:500]})
     refresh_match_risk(session, today, match_ids)
+    note_result(claim, member.id)
+    session.commit()
+    return member
+
+
+@shared_write
+def record_programme_step(session: Session, volunteer_id: int, program_id: int, step: str, on: date, by: User,
+                          today: date, submit_key: str | None = None) -> Membership:
+    """A step the programme runs itself (its own intro course) done for that programme."""
+    begin_write(session)
+    claim = claim_submission(session, submit_key, f"programme_step:{volunteer_id}:{program_id}", user_id=by.id,
+                             already=N_("This screening step has already been saved."))
+    volunteer = lock(session, Volunteer, volunteer_id)
+    program = _program_of(session, volunteer, program_id)
+    member = lock_membership(session, volunteer_id, program_id)
+    if member is None or member.status == "left":
+        raise Conflict(N_("%(name)s is not in %(program)s any more. Reload the page."),
+                       name=volunteer.first_name, program=program.name)
+    if step not in PROGRAMME_STEPS or step not in (program.required_steps or []):
+        raise DomainError(N_("That step is not part of this program's screening."), field="step")
+    if on is None:
+        raise DomainError(N_("Write the date."), field="step_date")
+    if on > today:
+        raise DomainError(N_("The date cannot be in the future."), field="step_date")
+    member.own_steps = {**member.own_steps, step: on.isoformat()}
+    session.add(member)
+    record_audit(session, organisation_id=volunteer.organisation_id, user_id=by.id, action="update",
+                 record_type="Volunteer", record_id=volunteer.id,
+                 detail={"programme": program.name, "screening": step, "status": "done"})
     note_result(claim, member.id)
     session.commit()
     return member

@@ -5,6 +5,8 @@ everything else filters volunteers with ``in_program`` (a test fails on any othe
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func
 from sqlalchemy.sql.elements import ColumnElement
@@ -12,8 +14,13 @@ from sqlmodel import Session, select
 
 from models.matches import OPEN_MATCH_STATUSES, Match
 from models.members.tables import OPEN_MEMBERSHIP, Membership
-from models.volunteers import Volunteer
+from models.organisations import Program
+from models.volunteers import ScreeningStep, Volunteer
 from models.writes import lock
+
+# The one step a programme runs itself (its own introduction course); every other step is done
+# once for the person and counts for every programme that requires it (decision 0020).
+PROGRAMME_STEPS: tuple[str, ...] = ("training",)
 
 
 def in_program(program: int | Iterable[int], statuses: Iterable[str] = OPEN_MEMBERSHIP) -> ColumnElement[bool]:
@@ -73,3 +80,63 @@ def lock_membership(session: Session, volunteer_id: int, program_id: int) -> Mem
     member_id = session.exec(select(Membership.id).where(Membership.volunteer_id == volunteer_id,
                                                          Membership.program_id == program_id)).first()
     return lock(session, Membership, member_id) if member_id is not None else None
+
+
+def missing_steps(session: Session, volunteer: Volunteer, program: Program) -> list[str]:
+    """The programme's required steps the person has not done. Shared steps (interview,
+    references, børneattest, ...) count wherever they were done; a programme's own steps count
+    only when done for it (in the first programme: the person's screening)."""
+    from models.screening import DONE
+
+    done = {s.step for s in session.exec(select(ScreeningStep).where(
+        ScreeningStep.volunteer_id == volunteer.id)) if s.status in DONE}
+    member = membership(session, volunteer.id, program.id)
+    own = member.own_steps if member is not None else {}
+    missing = []
+    for step in program.required_steps or []:
+        if step in PROGRAMME_STEPS and program.id != volunteer.program_id:
+            if step not in own:
+                missing.append(step)
+        elif step not in done:
+            missing.append(step)
+    return missing
+
+
+@dataclass
+class ProgrammeLine:
+    """One programme on the volunteer's home page (and the coordinator's view of their places)."""
+
+    program: Program
+    membership: Membership
+    missing: list[str]  # required steps not done yet (for an application)
+    open_matches: int
+    coming_events: int
+    first: bool  # where they signed up: the person's own screening decides it
+
+
+def programme_lines(session: Session, volunteer: Volunteer, now: datetime,
+                    program_ids: Iterable[int] | None = None) -> list[ProgrammeLine]:
+    """The volunteer's programmes with status, screening, matches and coming events per
+    programme; ``program_ids`` limits it to what the viewer may see."""
+    from models.events.tables import Event, EventProgram
+
+    lines = []
+    wanted = set(program_ids) if program_ids is not None else None
+    for member in memberships_of(session, volunteer.id):
+        if wanted is not None and member.program_id not in wanted:
+            continue
+        program = session.get(Program, member.program_id)
+        events = int(session.exec(select(func.count()).select_from(Event).join(
+            EventProgram, EventProgram.event_id == Event.id).where(
+            EventProgram.program_id == program.id, Event.cancelled_at.is_(None), Event.ends_at >= now)).one())
+        lines.append(ProgrammeLine(program, member, missing_steps(session, volunteer, program),
+                                   open_in_program(session, volunteer.id, program.id), events,
+                                   program.id == volunteer.program_id))
+    return lines
+
+
+def programmes_to_join(session: Session, volunteer: Volunteer) -> list[Program]:
+    """The organisation's other programmes the volunteer is not (or no longer) in."""
+    current = set(program_ids_of(session, volunteer.id))
+    return [p for p in session.exec(select(Program).where(Program.organisation_id == volunteer.organisation_id)
+                                    .order_by(Program.name)) if p.id not in current]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from models.clock import utcnow
@@ -29,4 +29,7 @@ class Membership(SQLModel, table=True):
     approved_on: date | None = None
     left_on: date | None = None
     leave_reason: str = Field(default="", max_length=500)
+    # Steps this programme runs itself (its own intro course), done for it: {step: "yyyy-mm-dd"}.
+    # Shared steps live in ScreeningStep, once for the person.
+    own_steps: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow)

@@ -21,6 +21,7 @@ from models.meetings import (
     request_end,
     set_meeting_rhythm,
 )
+from models.members.queries import programme_lines, programmes_to_join
 from models.mentees import Household, HouseholdMember, Request, Youth
 from models.organisations import Program
 from models.proposals import mentee_name
@@ -86,8 +87,11 @@ def home() -> str:
     program = db.get(Program, volunteer.program_id)
     waiting = (today() - volunteer.pool_since).days if volunteer.pool_since else None
     events = upcoming_for_volunteer(db, volunteer, utcnow(), limit=5)
+    lines = programme_lines(db, volunteer, utcnow())  # every programme they are in (issue 15)
     return render_template("volunteer/home.html", volunteer=volunteer, checklist=screening_checklist(db, volunteer),
-                           events=events, local=local,
+                           events=events, local=local, programme_lines=lines,
+                           open_programmes=sum(line.membership.status != "left" for line in lines),
+                           can_join=volunteer.status == "approved" and bool(programmes_to_join(db, volunteer)),
                            summaries=[_mentee_summary(m) for m in matches], program=program, waiting=waiting,
                            today=today(), earlier=[(m, mentee_name(db, db.get(Request, m.request_id))) for m in earlier],
                            rhythm_forms={m.id: RhythmForm(rhythm=m.meeting_rhythm, prefix=f"m{m.id}") for m in matches})

@@ -27,6 +27,7 @@ def upgrade() -> None:
     sa.Column('approved_on', sa.Date(), nullable=True),
     sa.Column('left_on', sa.Date(), nullable=True),
     sa.Column('leave_reason', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
+    sa.Column('own_steps', sa.JSON(), nullable=False),
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], ),
     sa.ForeignKeyConstraint(['program_id'], ['program.id'], ),
@@ -44,13 +45,13 @@ def upgrade() -> None:
     day = "date({})" if op.get_bind().dialect.name == "sqlite" else "CAST({} AS DATE)"
     op.execute(f"""
         INSERT INTO membership (organisation_id, volunteer_id, program_id, status, capacity, joined_on,
-                                approved_on, left_on, leave_reason, created_at)
+                                approved_on, left_on, leave_reason, own_steps, created_at)
         SELECT organisation_id, id, program_id,
                CASE WHEN status IN ('declined', 'withdrawn') THEN 'left' ELSE 'active' END,
                capacity, {day.format('created_at')}, {day.format('approved_at')},
                CASE WHEN status IN ('declined', 'withdrawn') THEN {day.format('COALESCE(anonymised_at, created_at)')} END,
                CASE WHEN status IN ('declined', 'withdrawn') THEN status ELSE '' END,
-               created_at
+               '{{}}', created_at
         FROM volunteer ORDER BY id
     """)
 
