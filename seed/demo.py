@@ -26,6 +26,7 @@ from models.consent import CONSENT_VERSION, YOUTH_OWN_CONSENT_FROM_AGE, ConsentR
 from models.lifecycle import schedule_checkins
 from models.matches import CheckIn, Exclusion, Match, MatchEvent, MeetingLog
 from models.members.operations import add_first_memberships
+from models.members.tables import Membership
 from models.mentees import Household, HouseholdMember, Request, Youth
 from models.organisations import Organisation, Program
 from models.risk_state import fill_missing_risk
@@ -145,12 +146,15 @@ class _Demo:
             self._user(org, "coordinator", "lise.koordinator@roskilde.example.org", "Lise Holm", "+45 46 31 40 12"),
         ]
         self._count("staff users", 3)
-        vols = self._volunteers(org, youth_program, 42, coordinators) + self._volunteers(org, family_program, 18, coordinators)
+        youth_vols = self._volunteers(org, youth_program, 42, coordinators)
+        family_vols = self._volunteers(org, family_program, 18, coordinators)
+        vols = youth_vols + family_vols
         youth_requests = self._youths(org, youth_program, 40, coordinators[0])
         family_requests = self._households(org, family_program, 15, coordinators[1])
-        self._matches(youth_program, youth_requests, [v for v in vols if v.program_id == youth_program.id], coordinators)
-        self._matches(family_program, family_requests, [v for v in vols if v.program_id == family_program.id], coordinators)
-        self._safeguarding(org, youth_program, vols)
+        self._matches(youth_program, youth_requests, youth_vols, coordinators)
+        self._matches(family_program, family_requests, family_vols, coordinators)
+        self._safeguarding(org, youth_program, vols, {v.id for v in youth_vols})
+        self._second_programmes(org, family_program, youth_vols)  # one person, several programmes (issue 15)
 
         self._events(org, youth_program, family_program, vols, coordinators)  # events (issue 15)
         self._referrals(org, youth_program, family_program, youth_requests, family_requests, coordinators)
@@ -235,7 +239,23 @@ class _Demo:
 
     # --- safeguarding papers (issue 15): no random draws, so the rest of the demo stays as it was ---
 
-    def _safeguarding(self, org: Organisation, youth_program: Program, vols: list[Volunteer]) -> None:
+    def _second_programmes(self, org: Organisation, family_program: Program, vols: list[Volunteer]) -> None:
+        """Some mentors are also friendship families: the demo volunteer and three more are
+        members of both programmes, two have applied to the second and wait for approval."""
+        youth_mentors = [v for v in vols if v.status == "approved"]
+        demo = [v for v in youth_mentors if v.email == "frivillig@roskilde.example.org"]
+        others = [v for v in youth_mentors if v not in demo]
+        chosen = demo + self.rng.sample(others, min(5, len(others)))
+        for i, v in enumerate(chosen):
+            applied = i >= 4
+            self._add(Membership(organisation_id=org.id, volunteer_id=v.id, program_id=family_program.id,
+                                 status="applied" if applied else "active", capacity=1,
+                                 joined_on=self.today - timedelta(days=20 + i * 7),
+                                 approved_on=None if applied else self.today - timedelta(days=10 + i * 7)))
+        self._count("volunteers in two programmes", min(4, len(chosen)))
+
+    def _safeguarding(self, org: Organisation, youth_program: Program, vols: list[Volunteer],
+                      youth_ids: set[int]) -> None:
         """Approved volunteers signed both texts; every other one in screening too; the demo login
         has one left to sign; one waiting volunteer's børneattest has run out; one volunteer is worried."""
         from models.safeguard.queries import CERTIFICATE_STEP, current_text
@@ -257,7 +277,7 @@ class _Demo:
                 signed_on = min(self.today, (v.pool_since or self.today) - timedelta(days=3))
                 self._add(Signature(organisation_id=org.id, volunteer_id=v.id, text_id=texts[kind].id, kind=kind,
                                     version=texts[kind].version, signed_name=v.name, signed_on=signed_on))
-            if (not expired_done and v.program_id == youth_program.id and v.status == "approved"
+            if (not expired_done and v.id in youth_ids and v.status == "approved"
                     and v.id not in open_volunteers and v.paused_until is None
                     and v.email != "frivillig@roskilde.example.org"):
                 step = self.s.exec(select(ScreeningStep).where(ScreeningStep.volunteer_id == v.id,
@@ -278,6 +298,10 @@ class _Demo:
 
     def _events(self, org: Organisation, youth_program: Program, family_program: Program, vols: list[Volunteer],
                 coordinators: list[User]) -> None:
+        programmes_of: dict[int, set[int]] = {}  # invitations follow the memberships (issue 15)
+        for volunteer_id, program_id in self.s.exec(select(Membership.volunteer_id, Membership.program_id)
+                                                    .where(Membership.status != "left")):
+            programmes_of.setdefault(volunteer_id, set()).add(program_id)
         from datetime import datetime
 
         from models.events.calendar import danish_time
@@ -321,7 +345,7 @@ class _Demo:
             program_ids = {p.id for p in programs}
             for p in programs:
                 self._add(EventProgram(event_id=event.id, program_id=p.id))
-            invited = [v for v in people_of[audience] if v.program_id in program_ids]
+            invited = [v for v in people_of[audience] if programmes_of.get(v.id, set()) & program_ids]
             chosen = rng.sample(invited, min(len(invited), (capacity or 12) + (2 if capacity and days > 0 else 0)))
             if days > 0 and audience == "all":  # the demo volunteer has a place at the theme evening
                 chosen += [v for v in invited if v.email == "frivillig@roskilde.example.org" and v not in chosen]

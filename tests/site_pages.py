@@ -598,3 +598,36 @@ SAMPLES["families.volunteer_plan"] = _own_families
 NOT_PAGES = NOT_PAGES | {"families.plan_pdf"}
 ERROR_FORMS = ERROR_FORMS | {"families.meeting", "families.progress", "families.new_professional",
                              "families.competences"}
+
+
+# --- one person, several programmes (issue 15): the demo volunteer is in both programmes;
+# another volunteer has applied to the second and waits for approval ---
+def _two_programmes(c: Crawl) -> list[dict]:
+    from models.members.tables import Membership
+
+    rows = c.session.exec(select(Membership).where(Membership.organisation_id == c.org_id,
+                                                   Membership.status.in_(("active", "applied")))
+                          .order_by(Membership.id)).all()
+    firsts = {v.id: v.program_id for v in c.session.exec(select(Volunteer).where(Volunteer.id.in_(
+        [m.volunteer_id for m in rows])))}
+    second = [m for m in rows if m.program_id != firsts.get(m.volunteer_id)]
+    applied = next((m for m in second if m.status == "applied"), None)
+    active = next((m for m in second if m.status == "active"), None)
+    return [{"volunteer_id": m.volunteer_id, "program_id": m.program_id} for m in (active, applied) if m]
+
+
+def _own_second_programme(c: Crawl) -> list[dict]:
+    from models.members.tables import Membership
+
+    volunteer = c.session.exec(select(Volunteer).where(Volunteer.user_id == c.user.id)).one()  # type: ignore[union-attr]
+    member = c.first(select(Membership).where(Membership.volunteer_id == volunteer.id,
+                                              Membership.program_id != volunteer.program_id,
+                                              Membership.status != "left"))
+    return [{"program_id": member.program_id}] if member else []  # type: ignore[attr-defined]
+
+
+SAMPLES["members.apply"] = _none
+SAMPLES["members.leave"] = _own_second_programme
+SAMPLES["members.manage"] = lambda c: [{"volunteer_id": s["volunteer_id"]} for s in _two_programmes(c)]
+SAMPLES["members.end"] = lambda c: _two_programmes(c)[:1]
+ERROR_FORMS = ERROR_FORMS | {"members.apply", "members.leave", "members.manage", "members.end"}

@@ -202,6 +202,12 @@ ACCESS: dict[str, tuple[frozenset[str], Callable]] = {
     "imports_welcome.welcome": (EVERYONE, lambda w: {"token": "not-a-token"}),
     "imports.export_page": (ADMINS, lambda w: {}),
     "imports.export_file": (ADMINS, lambda w: {"fmt": "json"}),
+    # one person, several programmes (issue 15)
+    "members.apply": (VOLUNTEERS, lambda w: {}),
+    "members.leave": (VOLUNTEERS, lambda w: {"program_id": w.program.id}),
+    "members.manage": (STAFF, lambda w: {"volunteer_id": w.volunteer.id}),
+    "members.approve": (STAFF, lambda w: {"volunteer_id": w.volunteer.id, "program_id": w.family_program.id}),
+    "members.end": (STAFF, lambda w: {"volunteer_id": w.volunteer.id, "program_id": w.program.id}),
 }
 
 

@@ -10,7 +10,12 @@ from models.clock import today
 from models.errors import Conflict, DomainError
 from models.matches import Match
 from models.matchruns import Proposal
-from models.members.operations import approve_membership, join_program, leave_program, record_programme_step
+from models.members.operations import (
+    approve_membership,
+    join_program,
+    leave_program,
+    record_programme_step,
+)
 from models.members.queries import capacity_in, membership, memberships_of
 from models.mentees import Request
 from models.pool import load_pool
