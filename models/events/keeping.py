@@ -128,7 +128,7 @@ def build_retention(session: Session, organisation_id: int, start: date, end: da
     for i, day in enumerate(figures.months):
         # A line per membership (issue 15): a person active in two programmes counts in both,
         # from the day that programme approved them until they left it.
-        stmt = (select(Membership.program_id, func.count())
+        stmt = (select(Membership.program_id, func.count()).select_from(Volunteer)
                 .join(Membership, Membership.volunteer_id == Volunteer.id).where(
             *scope, Volunteer.approved_at.is_not(None), approved_on <= day,
             or_(left_on.is_(None), left_on > day), Membership.status != "applied",

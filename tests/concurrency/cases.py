@@ -1626,3 +1626,85 @@ def _message_double(kit: Kit) -> Race:
 
     return Race([lambda s: post_message(s, kit.coordinator, referral.id, "Hvem har forældremyndigheden?",
                                         REFERRAL_LINK, submit_key=token)] * 2, check=check)
+
+
+# --- one person, several programmes (issue 15) ------------------------------------------------
+
+def _second_programme(kit: Kit, volunteer: Any, capacity: int = 1) -> tuple[Any, Any]:
+    """A second programme of the kit's organisation, the volunteer an active member of it, and a
+    match run there to hang proposals on."""
+    from models.matchruns import MatchRun
+
+    second = b.make_program(kit.session, kit.organisation, checkin_plan_days=[14, 30, 90])
+    b.join_programme(kit.session, volunteer, second, capacity=capacity)
+    run = MatchRun(organisation_id=kit.organisation.id, program_id=second.id, status="done")
+    kit.session.add(run)
+    kit.session.flush()
+    return second, run
+
+
+def _request_in(kit: Kit, program: Any) -> Any:
+    return b.make_request(kit.session, program, youth=b.make_youth(kit.session, kit.organisation))
+
+
+@case("two coordinators of two programmes approve matches for the same volunteer at once")
+def _two_programmes_one_volunteer(kit: Kit) -> Race:
+    from models.proposals import approve_proposal
+
+    volunteer = kit.volunteer(capacity=1)
+    second, run = _second_programme(kit, volunteer, capacity=1)
+    p1 = kit.proposal(kit.request(), volunteer)
+    p2 = kit.proposal(_request_in(kit, second), volunteer, run=run)
+    # A third for the same places: each programme has room for one, so exactly two win.
+    p3 = kit.proposal(kit.request(), volunteer)
+    return Race([lambda s: approve_proposal(s, p1.id, kit.coordinator, TODAY),
+                 lambda s: approve_proposal(s, p2.id, kit.coordinator2, TODAY),
+                 lambda s: approve_proposal(s, p3.id, kit.coordinator, TODAY)], winners=2)
+
+
+@case("a volunteer leaves a programme while a coordinator approves a match there")
+def _leave_vs_approve(kit: Kit) -> Race:
+    from models.matches import OPEN_MATCH_STATUSES, Match
+    from models.members.operations import leave_program
+    from models.members.queries import membership
+    from models.proposals import approve_proposal
+
+    volunteer = kit.volunteer(capacity=1, with_user=True)
+    second, run = _second_programme(kit, volunteer)
+    proposal = kit.proposal(_request_in(kit, second), volunteer, run=run)
+    vid, pid = volunteer.id, second.id
+    user = kit.session.get(type(kit.coordinator), volunteer.user_id)
+
+    def check(session: Session, outcome: Outcome) -> list[str]:
+        session.rollback()
+        session.expire_all()
+        place = membership(session, vid, pid)
+        open_there = count(session, Match, Match.volunteer_id == vid, Match.program_id == pid,
+                           Match.status.in_(OPEN_MATCH_STATUSES))
+        return [f"left programme {pid} yet {open_there} open match there"] if place.status == "left" and open_there \
+            else []
+
+    # Leave first: the approval is refused (not a member any more). Approve first: the leave
+    # then closes the new match. Either way nothing is half-written (the invariants).
+    return Race([lambda s: leave_program(s, vid, pid, user, TODAY, "Har ikke tid til begge"),
+                 lambda s: approve_proposal(s, proposal.id, kit.coordinator, TODAY)], winners=(1, 2), check=check)
+
+
+@case("a volunteer applies twice to the same programme (double click) while a coordinator adds them")
+def _join_twice(kit: Kit) -> Race:
+    from models.members.operations import join_program
+    from models.members.tables import Membership
+
+    volunteer = kit.volunteer(with_user=True)
+    second = b.make_program(kit.session, kit.organisation)
+    vid = volunteer.id
+    user = kit.session.get(type(kit.coordinator), volunteer.user_id)
+    token = key()
+
+    def check(session: Session, outcome: Outcome) -> list[str]:
+        made = count(session, Membership, Membership.volunteer_id == vid, Membership.program_id == second.id)
+        return [f"{made} places in one programme"] if made != 1 else []
+
+    return Race([lambda s: join_program(s, vid, second.id, 1, user, TODAY, submit_key=token),
+                 lambda s: join_program(s, vid, second.id, 1, user, TODAY, submit_key=token),
+                 lambda s: join_program(s, vid, second.id, 2, kit.coordinator, TODAY)], winners=1, check=check)

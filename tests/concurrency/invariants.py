@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 
 from models.matches import OPEN_MATCH_STATUSES, CheckIn, Exclusion, Match, MatchEvent
 from models.matchruns import Proposal
+from models.members.tables import Membership
 from models.mentees import Request
 from models.organisations import Organisation
 from models.outbox import OutboxMessage
@@ -34,11 +35,21 @@ def broken_states(session: Session) -> list[str]:
     per_request = Counter(m.request_id for m in open_matches)
     problems += [f"request {r} has {n} open matches" for r, n in per_request.items() if n > 1]
     per_volunteer = Counter(m.volunteer_id for m in open_matches)
-    for vid, n in per_volunteer.items():
-        if n > volunteers[vid].capacity:
-            problems.append(f"volunteer {vid} has {n} open matches for a capacity of {volunteers[vid].capacity}")
+    # Capacity is per programme (issue 15): open matches of a volunteer in P within their place in P.
+    members = {(m.volunteer_id, m.program_id): m for m in session.exec(select(Membership))}
+    per_place = Counter((m.volunteer_id, m.program_id) for m in open_matches)
+    for (vid, pid), n in per_place.items():
+        place = members.get((vid, pid))
+        if place is None or place.status == "left":
+            problems.append(f"volunteer {vid} has {n} open matches in programme {pid} they are not in")
+        elif n > place.capacity:
+            problems.append(f"volunteer {vid} has {n} open matches in programme {pid} for a capacity of {place.capacity}")
+    free = Counter()
+    for (vid, pid), place in members.items():
+        if place.status == "active":
+            free[vid] += max(0, place.capacity - per_place.get((vid, pid), 0))
     for volunteer in volunteers.values():
-        full = per_volunteer.get(volunteer.id, 0) >= volunteer.capacity
+        full = free.get(volunteer.id, 0) == 0
         if volunteer.status == "approved" and full and volunteer.pool_since is not None:
             problems.append(f"volunteer {volunteer.id} is full but waits in the pool")
         if volunteer.anonymised_at is not None and per_volunteer.get(volunteer.id):
