@@ -23,8 +23,10 @@ from models.lifecycle import (
     update_volunteer_pool_state,
 )
 from models.matches import OPEN_MATCH_STATUSES, Match, MeetingLog
+from models.members.queries import memberships_of
 from models.mentees import Request
 from models.notes import Note
+from models.organisations import Program
 from models.outbox import OutboxMessage
 from models.risk_state import refresh_match_risk, refresh_volunteer_risk
 from models.safeguard.operations import anonymise_safeguarding, export_safeguarding
@@ -106,6 +108,10 @@ def export_volunteer(session: Session, volunteer: Volunteer, by: User) -> dict:
         **export_safeguarding(session, volunteer.id),  # signed papers and concerns (issue 15)
 
         "events": events,  # sign-ups and attendance (issue 15)
+        "programmes": [{"programme": session.get(Program, m.program_id).name,  # one person, several programmes
+                        **m.model_dump(include={"status", "capacity", "joined_on", "approved_on", "left_on",
+                                                "leave_reason", "own_steps"})}
+                       for m in memberships_of(session, volunteer.id)],
     }
 
 
@@ -169,6 +175,9 @@ def anonymise_volunteer(session: Session, volunteer: Volunteer) -> None:
         step.note = ""
         session.add(step)
     anonymise_safeguarding(session, volunteer.id)  # the signed name, a concern's own words
+    for place in memberships_of(session, volunteer.id):  # their words on leaving; the places stay as figures
+        place.leave_reason = ""
+        session.add(place)
     for note in session.exec(select(Note).where(Note.organisation_id == volunteer.organisation_id,
                                                 func.lower(Note.subject_type) == "volunteer",
                                                 Note.subject_id == volunteer.id)):

@@ -83,10 +83,19 @@ from models.members.tables import Membership  # noqa: E402
 _ENDED = ("declined", "withdrawn")
 
 
+def _has_memberships(connection) -> bool:  # noqa: ANN001
+    """A database not yet upgraded to 0017 gets its memberships from that migration instead."""
+    if not connection.info.get("makker_membership_table"):
+        connection.info["makker_membership_table"] = inspect(connection).has_table("membership")
+    return connection.info["makker_membership_table"]
+
+
 @event.listens_for(Volunteer, "after_insert")
 def _first_membership(_mapper, connection, target: Volunteer) -> None:  # noqa: ANN001
     from models.clock import today
 
+    if not _has_memberships(connection):
+        return
     connection.execute(Membership.__table__.insert().values(
         organisation_id=target.organisation_id, volunteer_id=target.id, program_id=target.program_id,
         status="left" if target.status in _ENDED else "active", capacity=target.capacity,
@@ -99,6 +108,8 @@ def _first_membership(_mapper, connection, target: Volunteer) -> None:  # noqa: 
 def _follow_person(_mapper, connection, target: Volunteer) -> None:  # noqa: ANN001
     from models.clock import today
 
+    if not _has_memberships(connection):
+        return
     state = inspect(target)
     table = Membership.__table__
     if state.attrs.capacity.history.has_changes():

@@ -46,6 +46,7 @@ SHEET_NAMES: dict[str, str] = {
     "calendar_feed": "Kalenderadresser", "volunteer_leaving": "Frivillige der stoppede",
     "safeguard_text": "Erklæringstekster", "signature": "Underskrifter", "certificate_reminder": "Børneattest-påmindelser",
     "concern": "Bekymringer",
+    "membership": "Pladser i programmer",  # one person, several programmes (issue 15)
 }
 COLUMN_NAMES: dict[str, str] = {
     "id": "id", "organisation_id": "organisation (id)", "program_id": "program (id)", "user_id": "bruger (id)",
