@@ -74,6 +74,17 @@ def attempt_write(form: FlaskForm, write: Callable[[], T], *, back: str, conflic
         return None
 
 
+def attempt_action(write: Callable[[], T]) -> Written[T] | None:
+    """Run one domain write behind a button (no form to show again): a refusal is flashed with
+    its reason, a double click as information, and None returned; the view redirects either way."""
+    try:
+        return Written(write())
+    except DomainError as error:
+        get_db().rollback()
+        flash(error_message(error), "info" if isinstance(error, AlreadyDone) else "error")
+        return None
+
+
 def new_submit_key() -> str:
     return secrets.token_urlsafe(18)
 

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 
 from models.audit import record_view
 from models.clock import today
-from models.errors import AlreadyDone, Conflict, DomainError
+from models.errors import DomainError
 from models.events.queries import waiting_without_events
 from models.followup import (
     CLOSING_REASONS,
@@ -36,7 +36,7 @@ from models.waiting import request_names
 from web.coordinator.forms import CheckInForm, CloseForm, PauseForm, ResumeForm
 from web.coordinator.views import bp
 from web.database import get_db
-from web.forms import RhythmForm, apply_domain_error, attempt_write
+from web.forms import RhythmForm, apply_domain_error, attempt_action, attempt_write
 from web.i18n import error_message
 from web.labels import choices, label
 from web.pagination import paginate
@@ -177,15 +177,8 @@ def resume(match_id: int) -> Response:
     if not form.validate_on_submit():
         flash(_("Write the date the match was resumed."), "error")
         return redirect(url_for("coordinator.match", match_id=record.id))
-    try:
-        resume_match(db, record.id, current_user, today(), on=form.on.data, seen_version=_seen_version(form),
-                     submit_key=form.submit_key.data)
-    except AlreadyDone as done:
-        flash(error_message(done), "info")
-    except DomainError as error:
-        db.rollback()
-        flash(error_message(error), "error")
-    else:
+    if attempt_action(lambda: resume_match(db, record.id, current_user, today(), on=form.on.data,
+                                           seen_version=_seen_version(form), submit_key=form.submit_key.data)):
         flash(_("The match is active again."), "success")
     return redirect(url_for("coordinator.match", match_id=record.id))
 
@@ -224,12 +217,7 @@ def set_rhythm(match_id: int) -> Response:
     if not form.validate_on_submit():
         flash(_("Choose how often they meet."), "error")
         return redirect(url_for("coordinator.match", match_id=record.id))
-    try:
-        set_meeting_rhythm(get_db(), record.id, current_user.id, form.rhythm.data)
-    except DomainError as error:
-        get_db().rollback()
-        flash(error_message(error), "error")
-    else:
+    if attempt_action(lambda: set_meeting_rhythm(get_db(), record.id, current_user.id, form.rhythm.data)):
         flash(_("The rhythm is saved: %(rhythm)s.", rhythm=label("rhythm", form.rhythm.data)), "success")
     return redirect(url_for("coordinator.match", match_id=record.id))
 
@@ -237,24 +225,14 @@ def set_rhythm(match_id: int) -> Response:
 @bp.post("/makkerpar/<int:match_id>/kontakt")
 def contact_handled(match_id: int) -> Response:
     record = load(Match, match_id, "manage")
-    try:
-        count = mark_contact_handled(get_db(), record.id, current_user, today=today())
-    except Conflict as error:
-        get_db().rollback()
-        flash(error_message(error), "error")
-    else:
-        flash(_("Marked as answered (%(n)s).", n=count), "success")
+    if handled := attempt_action(lambda: mark_contact_handled(get_db(), record.id, current_user, today=today())):
+        flash(_("Marked as answered (%(n)s).", n=handled.value), "success")
     return redirect(url_for("coordinator.match", match_id=record.id))
 
 
 @bp.post("/frivillige/<int:volunteer_id>/tilbage")
 def reactivate(volunteer_id: int) -> Response:
     volunteer = load(Volunteer, volunteer_id, "screen")
-    try:
-        reactivate_volunteer(get_db(), volunteer.id, current_user, today())
-    except DomainError as error:
-        get_db().rollback()
-        flash(error_message(error), "error")
-    else:
+    if attempt_action(lambda: reactivate_volunteer(get_db(), volunteer.id, current_user, today())):
         flash(_("%(name)s is back in the pool.", name=volunteer.first_name), "success")
     return redirect(url_for("coordinator.volunteer", volunteer_id=volunteer.id))
