@@ -316,7 +316,7 @@ LABELS["audit_detail"].update({  # events (issue 15)
 LABELS["membership_status"] = {"applied": _l("Applied, waiting for approval"), "active": _l("Member"),
                                "paused": _l("Paused"), "left": _l("Left")}
 LABELS["audit_detail"].update({"programme": _l("programme"), "membership_status": _l("place in the programme"),
-                               "motivation": _l("motivation")})
+                               "why_this_programme": _l("why this programme")})
 
 # --- spreadsheet import (issue 17) ---
 LABELS["import_kind"] = {"volunteers": _l("Volunteers"), "youths": _l("Youths"), "households": _l("Households"),

@@ -81,7 +81,7 @@ def join_program(session: Session, volunteer_id: int, program_id: int, capacity:
     record_audit(session, organisation_id=volunteer.organisation_id, user_id=by.id, action="update",
                  record_type="Volunteer", record_id=volunteer.id,
                  detail={"programme": program.name, "membership_status": "applied",
-                         "motivation": motivation.strip()[:500]})
+                         "why_this_programme": motivation.strip()[:500]})
     note_result(claim, member.id)
     session.commit()
     return member

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Optional
 
 from web.forms import MaxLength, SubmitKeyField
+from web.i18n import lazy_gettext as _l
 
 CAPACITY_CHOICES = [(str(n), str(n)) for n in range(1, 6)]
 
