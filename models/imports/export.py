@@ -60,6 +60,13 @@ COLUMN_NAMES: dict[str, str] = {
     "action": "handling", "record_type": "posttype", "record_id": "post (id)", "at": "tidspunkt", "detail": "detaljer",
 }
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Text that starts like a formula (or with the apostrophe itself) is written after one "'",
+# which reading the workbook back takes off again.
+ESCAPE = "'"
+# The first sheet says which sheet holds which table: the way back from the workbook.
+CONTENTS_SHEET = "Indhold"
+CONTENTS_HEADERS = ["ark", "tabel", "rækker", "format"]
+FORMAT = "makker-export 1"
 
 
 def _tables() -> list[Table]:
@@ -129,7 +136,20 @@ def _cell(value: object) -> object:
     if isinstance(value, date):
         return value
     text = json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else str(value)
-    return "'" + text if text[:1] in FORMULA_START else text
+    return ESCAPE + text if text[:1] in (*FORMULA_START, ESCAPE) else text
+
+
+def sheet_titles(names: list[str]) -> dict[str, str]:
+    """{table: sheet title}: Danish where we have a name, unique and at most 31 characters."""
+    used: set[str] = {CONTENTS_SHEET}
+    out = {}
+    for name in names:
+        title = SHEET_NAMES.get(name, name)[:31]
+        while title in used:
+            title = title[:28] + f"_{len(used)}"
+        used.add(title)
+        out[name] = title
+    return out
 
 
 def to_xlsx(tables: dict[str, list[dict]]) -> bytes:
@@ -137,13 +157,13 @@ def to_xlsx(tables: dict[str, list[dict]]) -> bytes:
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
-    used: set[str] = set()
+    titles = sheet_titles(list(tables))
+    contents = workbook.create_sheet(CONTENTS_SHEET)
+    contents.append(CONTENTS_HEADERS)
     for name, rows in tables.items():
-        title = SHEET_NAMES.get(name, name)[:31]
-        while title in used:
-            title = title[:28] + f"_{len(used)}"
-        used.add(title)
-        sheet = workbook.create_sheet(title)
+        contents.append([titles[name], name, len(rows), FORMAT])
+    for name, rows in tables.items():
+        sheet = workbook.create_sheet(titles[name])
         columns = list(rows[0].keys()) if rows else []
         if not columns:
             table = next(t for t in _tables() if t.name == name)
