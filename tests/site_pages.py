@@ -33,7 +33,7 @@ DEMO_SEED = int(os.environ.get("MAKKER_CRAWL_SEED", "1"))
 NOT_PAGES = frozenset({
     "static", "api.health", "api.me", "auth.set_language", "signup.confirm", "coordinator.run_status",
     "admin.chart", "admin.dashboard_csv", "admin.relationships_csv", "admin.report", "admin.export_person", "volunteer.my_data",
-    "imports.export_file",
+    "imports.export_file", "imports.batch_status",
 })
 
 ROLE_EMAILS = {
@@ -211,7 +211,7 @@ def _crawl_imports(c: Crawl) -> dict[str, int]:
     from models.imports.tables import ImportBatch
     from web.imports.links import welcome_link
 
-    names = ("frivillige-rodet.csv", "frivillige-2025.csv", "unge-2025.csv")
+    names = ("frivillige-rodet.csv", "frivillige-2025.csv", "unge-2025.csv", "frivillige-i-koe.csv")
     found = {b.file_name: b.id for b in c.session.exec(select(ImportBatch).where(
         ImportBatch.organisation_id == c.org_id, ImportBatch.file_name.in_(names)))}
     if len(found) == len(names):
@@ -240,6 +240,10 @@ def _crawl_imports(c: Crawl) -> dict[str, int]:
     youth = ops.upload(c.session, coordinator, program.id, "youths", names[2], youths.encode())
     ops.start_import(c.session, coordinator, youth.id, today())
     ops.run_import(c.session, youth.id, today(), welcome_link)
+    # One waiting for the worker: the page with its live progress.
+    queued = ops.upload(c.session, coordinator, program.id, "volunteers", names[3], good.replace(
+        "regneark.dk", "koe.regneark.dk").encode())
+    ops.start_import(c.session, coordinator, queued.id, today())
     return _crawl_imports(c)
 
 

@@ -196,6 +196,7 @@ ACCESS: dict[str, tuple[frozenset[str], Callable]] = {
     "imports.mapping": (STAFF, lambda w: {"batch_id": _an_import(w)}),
     "imports.preview": (STAFF, lambda w: {"batch_id": _an_import(w)}),
     "imports.batch": (STAFF, lambda w: {"batch_id": _an_import(w)}),
+    "imports.batch_status": (STAFF, lambda w: {"batch_id": _an_import(w)}),
     "imports.retry": (STAFF, lambda w: {"batch_id": _an_import(w)}),
     "imports.undo": (STAFF, lambda w: {"batch_id": _an_import(w)}),
     "imports.to_confirm": (STAFF, lambda w: {}),

@@ -186,3 +186,31 @@ def test_the_files_cells_are_emptied_after_the_undo_window_and_the_counts_stay(s
     session.expire_all()
     kept = session.get(ImportBatch, batch.id)
     assert kept.rows == [] and kept.result["rows"] == 3 and kept.sha256
+
+
+def test_the_job_commits_its_progress_as_it_checks_so_another_connection_sees_it_rise(engine, session, world,
+                                                                                      monkeypatch):
+    from sqlmodel import Session as _Session
+
+    from models.clock import today
+    from models.imports import operations as ops
+    from tests.imports.helpers import VOLUNTEER_HEADERS, csv_bytes, volunteer_rows
+
+    n = 23
+    batch = ops.upload(session, world.coordinator, world.program.id, "volunteers", "f.csv",
+                       csv_bytes(VOLUNTEER_HEADERS, volunteer_rows(n, seed=8)))
+    ops.start_import(session, world.coordinator, batch.id, today())
+    seen: list[tuple[str, int]] = []
+    real = ops._note_progress
+
+    def watched(job_session, batch_id: int, done: int) -> None:
+        real(job_session, batch_id, done)
+        with _Session(engine) as other:  # what the polling page reads, from its own connection
+            row = other.get(ImportBatch, batch_id)
+            seen.append((row.status, row.progress))
+
+    monkeypatch.setattr(ops, "_note_progress", watched)
+    result = ops.run_import(session, batch.id, today(), lambda user: "http://x", progress_every=5)
+    assert result is not None and result.created["Volunteer"] == n
+    assert [p for _s, p in seen] == [5, 10, 15, 20, n]
+    assert {s for s, _p in seen} == {"running"}

@@ -203,8 +203,31 @@ def batch(batch_id: int) -> str:
     db = get_db()
     blockers = ops.undo_blockers(db, batch, today()) if batch.status == "done" else []
     return render_template("imports/batch.html", batch=batch, program=db.get(Program, batch.program_id),
-                           blockers=blockers, undo_days=ops.UNDO_DAYS,
+                           blockers=blockers, undo_days=ops.UNDO_DAYS, progress=progress_text(batch),
                            created_by=db.get(User, batch.created_by_id) if batch.created_by_id else None)
+
+
+def progress_text(batch: ImportBatch) -> str:
+    """Where a queued or running import is, in the reader's words (page and status URL)."""
+    from web.i18n import format_number
+
+    total = len(batch.rows)
+    if batch.status == "queued":
+        return _("Waiting for the import to start.")
+    if batch.status == "running" and batch.progress < total:
+        return _("Checking the rows: %(done)s of %(total)s.", done=format_number(batch.progress),
+                 total=format_number(total))
+    if batch.status == "running":
+        return _("All %(total)s rows are checked; saving them in one go.", total=format_number(total))
+    return _("The import has finished.")
+
+
+@bp.get("/<int:batch_id>/status")
+def batch_status(batch_id: int) -> dict:
+    batch = load(ImportBatch, batch_id, "manage")
+    # The page that polls this reloads itself once the import is no longer queued or running.
+    return {"status": batch.status, "progress": batch.progress, "total": len(batch.rows),
+            "message": progress_text(batch)}
 
 
 @bp.post("/<int:batch_id>/proev-igen")
