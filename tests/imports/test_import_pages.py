@@ -96,7 +96,7 @@ def test_a_running_import_shows_rows_done_of_all_in_a_live_region_and_its_status
     from models.imports import operations as ops
 
     client = as_role("coordinator")
-    response = _upload(client, world, csv_bytes(VOLUNTEER_HEADERS, volunteer_rows(7, seed=4)))
+    assert _upload(client, world, csv_bytes(VOLUNTEER_HEADERS, volunteer_rows(7, seed=4))).status_code == 302
     batch = session.exec(select(ImportBatch)).one()
     ops.start_import(session, world.coordinator, batch.id, today())
     page = client.get(f"/import/{batch.id}").get_data(as_text=True)
