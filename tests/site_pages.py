@@ -33,7 +33,7 @@ DEMO_SEED = int(os.environ.get("MAKKER_CRAWL_SEED", "1"))
 NOT_PAGES = frozenset({
     "static", "api.health", "api.me", "auth.set_language", "signup.confirm", "coordinator.run_status",
     "admin.chart", "admin.dashboard_csv", "admin.relationships_csv", "admin.report", "admin.export_person", "volunteer.my_data",
-    "imports.export_file", "imports.batch_status",
+    "imports.batch_status", "imports.export_status", "imports.export_download",
 })
 
 ROLE_EMAILS = {
@@ -285,6 +285,27 @@ SAMPLES["imports.batch"] = _import_batches
 SAMPLES["imports.undo"] = _done_import
 SAMPLES["imports_welcome.welcome"] = _welcome_links
 SAMPLES["imports.export_page"] = _none
+
+
+def _exports(c: Crawl) -> list[dict]:
+    """The admin's exports: one ready to download and one waiting for the worker."""
+    from models.clock import utcnow
+    from models.imports.exports import request_export, run_export
+    from models.imports.tables import ExportFile
+
+    admin = c.session.exec(select(User).where(User.email == ROLE_EMAILS["admin"])).one()
+    found = list(c.session.exec(select(ExportFile).where(ExportFile.requested_by_id == admin.id)
+                                .order_by(ExportFile.id)))
+    if len(found) < 2:
+        c.session.rollback()
+        done = request_export(c.session, admin, "json")
+        run_export(c.session, done.id, utcnow())
+        request_export(c.session, admin, "xlsx")  # stays queued: nobody runs the job here
+        return _exports(c)
+    return [{"export_id": e.id} for e in found]
+
+
+SAMPLES["imports.export_status_page"] = _exports
 # --- referrals (issue 13): the referrer's, the coordinator's and the administrator's pages ---
 NOT_PAGES = NOT_PAGES | {"admin.referral_dashboard_csv"}
 

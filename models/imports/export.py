@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -19,7 +20,9 @@ from sqlalchemy import Table, select
 from sqlmodel import Session, SQLModel
 
 # Sessions, sign-in throttling, form tokens, drawn charts and queue slots are machinery, not data.
+# Export files are the export itself (kept for a day for the admin who asked).
 EXCLUDED_TABLES = frozenset({"usersession", "loginattempt", "formsubmission", "chartimage", "chart_image", "periodicslot",
+                             "exportfile",
                              "alembic_version"})
 # Never leave Makker, not even to its owner's spreadsheet: password hashes; the cells of files
 # that were imported (they are the file itself, kept only for the preview).
@@ -89,12 +92,11 @@ def _scoped(table: Table, organisation_id: int, reach: dict[str, object]) -> obj
     return None
 
 
-def organisation_tables(session: Session, organisation_id: int) -> dict[str, list[dict]]:
-    """{table name: rows as dicts} of everything of the organisation (secrets left out)."""
-    out: dict[str, list[dict]] = {}
+def _walk(organisation_id: int) -> Iterator[tuple[Table, object]]:
+    """(table, select of its rows of the organisation) for every exported table; tables reached
+    through a parent come after it (a few passes over the sorted list)."""
     reach: dict[str, object] = {}
     pending = _tables()
-    # Tables reached through a parent come after it: a few passes over the sorted list.
     for _ in range(3):
         left = []
         for table in pending:
@@ -104,10 +106,22 @@ def organisation_tables(session: Session, organisation_id: int) -> dict[str, lis
                 continue
             if "id" in table.c:
                 reach[table.name] = select(stmt.subquery().c.id)
-            skip = EXCLUDED_COLUMNS.get(table.name, set())
-            rows = session.execute(stmt.order_by(*table.primary_key.columns)).mappings()
-            out[table.name] = [{k: v for k, v in row.items() if k not in skip} for row in rows]
+            yield table, stmt
         pending = left
+
+
+def organisation_tables(session: Session, organisation_id: int,
+                        progress: Callable[[int, int], None] | None = None) -> dict[str, list[dict]]:
+    """{table name: rows as dicts} of everything of the organisation (secrets left out);
+    ``progress(tables read, tables)`` after each table."""
+    out: dict[str, list[dict]] = {}
+    total = len(_tables())
+    for table, stmt in _walk(organisation_id):
+        skip = EXCLUDED_COLUMNS.get(table.name, set())
+        rows = session.execute(stmt.order_by(*table.primary_key.columns)).mappings()
+        out[table.name] = [{k: v for k, v in row.items() if k not in skip} for row in rows]
+        if progress is not None:
+            progress(len(out), total)
     return out
 
 
@@ -176,18 +190,18 @@ def to_xlsx(tables: dict[str, list[dict]]) -> bytes:
     return buffer.getvalue()
 
 
-def export_organisation(session: Session, by: object, fmt: str, today: date) -> tuple[bytes, str]:
-    """The whole organisation as .xlsx or JSON, audited (who took everything, when, which format)."""
-    from models.audit import record_audit
-    from models.organisations import Organisation
-    from models.writes import begin_write
+def table_counts(session: Session, organisation_id: int) -> dict[str, int]:
+    """{table: rows of the organisation}, counted by the database (the export page shows what
+    the file will hold without reading it)."""
+    from sqlalchemy import func
 
-    organisation = session.get(Organisation, by.organisation_id)
-    tables = organisation_tables(session, by.organisation_id)
-    data = to_xlsx(tables) if fmt == "xlsx" else to_json(tables)
-    begin_write(session)
-    record_audit(session, organisation_id=by.organisation_id, user_id=by.id, action="export",
-                 record_type="Organisation", record_id=by.organisation_id,
-                 detail={"export_format": fmt, "rows": sum(len(rows) for rows in tables.values())})
-    session.commit()
-    return data, f"makker-{organisation.slug}-{today.isoformat()}.{fmt}"
+    return {table.name: session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
+            for table, stmt in _walk(organisation_id)}
+
+
+def export_name(session: Session, organisation_id: int, fmt: str, when: date) -> str:
+    from models.organisations import Organisation
+
+    organisation = session.get(Organisation, organisation_id)
+    day = when.date() if isinstance(when, datetime) else when
+    return f"makker-{organisation.slug}-{day.isoformat()}.{fmt}"
