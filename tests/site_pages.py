@@ -241,8 +241,8 @@ def _crawl_imports(c: Crawl) -> dict[str, int]:
     ops.start_import(c.session, coordinator, youth.id, today())
     ops.run_import(c.session, youth.id, today(), welcome_link)
     # One waiting for the worker: the page with its live progress.
-    queued = ops.upload(c.session, coordinator, program.id, "volunteers", names[3], good.replace(
-        "regneark.dk", "koe.regneark.dk").encode())
+    waiting = head + "Karen Dam;karen.dam@regneark.dk;;1984;Kvinde;4000;Musik;Dansk;Godkendt;01-06-2025\r\n"
+    queued = ops.upload(c.session, coordinator, program.id, "volunteers", names[3], waiting.encode())
     ops.start_import(c.session, coordinator, queued.id, today())
     return _crawl_imports(c)
 

@@ -17,7 +17,7 @@ from models.audit import record_audit
 from models.clock import utcnow
 from models.errors import N_, Conflict, DomainError, NotFound
 from models.imports.tables import ExportFile
-from models.writes import begin_write
+from models.writes import begin_write, lock
 
 KEEP_HOURS = 24
 FORMATS = ("xlsx", "json")
@@ -30,7 +30,10 @@ def request_export(session: Session, by: object, fmt: str) -> ExportFile:
     a double click does not read the whole organisation twice."""
     if fmt not in FORMATS:
         raise DomainError(N_("Choose Excel or JSON."), field="fmt")
+    from models.users import User
+
     begin_write(session)
+    lock(session, User, by.id)  # two clicks at once: the second waits here and finds the first
     busy = session.exec(select(ExportFile).where(ExportFile.requested_by_id == by.id,
                                                  ExportFile.status.in_(("queued", "running")))).first()
     if busy is not None:
