@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
 
+from flask import abort, flash, redirect
 from flask_babel import gettext, ngettext
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectMultipleField, ValidationError
@@ -12,7 +16,9 @@ from wtforms.validators import InputRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from matching.geo import lookup_postcode
-from models.errors import N_
+from models.errors import N_, AlreadyDone, Conflict, DomainError
+from web.database import get_db
+from web.i18n import error_message
 from web.i18n import lazy_gettext as _l
 
 
@@ -29,6 +35,54 @@ def apply_domain_error(form: FlaskForm, error, message: str) -> None:  # noqa: A
         field.errors = [*field.errors, message]
     else:
         form.form_errors.append(message)
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Written(Generic[T]):
+    """A domain write that went through; ``value`` is what the operation returned."""
+
+    value: T
+
+
+def attempt_write(form: FlaskForm, write: Callable[[], T], *, back: str, conflict_back: str | None = None,
+                  conflict_on_form: bool = False,
+                  show_error: Callable[[FlaskForm, DomainError], None] | None = None) -> Written[T] | None:
+    """Run one domain write for a submitted form and answer its refusals the same way everywhere.
+
+    A double submit (AlreadyDone) sends the person back to ``back``: the first one was saved.
+    A lost race (Conflict) does too, or to ``conflict_back``, with the reason: the page as it is
+    now is the answer and nothing was half-saved; forms whose typing is worth keeping (a long
+    check-in, a closure) pass ``conflict_on_form`` and show the reason on the form instead.
+    Any other refusal is shown next to its field (or by ``show_error``) and None is returned, so
+    the view renders the form again with what was typed.
+    """
+    try:
+        return Written(write())
+    except DomainError as error:
+        get_db().rollback()
+        already = isinstance(error, AlreadyDone)
+        if already or (isinstance(error, Conflict) and not conflict_on_form):
+            flash(error_message(error), "info" if already else "error")
+            abort(redirect(back if already or conflict_back is None else conflict_back))
+        if show_error is not None:
+            show_error(form, error)
+        else:
+            apply_domain_error(form, error, error_message(error))
+        return None
+
+
+def attempt_action(write: Callable[[], T]) -> Written[T] | None:
+    """Run one domain write behind a button (no form to show again): a refusal is flashed with
+    its reason, a double click as information, and None returned; the view redirects either way."""
+    try:
+        return Written(write())
+    except DomainError as error:
+        get_db().rollback()
+        flash(error_message(error), "info" if isinstance(error, AlreadyDone) else "error")
+        return None
 
 
 def new_submit_key() -> str:

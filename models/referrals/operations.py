@@ -57,6 +57,7 @@ WISHES: tuple[str, ...] = ("female", "male")
 MAX_MEMBERS = 12
 SENT_ALREADY = N_("This referral has already been sent, and it was saved. Nothing was sent twice.")
 DECIDED_ALREADY = N_("This was already saved. Nothing was saved twice.")
+CORRECTED_ALREADY = N_("Your correction was already saved and sent to the coordinator. Nothing was sent twice.")
 POSTED_ALREADY = N_("This message has already been sent. Nothing was sent twice.")
 
 
@@ -319,9 +320,13 @@ def _own_open_referral(session: Session, by: User, referral_id: int) -> Referral
 
 @shared_write
 def update_referral(session: Session, by: User, referral_id: int, draft: ReferralDraft, today: date,
-                    link_for_staff: Callable[[Referral], str], seen_version: int | None = None) -> Referral:
+                    link_for_staff: Callable[[Referral], str], seen_version: int | None = None,
+                    submit_key: str | None = None) -> Referral:
     """The referrer corrects or completes a referral the coordinator has not decided on yet."""
     begin_write(session)
+    # The form's token first: a double click saves once and the second answer says so, instead
+    # of the version check calling the referrer's own first click "changed meanwhile".
+    claim_submission(session, submit_key, "update_referral", user_id=by.id, already=CORRECTED_ALREADY)
     # Columns, not the row: an entity loaded before the lock would keep its stale state after it.
     peek = session.exec(select(Referral.referrer_id, Referral.program_id).where(Referral.id == referral_id)).first()
     if peek is None or peek.referrer_id != by.id:

@@ -387,6 +387,22 @@ def test_a_referral_sent_twice_from_one_form_is_stored_once_and_the_second_click
     assert second.request.path == f"/henviser/{made[0].id}"  # shown the referral the first click made
 
 
+def test_a_correction_double_clicked_is_saved_once_and_the_second_click_is_told_not_refused(as_role, session, world):
+    client = as_role("referrer")
+    page = client.get(f"/henviser/{world.referral.id}/ret").get_data(as_text=True)
+    version = re.search(r'name="version"[^>]*value="(\d+)"|value="(\d+)"[^>]*name="version"', page)
+    data = youth_referral(first_name="Rettet", version=next(g for g in version.groups() if g),
+                          submit_key=_form_token(page))
+    assert client.post(f"/henviser/{world.referral.id}/ret", data=data).status_code == 302
+    saved = fresh(session).get(Referral, world.referral.id)
+    again = client.post(f"/henviser/{world.referral.id}/ret", data=data, follow_redirects=True)
+    text = again.get_data(as_text=True)
+    # The second click carries the old version too: it is told its correction was saved, not that
+    # somebody else changed the referral.
+    assert again.status_code == 200 and "allerede gemt" in text and "ændret" not in text.split("allerede gemt")[0][-200:]
+    assert fresh(session).get(Referral, world.referral.id).version == saved.version
+
+
 def test_an_acceptance_double_clicked_makes_one_youth_and_says_it_was_already_saved(as_role, session, world):
     client = as_role("coordinator")
     page = client.get(f"/koordinator/henvisninger/{world.referral.id}").get_data(as_text=True)

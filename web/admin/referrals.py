@@ -11,7 +11,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from models import clock
-from models.errors import AlreadyDone, DomainError
+from models.errors import DomainError
 from models.organisations import Program
 from models.referrals.dashboard import Durations, ReferralDashboard, build_referral_dashboard
 from models.referrals.privacy import erase_referral
@@ -40,7 +40,7 @@ from web.admin.referral_forms import (
 from web.admin.report import Table, csv_bytes
 from web.admin.views import bp
 from web.database import get_db
-from web.forms import apply_domain_error
+from web.forms import attempt_write
 from web.i18n import error_message
 from web.links import public_url
 from web.pagination import paginate
@@ -76,20 +76,14 @@ def _unit_form(unit: ReferringUnit | None) -> str | Response:
         form.active.data = unit.active
         form.program_ids.data = list(db.exec(select(ReferralChannel.program_id).where(
             ReferralChannel.unit_id == unit.id)))
-    if form.validate_on_submit():
-        try:
-            saved = save_unit(db, current_user, UnitChanges(form.name.data, form.kind.data, form.contact_email.data or "",
-                                                            list(form.program_ids.data or []), bool(form.active.data)),
-                              unit_id=unit.id if unit else None, submit_key=form.submit_key.data)
-        except AlreadyDone as done:
-            flash(error_message(done), "info")
-            return redirect(url_for("admin.referral_units"))
-        except DomainError as error:
-            db.rollback()
-            apply_domain_error(form, error, error_message(error))
-        else:
-            flash(_("%(name)s is saved.", name=saved.name), "success")
-            return redirect(url_for("admin.referral_units"))
+    changes = UnitChanges(form.name.data, form.kind.data, form.contact_email.data or "",
+                          list(form.program_ids.data or []), bool(form.active.data))
+    if form.validate_on_submit() and (written := attempt_write(
+            form, lambda: save_unit(db, current_user, changes, unit_id=unit.id if unit else None,
+                                    submit_key=form.submit_key.data),
+            back=url_for("admin.referral_units"))):
+        flash(_("%(name)s is saved.", name=written.value.name), "success")
+        return redirect(url_for("admin.referral_units"))
     return render_template("admin/referral_unit.html", form=form, unit=unit), 400 if request.method == "POST" else 200
 
 
@@ -131,21 +125,14 @@ def invite_referrer_page() -> str | Response:
                                                              .order_by(ReferringUnit.name))]
     if request.method == "GET" and request.args.get("unit", type=int):
         form.unit_id.data = request.args.get("unit", type=int)
-    if form.validate_on_submit():
-        try:
-            user = invite_referrer(db, current_user, name=form.name.data, email=form.email.data,
-                                   unit_id=form.unit_id.data,
-                                   link_for=lambda u: public_url("auth.accept_invite", token=make_user_token(u, "invite")),
-                                   submit_key=form.submit_key.data)
-        except AlreadyDone as done:
-            flash(error_message(done), "info")
-            return redirect(url_for("admin.referrers"))
-        except DomainError as error:
-            db.rollback()
-            apply_domain_error(form, error, error_message(error))
-        else:
-            flash(_("%(name)s is invited by e-mail.", name=user.name), "success")
-            return redirect(url_for("admin.referrers"))
+    if form.validate_on_submit() and (written := attempt_write(
+            form, lambda: invite_referrer(
+                db, current_user, name=form.name.data, email=form.email.data, unit_id=form.unit_id.data,
+                link_for=lambda u: public_url("auth.accept_invite", token=make_user_token(u, "invite")),
+                submit_key=form.submit_key.data),
+            back=url_for("admin.referrers"))):
+        flash(_("%(name)s is invited by e-mail.", name=written.value.name), "success")
+        return redirect(url_for("admin.referrers"))
     return render_template("admin/referrer_invite.html", form=form), 400 if request.method == "POST" else 200
 
 
@@ -180,21 +167,14 @@ def hand_over(user_id: int) -> str | Response:
                               .order_by(User.name)))
     form.to_user_id.choices = [(u.id, u.name) for u in colleagues]
     count = db.exec(select(func.count()).select_from(Referral).where(Referral.referrer_id == giver.id)).one()
-    if form.validate_on_submit():
-        try:
-            moved = hand_over_referrals(db, current_user, giver.id, form.to_user_id.data,
-                                        submit_key=form.submit_key.data)
-        except AlreadyDone as done:
-            flash(error_message(done), "info")
-            return redirect(url_for("admin.referrers"))
-        except DomainError as error:
-            db.rollback()
-            apply_domain_error(form, error, error_message(error))
-        else:
-            taker = next(u for u in colleagues if u.id == form.to_user_id.data)
-            flash(ngettext("%(num)d referral now followed by %(name)s.", "%(num)d referrals now followed by %(name)s.",
-                           moved, name=taker.name), "success")
-            return redirect(url_for("admin.referrers"))
+    if form.validate_on_submit() and (written := attempt_write(
+            form, lambda: hand_over_referrals(db, current_user, giver.id, form.to_user_id.data,
+                                              submit_key=form.submit_key.data),
+            back=url_for("admin.referrers"))):
+        taker = next(u for u in colleagues if u.id == form.to_user_id.data)
+        flash(ngettext("%(num)d referral now followed by %(name)s.", "%(num)d referrals now followed by %(name)s.",
+                       written.value, name=taker.name), "success")
+        return redirect(url_for("admin.referrers"))
     return render_template("admin/referrer_hand_over.html", form=form, giver=giver, count=count,
                            unit_name=db.get(ReferringUnit, giver.referring_unit_id).name
                            if giver.referring_unit_id else ""), 400 if request.method == "POST" else 200
@@ -212,17 +192,14 @@ def program_referrals(program_id: int) -> str | Response:
         form.volunteer_info.data = settings.volunteer_info
         form.first_status_months.data, form.status_every_months.data = (settings.first_status_months,
                                                                         settings.status_every_months)
-    if form.validate_on_submit():
-        try:
-            save_referral_settings(db, current_user, program.id, volunteer_info=form.volunteer_info.data,
-                                   first_status_months=form.first_status_months.data,
-                                   status_every_months=form.status_every_months.data, today=clock.today())
-        except DomainError as error:
-            db.rollback()
-            apply_domain_error(form, error, error_message(error))
-        else:
-            flash(_("The referral settings of %(name)s are saved.", name=program.name), "success")
-            return redirect(url_for("admin.program_referrals", program_id=program.id))
+    if form.validate_on_submit() and attempt_write(
+            form, lambda: save_referral_settings(db, current_user, program.id, volunteer_info=form.volunteer_info.data,
+                                                 first_status_months=form.first_status_months.data,
+                                                 status_every_months=form.status_every_months.data,
+                                                 today=clock.today()),
+            back=url_for("admin.program_referrals", program_id=program.id)):
+        flash(_("The referral settings of %(name)s are saved.", name=program.name), "success")
+        return redirect(url_for("admin.program_referrals", program_id=program.id))
     units = list(db.exec(scope(ReferringUnit).join(ReferralChannel, ReferralChannel.unit_id == ReferringUnit.id)
                          .where(ReferralChannel.program_id == program.id).order_by(ReferringUnit.name)))
     return render_template("admin/referral_program.html", program=program, form=form, units=units), (
@@ -285,14 +262,10 @@ def referral_dashboard_csv() -> Response:
 def erase_referral_page(referral_id: int) -> str | Response:
     referral = load(Referral, referral_id, "erase")
     form = EraseReferralForm()
-    if form.validate_on_submit():
-        try:
-            erase_referral(get_db(), current_user, referral.id)
-        except DomainError as error:
-            get_db().rollback()
-            form.form_errors.append(error_message(error))
-        else:
-            flash(_("The referral's personal data is erased; the dates stay for the figures."), "success")
-            return redirect(url_for("coordinator.referral", referral_id=referral.id))
+    if form.validate_on_submit() and attempt_write(
+            form, lambda: erase_referral(get_db(), current_user, referral.id),
+            back=url_for("coordinator.referral", referral_id=referral.id)):
+        flash(_("The referral's personal data is erased; the dates stay for the figures."), "success")
+        return redirect(url_for("coordinator.referral", referral_id=referral.id))
     return render_template("admin/referral_erase.html", referral=referral, form=form), (
         400 if request.method == "POST" else 200)

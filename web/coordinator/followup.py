@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 
 from models.audit import record_view
 from models.clock import today
-from models.errors import AlreadyDone, Conflict, DomainError
+from models.errors import DomainError
 from models.events.queries import waiting_without_events
 from models.followup import (
     CLOSING_REASONS,
@@ -36,7 +36,7 @@ from models.waiting import request_names
 from web.coordinator.forms import CheckInForm, CloseForm, PauseForm, ResumeForm
 from web.coordinator.views import bp
 from web.database import get_db
-from web.forms import RhythmForm, apply_domain_error
+from web.forms import RhythmForm, apply_domain_error, attempt_action, attempt_write
 from web.i18n import error_message
 from web.labels import choices, label
 from web.pagination import paginate
@@ -58,6 +58,13 @@ def _show_error(form, error: DomainError) -> None:  # noqa: ANN001
         form.form_errors.append(message)
     else:
         apply_domain_error(form, error, message)
+
+
+def _on_the_form(record: Match) -> dict:
+    """How the match's long forms answer a refusal: a double click goes to the match, anything
+    else (a version conflict too) is shown on the form so nothing typed is lost."""
+    return {"back": url_for("coordinator.match", match_id=record.id), "conflict_on_form": True,
+            "show_error": _show_error}
 
 
 def _outcome(form) -> dict[str, str]:  # noqa: ANN001
@@ -124,21 +131,13 @@ def checkin(match_id: int) -> str | Response:
         form.done_on.data = today()
         form.checkin_id.data = request.args.get("checkin", "")
     elif form.validate_on_submit():
-        try:
-            answers = CheckInAnswers(done_on=form.done_on.data, contacted=form.contacted.data or [],
-                                     rating=int(form.rating.data) if form.rating.data else None,
-                                     concerns=form.concerns.data or "", agreements=form.agreements.data or "",
-                                     next_step=form.next_step.data or "", outcome=_outcome(form))
-            checkin_id = optional_record_id(form.checkin_id.data)
-            record_checkin(db, record.id, current_user, today(), answers, checkin_id=checkin_id,
-                           seen_version=_seen_version(form), submit_key=form.submit_key.data)
-        except AlreadyDone as done:
-            flash(error_message(done), "info")
-            return redirect(url_for("coordinator.match", match_id=record.id))
-        except DomainError as error:
-            db.rollback()
-            _show_error(form, error)
-        else:
+        answers = CheckInAnswers(done_on=form.done_on.data, contacted=form.contacted.data or [],
+                                 rating=int(form.rating.data) if form.rating.data else None,
+                                 concerns=form.concerns.data or "", agreements=form.agreements.data or "",
+                                 next_step=form.next_step.data or "", outcome=_outcome(form))
+        if attempt_write(form, lambda: record_checkin(
+                db, record.id, current_user, today(), answers, checkin_id=optional_record_id(form.checkin_id.data),
+                seen_version=_seen_version(form), submit_key=form.submit_key.data), **_on_the_form(record)):
             flash(_("The check-in is recorded."), "success")
             return redirect(url_for("coordinator.match", match_id=record.id))
     planned = None
@@ -159,20 +158,13 @@ def pause(match_id: int) -> str | Response:
     if request.method == "GET":
         form.version.data = record.version
         form.on.data = today()
-    elif form.validate_on_submit():
-        try:
-            pause_match(db, record.id, current_user, today(), on=form.on.data, until=form.until.data,
-                        reason=form.reason.data or "", seen_version=_seen_version(form),
-                        submit_key=form.submit_key.data)
-        except AlreadyDone as done:
-            flash(error_message(done), "info")
-            return redirect(url_for("coordinator.match", match_id=record.id))
-        except DomainError as error:
-            db.rollback()
-            _show_error(form, error)
-        else:
-            flash(_("The match is paused. No alerts for missing meetings while the pause lasts."), "success")
-            return redirect(url_for("coordinator.match", match_id=record.id))
+    elif form.validate_on_submit() and attempt_write(
+            form, lambda: pause_match(db, record.id, current_user, today(), on=form.on.data, until=form.until.data,
+                                      reason=form.reason.data or "", seen_version=_seen_version(form),
+                                      submit_key=form.submit_key.data),
+            **_on_the_form(record)):
+        flash(_("The match is paused. No alerts for missing meetings while the pause lasts."), "success")
+        return redirect(url_for("coordinator.match", match_id=record.id))
     return render_template("coordinator/pause.html", form=form, match=record, **_names([record])), (
         400 if request.method == "POST" else 200)
 
@@ -185,15 +177,8 @@ def resume(match_id: int) -> Response:
     if not form.validate_on_submit():
         flash(_("Write the date the match was resumed."), "error")
         return redirect(url_for("coordinator.match", match_id=record.id))
-    try:
-        resume_match(db, record.id, current_user, today(), on=form.on.data, seen_version=_seen_version(form),
-                     submit_key=form.submit_key.data)
-    except AlreadyDone as done:
-        flash(error_message(done), "info")
-    except DomainError as error:
-        db.rollback()
-        flash(error_message(error), "error")
-    else:
+    if attempt_action(lambda: resume_match(db, record.id, current_user, today(), on=form.on.data,
+                                           seen_version=_seen_version(form), submit_key=form.submit_key.data)):
         flash(_("The match is active again."), "success")
     return redirect(url_for("coordinator.match", match_id=record.id))
 
@@ -216,16 +201,9 @@ def close(match_id: int) -> str | Response:
                           pair_may_rematch=form.pair_may_rematch.data == "yes",
                           request_back_to_pool=form.request_back.data == "yes",
                           volunteer_back_to_pool=form.volunteer_back.data == "yes")
-        try:
-            close_match(db, record.id, current_user, today(), closure, seen_version=_seen_version(form),
-                        submit_key=form.submit_key.data)
-        except AlreadyDone as done:
-            flash(error_message(done), "info")
-            return redirect(url_for("coordinator.match", match_id=record.id))
-        except DomainError as error:
-            db.rollback()
-            _show_error(form, error)
-        else:
+        if attempt_write(form, lambda: close_match(db, record.id, current_user, today(), closure,
+                                                   seen_version=_seen_version(form), submit_key=form.submit_key.data),
+                         **_on_the_form(record)):
             flash(_("The match is closed."), "success")
             return redirect(url_for("coordinator.match", match_id=record.id))
     return render_template("coordinator/close.html", form=form, match=record, program=program,
@@ -239,12 +217,7 @@ def set_rhythm(match_id: int) -> Response:
     if not form.validate_on_submit():
         flash(_("Choose how often they meet."), "error")
         return redirect(url_for("coordinator.match", match_id=record.id))
-    try:
-        set_meeting_rhythm(get_db(), record.id, current_user.id, form.rhythm.data)
-    except DomainError as error:
-        get_db().rollback()
-        flash(error_message(error), "error")
-    else:
+    if attempt_action(lambda: set_meeting_rhythm(get_db(), record.id, current_user.id, form.rhythm.data)):
         flash(_("The rhythm is saved: %(rhythm)s.", rhythm=label("rhythm", form.rhythm.data)), "success")
     return redirect(url_for("coordinator.match", match_id=record.id))
 
@@ -252,24 +225,14 @@ def set_rhythm(match_id: int) -> Response:
 @bp.post("/makkerpar/<int:match_id>/kontakt")
 def contact_handled(match_id: int) -> Response:
     record = load(Match, match_id, "manage")
-    try:
-        count = mark_contact_handled(get_db(), record.id, current_user, today=today())
-    except Conflict as error:
-        get_db().rollback()
-        flash(error_message(error), "error")
-    else:
-        flash(_("Marked as answered (%(n)s).", n=count), "success")
+    if handled := attempt_action(lambda: mark_contact_handled(get_db(), record.id, current_user, today=today())):
+        flash(_("Marked as answered (%(n)s).", n=handled.value), "success")
     return redirect(url_for("coordinator.match", match_id=record.id))
 
 
 @bp.post("/frivillige/<int:volunteer_id>/tilbage")
 def reactivate(volunteer_id: int) -> Response:
     volunteer = load(Volunteer, volunteer_id, "screen")
-    try:
-        reactivate_volunteer(get_db(), volunteer.id, current_user, today())
-    except DomainError as error:
-        get_db().rollback()
-        flash(error_message(error), "error")
-    else:
+    if attempt_action(lambda: reactivate_volunteer(get_db(), volunteer.id, current_user, today())):
         flash(_("%(name)s is back in the pool.", name=volunteer.first_name), "success")
     return redirect(url_for("coordinator.volunteer", volunteer_id=volunteer.id))

@@ -9,7 +9,6 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from models import clock
-from models.errors import AlreadyDone, Conflict, DomainError
 from models.mentees import Request
 from models.organisations import Program
 from models.referrals.operations import (
@@ -40,8 +39,7 @@ from models.users import User
 from web.coordinator.referral_forms import AcceptForm, AskForm, DeclineForm, StatusForm
 from web.coordinator.views import bp
 from web.database import get_db
-from web.forms import apply_domain_error
-from web.i18n import error_message
+from web.forms import attempt_write
 from web.links import public_url
 from web.pagination import paginate, paginate_list
 from web.policy import load, require_area, scope
@@ -114,23 +112,14 @@ def accept(referral_id: int) -> tuple[str, int] | Response:
     record = load(Referral, referral_id, "decide")
     form = AcceptForm()
     if form.validate_on_submit():
-        try:
-            version = int(form.version.data) if (form.version.data or "").isdigit() else None
-            accepted = accept_referral(
-                get_db(), current_user, record.id,
-                Acceptance(form.need.data, int(form.complexity.data or 0), form.complexity_reason.data or ""),
-                clock.today(), _referrer_link, seen_version=version, submit_key=form.submit_key.data)
-        except AlreadyDone as done:  # a double click: the first one accepted it
-            flash(error_message(done), "info")
-            return redirect(url_for("coordinator.referral", referral_id=record.id))
-        except Conflict as error:
-            get_db().rollback()
-            flash(error_message(error), "error")
-            return redirect(url_for("coordinator.referral", referral_id=record.id))
-        except DomainError as error:
-            get_db().rollback()
-            apply_domain_error(form, error, error_message(error))
-        else:
+        version = int(form.version.data) if (form.version.data or "").isdigit() else None
+        written = attempt_write(form, lambda: accept_referral(
+            get_db(), current_user, record.id,
+            Acceptance(form.need.data, int(form.complexity.data or 0), form.complexity_reason.data or ""),
+            clock.today(), _referrer_link, seen_version=version, submit_key=form.submit_key.data),
+            back=url_for("coordinator.referral", referral_id=record.id))
+        if written:
+            accepted = written.value
             flash(_("%(name)s is accepted and waits for a match from %(date)s (the day of the referral).",
                     name=accepted.referral.name, date=accepted.request.referred_on.strftime("%d-%m-%Y")), "success")
             if accepted.certificate_added:
@@ -148,20 +137,12 @@ def ask(referral_id: int) -> tuple[str, int] | Response:
     require_area("coordinator")
     record = load(Referral, referral_id, "decide")
     form = AskForm()
-    if form.validate_on_submit():
-        try:
-            ask_for_more(get_db(), current_user, record.id, form.question.data, _referrer_link,
-                         submit_key=form.submit_key.data)
-        except Conflict as error:  # sent twice, or decided by someone else meanwhile
-            get_db().rollback()
-            flash(error_message(error), "info" if isinstance(error, AlreadyDone) else "error")
-            return redirect(url_for("coordinator.referral", referral_id=record.id))
-        except DomainError as error:
-            get_db().rollback()
-            apply_domain_error(form, error, error_message(error))
-        else:
-            flash(_("Your question is sent to the referrer."), "success")
-            return redirect(url_for("coordinator.referral", referral_id=record.id))
+    if form.validate_on_submit() and attempt_write(
+            form, lambda: ask_for_more(get_db(), current_user, record.id, form.question.data, _referrer_link,
+                                       submit_key=form.submit_key.data),
+            back=url_for("coordinator.referral", referral_id=record.id)):
+        flash(_("Your question is sent to the referrer."), "success")
+        return redirect(url_for("coordinator.referral", referral_id=record.id))
     return _detail(record, 400, ask_form=form)
 
 
@@ -170,20 +151,12 @@ def decline(referral_id: int) -> str | Response:
     require_area("coordinator")
     record = load(Referral, referral_id, "decide")
     form = DeclineForm()
-    if form.validate_on_submit():
-        try:
-            decline_referral(get_db(), current_user, record.id, form.reason.data, form.note.data, _referrer_link,
-                             submit_key=form.submit_key.data)
-        except Conflict as error:  # sent twice, or decided by someone else meanwhile
-            get_db().rollback()
-            flash(error_message(error), "info" if isinstance(error, AlreadyDone) else "error")
-            return redirect(url_for("coordinator.referral", referral_id=record.id))
-        except DomainError as error:
-            get_db().rollback()
-            apply_domain_error(form, error, error_message(error))
-        else:
-            flash(_("The referral is declined; the referrer can read why."), "success")
-            return redirect(url_for("coordinator.referrals"))
+    if form.validate_on_submit() and attempt_write(
+            form, lambda: decline_referral(get_db(), current_user, record.id, form.reason.data, form.note.data,
+                                           _referrer_link, submit_key=form.submit_key.data),
+            back=url_for("coordinator.referral", referral_id=record.id)):
+        flash(_("The referral is declined; the referrer can read why."), "success")
+        return redirect(url_for("coordinator.referrals"))
     return render_template("coordinator/referral_decline.html", referral=record, form=form), (
         400 if request.method == "POST" else 200)
 
@@ -193,19 +166,13 @@ def referral_message(referral_id: int) -> tuple[str, int] | Response:
     require_area("coordinator")
     record = load(Referral, referral_id, "message")
     form = MessageForm()
-    if form.validate_on_submit():
-        try:
-            post_message(get_db(), current_user, record.id, form.body.data, _referrer_link(record),
-                         submit_key=form.submit_key.data)
-        except AlreadyDone as done:
-            flash(error_message(done), "info")
-            return redirect(url_for("coordinator.referral", referral_id=record.id) + "#beskeder")
-        except DomainError as error:
-            get_db().rollback()
-            apply_domain_error(form, error, error_message(error))
-        else:
-            flash(_("Your message is sent to the referrer."), "success")
-            return redirect(url_for("coordinator.referral", referral_id=record.id) + "#beskeder")
+    messages = url_for("coordinator.referral", referral_id=record.id) + "#beskeder"
+    if form.validate_on_submit() and attempt_write(
+            form, lambda: post_message(get_db(), current_user, record.id, form.body.data, _referrer_link(record),
+                                       submit_key=form.submit_key.data),
+            back=messages):
+        flash(_("Your message is sent to the referrer."), "success")
+        return redirect(messages)
     return _detail(record, 400, message_form=form)
 
 
@@ -227,22 +194,13 @@ def referral_status(referral_id: int) -> str | Response:
         if send_now and not form.checked.data:
             form.checked.errors = [*form.checked.errors, _("Tick the box to confirm.")]
         else:
-            try:
-                save_status(db, current_user, record.id, StatusText(form.how_it_goes.data or "", form.agreements.data or "",
-                                                                   form.concerns.data or ""),
-                            clock.today(), send_now=send_now, link_for_referrer=_referrer_link,
-                            submit_key=form.submit_key.data)
-            except AlreadyDone as done:
-                flash(error_message(done), "info")
-                return redirect(url_for("coordinator.referral", referral_id=record.id))
-            except Conflict as error:  # the match changed meanwhile: show the page as it is now
-                db.rollback()
-                flash(error_message(error), "error")
-                return redirect(url_for("coordinator.referral_status", referral_id=record.id))
-            except DomainError as error:
-                db.rollback()
-                apply_domain_error(form, error, error_message(error))
-            else:
+            text = StatusText(form.how_it_goes.data or "", form.agreements.data or "", form.concerns.data or "")
+            # A lost race (the match changed meanwhile) shows the status page as it is now.
+            if attempt_write(form, lambda: save_status(db, current_user, record.id, text, clock.today(),
+                                                       send_now=send_now, link_for_referrer=_referrer_link,
+                                                       submit_key=form.submit_key.data),
+                             back=url_for("coordinator.referral", referral_id=record.id),
+                             conflict_back=url_for("coordinator.referral_status", referral_id=record.id)):
                 flash(_("The status is sent; the referrer gets an e-mail that it is ready.") if send_now else
                       _("The draft is saved. Nobody but the coordinators can see it."), "success")
                 return redirect(url_for("coordinator.referral", referral_id=record.id))
@@ -259,15 +217,11 @@ def referral_stop_status(referral_id: int) -> str | Response:
     form = StopStatusForm()
     if request.method == "GET":
         form.on.data = clock.today()
-    if form.validate_on_submit():
-        try:
-            stop_status_sharing(get_db(), current_user, record.id, form.on.data, clock.today())
-        except DomainError as error:
-            get_db().rollback()
-            apply_domain_error(form, error, error_message(error))
-        else:
-            flash(_("No more statuses will be sent about this referral."), "success")
-            return redirect(url_for("coordinator.referral", referral_id=record.id))
+    if form.validate_on_submit() and attempt_write(
+            form, lambda: stop_status_sharing(get_db(), current_user, record.id, form.on.data, clock.today()),
+            back=url_for("coordinator.referral", referral_id=record.id)):
+        flash(_("No more statuses will be sent about this referral."), "success")
+        return redirect(url_for("coordinator.referral", referral_id=record.id))
     return render_template("referrer/stop_status.html", referral=record, form=form, back="coordinator.referral"), (
         400 if request.method == "POST" else 200)
 

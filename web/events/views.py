@@ -43,7 +43,7 @@ from models.events.tables import EVENT_KINDS, Event
 from models.organisations import Program
 from web.database import get_db
 from web.events.forms import CancelEventForm, CapacityForm, EventForm, RevokeFeedForm
-from web.forms import apply_domain_error, new_submit_key
+from web.forms import apply_domain_error, attempt_action, attempt_write, new_submit_key
 from web.i18n import error_message
 from web.jobs.queue import enqueue
 from web.links import public_base_url, public_url
@@ -212,12 +212,8 @@ def capacity(event_id: int) -> Response:
     if not form.validate():
         flash(" ".join(str(e) for e in form.capacity.errors), "error")
         return redirect(url_for("events.show", event_id=event.id))
-    try:
-        change_capacity(db, event.id, form.capacity.data, current_user, utcnow(), link=_volunteer_link(event.id))
-    except DomainError as error:
-        db.rollback()
-        flash(error_message(error), "error")
-    else:
+    if attempt_action(lambda: change_capacity(db, event.id, form.capacity.data, current_user, utcnow(),
+                                              link=_volunteer_link(event.id))):
         flash(_("The number of places is saved."), "success")
     return redirect(url_for("events.show", event_id=event.id))
 
@@ -227,18 +223,11 @@ def cancel(event_id: int) -> str | Response:
     event = load(Event, event_id, "manage")
     form = CancelEventForm()
     db = get_db()
-    if form.validate_on_submit():
-        try:
-            cancel_event(db, event.id, current_user, utcnow(), form.reason.data or "")
-        except AlreadyDone as done:
-            flash(error_message(done), "info")
-            return redirect(url_for("events.show", event_id=event.id))
-        except DomainError as error:
-            db.rollback()
-            apply_domain_error(form, error, error_message(error))
-        else:
-            flash(_("The event is cancelled; everyone signed up is told by e-mail."), "success")
-            return redirect(url_for("events.show", event_id=event.id))
+    if form.validate_on_submit() and attempt_write(
+            form, lambda: cancel_event(db, event.id, current_user, utcnow(), form.reason.data or ""),
+            back=url_for("events.show", event_id=event.id)):
+        flash(_("The event is cancelled; everyone signed up is told by e-mail."), "success")
+        return redirect(url_for("events.show", event_id=event.id))
     people = sum(1 for p in attendees(db, event.id) if p.signup.status in ("signed_up", "waiting"))
     return render_template("events/cancel.html", event=event, form=form, people=people, local=local), \
         (400 if request.method == "POST" else 200)
@@ -291,16 +280,9 @@ def _back() -> str:
 def volunteer_sign_up(event_id: int) -> Response:
     event = load(Event, event_id, "attend")
     db = get_db()
-    try:
-        signup = sign_up(db, event.id, own_volunteer(current_user).id, utcnow(), by=current_user,
-                         submit_key=request.form.get("submit_key"))
-    except AlreadyDone as done:
-        flash(error_message(done), "info")
-    except DomainError as error:
-        db.rollback()
-        flash(error_message(error), "error")
-    else:
-        if signup.status == "waiting":
+    if signed := attempt_action(lambda: sign_up(db, event.id, own_volunteer(current_user).id, utcnow(),
+                                                by=current_user, submit_key=request.form.get("submit_key"))):
+        if signed.value.status == "waiting":
             flash(_("The event is full. You are on the waiting list and get an e-mail if a place becomes free."),
                   "info")
         else:
@@ -312,15 +294,8 @@ def volunteer_sign_up(event_id: int) -> Response:
 def volunteer_cancel(event_id: int) -> Response:
     event = load(Event, event_id, "attend")
     db = get_db()
-    try:
-        cancel_signup(db, event.id, own_volunteer(current_user).id, utcnow(), by=current_user,
-                      link=_volunteer_link(event.id))
-    except AlreadyDone as done:
-        flash(error_message(done), "info")
-    except DomainError as error:
-        db.rollback()
-        flash(error_message(error), "error")
-    else:
+    if attempt_action(lambda: cancel_signup(db, event.id, own_volunteer(current_user).id, utcnow(),
+                                            by=current_user, link=_volunteer_link(event.id))):
         flash(_("You have cancelled your place at %(title)s.", title=event.title), "success")
     return redirect(_back())
 

@@ -38,6 +38,7 @@ from models.referrals.queries import (
 from models.referrals.statuses import stop_status_sharing
 from models.referrals.tables import REFERRAL_STATUSES, Referral, ReferralStatus, ReferringUnit
 from web.database import get_db
+from web.forms import attempt_write
 from web.i18n import error_message
 from web.links import public_url
 from web.pagination import paginate
@@ -147,7 +148,11 @@ def edit(referral_id: int) -> str | Response:
         if form.validate_on_submit() and not language_errors:
             try:
                 update_referral(db, current_user, referral.id, draft, clock.today(), _staff_link,
-                                seen_version=int(form.version.data) if (form.version.data or "").isdigit() else None)
+                                seen_version=int(form.version.data) if (form.version.data or "").isdigit() else None,
+                                submit_key=form.submit_key.data)
+            except AlreadyDone as done:  # a double click: the first correction was saved
+                flash(error_message(done), "info")
+                return redirect(url_for("referrer.referral", referral_id=referral.id))
             except DomainError as error:
                 db.rollback()
                 apply_referral_error(form, error, error_message(error), language_errors)
@@ -183,19 +188,13 @@ def message(referral_id: int) -> tuple[str, int] | Response:
     require_area("referrer")  # the referrer's own pages: staff use the coordinator's
     record = load(Referral, referral_id, "message")
     form = MessageForm()
-    if form.validate_on_submit():
-        try:
-            post_message(get_db(), current_user, record.id, form.body.data, _staff_link(record),
-                         submit_key=form.submit_key.data)
-        except AlreadyDone as done:
-            flash(error_message(done), "info")
-            return redirect(url_for("referrer.referral", referral_id=record.id) + "#beskeder")
-        except DomainError as error:
-            get_db().rollback()
-            form.form_errors.append(error_message(error))
-        else:
-            flash(_("Your message is sent to the coordinators."), "success")
-            return redirect(url_for("referrer.referral", referral_id=record.id) + "#beskeder")
+    messages = url_for("referrer.referral", referral_id=record.id) + "#beskeder"
+    if form.validate_on_submit() and attempt_write(
+            form, lambda: post_message(get_db(), current_user, record.id, form.body.data, _staff_link(record),
+                                       submit_key=form.submit_key.data),
+            back=messages):
+        flash(_("Your message is sent to the coordinators."), "success")
+        return redirect(messages)
     return _detail(record, form, 400)
 
 
@@ -220,18 +219,12 @@ def withdraw(referral_id: int) -> str | Response:
     require_area("referrer")  # the referrer's own pages: staff use the coordinator's
     record = load(Referral, referral_id, "withdraw")
     form = WithdrawForm()
-    if form.validate_on_submit():
-        try:
-            withdraw_referral(get_db(), current_user, record.id, form.note.data or "", submit_key=form.submit_key.data)
-        except AlreadyDone as done:
-            flash(error_message(done), "info")
-            return redirect(url_for("referrer.referral", referral_id=record.id))
-        except DomainError as error:
-            get_db().rollback()
-            form.form_errors.append(error_message(error))
-        else:
-            flash(_("The referral is withdrawn."), "success")
-            return redirect(url_for("referrer.referral", referral_id=record.id))
+    if form.validate_on_submit() and attempt_write(
+            form, lambda: withdraw_referral(get_db(), current_user, record.id, form.note.data or "",
+                                            submit_key=form.submit_key.data),
+            back=url_for("referrer.referral", referral_id=record.id)):
+        flash(_("The referral is withdrawn."), "success")
+        return redirect(url_for("referrer.referral", referral_id=record.id))
     return render_template("referrer/withdraw.html", referral=record, form=form), 400 if request.method == "POST" else 200
 
 
@@ -242,15 +235,11 @@ def stop_status(referral_id: int) -> str | Response:
     form = StopStatusForm()
     if request.method == "GET":
         form.on.data = clock.today()
-    if form.validate_on_submit():
-        try:
-            stop_status_sharing(get_db(), current_user, record.id, form.on.data, clock.today())
-        except DomainError as error:
-            get_db().rollback()
-            form.form_errors.append(error_message(error))
-        else:
-            flash(_("No more statuses will be sent about this referral."), "success")
-            return redirect(url_for("referrer.referral", referral_id=record.id))
+    if form.validate_on_submit() and attempt_write(
+            form, lambda: stop_status_sharing(get_db(), current_user, record.id, form.on.data, clock.today()),
+            back=url_for("referrer.referral", referral_id=record.id)):
+        flash(_("No more statuses will be sent about this referral."), "success")
+        return redirect(url_for("referrer.referral", referral_id=record.id))
     return render_template("referrer/stop_status.html", referral=record, form=form, back="referrer.referral"), (
         400 if request.method == "POST" else 200)
 
