@@ -358,14 +358,12 @@ def export_page() -> str | Response:
     db = get_db()
     form = ExportForm()
     if request.method == "POST" and form.validate_on_submit():
-        try:
-            export = exports.request_export(db, current_user, form.fmt.data)
-        except DomainError as error:
-            db.rollback()
-            flash(error_message(error), "error")
-        else:
-            enqueue("export_file", export.id)
-            return redirect(url_for("imports.export_status_page", export_id=export.id))
+        from web.forms import attempt_action
+
+        written = attempt_action(lambda: exports.request_export(db, current_user, form.fmt.data))
+        if written is not None:
+            enqueue("export_file", written.value.id)
+            return redirect(url_for("imports.export_status_page", export_id=written.value.id))
     counts = {SHEET_NAMES.get(name, name): n for name, n in table_counts(db, current_user.organisation_id).items()}
     page = paginate(db, exports.my_exports(current_user))
     return render_template("imports/export.html", counts=counts, form=form, page=page,
