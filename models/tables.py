@@ -19,7 +19,7 @@ from models.families.tables import (
     TeamMember,
     VolunteerCompetence,
 )
-from models.imports.tables import ImportBatch, ImportedRecord, ImportMapping
+from models.imports.tables import ExportFile, ImportBatch, ImportedRecord, ImportMapping
 from models.jobs.tables import PeriodicSlot
 from models.matches import CheckIn, Exclusion, Match, MatchEvent, MeetingLog
 from models.matchruns import MatchRun, Proposal, WaitingReason
@@ -76,6 +76,7 @@ __all__ = [
     "HouseholdMember",
     "ImportBatch",
     "ImportMapping",
+    "ExportFile",
     "ImportedRecord",
     "LoginAttempt",
     "Match",

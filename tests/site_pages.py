@@ -33,7 +33,7 @@ DEMO_SEED = int(os.environ.get("MAKKER_CRAWL_SEED", "1"))
 NOT_PAGES = frozenset({
     "static", "api.health", "api.me", "auth.set_language", "signup.confirm", "coordinator.run_status",
     "admin.chart", "admin.dashboard_csv", "admin.relationships_csv", "admin.report", "admin.export_person", "volunteer.my_data",
-    "imports.export_file",
+    "imports.batch_status", "imports.export_status", "imports.export_download",
 })
 
 ROLE_EMAILS = {
@@ -211,7 +211,7 @@ def _crawl_imports(c: Crawl) -> dict[str, int]:
     from models.imports.tables import ImportBatch
     from web.imports.links import welcome_link
 
-    names = ("frivillige-rodet.csv", "frivillige-2025.csv", "unge-2025.csv")
+    names = ("frivillige-rodet.csv", "frivillige-2025.csv", "unge-2025.csv", "frivillige-i-koe.csv")
     found = {b.file_name: b.id for b in c.session.exec(select(ImportBatch).where(
         ImportBatch.organisation_id == c.org_id, ImportBatch.file_name.in_(names)))}
     if len(found) == len(names):
@@ -240,6 +240,10 @@ def _crawl_imports(c: Crawl) -> dict[str, int]:
     youth = ops.upload(c.session, coordinator, program.id, "youths", names[2], youths.encode())
     ops.start_import(c.session, coordinator, youth.id, today())
     ops.run_import(c.session, youth.id, today(), welcome_link)
+    # One waiting for the worker: the page with its live progress.
+    waiting = head + "Karen Dam;karen.dam@regneark.dk;;1984;Kvinde;4000;Musik;Dansk;Godkendt;01-06-2025\r\n"
+    queued = ops.upload(c.session, coordinator, program.id, "volunteers", names[3], waiting.encode())
+    ops.start_import(c.session, coordinator, queued.id, today())
     return _crawl_imports(c)
 
 
@@ -281,6 +285,27 @@ SAMPLES["imports.batch"] = _import_batches
 SAMPLES["imports.undo"] = _done_import
 SAMPLES["imports_welcome.welcome"] = _welcome_links
 SAMPLES["imports.export_page"] = _none
+
+
+def _exports(c: Crawl) -> list[dict]:
+    """The admin's exports: one ready to download and one waiting for the worker."""
+    from models.clock import utcnow
+    from models.imports.exports import request_export, run_export
+    from models.imports.tables import ExportFile
+
+    admin = c.session.exec(select(User).where(User.email == ROLE_EMAILS["admin"])).one()
+    found = list(c.session.exec(select(ExportFile).where(ExportFile.requested_by_id == admin.id)
+                                .order_by(ExportFile.id)))
+    if len(found) < 2:
+        c.session.rollback()
+        done = request_export(c.session, admin, "json")
+        run_export(c.session, done.id, utcnow())
+        request_export(c.session, admin, "xlsx")  # stays queued: nobody runs the job here
+        return _exports(c)
+    return [{"export_id": e.id} for e in found]
+
+
+SAMPLES["imports.export_status_page"] = _exports
 # --- referrals (issue 13): the referrer's, the coordinator's and the administrator's pages ---
 NOT_PAGES = NOT_PAGES | {"admin.referral_dashboard_csv"}
 

@@ -331,6 +331,11 @@ LABELS["audit_detail"].update({
     "import_confirmed": _l("confirmed by the volunteer"), "imported_consent_confirmed": _l("imported consent confirmed"),
     "export_format": _l("file format"),
 })
+LABELS["export_status"] = {"queued": _l("Waiting to start"), "running": _l("Being made"), "done": _l("Ready"),
+                           "failed": _l("Failed"), "expired": _l("No longer kept")}
+LABELS["record_type"].update({"ImportBatch": _l("Spreadsheet import"), "ExportFile": _l("Export file")})
+LABELS["audit_detail"].update({"export_file": _l("the export file"), "downloaded": _l("downloaded"),
+                               "size": _l("size (bytes)")})
 LABELS["import_record"] = {"Volunteer": _l("volunteers"), "Youth": _l("youths"), "Household": _l("households"),
                            "Request": _l("requests"), "Match": _l("pairs")}
 

@@ -20,7 +20,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 from models.consent import ConsentRecord
 from models.events.tables import Event, EventProgram, EventSignup
 from models.families.tables import Competence, FamilyAgreement, FamilyGoal, Professional
-from models.imports.tables import ImportBatch
+from models.imports.tables import ExportFile, ImportBatch
 from models.matches import OPEN_MATCH_STATUSES, CheckIn, Match, MeetingLog
 from models.matchruns import MatchRun, Proposal
 from models.members.queries import program_ids_of
@@ -198,6 +198,8 @@ RULES: dict[tuple[str, str], Callable[[Any, Any], bool]] = {
     ("ImportBatch", "manage"): _staff,
     ("ImportBatch", "undo"): _staff,
     ("Organisation", "export"): lambda u, r: _role(u) == "admin" and r.id == u.organisation_id,  # everything
+    # the file an export job made: only for the admin who asked for it
+    ("ExportFile", "download"): lambda u, r: _role(u) == "admin" and r.requested_by_id == u.id,
     # --- referrals (issue 13) ---
     ("referrer_area", "use"): _referrer,
     ("Referral", "create"): _referrer,
@@ -243,7 +245,7 @@ def require_area(area: str) -> None:
 _ORG_SCOPED: tuple[type[SQLModel], ...] = (
     Volunteer, Youth, Household, Request, Match, Proposal, MatchRun, Program, User, ConsentRecord,
     FamilyGoal, FamilyAgreement, Professional, Competence,  # families (issue 14)
-    Referral, ReferringUnit, Event, ImportBatch,
+    Referral, ReferringUnit, Event, ImportBatch, ExportFile,
 )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -19,7 +20,9 @@ from sqlalchemy import Table, select
 from sqlmodel import Session, SQLModel
 
 # Sessions, sign-in throttling, form tokens, drawn charts and queue slots are machinery, not data.
+# Export files are the export itself (kept for a day for the admin who asked).
 EXCLUDED_TABLES = frozenset({"usersession", "loginattempt", "formsubmission", "chartimage", "chart_image", "periodicslot",
+                             "exportfile",
                              "alembic_version"})
 # Never leave Makker, not even to its owner's spreadsheet: password hashes; the cells of files
 # that were imported (they are the file itself, kept only for the preview).
@@ -61,6 +64,13 @@ COLUMN_NAMES: dict[str, str] = {
     "action": "handling", "record_type": "posttype", "record_id": "post (id)", "at": "tidspunkt", "detail": "detaljer",
 }
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Text that starts like a formula (or with the apostrophe itself) is written after one "'",
+# which reading the workbook back takes off again.
+ESCAPE = "'"
+# The first sheet says which sheet holds which table: the way back from the workbook.
+CONTENTS_SHEET = "Indhold"
+CONTENTS_HEADERS = ["ark", "tabel", "rækker", "format"]
+FORMAT = "makker-export 1"
 
 
 def _tables() -> list[Table]:
@@ -83,12 +93,11 @@ def _scoped(table: Table, organisation_id: int, reach: dict[str, object]) -> obj
     return None
 
 
-def organisation_tables(session: Session, organisation_id: int) -> dict[str, list[dict]]:
-    """{table name: rows as dicts} of everything of the organisation (secrets left out)."""
-    out: dict[str, list[dict]] = {}
+def _walk(organisation_id: int) -> Iterator[tuple[Table, object]]:
+    """(table, select of its rows of the organisation) for every exported table; tables reached
+    through a parent come after it (a few passes over the sorted list)."""
     reach: dict[str, object] = {}
     pending = _tables()
-    # Tables reached through a parent come after it: a few passes over the sorted list.
     for _ in range(3):
         left = []
         for table in pending:
@@ -98,10 +107,22 @@ def organisation_tables(session: Session, organisation_id: int) -> dict[str, lis
                 continue
             if "id" in table.c:
                 reach[table.name] = select(stmt.subquery().c.id)
-            skip = EXCLUDED_COLUMNS.get(table.name, set())
-            rows = session.execute(stmt.order_by(*table.primary_key.columns)).mappings()
-            out[table.name] = [{k: v for k, v in row.items() if k not in skip} for row in rows]
+            yield table, stmt
         pending = left
+
+
+def organisation_tables(session: Session, organisation_id: int,
+                        progress: Callable[[int, int], None] | None = None) -> dict[str, list[dict]]:
+    """{table name: rows as dicts} of everything of the organisation (secrets left out);
+    ``progress(tables read, tables)`` after each table."""
+    out: dict[str, list[dict]] = {}
+    total = len(_tables())
+    for table, stmt in _walk(organisation_id):
+        skip = EXCLUDED_COLUMNS.get(table.name, set())
+        rows = session.execute(stmt.order_by(*table.primary_key.columns)).mappings()
+        out[table.name] = [{k: v for k, v in row.items() if k not in skip} for row in rows]
+        if progress is not None:
+            progress(len(out), total)
     return out
 
 
@@ -130,7 +151,20 @@ def _cell(value: object) -> object:
     if isinstance(value, date):
         return value
     text = json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else str(value)
-    return "'" + text if text[:1] in FORMULA_START else text
+    return ESCAPE + text if text[:1] in (*FORMULA_START, ESCAPE) else text
+
+
+def sheet_titles(names: list[str]) -> dict[str, str]:
+    """{table: sheet title}: Danish where we have a name, unique and at most 31 characters."""
+    used: set[str] = {CONTENTS_SHEET}
+    out = {}
+    for name in names:
+        title = SHEET_NAMES.get(name, name)[:31]
+        while title in used:
+            title = title[:28] + f"_{len(used)}"
+        used.add(title)
+        out[name] = title
+    return out
 
 
 def to_xlsx(tables: dict[str, list[dict]]) -> bytes:
@@ -138,13 +172,13 @@ def to_xlsx(tables: dict[str, list[dict]]) -> bytes:
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
-    used: set[str] = set()
+    titles = sheet_titles(list(tables))
+    contents = workbook.create_sheet(CONTENTS_SHEET)
+    contents.append(CONTENTS_HEADERS)
     for name, rows in tables.items():
-        title = SHEET_NAMES.get(name, name)[:31]
-        while title in used:
-            title = title[:28] + f"_{len(used)}"
-        used.add(title)
-        sheet = workbook.create_sheet(title)
+        contents.append([titles[name], name, len(rows), FORMAT])
+    for name, rows in tables.items():
+        sheet = workbook.create_sheet(titles[name])
         columns = list(rows[0].keys()) if rows else []
         if not columns:
             table = next(t for t in _tables() if t.name == name)
@@ -157,18 +191,18 @@ def to_xlsx(tables: dict[str, list[dict]]) -> bytes:
     return buffer.getvalue()
 
 
-def export_organisation(session: Session, by: object, fmt: str, today: date) -> tuple[bytes, str]:
-    """The whole organisation as .xlsx or JSON, audited (who took everything, when, which format)."""
-    from models.audit import record_audit
-    from models.organisations import Organisation
-    from models.writes import begin_write
+def table_counts(session: Session, organisation_id: int) -> dict[str, int]:
+    """{table: rows of the organisation}, counted by the database (the export page shows what
+    the file will hold without reading it)."""
+    from sqlalchemy import func
 
-    organisation = session.get(Organisation, by.organisation_id)
-    tables = organisation_tables(session, by.organisation_id)
-    data = to_xlsx(tables) if fmt == "xlsx" else to_json(tables)
-    begin_write(session)
-    record_audit(session, organisation_id=by.organisation_id, user_id=by.id, action="export",
-                 record_type="Organisation", record_id=by.organisation_id,
-                 detail={"export_format": fmt, "rows": sum(len(rows) for rows in tables.values())})
-    session.commit()
-    return data, f"makker-{organisation.slug}-{today.isoformat()}.{fmt}"
+    return {table.name: session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
+            for table, stmt in _walk(organisation_id)}
+
+
+def export_name(session: Session, organisation_id: int, fmt: str, when: date) -> str:
+    from models.organisations import Organisation
+
+    organisation = session.get(Organisation, organisation_id)
+    day = when.date() if isinstance(when, datetime) else when
+    return f"makker-{organisation.slug}-{day.isoformat()}.{fmt}"

@@ -532,8 +532,10 @@ def _chunks(items: list, size: int) -> list[list]:
     return [items[i:i + size] for i in range(0, len(items), size)] or []
 
 
-def check_batch(session: Session, batch: ImportBatch, today: date) -> Preview:
-    """Every row checked as the forms check it, with duplicates flagged; writes nothing."""
+def check_batch(session: Session, batch: ImportBatch, today: date, duplicates: bool = True,
+                progress: Callable[[int], None] | None = None, progress_every: int = 500) -> Preview:
+    """Every row checked as the forms check it, with duplicates flagged (unless the caller
+    flags them itself, under its lock); writes nothing. ``progress(rows done)`` every so often."""
     program = session.get(Program, batch.program_id)
     chosen = set(batch.columns.values())
     missing = [key for key in REQUIRED[batch.kind] if key not in chosen
@@ -547,7 +549,11 @@ def check_batch(session: Session, batch: ImportBatch, today: date) -> Preview:
         data = checker(row, program, today)
         checks.append(RowCheck(number, f"{data.get('first_name') or ''} {data.get('last_name') or ''}".strip(),
                                row.errors, None, data))
-    if not missing:
+        if progress is not None and len(checks) % progress_every == 0:
+            progress(len(checks))
+    if progress is not None:
+        progress(len(checks))
+    if not missing and duplicates:
         _duplicates(session, batch, checks)
     unknown = {key: [value for value, code in pairs if code is None]
                for key, pairs in value_questions(batch).items()}
@@ -644,9 +650,18 @@ def run_import(session: Session, batch_id: int, today: date, link_for: Callable[
         return None
     batch = session.get(ImportBatch, batch_id)
     try:
-        preview = check_batch(session, batch, today)
-        plan = _plan(batch, preview)
+        # Every row's cells checked once, outside the write (the page shows rows done of all)...
+        preview = check_batch(session, batch, today, duplicates=False,
+                              progress=lambda done: _note_progress(session, batch_id, done),
+                              progress_every=progress_every)
         begin_write(session)
+        # ... then, under the organisation's lock, who is in Makker already (a second import
+        # of the same people waits here and finds them), the choices, and the writes.
+        lock(session, Organisation, batch.organisation_id)
+        batch = session.get(ImportBatch, batch_id)
+        if not preview.missing:
+            _duplicates(session, batch, preview.rows)
+        plan = _plan(batch, preview)
         result = _write(session, batch, plan, today, link_for)
         batch = session.get(ImportBatch, batch_id)
         batch.status, batch.progress, batch.finished_at = "done", len(plan), utcnow()
@@ -670,6 +685,16 @@ def run_import(session: Session, batch_id: int, today: date, link_for: Callable[
         if not isinstance(error, DomainError):
             raise
         return None
+
+
+def _note_progress(session: Session, batch_id: int, done: int) -> None:
+    """Rows checked so far, committed on a connection of its own: the job's session is not in a
+    write transaction yet, and the page that polls reads this."""
+    with Session(session.get_bind()) as side:
+        begin_write(side)
+        side.exec(update(ImportBatch).where(ImportBatch.id == batch_id, ImportBatch.status == "running")
+                  .values(progress=done))
+        side.commit()
 
 
 def _defaults(model: type) -> dict:

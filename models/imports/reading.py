@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -20,6 +21,8 @@ MAX_BYTES = 10 * 1024 * 1024
 MAX_COLUMNS = 100
 MAX_ROWS = 20_000
 FORMULA = "\x00formula:"  # a cell that was a formula: kept marked, refused per row in the preview
+# Control characters no spreadsheet text holds (tab, CR and LF are fine).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 class BadFile(DomainError):
@@ -59,14 +62,19 @@ def _decode(data: bytes) -> str:
         pass
     from charset_normalizer import from_bytes
 
+    unreadable = N_("The file is not text we can read. Save it from Excel as \"CSV UTF-8\" or as .xlsx.")
     best = from_bytes(data[:200_000], cp_isolation=["cp1252", "latin_1", "utf_16"]).best()
     if best is None:
-        raise BadFile(N_("The file is not text we can read. Save it from Excel as \"CSV UTF-8\" or as .xlsx."))
+        raise BadFile(unreadable)
     try:
-        return data.decode(best.encoding)
+        text = data.decode(best.encoding)
     except (UnicodeDecodeError, LookupError) as error:
-        raise BadFile(N_("The file is not text we can read. Save it from Excel as \"CSV UTF-8\" or as .xlsx.")) \
-            from error
+        raise BadFile(unreadable) from error
+    # Latin-1 decodes any bytes at all: a "text" full of control characters was never a sheet
+    # (Windows-1252, what Danish Excel writes, turns those bytes into letters and signs).
+    if _CONTROL.search(text):
+        raise BadFile(unreadable)
+    return text
 
 
 def _read_csv(data: bytes) -> list[list[str]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from models.clock import utcnow
@@ -77,3 +77,28 @@ class ImportMapping(SQLModel, table=True):
     values: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_by_id: int | None = Field(default=None, foreign_key="user.id")
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+EXPORT_STATUSES = ("queued", "running", "done", "failed", "expired")
+
+
+class ExportFile(SQLModel, table=True):
+    """One export of everything an admin asked for, made by a job; the file is kept on the row
+    for a short time (``exports.KEEP_HOURS``) and only the admin who asked may download it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    requested_by_id: int = Field(foreign_key="user.id", index=True)
+    fmt: str = Field(max_length=10)  # "xlsx" | "json"
+    status: str = Field(default="queued", max_length=20, index=True)  # one of EXPORT_STATUSES
+    progress: int = Field(default=0)  # tables read so far
+    total: int = Field(default=0)  # tables to read
+    rows: int = Field(default=0)
+    file_name: str = Field(default="", max_length=255)
+    size: int = Field(default=0)
+    content: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    error: str = Field(default="", max_length=2000)
+    created_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime | None = None
+    expires_at: datetime | None = None
+    downloads: int = Field(default=0)

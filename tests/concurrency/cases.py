@@ -1243,6 +1243,60 @@ def _imported_left(kit: Kit) -> Callable[[Session, Outcome], list[str]]:
         if batch.status == "done" and people != records:
             return [f"import done with {people} volunteers but {records} records"]
         return []
+
+
+def _imported(outcome: Any) -> Any:
+    """The job returns None when the batch failed with a reason on it: as the user sees it,
+    that import did not happen (the batch page says why)."""
+    from models.errors import DomainError
+
+    if outcome is None:
+        raise DomainError("The import failed; nothing was imported.")
+    return outcome
+
+
+@case("two files with the same volunteers imported at once")
+def _two_imports_same_people(kit: Kit) -> Race:
+    """The duplicate check runs under the organisation's lock right before the write: the
+    second import finds the first one's people and stops (nothing half-imported), never a 500."""
+    from models.imports import operations as ops
+    from models.volunteers import Volunteer
+
+    head = "Navn;E-mail;Fødselsår;Køn;Postnr;Status\r\n"
+    rows = "".join(f"Twice{i} Person{i};twice{kit.serial}x{i}@import{kit.serial}.dk;1980;K;4000;Godkendt\r\n"
+                   for i in range(3))
+    kit.session.commit()
+    batches = []
+    for by in (kit.coordinator, kit.coordinator2):
+        batch = ops.upload(kit.session, by, kit.program.id, "volunteers", "same.csv", (head + rows).encode())
+        ops.start_import(kit.session, by, batch.id, TODAY)
+        batches.append(batch.id)
+
+    def check(s: Session, _outcome: Outcome) -> list[str]:
+        s.rollback()
+        people = count(s, Volunteer, Volunteer.email.like(f"%@import{kit.serial}.dk"))
+        return [] if people == 3 else [f"{people} volunteers from two imports of the same 3 people"]
+
+    return Race([lambda s, b=batch_id: _imported(ops.run_import(s, b, TODAY, lambda user: "http://race/x"))
+                 for batch_id in batches], winners=1, check=check)
+
+
+@case("an admin asks for the export twice at once (double click)")
+def _export_double(kit: Kit) -> Race:
+    from models.imports.exports import request_export
+    from models.imports.tables import ExportFile
+
+    admin = _plain(kit, kit.admin)
+
+    def check(s: Session, _outcome: Outcome) -> list[str]:
+        s.rollback()
+        n = count(s, ExportFile, ExportFile.requested_by_id == admin.id)
+        return [] if n == 1 else [f"{n} exports made for one double click"]
+
+    return Race([lambda s: request_export(s, admin, "xlsx"), lambda s: request_export(s, admin, "xlsx")],
+                winners=2, check=check)
+
+
 # --- referrals (issue 13) -------------------------------------------------------------------
 
 REFERRAL_LINK = "http://test/henviser/1"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import timedelta
 
 import pytest
@@ -161,12 +162,34 @@ def test_youths_come_in_with_the_files_consent_marked_to_be_confirmed(session, w
     ("bred.csv", (";".join(f"k{i}" for i in range(1000)) + "\r\n" + ";".join("x" * 1000) + "\r\n").encode()),
     ("stor.csv", b"a;b\r\n" + b"x;y\r\n" * (6 * 1024 * 1024)),
     ("kun-overskrift.csv", b"Navn;E-mail\r\n"),
+    # Neither UTF-8 nor plausible Windows-1252: Russian in KOI8-R, and bytes that are no text at all.
+    ("russisk.csv", "Имя;Индекс\r\nИван Петров;4000\r\n".encode("koi8_r")),
+    ("stoej.csv", b"Navn;Postnr\r\n" + bytes(random.Random(3).randrange(0x80, 0xA0) for _ in range(400))
+     + b";4000\r\n"),
+    ("stoej2.csv", bytes(random.Random(4).randrange(1, 256) for _ in range(5000))),
 ])
 def test_a_bad_file_gives_a_clear_message_and_stores_nothing(session, world, name, data):
+    from pathlib import Path
+
+    from babel.support import Translations
+
+    danish = Translations.load(str(Path(__file__).resolve().parents[2] / "web" / "translations"), ["da"])
     with pytest.raises(BadFile) as error:
         _import(session, world, data, name)
     assert error.value.msgid
+    # Said in Danish (the page shows the translation), and nothing is stored.
+    assert danish.gettext(error.value.msgid) != error.value.msgid
     assert _count(session, ImportBatch) == 0
+
+
+def test_a_windows_1252_file_from_danish_excel_reads_aeoeaa_correctly(session, world):
+    rows = volunteer_rows(3, seed=12)
+    rows[0][0], rows[1][0], rows[2][0] = "Søren Ærøskøbing", "Åse Blåbærhøj", "Jørgen Æbeløs"
+    batch = _import(session, world, csv_bytes(VOLUNTEER_HEADERS, rows, encoding="cp1252"), "excel.csv")
+    assert batch.headers[3] == "Fødselsår"
+    preview = ops.check_batch(session, batch, today())
+    assert [(r.data["first_name"], r.data["last_name"]) for r in preview.rows] == [
+        ("Søren", "Ærøskøbing"), ("Åse", "Blåbærhøj"), ("Jørgen", "Æbeløs")]
 
 
 def test_a_formula_in_a_cell_is_refused_for_its_row(session, world):
@@ -186,3 +209,31 @@ def test_the_files_cells_are_emptied_after_the_undo_window_and_the_counts_stay(s
     session.expire_all()
     kept = session.get(ImportBatch, batch.id)
     assert kept.rows == [] and kept.result["rows"] == 3 and kept.sha256
+
+
+def test_the_job_commits_its_progress_as_it_checks_so_another_connection_sees_it_rise(engine, session, world,
+                                                                                      monkeypatch):
+    from sqlmodel import Session as _Session
+
+    from models.clock import today
+    from models.imports import operations as ops
+    from tests.imports.helpers import VOLUNTEER_HEADERS, csv_bytes, volunteer_rows
+
+    n = 23
+    batch = ops.upload(session, world.coordinator, world.program.id, "volunteers", "f.csv",
+                       csv_bytes(VOLUNTEER_HEADERS, volunteer_rows(n, seed=8)))
+    ops.start_import(session, world.coordinator, batch.id, today())
+    seen: list[tuple[str, int]] = []
+    real = ops._note_progress
+
+    def watched(job_session, batch_id: int, done: int) -> None:
+        real(job_session, batch_id, done)
+        with _Session(engine) as other:  # what the polling page reads, from its own connection
+            row = other.get(ImportBatch, batch_id)
+            seen.append((row.status, row.progress))
+
+    monkeypatch.setattr(ops, "_note_progress", watched)
+    result = ops.run_import(session, batch.id, today(), lambda user: "http://x", progress_every=5)
+    assert result is not None and result.created["Volunteer"] == n
+    assert [p for _s, p in seen] == [5, 10, 15, 20, n]
+    assert {s for s, _p in seen} == {"running"}

@@ -89,3 +89,28 @@ def test_undo_asks_for_confirmation_and_removes_the_imported_volunteers(app, as_
     assert _count(session, Volunteer, Volunteer.email.like("%@regneark.dk")) == 3
     assert client.post(f"/import/{batch.id}/fortryd", data={"confirm": "y"}).status_code == 302
     assert _count(session, Volunteer, Volunteer.email.like("%@regneark.dk")) == 0
+
+
+def test_a_running_import_shows_rows_done_of_all_in_a_live_region_and_its_status_url(app, as_role, session, world):
+    from models.clock import today
+    from models.imports import operations as ops
+
+    client = as_role("coordinator")
+    assert _upload(client, world, csv_bytes(VOLUNTEER_HEADERS, volunteer_rows(7, seed=4))).status_code == 302
+    batch = session.exec(select(ImportBatch)).one()
+    ops.start_import(session, world.coordinator, batch.id, today())
+    page = client.get(f"/import/{batch.id}").get_data(as_text=True)
+    assert 'http-equiv="refresh"' not in page and "run-progress.js" in page
+    assert re.search(r'role="status" aria-live="polite"[^>]*>\s*Venter på at importen går i gang', page), page
+    session.rollback()
+    session.exec(ImportBatch.__table__.update().where(ImportBatch.id == batch.id).values(status="running", progress=3))
+    session.commit()
+    status = client.get(f"/import/{batch.id}/status").get_json()
+    assert (status["status"], status["progress"], status["total"]) == ("running", 3, 7)
+    assert status["message"] == "Tjekker rækkerne: 3 af 7."
+    page = client.get(f"/import/{batch.id}").get_data(as_text=True)
+    assert "Tjekker rækkerne: 3 af 7." in page
+    session.exec(ImportBatch.__table__.update().where(ImportBatch.id == batch.id).values(progress=7))
+    session.commit()
+    assert client.get(f"/import/{batch.id}/status").get_json()["message"] == \
+        "Alle 7 rækker er tjekket; de gemmes nu på én gang."

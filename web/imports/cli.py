@@ -107,7 +107,8 @@ def import_command(file: Path, program_slug: str, organisation_slug: str | None,
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @with_appcontext
 def restore_command(file: Path) -> None:
-    """Bring an organisation exported as JSON (Tag det hele med) into this Makker, all or nothing."""
+    """Bring an organisation exported as JSON or as the .xlsx workbook (Tag det hele med) into this
+    Makker, all or nothing."""
     from sqlmodel import Session
 
     from models.errors import DomainError

@@ -28,3 +28,10 @@ class UndoForm(FlaskForm):
     confirm = BooleanField(_l("Yes, remove everything this import created"),
                            validators=[InputRequired(_l("Tick the box to confirm."))])
     submit_key = SubmitKeyField()
+
+
+class ExportForm(FlaskForm):
+    """Which file the job makes: the buttons carry the format."""
+
+    fmt = SelectField(_l("Format"), choices=[("xlsx", "Excel (.xlsx)"), ("json", "JSON")],
+                      validators=[InputRequired()])

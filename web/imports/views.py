@@ -203,8 +203,31 @@ def batch(batch_id: int) -> str:
     db = get_db()
     blockers = ops.undo_blockers(db, batch, today()) if batch.status == "done" else []
     return render_template("imports/batch.html", batch=batch, program=db.get(Program, batch.program_id),
-                           blockers=blockers, undo_days=ops.UNDO_DAYS,
+                           blockers=blockers, undo_days=ops.UNDO_DAYS, progress=progress_text(batch),
                            created_by=db.get(User, batch.created_by_id) if batch.created_by_id else None)
+
+
+def progress_text(batch: ImportBatch) -> str:
+    """Where a queued or running import is, in the reader's words (page and status URL)."""
+    from web.i18n import format_number
+
+    total = len(batch.rows)
+    if batch.status == "queued":
+        return _("Waiting for the import to start.")
+    if batch.status == "running" and batch.progress < total:
+        return _("Checking the rows: %(done)s of %(total)s.", done=format_number(batch.progress),
+                 total=format_number(total))
+    if batch.status == "running":
+        return _("All %(total)s rows are checked; saving them in one go.", total=format_number(total))
+    return _("The import has finished.")
+
+
+@bp.get("/<int:batch_id>/status")
+def batch_status(batch_id: int) -> dict:
+    batch = load(ImportBatch, batch_id, "manage")
+    # The page that polls this reloads itself once the import is no longer queued or running.
+    return {"status": batch.status, "progress": batch.progress, "total": len(batch.rows),
+            "message": progress_text(batch)}
 
 
 @bp.post("/<int:batch_id>/proev-igen")
@@ -317,28 +340,82 @@ def welcome(token: str) -> str | Response:
 
 # --- export: everything, to leave -----------------------------------------------------------
 
-@bp.get("/eksport")
-def export_page() -> str:
-    from models.imports.export import SHEET_NAMES, organisation_tables
+def _export_admin() -> None:
     from models.organisations import Organisation
 
     require_area("admin")  # signed in first: an anonymous visitor has no organisation
-    organisation = get_db().get(Organisation, current_user.organisation_id)
-    require("export", organisation)
-    counts = {SHEET_NAMES.get(name, name): len(rows)
-              for name, rows in organisation_tables(get_db(), current_user.organisation_id).items()}
-    return render_template("imports/export.html", counts=counts)
+    require("export", get_db().get(Organisation, current_user.organisation_id))
 
 
-@bp.get("/eksport/<any(xlsx, json):fmt>")
-def export_file(fmt: str) -> Response:
-    from models.imports.export import export_organisation
-    from models.organisations import Organisation
+@bp.route("/eksport", methods=["GET", "POST"])
+def export_page() -> str | Response:
+    """What an export holds, and the admin's own exports; the file itself is made by a job."""
+    from models.imports import exports
+    from models.imports.export import SHEET_NAMES, table_counts
+    from web.imports.forms import ExportForm
 
-    require_area("admin")  # signed in first: an anonymous visitor has no organisation
-    organisation = get_db().get(Organisation, current_user.organisation_id)
-    require("export", organisation)
-    data, name = export_organisation(get_db(), current_user, fmt, today())
+    _export_admin()
+    db = get_db()
+    form = ExportForm()
+    if request.method == "POST" and form.validate_on_submit():
+        from web.forms import attempt_action
+
+        written = attempt_action(lambda: exports.request_export(db, current_user, form.fmt.data))
+        if written is not None:
+            enqueue("export_file", written.value.id)
+            return redirect(url_for("imports.export_status_page", export_id=written.value.id))
+    counts = {SHEET_NAMES.get(name, name): n for name, n in table_counts(db, current_user.organisation_id).items()}
+    page = paginate(db, exports.my_exports(current_user))
+    return render_template("imports/export.html", counts=counts, form=form, page=page,
+                           keep_hours=exports.KEEP_HOURS), 400 if request.method == "POST" else 200
+
+
+def export_progress_text(export: object) -> str:
+    from web.i18n import format_number
+
+    if export.status == "queued":
+        return _("Waiting for the export to start.")
+    if export.status == "running":
+        return _("Reading the tables: %(done)s of %(total)s.", done=format_number(export.progress),
+                 total=format_number(export.total or 0))
+    return _("The export has finished.")
+
+
+@bp.get("/eksport/<int:export_id>")
+def export_status_page(export_id: int) -> str:
+    from models.imports.exports import KEEP_HOURS, ExportFile
+
+    _export_admin()
+    export = load(ExportFile, export_id, "download")
+    return render_template("imports/export_file.html", export=export, progress=export_progress_text(export),
+                           keep_hours=KEEP_HOURS)
+
+
+@bp.get("/eksport/<int:export_id>/status")
+def export_status(export_id: int) -> dict:
+    from models.imports.exports import ExportFile
+
+    _export_admin()
+    export = load(ExportFile, export_id, "download")
+    return {"status": export.status, "progress": export.progress, "total": export.total,
+            "message": export_progress_text(export)}
+
+
+@bp.get("/eksport/<int:export_id>/fil")
+def export_download(export_id: int) -> Response:
+    from datetime import UTC, datetime
+
+    from models.imports.exports import ExportFile, download_export
+
+    _export_admin()
+    export = load(ExportFile, export_id, "download")
+    try:
+        data, name, fmt = download_export(get_db(), current_user, export.id, datetime.now(UTC))
+    except DomainError as error:
+        get_db().rollback()
+        flash(error_message(error), "error")
+        return redirect(url_for("imports.export_status_page", export_id=export.id))
     mimetype = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if fmt == "xlsx"
                 else "application/json")
-    return Response(data, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(data, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"',
+                                                      "Cache-Control": "no-store"})

@@ -216,3 +216,27 @@ def invite_to_events(ctx: JobContext) -> dict:
         report = invite_to_coming_events(session, ctx.now(), _event_domain(), _event_link)
     ctx.enqueue("send_outbox")
     return asdict(report)
+
+
+# --- the export of everything, as a job (issue 17) ---
+
+@job("export_file")
+def export_file(ctx: JobContext, export_id: int) -> dict | None:
+    """One admin's export of everything; a second delivery finds nothing to claim."""
+    from models.imports.exports import run_export
+
+    with ctx.session() as session:
+        export = run_export(session, export_id, ctx.now())
+        return {"export": export.id, "rows": export.rows, "size": export.size} if export is not None else None
+
+
+@periodic(every(60))
+def prune_exports(ctx: JobContext) -> dict:
+    """Export files are kept for a day only; stopped ones are failed, lost ones sent again."""
+    from models.imports.exports import prune_exports as prune
+
+    with ctx.session() as session:
+        report = prune(session, ctx.now())
+    for export_id in report["to_enqueue"]:
+        ctx.enqueue("export_file", export_id)
+    return report
