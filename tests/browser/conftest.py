@@ -1,6 +1,6 @@
 """Browser tests: the real app served on 127.0.0.1, driven through Debian's Chromium.
 
-Playwright never downloads a browser here: we launch Debian's /usr/bin/chromium. Without it the
+We launch the system browser at /usr/bin/chromium (Debian's package), never a bundled one. Without it the
 tests are skipped locally and fail in CI (CI=true).
 """
 
