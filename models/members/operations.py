@@ -53,6 +53,18 @@ def _program_of(session: Session, volunteer: Volunteer, program_id: int) -> Prog
     return program
 
 
+def _lock_current_member(session: Session, volunteer_id: int, program_id: int) -> tuple[Volunteer, Program, Membership]:
+    """Lock the person, then their place in the programme, and decide on the locked rows: a place
+    left meanwhile is a lost race, told as one."""
+    volunteer = lock(session, Volunteer, volunteer_id)
+    program = _program_of(session, volunteer, program_id)
+    member = lock_membership(session, volunteer_id, program_id)
+    if member is None or member.status == "left":
+        raise Conflict(N_("%(name)s is not in %(program)s any more. Reload the page."),
+                       name=volunteer.first_name, program=program.name)
+    return volunteer, program, member
+
+
 @shared_write
 def join_program(session: Session, volunteer_id: int, program_id: int, capacity: int, by: User, today: date,
                  motivation: str = "", submit_key: str | None = None) -> Membership:
@@ -142,12 +154,7 @@ def leave_program(session: Session, volunteer_id: int, program_id: int, by: User
     begin_write(session)
     claim = claim_submission(session, submit_key, f"leave_program:{volunteer_id}:{program_id}", user_id=by.id,
                              already=N_("This has already been saved."))
-    volunteer = lock(session, Volunteer, volunteer_id)
-    program = _program_of(session, volunteer, program_id)
-    member = lock_membership(session, volunteer_id, program_id)
-    if member is None or member.status == "left":
-        raise Conflict(N_("%(name)s is not in %(program)s any more. Reload the page."),
-                       name=volunteer.first_name, program=program.name)
+    volunteer, program, member = _lock_current_member(session, volunteer_id, program_id)
     if program_ids_of(session, volunteer_id) == [program_id]:
         raise DomainError(N_("This is the only programme: to stop altogether, withdraw as a volunteer."))
     if not reason.strip():
@@ -192,12 +199,7 @@ def record_programme_step(session: Session, volunteer_id: int, program_id: int, 
     begin_write(session)
     claim = claim_submission(session, submit_key, f"programme_step:{volunteer_id}:{program_id}", user_id=by.id,
                              already=N_("This screening step has already been saved."))
-    volunteer = lock(session, Volunteer, volunteer_id)
-    program = _program_of(session, volunteer, program_id)
-    member = lock_membership(session, volunteer_id, program_id)
-    if member is None or member.status == "left":
-        raise Conflict(N_("%(name)s is not in %(program)s any more. Reload the page."),
-                       name=volunteer.first_name, program=program.name)
+    volunteer, program, member = _lock_current_member(session, volunteer_id, program_id)
     if step not in PROGRAMME_STEPS or step not in (program.required_steps or []):
         raise DomainError(N_("That step is not part of this program's screening."), field="step")
     if on is None:
