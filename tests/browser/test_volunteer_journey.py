@@ -50,7 +50,7 @@ def test_sign_up_on_a_phone_confirm_screening_and_enter_the_pool(page, phone_pag
     expect(phone.get_by_role("status")).to_contain_text("din e-mail er bekræftet")
     sign_in(phone, "maja@example.org", "maja-har-et-kodeord")
     expect(phone.get_by_role("heading", name="Din godkendelse")).to_be_visible()
-    expect(phone.get_by_text("Børneattest")).to_be_visible()
+    expect(phone.get_by_text("Børneattest", exact=True)).to_be_visible()
     # The papers only the volunteer can sign (issue 15): approval waits for them.
     phone.get_by_role("link", name="Læs og underskriv").click()
     for title in ("Tavshedserklæring", "Frivilligaftale"):
