@@ -211,6 +211,12 @@ ACCESS: dict[str, tuple[frozenset[str], Callable]] = {
     "members.manage": (STAFF, lambda w: {"volunteer_id": w.volunteer.id}),
     "members.approve": (STAFF, lambda w: {"volunteer_id": w.volunteer.id, "program_id": w.family_program.id}),
     "members.end": (STAFF, lambda w: {"volunteer_id": w.volunteer.id, "program_id": w.program.id}),
+    "members.pause_own": (VOLUNTEERS, lambda w: {"program_id": w.program.id}),
+    "members.resume_own": (VOLUNTEERS, lambda w: {"program_id": w.program.id}),
+    "members.capacity_own": (VOLUNTEERS, lambda w: {"program_id": w.program.id}),
+    "members.pause": (STAFF, lambda w: {"volunteer_id": w.volunteer.id, "program_id": w.program.id}),
+    "members.resume": (STAFF, lambda w: {"volunteer_id": w.volunteer.id, "program_id": w.program.id}),
+    "members.capacity": (STAFF, lambda w: {"volunteer_id": w.volunteer.id, "program_id": w.program.id}),
 }
 
 

@@ -40,6 +40,7 @@ from models.events.tables import (
     EventProgram,
     EventSignup,
 )
+from models.members.tables import Membership
 from models.organisations import Program
 from models.users import User
 from models.volunteers import ScreeningStep, Volunteer
@@ -285,16 +286,30 @@ class AttendanceReport:
 
 
 def _complete_training(session: Session, volunteer: Volunteer, event: Event, by: User, attended: bool,
-                       report: AttendanceReport) -> None:
-    """Attending the introductory course completes the programme's training step with its date;
-    unticking a mistake puts back a step this course had completed (nothing else)."""
+                       report: AttendanceReport, program_ids: list[int], places: list[Membership]) -> None:
+    """Attending the introductory course completes the training step of each programme the
+    course is for, with its date: the person's screening for the programme they first joined,
+    the place's own step for a further programme (issue 15). Unticking a mistake puts back a
+    step this course had completed (nothing else)."""
+    course_day = local(event.starts_at).date()
+    for place in places:
+        program = session.get(Program, place.program_id)
+        if TRAINING_STEP not in (program.required_steps or []):
+            continue
+        if attended and TRAINING_STEP not in place.own_steps:
+            place.own_steps = {**place.own_steps, TRAINING_STEP: course_day.isoformat()}
+        elif not attended and place.status == "applied" and place.own_steps.get(TRAINING_STEP) == course_day.isoformat():
+            place.own_steps = {k: v for k, v in place.own_steps.items() if k != TRAINING_STEP}
+        else:
+            continue
+        session.add(place)
+        (report.training_done if attended else report.training_undone).append(volunteer.id)
     program = session.get(Program, volunteer.program_id)
-    if TRAINING_STEP not in (program.required_steps or []):
+    if volunteer.program_id not in program_ids or TRAINING_STEP not in (program.required_steps or []):
         return
     step = session.exec(select(ScreeningStep).where(ScreeningStep.volunteer_id == volunteer.id,
                                                     ScreeningStep.step == TRAINING_STEP)).first()
     marker = f"{COURSE_NOTE_PREFIX}{event.title}"[:2000]
-    course_day = local(event.starts_at).date()
     if attended:
         if step is not None and step.status in ("done", "approved"):
             return  # already trained (an earlier course, or typed in): keep that date
@@ -316,6 +331,22 @@ def _complete_training(session: Session, volunteer: Volunteer, event: Event, by:
         report.training_undone.append(volunteer.id)
 
 
+def _further_places(session: Session, volunteers: list[Volunteer], program_ids: list[int]) -> dict[int, list[Membership]]:
+    """The places (locked, after the people) of the course's programmes that are not the
+    person's first one: an intro course there completes that place's own step."""
+    from models.members.tables import Membership
+
+    ids = list(session.exec(select(Membership.id).where(
+        Membership.volunteer_id.in_([v.id for v in volunteers]), Membership.program_id.in_(program_ids),
+        Membership.status != "left").order_by(Membership.id)))
+    first = {v.id: v.program_id for v in volunteers}
+    places: dict[int, list[Membership]] = {}
+    for place in lock_all(session, Membership, ids):
+        if place.program_id != first[place.volunteer_id]:
+            places.setdefault(place.volunteer_id, []).append(place)
+    return places
+
+
 @shared_write
 def record_attendance(session: Session, event_id: int, attended: dict[int, int], by: User, today: date,
                       submit_key: str | None = None) -> AttendanceReport:
@@ -331,6 +362,9 @@ def record_attendance(session: Session, event_id: int, attended: dict[int, int],
         volunteer_ids = sorted(set(session.exec(select(EventSignup.volunteer_id)
                                                 .where(EventSignup.event_id == peek.id))))
         volunteers = {v.id: v for v in lock_all(session, Volunteer, volunteer_ids)}
+        program_ids = event_program_ids(session, peek.id)
+        places = _further_places(session, list(volunteers.values()), program_ids) \
+            if peek.kind == TRAINING_KIND else {}
         event = lock(session, Event, event_id)
         signups = list(session.exec(select(EventSignup).where(EventSignup.event_id == event.id)
                                     .execution_options(populate_existing=True)))
@@ -364,7 +398,8 @@ def record_attendance(session: Session, event_id: int, attended: dict[int, int],
             report.attended += 1
             report.minutes += signup.minutes
         if event.kind == TRAINING_KIND:
-            _complete_training(session, volunteers[signup.volunteer_id], event, by, came, report)
+            _complete_training(session, volunteers[signup.volunteer_id], event, by, came, report, program_ids,
+                               places.get(signup.volunteer_id, []))
         record_audit(session, organisation_id=event.organisation_id, user_id=by.id, action="update",
                      record_type="Volunteer", record_id=signup.volunteer_id,
                      detail={"event": event.id, "attended": came, "minutes": signup.minutes})

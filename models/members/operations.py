@@ -145,7 +145,6 @@ def leave_program(session: Session, volunteer_id: int, program_id: int, by: User
         update_volunteer_pool_state,
     )
     from models.matches import OPEN_MATCH_STATUSES, Match
-    from models.matchruns import Proposal
     from models.members.queries import program_ids_of
     from models.mentees import Request
     from models.risk_state import refresh_match_risk
@@ -175,10 +174,7 @@ def leave_program(session: Session, volunteer_id: int, program_id: int, by: User
         change_status(session, match, "closed", by_id=by.id, on=today, reason="volunteer left the programme")
         cancel_planned_checkins(session, match, keep=("one_year",) if started else ())
         return_request_to_pool(session, session.get(Request, match.request_id), today)
-    for proposal in session.exec(select(Proposal).join(Request, Request.id == Proposal.request_id).where(
-            Proposal.volunteer_id == volunteer_id, Proposal.status == "proposed", Request.program_id == program_id)):
-        proposal.status = "superseded"
-        session.add(proposal)
+    _withdraw_proposals(session, volunteer_id, program_id)
     member.status, member.left_on, member.leave_reason = "left", today, reason.strip()[:500]
     session.add(member)
     session.flush()
@@ -187,6 +183,95 @@ def leave_program(session: Session, volunteer_id: int, program_id: int, by: User
                  record_type="Volunteer", record_id=volunteer.id,
                  detail={"programme": program.name, "membership_status": "left", "note": reason[:500]})
     refresh_match_risk(session, today, match_ids)
+    note_result(claim, member.id)
+    session.commit()
+    return member
+
+
+def _withdraw_proposals(session: Session, volunteer_id: int, program_id: int) -> None:
+    """Proposals of the volunteer in one programme they are no longer available in are settled."""
+    from models.matchruns import Proposal
+    from models.mentees import Request
+
+    for proposal in session.exec(select(Proposal).join(Request, Request.id == Proposal.request_id).where(
+            Proposal.volunteer_id == volunteer_id, Proposal.status == "proposed", Request.program_id == program_id)):
+        proposal.status = "superseded"
+        session.add(proposal)
+
+
+def _after_place_change(session: Session, volunteer: Volunteer, program: Program, member: Membership, by: User,
+                        today: date, detail: dict) -> None:
+    """What every change of a place does before its commit: the person's place in the pool
+    follows the free places left in all programmes, and the change is in the audit log."""
+    from models.lifecycle import update_volunteer_pool_state
+
+    session.add(member)
+    session.flush()
+    update_volunteer_pool_state(session, volunteer, today)
+    record_audit(session, organisation_id=volunteer.organisation_id, user_id=by.id, action="update",
+                 record_type="Volunteer", record_id=volunteer.id, detail={"programme": program.name, **detail})
+
+
+@shared_write
+def pause_membership(session: Session, volunteer_id: int, program_id: int, by: User, today: date,
+                     submit_key: str | None = None) -> Membership:
+    """Not available for new matches in one programme for now (the summer off from the homework
+    café); running matches there go on, proposals there are withdrawn, other programmes are
+    untouched."""
+    begin_write(session)
+    claim = claim_submission(session, submit_key, f"pause_membership:{volunteer_id}:{program_id}", user_id=by.id,
+                             already=N_("This has already been saved."))
+    volunteer, program, member = _lock_current_member(session, volunteer_id, program_id)
+    if member.status != "active":
+        raise Conflict(N_("The place in %(program)s is not active, so it cannot be paused. Reload the page."),
+                       program=program.name)
+    member.status = "paused"
+    _withdraw_proposals(session, volunteer_id, program_id)
+    _after_place_change(session, volunteer, program, member, by, today, {"membership_status": "paused"})
+    note_result(claim, member.id)
+    session.commit()
+    return member
+
+
+@shared_write
+def resume_membership(session: Session, volunteer_id: int, program_id: int, by: User, today: date,
+                      submit_key: str | None = None) -> Membership:
+    """Back from a pause in one programme: proposed again there from the next matching run."""
+    begin_write(session)
+    claim = claim_submission(session, submit_key, f"resume_membership:{volunteer_id}:{program_id}", user_id=by.id,
+                             already=N_("This has already been saved."))
+    volunteer, program, member = _lock_current_member(session, volunteer_id, program_id)
+    if member.status != "paused":
+        raise Conflict(N_("The place in %(program)s is not paused. Reload the page."), program=program.name)
+    member.status = "active"
+    _after_place_change(session, volunteer, program, member, by, today, {"membership_status": "active"})
+    note_result(claim, member.id)
+    session.commit()
+    return member
+
+
+@shared_write
+def set_programme_capacity(session: Session, volunteer_id: int, program_id: int, capacity: int, by: User,
+                           today: date, submit_key: str | None = None) -> Membership:
+    """How many youths or families at a time the volunteer takes in one programme. Never below
+    the matches already open there (decided on the locked person, who every new match locks
+    first)."""
+    from models.members.queries import open_in_program
+
+    begin_write(session)
+    claim = claim_submission(session, submit_key, f"programme_capacity:{volunteer_id}:{program_id}", user_id=by.id,
+                             already=N_("This has already been saved."))
+    volunteer, program, member = _lock_current_member(session, volunteer_id, program_id)
+    if not 1 <= capacity <= 5:
+        raise DomainError(N_("Choose between 1 and 5."), field="capacity")
+    taken = open_in_program(session, volunteer_id, program_id)
+    if capacity < taken:
+        raise DomainError(N_("%(n)s matches in %(program)s are running: choose at least %(n)s."), n=taken,
+                          program=program.name, field="capacity")
+    member.capacity = capacity
+    if program.id == volunteer.program_id:
+        volunteer.capacity = capacity  # the first programme's capacity is the profile's too
+    _after_place_change(session, volunteer, program, member, by, today, {"capacity": capacity})
     note_result(claim, member.id)
     session.commit()
     return member

@@ -1744,6 +1744,67 @@ def _leave_vs_approve(kit: Kit) -> Race:
                  lambda s: approve_proposal(s, proposal.id, kit.coordinator, TODAY)], winners=(1, 2), check=check)
 
 
+@case("a volunteer lowers their places in a programme while a coordinator approves one more match there")
+def _fewer_places_vs_approve(kit: Kit) -> Race:
+    from models.matches import OPEN_MATCH_STATUSES, Match
+    from models.members.operations import set_programme_capacity
+    from models.members.queries import membership
+    from models.proposals import approve_proposal
+
+    volunteer = kit.volunteer(capacity=1, with_user=True)
+    second, run = _second_programme(kit, volunteer, capacity=2)
+    kit.match(_request_in(kit, second), volunteer)  # one of the two places taken
+    proposal = kit.proposal(_request_in(kit, second), volunteer, run=run)
+    vid, pid = volunteer.id, second.id
+    user = kit.session.get(type(kit.coordinator), volunteer.user_id)
+
+    def check(session: Session, outcome: Outcome) -> list[str]:
+        session.rollback()
+        session.expire_all()
+        place = membership(session, vid, pid)
+        open_there = count(session, Match, Match.volunteer_id == vid, Match.program_id == pid,
+                           Match.status.in_(OPEN_MATCH_STATUSES))
+        return [f"{open_there} open matches on {place.capacity} places"] if open_there > place.capacity else []
+
+    # Fewer places first: the approval finds no room. Approval first: there are as many
+    # matches as places already, so "1" is refused with the number of running matches.
+    return Race([lambda s: set_programme_capacity(s, vid, pid, 1, user, TODAY),
+                 lambda s: approve_proposal(s, proposal.id, kit.coordinator, TODAY)], winners=1, check=check)
+
+
+@case("a volunteer pauses a programme while a coordinator approves a match there")
+def _pause_vs_approve(kit: Kit) -> Race:
+    from models.matches import OPEN_MATCH_STATUSES, Match
+    from models.matchruns import Proposal
+    from models.members.operations import pause_membership
+    from models.members.queries import membership
+    from models.proposals import approve_proposal
+
+    volunteer = kit.volunteer(capacity=1, with_user=True)
+    second, run = _second_programme(kit, volunteer)
+    proposal = kit.proposal(_request_in(kit, second), volunteer, run=run)
+    vid, pid, proposal_id = volunteer.id, second.id, proposal.id
+    user = kit.session.get(type(kit.coordinator), volunteer.user_id)
+
+    def check(session: Session, outcome: Outcome) -> list[str]:
+        session.rollback()
+        session.expire_all()
+        place = membership(session, vid, pid)
+        open_there = count(session, Match, Match.volunteer_id == vid, Match.program_id == pid,
+                           Match.status.in_(OPEN_MATCH_STATUSES))
+        status = session.get(Proposal, proposal_id).status
+        if place.status != "paused":
+            return [f"the place is {place.status} after a pause"]
+        # Paused first: the proposal was withdrawn and no match came of it. Approved first:
+        # the match runs on during the pause (a pause stops new proposals, not running pairs).
+        if open_there == 0 and status != "superseded":
+            return [f"no match, but the proposal is still {status}"]
+        return []
+
+    return Race([lambda s: pause_membership(s, vid, pid, user, TODAY),
+                 lambda s: approve_proposal(s, proposal.id, kit.coordinator, TODAY)], winners=(1, 2), check=check)
+
+
 @case("a volunteer applies twice to the same programme (double click) while a coordinator adds them")
 def _join_twice(kit: Kit) -> Race:
     from models.members.operations import join_program

@@ -235,6 +235,35 @@ def test_an_approved_volunteer_whose_training_was_never_recorded_gets_it_from_th
     assert (step.status, step.step_date) == ("done", clock.today())
 
 
+def test_a_further_programmes_course_completes_that_places_own_step_and_not_the_first_ones(
+        as_role, session, world):
+    from models.members.queries import membership
+
+    family = world.family_program
+    family.required_steps = ["interview", "training"]
+    session.add(family)
+    course = b.make_event(session, [family], kind="intro_course", days_ahead=0, hour=0, hours=2)
+    volunteer = b.make_volunteer(session, world.program, first_name="Begge")
+    first_step = session.exec(select(ScreeningStep).where(ScreeningStep.volunteer_id == volunteer.id,
+                                                          ScreeningStep.step == "training")).one()
+    first_step.status, first_step.step_date = "pending", None
+    session.add(first_step)
+    b.join_programme(session, volunteer, family, status="applied")
+    signup = b.make_signup(session, course, volunteer)
+    session.commit()
+    client = as_role("coordinator")
+    client.post(f"/koordinator/arrangementer/{course.id}/fremmoede", data={"came": [str(signup.id)]})
+    session = fresh(session)
+    assert membership(session, volunteer.id, family.id).own_steps == {"training": clock.today().isoformat()}
+    # The youth programme's course is its own: this course was not it.
+    assert session.get(ScreeningStep, first_step.id).status == "pending"
+    page = client.get(f"/koordinator/frivillige/{volunteer.id}/programmer").get_data(as_text=True)
+    assert "Godkend til " + family.name in page
+    # Unticked by mistake before the place was approved: the course's step is put back.
+    client.post(f"/koordinator/arrangementer/{course.id}/fremmoede", data={})
+    assert membership(fresh(session), volunteer.id, family.id).own_steps == {}
+
+
 def test_cancelling_an_event_asks_for_confirmation_and_tells_everyone_signed_up(as_role, session, world):
     event = b.make_event(session, [world.program], title="Julefrokost")
     b.make_signup(session, event, world.other_volunteer)

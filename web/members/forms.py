@@ -28,5 +28,12 @@ class LeaveForm(FlaskForm):
     submit_key = SubmitKeyField()
 
 
-class ApproveForm(FlaskForm):
+class ButtonForm(FlaskForm):
+    """A button that changes a place (approve, pause, resume): only its one-time token."""
+
+    submit_key = SubmitKeyField()
+
+
+class CapacityForm(FlaskForm):
+    capacity = SelectField(_l("Youths or families at a time"), choices=CAPACITY_CHOICES)
     submit_key = SubmitKeyField()

@@ -11,14 +11,27 @@ from flask_login import current_user
 from models.audit import record_view
 from models.clock import today, utcnow
 from models.errors import AlreadyDone, DomainError
-from models.members.operations import approve_membership, join_program, leave_program
-from models.members.queries import membership, missing_steps, programme_lines, programmes_to_join
+from models.members.operations import (
+    approve_membership,
+    join_program,
+    leave_program,
+    pause_membership,
+    resume_membership,
+    set_programme_capacity,
+)
+from models.members.queries import (
+    ProgrammeLine,
+    membership,
+    missing_steps,
+    programme_lines,
+    programmes_to_join,
+)
 from models.organisations import Program
 from models.volunteers import Volunteer
 from web.database import get_db
-from web.forms import apply_domain_error
+from web.forms import apply_domain_error, attempt_action
 from web.i18n import error_message
-from web.members.forms import ApproveForm, JoinForm, LeaveForm
+from web.members.forms import ButtonForm, CapacityForm, JoinForm, LeaveForm
 from web.policy import load, own_volunteer, require, require_area
 
 bp = Blueprint("members", __name__)
@@ -76,6 +89,44 @@ def _leave(volunteer: Volunteer, program_id: int, template: str, back: str) -> R
         400 if request.method == "POST" else 200)
 
 
+def place_forms(lines: list[ProgrammeLine]) -> dict[int, tuple[ButtonForm, CapacityForm]]:
+    """A button form and a capacity form per open place, each with its own one-time token."""
+    return {line.program.id: (ButtonForm(formdata=None),
+                              CapacityForm(formdata=None, capacity=str(line.membership.capacity)))
+            for line in lines if line.membership.status != "left"}
+
+
+def _change_place(volunteer: Volunteer, program_id: int, change: str, back: str) -> Response:
+    """Pause, resume or change the places of one programme; the rules and the race are the
+    domain operation's, the answer is a message on the page the person came from."""
+    db = get_db()
+    program = db.get(Program, program_id)
+    if program is None or program.organisation_id != volunteer.organisation_id:
+        abort(404)
+    form = CapacityForm() if change == "capacity" else ButtonForm()
+    if not form.validate_on_submit():
+        flash(_("Choose between 1 and 5.") if "capacity" in form.errors else _("The form had expired. Try again."),
+              "error")
+        return redirect(back)
+    key = form.submit_key.data
+    if change == "capacity":
+        done = attempt_action(lambda: set_programme_capacity(db, volunteer.id, program_id, int(form.capacity.data),
+                                                             current_user, today(), submit_key=key))
+        message = _("%(program)s: %(n)s at a time from now on.", program=program.name, n=form.capacity.data)
+    elif change == "pause":
+        done = attempt_action(lambda: pause_membership(db, volunteer.id, program_id, current_user, today(),
+                                                       submit_key=key))
+        message = _("The place in %(program)s is paused: no new proposals there. Running matches go on.",
+                    program=program.name)
+    else:
+        done = attempt_action(lambda: resume_membership(db, volunteer.id, program_id, current_user, today(),
+                                                        submit_key=key))
+        message = _("The place in %(program)s is active again.", program=program.name)
+    if done is not None:
+        flash(message, "success")
+    return redirect(back)
+
+
 # --- the volunteer ----------------------------------------------------------------------------
 
 @bp.route("/frivillig/programmer/ansog", methods=["GET", "POST"])
@@ -96,6 +147,30 @@ def leave(program_id: int) -> Response | tuple[str, int]:
     return _leave(volunteer, program_id, "members/leave.html", url_for("volunteer.home"))
 
 
+@bp.post("/frivillig/programmer/<int:program_id>/pause")
+def pause_own(program_id: int) -> Response:
+    require_area("volunteer")
+    volunteer = own_volunteer(current_user)
+    require("join", volunteer)
+    return _change_place(volunteer, program_id, "pause", url_for("volunteer.home") + "#programmes-h")
+
+
+@bp.post("/frivillig/programmer/<int:program_id>/genoptag")
+def resume_own(program_id: int) -> Response:
+    require_area("volunteer")
+    volunteer = own_volunteer(current_user)
+    require("join", volunteer)
+    return _change_place(volunteer, program_id, "resume", url_for("volunteer.home") + "#programmes-h")
+
+
+@bp.post("/frivillig/programmer/<int:program_id>/pladser")
+def capacity_own(program_id: int) -> Response:
+    require_area("volunteer")
+    volunteer = own_volunteer(current_user)
+    require("join", volunteer)
+    return _change_place(volunteer, program_id, "capacity", url_for("volunteer.home") + "#programmes-h")
+
+
 # --- the coordinator --------------------------------------------------------------------------
 
 @bp.route("/koordinator/frivillige/<int:volunteer_id>/programmer", methods=["GET", "POST"])
@@ -108,14 +183,14 @@ def manage(volunteer_id: int) -> Response | tuple[str, int]:
     back = url_for("members.manage", volunteer_id=volunteer.id)
     return _join(volunteer, "members/manage.html", _("Added. Approve them when the programme's steps are done."),
                  back, lines=(lines := programme_lines(get_db(), volunteer, utcnow())),
-                 approve_forms={line.program.id: ApproveForm(formdata=None) for line in lines},
+                 place_forms=place_forms(lines),
                  open_programmes=sum(line.membership.status != "left" for line in lines))
 
 
 @bp.post("/koordinator/frivillige/<int:volunteer_id>/programmer/<int:program_id>/godkend")
 def approve(volunteer_id: int, program_id: int) -> Response:
     volunteer = load(Volunteer, volunteer_id, "membership")
-    form = ApproveForm()
+    form = ButtonForm()
     back = url_for("members.manage", volunteer_id=volunteer.id)
     if not form.validate_on_submit():
         flash(_("The form had expired. Try again."), "error")
@@ -139,3 +214,21 @@ def approve(volunteer_id: int, program_id: int) -> Response:
 def end(volunteer_id: int, program_id: int) -> Response | tuple[str, int]:
     volunteer = load(Volunteer, volunteer_id, "membership")
     return _leave(volunteer, program_id, "members/end.html", url_for("members.manage", volunteer_id=volunteer.id))
+
+
+@bp.post("/koordinator/frivillige/<int:volunteer_id>/programmer/<int:program_id>/pause")
+def pause(volunteer_id: int, program_id: int) -> Response:
+    volunteer = load(Volunteer, volunteer_id, "membership")
+    return _change_place(volunteer, program_id, "pause", url_for("members.manage", volunteer_id=volunteer.id))
+
+
+@bp.post("/koordinator/frivillige/<int:volunteer_id>/programmer/<int:program_id>/genoptag")
+def resume(volunteer_id: int, program_id: int) -> Response:
+    volunteer = load(Volunteer, volunteer_id, "membership")
+    return _change_place(volunteer, program_id, "resume", url_for("members.manage", volunteer_id=volunteer.id))
+
+
+@bp.post("/koordinator/frivillige/<int:volunteer_id>/programmer/<int:program_id>/pladser")
+def capacity(volunteer_id: int, program_id: int) -> Response:
+    volunteer = load(Volunteer, volunteer_id, "membership")
+    return _change_place(volunteer, program_id, "capacity", url_for("members.manage", volunteer_id=volunteer.id))

@@ -37,6 +37,7 @@ from web.auth.forms import SignOutEverywhereForm
 from web.database import get_db
 from web.forms import RhythmForm, apply_domain_error
 from web.i18n import error_message
+from web.members.views import place_forms
 from web.policy import load, own_volunteer, require, require_area, scope
 from web.security import sign_out
 from web.volunteer.details import details_from, show_error, widgets_for
@@ -89,7 +90,7 @@ def home() -> str:
     events = upcoming_for_volunteer(db, volunteer, utcnow(), limit=5)
     lines = programme_lines(db, volunteer, utcnow())  # every programme they are in (issue 15)
     return render_template("volunteer/home.html", volunteer=volunteer, checklist=screening_checklist(db, volunteer),
-                           events=events, local=local, programme_lines=lines,
+                           events=events, local=local, programme_lines=lines, place_forms=place_forms(lines),
                            open_programmes=sum(line.membership.status != "left" for line in lines),
                            can_join=volunteer.status == "approved" and bool(programmes_to_join(db, volunteer)),
                            summaries=[_mentee_summary(m) for m in matches], program=program, waiting=waiting,
