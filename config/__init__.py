@@ -93,6 +93,10 @@ def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
+# Set by tests/conftest.py alone: passwords hashed at argon2's lowest cost (models/users.py).
+CHEAP_HASHING = "MAKKER_TEST_CHEAP_HASHING"
+
+
 def load_settings(instance_path: Path, environ: dict[str, str] | None = None) -> Settings:
     """Read the settings from ``environ`` (default: the process environment)."""
     env = dict(os.environ if environ is None else environ)
@@ -114,6 +118,8 @@ def load_settings(instance_path: Path, environ: dict[str, str] | None = None) ->
             )
         if len(secret) < 32:
             raise ConfigError("SECRET_KEY must be at least 32 characters in production.")
+        if env.get(CHEAP_HASHING):
+            raise ConfigError(f"{CHEAP_HASHING} is for the test suite only; unset it in production.")
     if base_url:
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:

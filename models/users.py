@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from datetime import datetime, timedelta
 
@@ -23,7 +24,17 @@ LOCK_MINUTES = 15              # the longest pause; pauses double from 1 minute 
 FAILURE_MEMORY = timedelta(hours=1)  # failures older than this (with none since) are forgotten
 MIN_PASSWORD_LENGTH = 10
 
-_hasher = PasswordHasher()
+def _password_hasher() -> PasswordHasher:
+    """argon2id at the library's recommended cost, except in the test suite: there thousands of
+    sign-ins at about 0,13 s a hash were a third of the run, so tests/conftest.py sets
+    MAKKER_TEST_CHEAP_HASHING and the same algorithm runs at its lowest cost (production refuses
+    to start with it set, config.load_settings)."""
+    if os.environ.get("MAKKER_TEST_CHEAP_HASHING") == "1":
+        return PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    return PasswordHasher()
+
+
+_hasher = _password_hasher()
 
 
 class User(SQLModel, table=True):

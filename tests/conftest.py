@@ -13,10 +13,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
-from sqlmodel import Session, SQLModel
 
-from models.db import create_schema, make_engine
+# Before models.users is imported: argon2 at its lowest cost in the tests (see models/users.py),
+# also in the worker and server processes the tests start (they inherit the environment).
+os.environ.setdefault("MAKKER_TEST_CHEAP_HASHING", "1")
+
+from sqlalchemy import text  # noqa: E402
+from sqlmodel import Session, SQLModel  # noqa: E402
+
+from models.db import create_schema, make_engine  # noqa: E402
 
 PG_URL = os.environ.get("MAKKER_TEST_DATABASE_URL", "").strip()
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -241,7 +246,28 @@ def as_role(client, world):  # noqa: ANN001, ANN201
 
 def pytest_report_header(config):  # noqa: ANN001, ANN201
     backend = "PostgreSQL " + PG_URL.rsplit("@", 1)[-1] if PG_URL else "SQLite (a file per test)"
-    return [f"makker database: {backend}", f"makker CI mode: {IN_CI}"]
+    only = " (only the tests that open a database)" if DATABASE_ONLY and PG_URL else ""
+    return [f"makker database: {backend}{only}", f"makker CI mode: {IN_CI}"]
+
+
+# CI runs the whole suite on SQLite, then again on PostgreSQL with MAKKER_TEST_DATABASE_ONLY=1:
+# the second run leaves out the tests that never open a database (the optimizer's and the
+# scoring's property tests, catalogue and environment checks) — they are the same on both.
+DATABASE_ONLY = os.environ.get("MAKKER_TEST_DATABASE_ONLY", "") == "1"
+
+
+def pytest_collection_modifyitems(config, items):  # noqa: ANN001, ANN201
+    if not (DATABASE_ONLY and PG_URL):
+        return
+    def opens_a_database(item) -> bool:  # noqa: ANN001
+        names = getattr(item, "fixturenames", ())
+        return item.get_closest_marker("postgres") is not None or any(
+            "database" in n or "engine" in n or n == "_pg_url" for n in names)
+
+    same_everywhere = [i for i in items if not opens_a_database(i)]
+    if same_everywhere:
+        config.hook.pytest_deselected(items=same_everywhere)
+        items[:] = [i for i in items if i not in same_everywhere]
 
 
 def fresh(session):  # noqa: ANN001, ANN201

@@ -139,6 +139,25 @@ def test_production_refuses_to_start_without_secret_key_and_database(tmp_path):
     assert settings.database_url == "postgresql+psycopg://u@h/db"
 
 
+def test_production_refuses_the_test_suites_cheap_password_hashing(tmp_path, monkeypatch):
+    ready = {"MAKKER_ENV": "production", "SECRET_KEY": "x" * 40, "DATABASE_URL": "postgresql://u@h/db",
+             "MAKKER_BASE_URL": "https://makker.example.org"}
+    with pytest.raises(ConfigError, match="MAKKER_TEST_CHEAP_HASHING"):
+        load_settings(tmp_path, {**ready, "MAKKER_TEST_CHEAP_HASHING": "1"})
+    from argon2 import PasswordHasher, extract_parameters
+
+    import models.users
+
+    # Without the variable (every real run), passwords get argon2's recommended cost.
+    monkeypatch.delenv("MAKKER_TEST_CHEAP_HASHING", raising=False)
+    real = extract_parameters(models.users._password_hasher().hash("correct horse battery"))
+    default = PasswordHasher()
+    assert (real.time_cost, real.memory_cost, real.parallelism) == (default.time_cost, default.memory_cost,
+                                                                    default.parallelism)
+    monkeypatch.setenv("MAKKER_TEST_CHEAP_HASHING", "1")
+    assert extract_parameters(models.users._password_hasher().hash("x")).memory_cost < default.memory_cost
+
+
 def test_development_generates_and_keeps_a_secret_key_in_the_instance_folder(tmp_path):
     first = load_settings(tmp_path, {"MAKKER_ENV": "development"})
     second = load_settings(tmp_path, {"MAKKER_ENV": "development"})
