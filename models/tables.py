@@ -3,6 +3,7 @@
 from models.audit import AuditEvent
 from models.chart_images import ChartImage
 from models.consent import ConsentRecord
+from models.events.drift import VolunteerDrift
 from models.events.tables import CalendarFeed, Event, EventProgram, EventSignup, VolunteerLeaving
 from models.families.tables import (
     Competence,
@@ -82,6 +83,7 @@ __all__ = [
     "Match",
     "MatchEvent",
     "MatchRiskState",
+    "VolunteerDrift",
     "MatchRun",
     "MeetingLog",
     "Note",

@@ -29,6 +29,7 @@ from models.members.operations import add_first_memberships
 from models.members.tables import Membership
 from models.mentees import Household, HouseholdMember, Request, Youth
 from models.organisations import Organisation, Program
+from models.events.drift import refresh_drift
 from models.risk_state import fill_missing_risk
 from models.users import User, hash_password
 from models.volunteers import ScreeningStep, Volunteer
@@ -92,6 +93,7 @@ def build_demo(
         session.commit()
         # Built in bulk, past the domain operations: assess the new matches as the daily job would.
         fill_missing_risk(session, today)
+        refresh_drift(session)  # and the waiting volunteers' drift days
         return summary
 
 

@@ -46,16 +46,22 @@ def ensure_database(app: Flask) -> None:
 
 
 def _fill_derived_state(app: Flask) -> None:
-    """Matches from before the stored at-risk assessment (migration 0008) are assessed once."""
+    """Matches from before the stored at-risk assessment (migration 0008) are assessed once, and
+    waiting volunteers from before the stored drift days (migration 0021) get theirs."""
     from sqlmodel import Session
 
     from models.clock import today
     from models.risk_state import fill_missing_risk
 
+    from models.events.drift import fill_missing_drift
+
     with Session(app.extensions["makker_engine"], expire_on_commit=False) as session:
         filled = fill_missing_risk(session, today())
+        drifting = fill_missing_drift(session)
     if filled:
         click.echo(f"assessed {filled} matches for the at-risk lists")
+    if drifting:
+        click.echo(f"stored the waiting days of {drifting} volunteers' places")
 
 
 def register_commands(app: Flask) -> None:

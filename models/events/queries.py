@@ -5,11 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Date, and_, exists, false, func, literal, or_
+from sqlalchemy import and_, exists, false, func, or_
 from sqlmodel import Session, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from models.db import days_between
 from models.events.tables import Event, EventProgram, EventSignup
 from models.matches import OPEN_MATCH_STATUSES, Match
 from models.members.queries import in_program
@@ -192,20 +191,30 @@ def waiting_without_events(organisation_id: int, today: date, program_id: int | 
     """Volunteers waiting for a match longer than their programme's target who have attended no
     event: they drift away (Roskilde), so the coordinator sees them on the at-risk list.
 
-    Rows are (Volunteer, waiting target in days), longest waiting first.
+    Rows are (Volunteer, waiting target in days), longest waiting first; one row per person, the
+    strictest target of their places counting. Read from the stored drift days
+    (models/events/drift.py), so a page asks an index instead of every volunteer's signups.
     """
-    attended = exists().where(EventSignup.volunteer_id == Volunteer.id, EventSignup.attended.is_(True))
-    # Waiting in every programme they are an active member of; the strictest target counts,
-    # one row per person (issue 15).
-    stmt = (select(Volunteer, func.min(Program.waiting_target_days))
-            .join(Membership, (Membership.volunteer_id == Volunteer.id) & (Membership.status == "active"))
-            .join(Program, Program.id == Membership.program_id)
-            .where(Volunteer.organisation_id == organisation_id, audience_condition("waiting"),
-                   Volunteer.pool_since.is_not(None), ~attended,
-                   days_between(literal(today, Date), Volunteer.pool_since) > Program.waiting_target_days))
+    from models.events.drift import VolunteerDrift
+
+    stmt = (select(Volunteer, func.min(VolunteerDrift.target_days))
+            .join(VolunteerDrift, VolunteerDrift.volunteer_id == Volunteer.id)
+            .where(VolunteerDrift.organisation_id == organisation_id, VolunteerDrift.drifts_on <= today))
     if program_id:
-        stmt = stmt.where(Membership.program_id == program_id)
+        stmt = stmt.where(VolunteerDrift.program_id == program_id)
     return stmt.group_by(Volunteer.id).order_by(Volunteer.pool_since, Volunteer.id)
+
+
+def count_waiting_without_events(session: Session, organisation_id: int, today: date,
+                                 program_id: int | None = None) -> int:
+    """How many people ``waiting_without_events`` lists: one indexed count of the stored days."""
+    from models.events.drift import VolunteerDrift
+
+    stmt = select(func.count(func.distinct(VolunteerDrift.volunteer_id))).where(
+        VolunteerDrift.organisation_id == organisation_id, VolunteerDrift.drifts_on <= today)
+    if program_id:
+        stmt = stmt.where(VolunteerDrift.program_id == program_id)
+    return int(session.exec(stmt).one())
 
 
 def hours_by_volunteer(session: Session, volunteer_id: int) -> tuple[int, int]:

@@ -160,4 +160,7 @@ def restore_organisation(session: Session, payload: bytes) -> dict[str, int]:
         counts[table.name] = len(rows)
     # References that point at a row of their own table, or were written before their target.
     session.commit()
+    from models.events.drift import refresh_drift
+
+    refresh_drift(session)  # written past the ORM: the derived drift days are recomputed
     return counts

@@ -5,13 +5,13 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlmodel import func, select
+from sqlmodel import select
 from werkzeug.wrappers import Response
 
 from models.audit import record_view
 from models.clock import today
 from models.errors import DomainError
-from models.events.queries import waiting_without_events
+from models.events.queries import count_waiting_without_events, waiting_without_events
 from models.followup import (
     CLOSING_REASONS,
     OUTCOME_QUESTIONS,
@@ -84,9 +84,8 @@ def followup() -> str:
     overdue = overdue_checkins(db, current_user.organisation_id, today(), program_id, limit=50)
     overdue_total = risk_counts(db, current_user.organisation_id, program_id)[1]
     shown = [r.match for r in page.items] + [m for _c, m in overdue]
-    drifting_query = waiting_without_events(current_user.organisation_id, today(), program_id)
-    drifting = list(db.exec(drifting_query.limit(50)))
-    drifting_total = db.exec(select(func.count()).select_from(drifting_query.order_by(None).subquery())).one()
+    drifting = list(db.exec(waiting_without_events(current_user.organisation_id, today(), program_id).limit(50)))
+    drifting_total = count_waiting_without_events(db, current_user.organisation_id, today(), program_id)
     return render_template("coordinator/followup.html", page=page, overdue=overdue, overdue_total=overdue_total,
                            programs=programs, args=request.args, today=today(), drifting=drifting,
                            drifting_total=drifting_total, **_names(shown))

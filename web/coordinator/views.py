@@ -8,7 +8,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from models.clock import today
-from models.events.queries import waiting_without_events
+from models.events.queries import count_waiting_without_events
 from models.matches import Match
 from models.mentees import Request
 from models.organisations import Program
@@ -40,8 +40,7 @@ def home() -> str:
             "active_matches": count(Match, program.id, Match.status.in_(("introduced", "active", "paused"))),
         }
     at_risk_count, overdue_count = risk_counts(db, current_user.organisation_id)
-    drifting = waiting_without_events(current_user.organisation_id, today())
-    drifting_count = db.exec(select(func.count()).select_from(drifting.order_by(None).subquery())).one()
+    drifting_count = count_waiting_without_events(db, current_user.organisation_id, today())
     return render_template("coordinator/home.html", programs=programs, figures=figures,
                            at_risk_count=at_risk_count, overdue_count=overdue_count, drifting_count=drifting_count)
 

@@ -87,6 +87,16 @@ def risk_refresh(ctx: JobContext) -> dict:
     return asdict(report)
 
 
+@periodic(daily_at(0, 10))
+def drift_refresh(ctx: JobContext) -> dict:
+    """The stored "waiting with no event" days recomputed for everyone: the safety net under the
+    hooks that follow each write, and the catch-up after bulk imports (models/events/drift.py)."""
+    from models.events.drift import refresh_drift
+
+    with ctx.session() as session:
+        return {"places": refresh_drift(session)}
+
+
 @periodic(daily_at(0, 15))
 def draw_charts(ctx: JobContext) -> dict:
     """Each organisation's default dashboard charts, drawn before the first admin looks."""
