@@ -23,13 +23,13 @@ from matching.vocabulary import INTERESTS
 from models.clock import add_months, utcnow
 from models.clock import today as today_fn
 from models.consent import CONSENT_VERSION, YOUTH_OWN_CONSENT_FROM_AGE, ConsentRecord, consent_text
+from models.events.drift import refresh_drift
 from models.lifecycle import schedule_checkins
 from models.matches import CheckIn, Exclusion, Match, MatchEvent, MeetingLog
 from models.members.operations import add_first_memberships
 from models.members.tables import Membership
 from models.mentees import Household, HouseholdMember, Request, Youth
 from models.organisations import Organisation, Program
-from models.events.drift import refresh_drift
 from models.risk_state import fill_missing_risk
 from models.users import User, hash_password
 from models.volunteers import ScreeningStep, Volunteer

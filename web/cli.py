@@ -51,9 +51,8 @@ def _fill_derived_state(app: Flask) -> None:
     from sqlmodel import Session
 
     from models.clock import today
-    from models.risk_state import fill_missing_risk
-
     from models.events.drift import fill_missing_drift
+    from models.risk_state import fill_missing_risk
 
     with Session(app.extensions["makker_engine"], expire_on_commit=False) as session:
         filled = fill_missing_risk(session, today())
