@@ -1080,6 +1080,14 @@ def to_confirm(session: Session, organisation_id: int) -> object:
             .order_by(Youth.last_name, Youth.first_name, Youth.id))
 
 
+def households_to_confirm(session: Session, organisation_id: int) -> object:
+    """Imported families whose consent, as the file stated it, the coordinator has not confirmed."""
+    return (select(ImportedRecord, Household).join(Household, Household.id == ImportedRecord.record_id)
+            .where(ImportedRecord.organisation_id == organisation_id, ImportedRecord.record_type == "Household",
+                   ImportedRecord.created.is_(True), ImportedRecord.confirmed_at.is_(None))
+            .order_by(Household.family_name, Household.id))
+
+
 def confirm_imported_consent(session: Session, by: User, record_ids: list[int]) -> int:
     """The coordinator has checked the consent of these imported youths; audited per youth."""
     if not record_ids:
@@ -1087,16 +1095,18 @@ def confirm_imported_consent(session: Session, by: User, record_ids: list[int]) 
     begin_write(session)
     records = list(session.exec(select(ImportedRecord).where(
         ImportedRecord.id.in_(record_ids), ImportedRecord.organisation_id == by.organisation_id,
-        ImportedRecord.record_type == "Youth", ImportedRecord.confirmed_at.is_(None))))
+        ImportedRecord.record_type.in_(("Youth", "Household")), ImportedRecord.confirmed_at.is_(None))))
     for record in records:
         record.confirmed_at, record.confirmed_by_id = utcnow(), by.id
         session.add(record)
-        for consent in session.exec(select(ConsentRecord).where(ConsentRecord.subject_type == "youth",
+        subject = "youth" if record.record_type == "Youth" else "household"
+        for consent in session.exec(select(ConsentRecord).where(ConsentRecord.subject_type == subject,
                                                                 ConsentRecord.subject_id == record.record_id)):
             consent.purpose = consent.purpose.removesuffix(f":{IMPORTED_CONSENT_NOTE}")
             session.add(consent)
         record_audit(session, organisation_id=by.organisation_id, user_id=by.id, action="update",
-                     record_type="Youth", record_id=record.record_id, detail={"imported_consent_confirmed": True})
+                     record_type=record.record_type, record_id=record.record_id,
+                     detail={"imported_consent_confirmed": True})
     session.commit()
     return len(records)
 
