@@ -6,6 +6,7 @@ Headers are compared after lower-casing and dropping everything but letters and 
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -137,7 +138,9 @@ FIELDS: dict[str, tuple[ImportField, ...]] = {"volunteers": VOLUNTEER_FIELDS, "y
                                               "households": HOUSEHOLD_FIELDS, "pairs": PAIR_FIELDS}
 
 
+@functools.cache
 def field_map(kind: str) -> dict[str, ImportField]:
+    """Read per cell of every row: built once per kind (callers never change it)."""
     return {f.key: f for f in FIELDS[kind]}
 
 

@@ -736,10 +736,20 @@ def _bulk(session: Session, model: type, rows: list[dict]) -> list[int]:
         return []
     template = _defaults(model)
     stmt = insert(model).returning(model.id, sort_by_parameter_order=True)
-    # Pages of 50 rows: one short statement text that the driver parses once and reuses (a
-    # 1,000-row statement is re-parsed every time and costs more than the insert itself).
+    # PostgreSQL: pages of 50 rows, one short statement text that psycopg parses once and reuses
+    # (a 1,000-row statement is re-parsed every time and costs more than the insert itself).
+    # SQLite parses nothing remotely: fewer, longer statements are cheaper (profiled, bench).
+    page = 50 if session.get_bind().dialect.name == "postgresql" else 400
     return list(session.scalars(stmt, [{**template, **row} for row in rows],
-                                execution_options={"insertmanyvalues_page_size": 50}))
+                                execution_options={"insertmanyvalues_page_size": page}))
+
+
+def _bulk_plain(session: Session, model: type, rows: list[dict]) -> None:
+    """Many rows whose ids nobody needs (the import's records, the audit lines): a plain
+    executemany, no RETURNING to page through."""
+    if rows:
+        template = _defaults(model)
+        session.execute(insert(model), [{**template, **row} for row in rows])
 
 
 def _write(session: Session, batch: ImportBatch, plan: list[tuple[RowCheck, str]], today: date,
@@ -789,9 +799,9 @@ def _write(session: Session, batch: ImportBatch, plan: list[tuple[RowCheck, str]
         if new_rows:
             result.created["Youth"] = len(new_rows)
     for chunk in _chunks(imported, 1000):
-        _bulk(session, ImportedRecord, [{"batch_id": batch.id, "organisation_id": batch.organisation_id, **r}
+        _bulk_plain(session, ImportedRecord, [{"batch_id": batch.id, "organisation_id": batch.organisation_id, **r}
                                         for r in chunk])
-        _bulk(session, AuditEvent, [{"organisation_id": batch.organisation_id, "user_id": batch.created_by_id,
+        _bulk_plain(session, AuditEvent, [{"organisation_id": batch.organisation_id, "user_id": batch.created_by_id,
                                      "action": "create", "record_type": r["record_type"], "record_id": r["record_id"],
                                      "detail": {"import_batch": batch.id}, "at": utcnow()}
                                     for r in chunk if r.get("created", True)])
@@ -832,7 +842,7 @@ def _new_volunteers(session: Session, batch: ImportBatch, program: Program, orga
         # No dedupe key: the users are new in this transaction, and the job writes once.
         mails.append({"organisation_id": batch.organisation_id, "to_email": data["email"], "subject": subject,
                       "body": body, "kind": "import_welcome", "created_at": now})
-    _bulk(session, OutboxMessage, mails)
+    _bulk_plain(session, OutboxMessage, mails)
     return list(zip(users, volunteer_ids, strict=True))
 
 

@@ -7,6 +7,7 @@ mapping, which is asked once per distinct value ("Fodbold" -> fodbold).
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date, datetime, timedelta
 
@@ -20,6 +21,7 @@ YES = {"ja", "j", "yes", "y", "x", "1", "sand", "true", "✓"}
 NO = {"nej", "n", "no", "0", "falsk", "false", ""}
 
 
+@functools.lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Lower case, ae/oe/aa for æ/ø/å, single spaces: how two spellings of one word meet."""
     text = " ".join((text or "").strip().lower().split())
