@@ -50,7 +50,12 @@ def test_families_then_their_pairs_come_in_from_the_command_line(app, session, w
     from models.matches import Match
     from models.mentees import Household
     from seed import builders as b
-    from tests.imports.test_household_and_pair_import import FAMILY_HEADERS, PAIR_HEADERS, family_rows, pair_rows
+    from tests.imports.test_household_and_pair_import import (
+        FAMILY_HEADERS,
+        PAIR_HEADERS,
+        family_rows,
+        pair_rows,
+    )
 
     families = tmp_path / "familier.csv"
     families.write_bytes(csv_bytes(FAMILY_HEADERS, family_rows()))
