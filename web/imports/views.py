@@ -207,7 +207,7 @@ def batch(batch_id: int) -> str:
     blockers = ops.undo_blockers(db, batch, today()) if batch.status == "done" else []
     said = batch.result.get("error") if batch.status == "failed" else None
     # The job's reason in the reader's language (a row number and a rule among its parameters).
-    failure = error_message(DomainError(said["msgid"], **said["params"])) if said else _(batch.error or " ")
+    failure = error_message(DomainError(said["msgid"], **said["params"])) if said else (_(batch.error) if batch.error else "")
     return render_template("imports/batch.html", batch=batch, program=db.get(Program, batch.program_id),
                            failure=failure,
                            blockers=blockers, undo_days=ops.UNDO_DAYS, progress=progress_text(batch),
