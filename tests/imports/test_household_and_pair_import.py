@@ -252,3 +252,43 @@ def test_an_imported_pair_is_refused_exactly_when_a_manual_match_of_the_same_pai
     else:
         refused_by_hand = False
     assert refused_by_import == refused_by_hand
+
+
+def test_a_family_that_fails_at_commit_leaves_no_family_behind(session, world, monkeypatch):
+    from models.imports import households
+
+    batch = ops.upload(session, world.coordinator, world.family_program.id, "households", "f.csv",
+                       csv_bytes(FAMILY_HEADERS, family_rows()))
+    ops.decide(session, world.coordinator, batch.id, {6: "skip"})
+    ops.start_import(session, world.coordinator, batch.id, today())
+    before = (_count(session, Household), _count(session, HouseholdMember), _count(session, Request))
+    real = households.record_consent
+
+    def failing(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        if args[5] != min(h.id for h in session.exec(select(Household))) and \
+                session.exec(select(func.count()).select_from(Household)).one() > before[0] + 1:
+            raise RuntimeError("the disk is full")  # the second family: the first is written by now
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(households, "record_consent", failing)
+    with pytest.raises(RuntimeError):
+        ops.run_import(session, batch.id, today(), _link)
+    assert (_count(session, Household), _count(session, HouseholdMember), _count(session, Request)) == before
+    assert session.get(ImportBatch, batch.id).status == "failed"
+
+
+def test_an_imported_pair_that_has_met_since_cannot_be_undone(session, world):
+    from models.matches import MeetingLog
+
+    ali, _sara = _youths(session, world)
+    batch, _result = _run(session, world, world.program, "pairs",
+                          csv_bytes(PAIR_HEADERS, pair_rows(world.other_volunteer.email, ("Ali Hassan", ali.birth_year))),
+                          "par.csv")
+    match = session.exec(select(Match).where(Match.volunteer_id == world.other_volunteer.id)).one()
+    session.add(MeetingLog(match_id=match.id, volunteer_id=world.other_volunteer.id, met_on=today(), minutes=60,
+                           rating=4))
+    session.commit()
+    with pytest.raises(Conflict) as refused:
+        ops.undo_import(session, world.admin, batch.id, today())
+    assert "meeting" in refused.value.msgid
+    assert session.get(Match, match.id) is not None
