@@ -230,15 +230,16 @@ def test_merging_a_volunteer_into_an_import_for_another_programme_gives_them_a_p
     assert membership(session, world.volunteer.id, world.family_program.id) is None
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(required=st.sampled_from([None, "female", "male"]), gender=st.sampled_from(["female", "male"]),
-       status=st.sampled_from(["approved", "screening"]))
+       status=st.sampled_from(["approved", "screening"]), supports=st.sampled_from(["youth", "family", "either"]),
+       postcode=st.sampled_from(["4000", "4130", "9000"]))
 def test_an_imported_pair_is_refused_exactly_when_a_manual_match_of_the_same_pair_would_be(
-        session, world, required, gender, status):
+        session, world, required, gender, status, supports, postcode):
     from seed import builders as b
 
-    volunteer = b.make_volunteer(session, world.program, status=status, gender=gender)
-    youth = b.make_youth(session, world.organisation)
+    volunteer = b.make_volunteer(session, world.program, status=status, gender=gender, supports=supports)
+    youth = b.make_youth(session, world.organisation, postcode=postcode)  # 9000 Aalborg: too far from 4000
     request = b.make_request(session, world.program, youth=youth, mentor_gender_required=required)
     session.commit()
     rows = [[volunteer.email, youth.name, str(youth.birth_year), youth.postcode,
