@@ -13,6 +13,7 @@ from models.clock import today
 from models.consent import ConsentRecord
 from models.errors import Conflict, DomainError
 from models.imports import operations as ops
+from models.imports.reading import BadFile
 from models.imports.tables import ImportBatch, ImportedRecord
 from models.matches import Match, MatchEvent
 from models.members.queries import membership
@@ -293,3 +294,21 @@ def test_an_imported_pair_that_has_met_since_cannot_be_undone(session, world):
         ops.undo_import(session, world.admin, batch.id, today())
     assert "meeting" in refused.value.msgid
     assert session.get(Match, match.id) is not None
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(kind=st.sampled_from(["households", "pairs"]),
+       cells=st.lists(st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=12)
+                               .map(lambda t: t.replace(";", ",").replace('"', "")), min_size=13, max_size=13),
+                      min_size=1, max_size=4))
+def test_any_cells_in_a_family_or_pairs_sheet_give_row_errors_never_a_crash(session, world, kind, cells):
+    headers = FAMILY_HEADERS if kind == "households" else [*PAIR_HEADERS, *(f"Ekstra{i}" for i in range(7))]
+    program = world.family_program if kind == "households" else world.program
+    try:
+        batch = ops.prepare(session, world.coordinator, program.id, kind, "rod.csv", csv_bytes(headers, cells))
+    except BadFile:
+        return  # empty rows only: the file's own clear message
+    preview = ops.check_batch(session, batch, today())
+    assert len(preview.rows) <= len(cells)
+    for row in preview.rows:
+        assert all(isinstance(e.msgid, str) and e.column for e in row.errors)
