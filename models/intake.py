@@ -105,6 +105,22 @@ def check_youth(organisation_id: int, today: date, birth_year: int, profile: Men
     check_youth_consents(consents, age, today)
 
 
+def check_household(organisation_id: int, today: date, profile: MenteeDraft, members: list[tuple[str, str, int, str]],
+                    requests: list[RequestDraft], consents: list[ConsentDraft]) -> None:
+    """The rules a household's intake keeps, before anything is written (the form and the import)."""
+    _check_postcode(profile.postcode)
+    if not members:
+        raise DomainError(N_("Add at least one member of the household."), field="members")
+    if not requests:
+        raise DomainError(N_("Add at least one request: what help does the family want?"), field="need")
+    for draft in requests:
+        _check_request(draft, organisation_id, "family", None)
+        _check_referred_on(draft, today)
+    if not consents:
+        raise DomainError(N_("Record who in the family gave consent."), field="consent_given_by")
+    check_consents(consents, today, "household")
+
+
 def new_request(draft: RequestDraft, organisation_id: int, by: User, today: date, **mentee: int) -> Request:
     """The request row of a checked draft (the intake form and the import build it alike)."""
     return _request(draft, organisation_id, by, today, **mentee)
@@ -184,17 +200,8 @@ def register_household(
 ) -> tuple[Household, list[Request]]:
     """A household with its members and one or more requests, each matched on its own; one or
     two adults of the family give consent."""
-    _check_postcode(profile.postcode)
-    if not members:
-        raise DomainError(N_("Add at least one member of the household."), field="members")
-    if not requests:
-        raise DomainError(N_("Add at least one request: what help does the family want?"), field="need")
-    for draft in requests:
-        _check_request(draft, by.organisation_id, "family", None)
-    if consent is None or not consent.given_by.strip():
-        raise DomainError(N_("Record who in the family gave consent."), field="consent_given_by")
     consents = [c for c in (consent, second_consent) if c is not None and c.given_by.strip()]
-    check_consents(consents, today, "household")
+    check_household(by.organisation_id, today, profile, members, requests, consents)
     begin_write(session)
     claim = claim_submission(session, submit_key, "register_household", user_id=by.id, already=REGISTERED)
     if any(under_15(birth_year, today) for _name, _role, birth_year, _gender in members):

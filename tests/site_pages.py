@@ -211,7 +211,8 @@ def _crawl_imports(c: Crawl) -> dict[str, int]:
     from models.imports.tables import ImportBatch
     from web.imports.links import welcome_link
 
-    names = ("frivillige-rodet.csv", "frivillige-2025.csv", "unge-2025.csv", "frivillige-i-koe.csv")
+    names = ("frivillige-rodet.csv", "frivillige-2025.csv", "unge-2025.csv", "frivillige-i-koe.csv",
+             "familier-2025.csv", "makkerpar-rodet.csv")
     found = {b.file_name: b.id for b in c.session.exec(select(ImportBatch).where(
         ImportBatch.organisation_id == c.org_id, ImportBatch.file_name.in_(names)))}
     if len(found) == len(names):
@@ -244,6 +245,21 @@ def _crawl_imports(c: Crawl) -> dict[str, int]:
     waiting = head + "Karen Dam;karen.dam@regneark.dk;;1984;Kvinde;4000;Musik;Dansk;Godkendt;01-06-2025\r\n"
     queued = ops.upload(c.session, coordinator, program.id, "volunteers", names[3], waiting.encode())
     ops.start_import(c.session, coordinator, queued.id, today())
+    # A family list imported (the families among the consents to confirm), and a pairs sheet
+    # waiting for its choices: one pair that breaks a rule, one whose volunteer is unknown.
+    families = c.session.exec(select(Program).where(Program.organisation_id == c.org_id,
+                                                    Program.serves != "youth").order_by(Program.id)).first()
+    on = today().strftime("%d-%m-%Y")
+    family = ("Familie;Navn;Rolle;Fødselsår;Køn;Postnr;Kontaktperson;E-mail;Behov;Samtykke givet af;Samtykkedato\r\n"
+              f"Familien Krag;Lene;Mor;{year - 40};Kvinde;4000;Lene Krag;lene.krag@familie.dk;Lektiehjælp;Lene Krag;{on}\r\n"
+              f"Familien Krag;Oskar;Barn;{year - 9};Dreng;;;;;;\r\n")
+    imported = ops.upload(c.session, coordinator, families.id, "households", names[4], family.encode())
+    ops.start_import(c.session, coordinator, imported.id, today())
+    ops.run_import(c.session, imported.id, today(), welcome_link)
+    pairs = ("Frivillig e-mail;Ung;Fødselsår;Postnr;Startdato\r\n"
+             f"{known.email};Emil Friis;{year - 15};4000;{on}\r\n"
+             f"ukendt@regneark.dk;Emil Friis;{year - 15};4000;{on}\r\n")
+    ops.upload(c.session, coordinator, program.id, "pairs", names[5], pairs.encode())
     return _crawl_imports(c)
 
 
@@ -252,7 +268,8 @@ def _import_batches(c: Crawl) -> list[dict]:
 
 
 def _uploaded_import(c: Crawl) -> list[dict]:
-    return [{"batch_id": _crawl_imports(c)["frivillige-rodet.csv"]}]
+    found = _crawl_imports(c)
+    return [{"batch_id": found["frivillige-rodet.csv"]}, {"batch_id": found["makkerpar-rodet.csv"]}]
 
 
 def _done_import(c: Crawl) -> list[dict]:

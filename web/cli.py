@@ -466,7 +466,8 @@ def match_command(program_slug: str | None, organisation_slug: str | None, on_qu
 @click.option("--fairness-only", is_flag=True, help="Only the waiting-fairness figures.")
 @click.option("--teams-only", is_flag=True, help="Only the team proposals for families (issue 14).")
 @click.option("--imports", "imports_only", is_flag=True, help="Only the spreadsheet import of 10,000 volunteers.")
-@click.option("--import-db", default=None, help="Database URL for the import benchmark (default: a throwaway SQLite).")
+@click.option("--import-db", default=None, help="A PostgreSQL server URL for the import benchmark: it creates a "
+              "throwaway database there and drops it after (default: a throwaway SQLite).")
 def bench_command(as_json: bool, quick: bool, top_k: int, search_db: str | None, fairness_only: bool,
                   teams_only: bool = False, imports_only: bool = False, import_db: str | None = None) -> None:
     """Time the matching on generated pools; compare with scipy, the dense optimum and a greedy."""
@@ -658,7 +659,9 @@ def _bench_import(url: str | None, n: int, as_json: bool) -> dict:
     if not as_json:
         click.echo(f"importing {f['volunteers']} volunteers ({f['backend']}, {f['file_mb']} MB CSV): upload and read "
                    f"{f['upload_s']:.2f} s, preview of every row {f['preview_s']:.2f} s, job {f['job_s']:.2f} s, "
-                   f"total {f['total_s']:.2f} s (target 20 s); created {f['created']}")
+                   f"total {f['total_s']:.2f} s (target 20 s); created {f['created']}; load average "
+                   f"{' '.join(f'{x:.2f}' for x in f['load_before'])} before, "
+                   f"{' '.join(f'{x:.2f}' for x in f['load_after'])} after")
     return f
 
 

@@ -326,7 +326,8 @@ LABELS["import_status"] = {"uploaded": _l("Being prepared"), "queued": _l("Waiti
                            "undone": _l("Undone")}
 LABELS["audit_detail"].update({
     "file": _l("file"), "sha256": _l("file fingerprint (SHA-256)"), "rows": _l("rows"), "import_kind": _l("holds"),
-    "volunteers": _l("volunteers"), "youths": _l("youths"), "merged": _l("merged"), "skipped": _l("skipped"),
+    "volunteers": _l("volunteers"), "youths": _l("youths"), "households": _l("households"), "pairs": _l("pairs"),
+    "merged": _l("merged"), "skipped": _l("skipped"),
     "import_batch": _l("the import"), "undone": _l("removed"), "restored": _l("put back"), "merged_fields": _l("fields filled in"),
     "import_confirmed": _l("confirmed by the volunteer"), "imported_consent_confirmed": _l("imported consent confirmed"),
     "export_format": _l("file format"),
@@ -337,7 +338,8 @@ LABELS["record_type"].update({"ImportBatch": _l("Spreadsheet import"), "ExportFi
 LABELS["audit_detail"].update({"export_file": _l("the export file"), "downloaded": _l("downloaded"),
                                "size": _l("size (bytes)")})
 LABELS["import_record"] = {"Volunteer": _l("volunteers"), "Youth": _l("youths"), "Household": _l("households"),
-                           "Request": _l("requests"), "Match": _l("pairs")}
+                           "Request": _l("requests"), "Match": _l("pairs"), "HouseholdMember": _l("family members"),
+                           "Membership": _l("places in a programme")}
 
 
 def label(kind: str, code: object) -> str:

@@ -6,6 +6,7 @@ Headers are compared after lower-casing and dropping everything but letters and 
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -77,10 +78,69 @@ YOUTH_FIELDS: tuple[ImportField, ...] = (
     _NOTES,
 )
 
-FIELDS: dict[str, tuple[ImportField, ...]] = {"volunteers": VOLUNTEER_FIELDS, "youths": YOUTH_FIELDS}
+# One row per member of a family, grouped by the household column: the way a coordinator's
+# "familieliste" looks (a line per person, the family's number repeated). The household's own
+# columns (address, contact, consent, languages) may stand on every row or only on the first.
+HOUSEHOLD_FIELDS: tuple[ImportField, ...] = (
+    ImportField("household_key", N_("Household (the same value on every row of one family)"),
+                ("husstand", "familie", "familieid", "familienr", "familienummer", "husstandsnr", "husstandid",
+                 "household", "householdid", "family", "familyid")),
+    ImportField("family_name", N_("Family name"), ("familienavn", "efternavn", "familyname", "lastname", "surname")),
+    ImportField("member_name", N_("Member's name"), ("navn", "fornavn", "medlem", "person", "name", "firstname",
+                                                     "membername")),
+    ImportField("role", N_("Role in the family (adult or child)"), ("rolle", "voksenbarn", "role", "relation"),
+                vocabulary="member_role"),
+    _YEAR, _BIRTHDATE, _GENDER, _POSTCODE, _LANGUAGES, _INTERESTS, _AVAILABILITY,
+    ImportField("contact_name", N_("Contact person"), ("kontaktperson", "kontakt", "kontaktnavn", "contact",
+                                                       "contactname")),
+    ImportField("contact_email", N_("Contact e-mail"), ("email", "mail", "emailadresse", "kontaktmail",
+                                                        "kontaktemail", "contactemail")),
+    ImportField("contact_phone", N_("Contact phone"), ("telefon", "mobil", "tlf", "kontakttlf", "kontakttelefon",
+                                                       "phone", "contactphone")),
+    ImportField("need", N_("What the family wants help with (one request per distinct answer)"),
+                ("behov", "onske", "ønske", "hjaelptil", "hjælptil", "need", "request", "indsats")),
+    ImportField("wishes", N_("The family's wishes, in their own words"), ("onsker", "ønsker", "wishes")),
+    ImportField("referred_on", N_("Referred on"), ("henvist", "henvistdato", "henvisningsdato", "referred",
+                                                   "referredon", "ventersiden", "oprettet")),
+    ImportField("referred_by", N_("Referred by"), ("henviser", "henvistaf", "referredby", "sagsbehandler")),
+    YOUTH_FIELDS[-4], YOUTH_FIELDS[-2], _NOTES,
+)
+
+PAIR_FIELDS: tuple[ImportField, ...] = (
+    ImportField("volunteer_email", N_("Volunteer's e-mail"), ("frivilligemail", "frivilligmail", "mentoremail",
+                                                              "email", "mail", "volunteeremail")),
+    ImportField("volunteer_name", N_("Volunteer's name"), ("frivillig", "frivillignavn", "mentor", "mentornavn",
+                                                           "volunteer", "volunteername")),
+    ImportField("volunteer_birth_year", N_("Volunteer's birth year"), ("frivilligfodselsar", "frivilligfødselsår",
+                                                                       "mentorfodselsar", "mentorfødselsår",
+                                                                       "volunteerbirthyear")),
+    ImportField("request_id", N_("Request id (from a Makker export)"), ("anmodningid", "henvisningid", "requestid",
+                                                                       "sagid", "forlobid", "forløbid")),
+    ImportField("mentee_name", N_("Youth's or family member's name"), ("ung", "ungnavn", "mentee", "menteenavn",
+                                                                       "familiemedlem", "barn", "youth", "menteename",
+                                                                       "deltager")),
+    ImportField("mentee_birth_year", N_("Youth's or family member's birth year"),
+                ("ungfodselsar", "ungfødselsår", "menteefodselsar", "menteefødselsår", "fodselsar", "fødselsår",
+                 "menteebirthyear", "birthyear")),
+    ImportField("mentee_postcode", N_("Youth's or family's postcode"), ("postnr", "postnummer", "ungpostnr",
+                                                                        "menteepostcode", "postcode")),
+    ImportField("started_on", N_("Start date"), ("start", "startdato", "startet", "matchetdato", "begyndt",
+                                                 "started", "startdate", "startedon")),
+    ImportField("ended_on", N_("End date (the pair has ended)"), ("slut", "slutdato", "afsluttet", "ophort", "ophørt",
+                                                                  "ended", "enddate", "endedon")),
+    ImportField("status", N_("Status"), ("status", "tilstand"), vocabulary="match_status"),
+    ImportField("meeting_rhythm", N_("How often they meet"), ("hyppighed", "modehyppighed", "mødehyppighed",
+                                                              "rytme", "frequency", "meetingrhythm"),
+                vocabulary="meeting_rhythm"),
+)
+
+FIELDS: dict[str, tuple[ImportField, ...]] = {"volunteers": VOLUNTEER_FIELDS, "youths": YOUTH_FIELDS,
+                                              "households": HOUSEHOLD_FIELDS, "pairs": PAIR_FIELDS}
 
 
+@functools.cache
 def field_map(kind: str) -> dict[str, ImportField]:
+    """Read per cell of every row: built once per kind (callers never change it)."""
     return {f.key: f for f in FIELDS[kind]}
 
 

@@ -22,6 +22,7 @@ from models.clock import utcnow
 from models.consent import CONSENT_VERSION, ConsentDraft, ConsentRecord, record_consent
 from models.emails import compose
 from models.errors import N_, Conflict, DomainError, NotFound
+from models.imports import households, pairs
 from models.imports.fields import FIELDS, field_map, suggest_columns
 from models.imports.reading import FORMULA, read_sheet
 from models.imports.tables import ImportBatch, ImportedRecord, ImportMapping
@@ -37,8 +38,9 @@ from models.imports.values import (
 from models.intake import MenteeDraft, RequestDraft, check_youth, new_request
 from models.matches import Match
 from models.matchruns import Proposal, WaitingReason
-from models.members.operations import add_first_memberships, drop_memberships
-from models.mentees import Request, Youth
+from models.members.operations import add_first_memberships, drop_memberships, join_by_import
+from models.members.tables import Membership
+from models.mentees import Household, Request, Youth
 from models.organisations import Organisation, Program
 from models.outbox import OutboxMessage
 from models.signup import VolunteerDetails, check_details, volunteer_consent_text
@@ -107,6 +109,8 @@ class Preview:
 REQUIRED = {
     "volunteers": ("first_name", "last_name", "email", "birth_year", "gender", "postcode"),
     "youths": ("first_name", "last_name", "birth_year", "gender", "postcode"),
+    "households": ("household_key", "member_name", "role", "birth_year", "postcode"),
+    "pairs": ("started_on",),
 }
 
 
@@ -133,6 +137,8 @@ def prepare(session: Session, by: User, program_id: int, kind: str, file_name: s
     program = _program(session, by, program_id)
     if kind == "youths" and program.serves == "family":
         raise DomainError(N_("%(program)s is for families, not youths."), field="program", program=program.name)
+    if kind == "households" and program.serves == "youth":
+        raise DomainError(N_("%(program)s is for youths, not families."), field="program", program=program.name)
     saved = None
     if mapping_name:
         saved = session.exec(select(ImportMapping).where(ImportMapping.organisation_id == by.organisation_id,
@@ -462,6 +468,11 @@ def _check_youth_row(row: _Row, program: Program, today: date) -> dict:
 def _duplicates(session: Session, batch: ImportBatch, checks: list[RowCheck]) -> None:
     """Flag rows that are probably someone already in Makker, or an earlier row of the file."""
     org = batch.organisation_id
+    if batch.kind == "households":
+        households.flag_duplicates(session, batch, checks)
+        return
+    if batch.kind == "pairs":
+        return  # a pair twice is an error of its own (the request is matched already)
     if batch.kind == "volunteers":
         emails = {c.data["email"] for c in checks if c.data.get("email")}
         known: dict[str, tuple[str, int | None, str]] = {}
@@ -542,9 +553,13 @@ def check_batch(session: Session, batch: ImportBatch, today: date, duplicates: b
                and not (key in ("first_name", "last_name") and "name" in chosen)
                and not (key == "birth_year" and "birth_date" in chosen)]
     defaults = [key for key in ("languages", "availability") if key not in chosen]
-    checker = _check_volunteer if batch.kind == "volunteers" else _check_youth_row
     checks = []
-    for number, raw in enumerate(batch.rows, start=2):
+    if batch.kind == "households":
+        checks = households.check_rows(batch, program, today)
+    elif batch.kind == "pairs":
+        checks = pairs.check_rows(session, batch, program, today) if not missing else []
+    checker = _check_volunteer if batch.kind == "volunteers" else _check_youth_row
+    for number, raw in enumerate(batch.rows if batch.kind in ("volunteers", "youths") else [], start=2):
         row = _Row(batch, raw)
         data = checker(row, program, today)
         checks.append(RowCheck(number, f"{data.get('first_name') or ''} {data.get('last_name') or ''}".strip(),
@@ -598,7 +613,8 @@ def _plan(batch: ImportBatch, preview: Preview) -> list[tuple[RowCheck, str]]:
             plan.append((row, "skip"))
         elif row.duplicate:
             if choice not in DECISIONS or (choice == "import" and row.duplicate.email) \
-                    or (choice == "merge" and row.duplicate.record_id is None):
+                    or (choice == "merge" and (row.duplicate.record_id is None
+                                               or row.duplicate.record_type == "Household")):
                 undecided += 1
             plan.append((row, choice or "skip"))
         else:
@@ -671,6 +687,7 @@ def run_import(session: Session, batch_id: int, today: date, link_for: Callable[
                      record_type="ImportBatch", record_id=batch.id,
                      detail={"file": batch.file_name, "sha256": batch.sha256,
                              "volunteers": result.created.get("Volunteer", 0), "youths": result.created.get("Youth", 0),
+                             "households": result.created.get("Household", 0), "pairs": result.created.get("Match", 0),
                              "merged": result.merged, "skipped": result.skipped})
         session.commit()
         return result
@@ -679,8 +696,11 @@ def run_import(session: Session, batch_id: int, today: date, link_for: Callable[
         begin_write(session)
         message = error.message if isinstance(error, DomainError) else N_(
             "The import stopped on an unexpected error; nothing was imported.")
+        said = {"error": {"msgid": error.msgid, "params": {k: v for k, v in error.params.items()
+                                                           if isinstance(v, str | int)}}} \
+            if isinstance(error, DomainError) else {}
         session.exec(update(ImportBatch).where(ImportBatch.id == batch_id)
-                     .values(status="failed", error=message[:2000], finished_at=utcnow()))
+                     .values(status="failed", error=message[:2000], finished_at=utcnow(), result=said))
         session.commit()
         if not isinstance(error, DomainError):
             raise
@@ -716,10 +736,20 @@ def _bulk(session: Session, model: type, rows: list[dict]) -> list[int]:
         return []
     template = _defaults(model)
     stmt = insert(model).returning(model.id, sort_by_parameter_order=True)
-    # Pages of 50 rows: one short statement text that the driver parses once and reuses (a
-    # 1,000-row statement is re-parsed every time and costs more than the insert itself).
+    # PostgreSQL: pages of 50 rows, one short statement text that psycopg parses once and reuses
+    # (a 1,000-row statement is re-parsed every time and costs more than the insert itself).
+    # SQLite parses nothing remotely: fewer, longer statements are cheaper (profiled, bench).
+    page = 50 if session.get_bind().dialect.name == "postgresql" else 400
     return list(session.scalars(stmt, [{**template, **row} for row in rows],
-                                execution_options={"insertmanyvalues_page_size": 50}))
+                                execution_options={"insertmanyvalues_page_size": page}))
+
+
+def _bulk_plain(session: Session, model: type, rows: list[dict]) -> None:
+    """Many rows whose ids nobody needs (the import's records, the audit lines): a plain
+    executemany, no RETURNING to page through."""
+    if rows:
+        template = _defaults(model)
+        session.execute(insert(model), [{**template, **row} for row in rows])
 
 
 def _write(session: Session, batch: ImportBatch, plan: list[tuple[RowCheck, str]], today: date,
@@ -735,6 +765,12 @@ def _write(session: Session, batch: ImportBatch, plan: list[tuple[RowCheck, str]
         imported.append({"record_type": record.record_type, "record_id": record.record_id, "created": False,
                          "version": record.version, "before": record.before})
         result.merged += 1
+        if record.record_type == "Volunteer":
+            # Merged into an import for this programme: the person gets a place in it.
+            member = join_by_import(session, session.get(Volunteer, record.record_id), program,
+                                    row.data.get("capacity") or 1, today)
+            if member is not None:
+                imported.append({"record_type": "Membership", "record_id": member.id})
     session.flush()
     new_rows = [row for row, choice in plan if choice == "import"]
     if batch.kind == "volunteers":
@@ -744,6 +780,16 @@ def _write(session: Session, batch: ImportBatch, plan: list[tuple[RowCheck, str]
                 imported.append({"record_type": "Volunteer", "record_id": volunteer_id})
         if new_rows:
             result.created["Volunteer"] = len(new_rows)
+    elif batch.kind == "households":
+        records, families = households.write(session, batch, program, organisation, by, new_rows, today)
+        imported += records
+        if families:
+            result.created["Household"] = families
+            result.created["HouseholdMember"] = len(new_rows)
+    elif batch.kind == "pairs":
+        imported += pairs.write(session, batch, program, new_rows, today)
+        if new_rows:
+            result.created["Match"] = len(new_rows)
     else:
         for row in new_rows:
             youth, request = _new_youth(session, batch, program, organisation, by, row.data, today)
@@ -753,9 +799,9 @@ def _write(session: Session, batch: ImportBatch, plan: list[tuple[RowCheck, str]
         if new_rows:
             result.created["Youth"] = len(new_rows)
     for chunk in _chunks(imported, 1000):
-        _bulk(session, ImportedRecord, [{"batch_id": batch.id, "organisation_id": batch.organisation_id, **r}
+        _bulk_plain(session, ImportedRecord, [{"batch_id": batch.id, "organisation_id": batch.organisation_id, **r}
                                         for r in chunk])
-        _bulk(session, AuditEvent, [{"organisation_id": batch.organisation_id, "user_id": batch.created_by_id,
+        _bulk_plain(session, AuditEvent, [{"organisation_id": batch.organisation_id, "user_id": batch.created_by_id,
                                      "action": "create", "record_type": r["record_type"], "record_id": r["record_id"],
                                      "detail": {"import_batch": batch.id}, "at": utcnow()}
                                     for r in chunk if r.get("created", True)])
@@ -796,7 +842,7 @@ def _new_volunteers(session: Session, batch: ImportBatch, program: Program, orga
         # No dedupe key: the users are new in this transaction, and the job writes once.
         mails.append({"organisation_id": batch.organisation_id, "to_email": data["email"], "subject": subject,
                       "body": body, "kind": "import_welcome", "created_at": now})
-    _bulk(session, OutboxMessage, mails)
+    _bulk_plain(session, OutboxMessage, mails)
     return list(zip(users, volunteer_ids, strict=True))
 
 
@@ -874,8 +920,11 @@ def undo_blockers(session: Session, batch: ImportBatch, today: date) -> list[str
             if v.version != versions[("Volunteer", v.id)] or v.anonymised_at is not None:
                 reasons.append(N_("An imported volunteer has been changed since."))
                 break
-        if session.exec(select(Proposal.id).where(Proposal.volunteer_id.in_(chunk)).limit(1)).first() or \
-                session.exec(select(Match.id).where(Match.volunteer_id.in_(chunk)).limit(1)).first():
+        # Since the import: a merged volunteer's matches from before do not count.
+        if session.exec(select(Proposal.id).where(Proposal.volunteer_id.in_(chunk),
+                                                  Proposal.created_at > batch.finished_at).limit(1)).first() or \
+                session.exec(select(Match.id).where(Match.volunteer_id.in_(chunk),
+                                                    Match.created_at > batch.finished_at).limit(1)).first():
             reasons.append(N_("An imported person has been proposed or matched since."))
         users = select(Volunteer.user_id).where(Volunteer.id.in_(chunk))
         if session.exec(select(User.id).where(User.id.in_(users), User.last_login_at.is_not(None)).limit(1)).first():
@@ -888,7 +937,9 @@ def undo_blockers(session: Session, batch: ImportBatch, today: date) -> list[str
         if session.exec(select(Proposal.id).where(Proposal.request_id.in_(chunk)).limit(1)).first() or \
                 session.exec(select(Match.id).where(Match.request_id.in_(chunk)).limit(1)).first():
             reasons.append(N_("An imported person has been proposed or matched since."))
-    for kind in ("Volunteer", "Youth"):
+    ids["Household"] = [r.record_id for r in records if r.record_type == "Household"]
+    reasons += pairs.undo_blockers(session, records)
+    for kind in ("Volunteer", "Youth", "Household"):
         for chunk in _chunks(ids[kind], 500):
             changed = session.exec(select(AuditEvent.id).where(
                 AuditEvent.record_type == kind, AuditEvent.record_id.in_(chunk),
@@ -913,12 +964,16 @@ def undo_import(session: Session, by: User, batch_id: int, today: date, submit_k
     volunteer_ids = sorted(r.record_id for r in records if r.record_type == "Volunteer")
     youth_ids = sorted(r.record_id for r in records if r.record_type == "Youth")
     request_ids = sorted(r.record_id for r in records if r.record_type == "Request")
+    household_ids = sorted(r.record_id for r in records if r.record_type == "Household")
     user_ids = sorted(u for u in session.exec(select(Volunteer.user_id).where(Volunteer.id.in_(volunteer_ids)))
                       if u) if volunteer_ids else []
+    paired_volunteers, paired_requests = pairs.lock_targets(session, records)
     lock_all(session, User, user_ids)
-    lock_all(session, Volunteer, volunteer_ids)
+    lock_all(session, Volunteer, sorted({*volunteer_ids, *paired_volunteers}))
     lock_all(session, Youth, youth_ids)
-    lock_all(session, Request, request_ids)
+    lock_all(session, Household, household_ids)
+    lock_all(session, Request, sorted({*request_ids, *paired_requests}))
+    lock_all(session, Match, sorted(r.record_id for r in records if r.record_type == "Match"))
     blockers = undo_blockers(session, batch, today)
     if blockers:
         raise Conflict(blockers[0], days=UNDO_DAYS)
@@ -935,6 +990,11 @@ def undo_import(session: Session, by: User, batch_id: int, today: date, submit_k
     new_requests = [r.record_id for r in created if r.record_type == "Request"]
     new_users = sorted(u for u in session.exec(select(Volunteer.user_id).where(Volunteer.id.in_(new_volunteers)))
                        if u) if new_volunteers else []
+    pairs.delete_pairs(session, created)
+    households.delete_households(session, [r.record_id for r in created if r.record_type == "Household"])
+    memberships = [r.record_id for r in created if r.record_type == "Membership"]
+    if memberships:
+        session.exec(delete(Membership).where(Membership.id.in_(memberships)))
     for chunk in _chunks(new_volunteers, 500):
         session.exec(delete(ScreeningStep).where(ScreeningStep.volunteer_id.in_(chunk)))
         session.exec(delete(WaitingReason).where(WaitingReason.volunteer_id.in_(chunk)))
@@ -1030,6 +1090,14 @@ def to_confirm(session: Session, organisation_id: int) -> object:
             .order_by(Youth.last_name, Youth.first_name, Youth.id))
 
 
+def households_to_confirm(session: Session, organisation_id: int) -> object:
+    """Imported families whose consent, as the file stated it, the coordinator has not confirmed."""
+    return (select(ImportedRecord, Household).join(Household, Household.id == ImportedRecord.record_id)
+            .where(ImportedRecord.organisation_id == organisation_id, ImportedRecord.record_type == "Household",
+                   ImportedRecord.created.is_(True), ImportedRecord.confirmed_at.is_(None))
+            .order_by(Household.family_name, Household.id))
+
+
 def confirm_imported_consent(session: Session, by: User, record_ids: list[int]) -> int:
     """The coordinator has checked the consent of these imported youths; audited per youth."""
     if not record_ids:
@@ -1037,16 +1105,18 @@ def confirm_imported_consent(session: Session, by: User, record_ids: list[int]) 
     begin_write(session)
     records = list(session.exec(select(ImportedRecord).where(
         ImportedRecord.id.in_(record_ids), ImportedRecord.organisation_id == by.organisation_id,
-        ImportedRecord.record_type == "Youth", ImportedRecord.confirmed_at.is_(None))))
+        ImportedRecord.record_type.in_(("Youth", "Household")), ImportedRecord.confirmed_at.is_(None))))
     for record in records:
         record.confirmed_at, record.confirmed_by_id = utcnow(), by.id
         session.add(record)
-        for consent in session.exec(select(ConsentRecord).where(ConsentRecord.subject_type == "youth",
+        subject = "youth" if record.record_type == "Youth" else "household"
+        for consent in session.exec(select(ConsentRecord).where(ConsentRecord.subject_type == subject,
                                                                 ConsentRecord.subject_id == record.record_id)):
             consent.purpose = consent.purpose.removesuffix(f":{IMPORTED_CONSENT_NOTE}")
             session.add(consent)
         record_audit(session, organisation_id=by.organisation_id, user_id=by.id, action="update",
-                     record_type="Youth", record_id=record.record_id, detail={"imported_consent_confirmed": True})
+                     record_type=record.record_type, record_id=record.record_id,
+                     detail={"imported_consent_confirmed": True})
     session.commit()
     return len(records)
 
@@ -1083,7 +1153,7 @@ def retry_failed(session: Session, by: User, batch_id: int) -> ImportBatch:
     batch = get_batch(session, by, batch_id)
     begin_write(session)
     moved = session.exec(update(ImportBatch).where(ImportBatch.id == batch.id, ImportBatch.status == "failed")
-                         .values(status="uploaded", error="", progress=0))
+                         .values(status="uploaded", error="", progress=0, result={}))
     session.commit()
     if moved.rowcount != 1:
         raise Conflict(N_("Only a failed import can be tried again."))

@@ -7,6 +7,7 @@ mapping, which is asked once per distinct value ("Fodbold" -> fodbold).
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date, datetime, timedelta
 
@@ -20,6 +21,7 @@ YES = {"ja", "j", "yes", "y", "x", "1", "sand", "true", "✓"}
 NO = {"nej", "n", "no", "0", "falsk", "false", ""}
 
 
+@functools.lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Lower case, ae/oe/aa for æ/ø/å, single spaces: how two spellings of one word meet."""
     text = " ".join((text or "").strip().lower().split())
@@ -88,6 +90,21 @@ BUILT_IN: dict[str, dict[str, str]] = {
     "consent_role": {"guardian": "guardian", "foraelder": "guardian", "foraeldre": "guardian", "mor": "guardian",
                      "far": "guardian", "vaerge": "guardian", "foraeldremyndighed": "guardian",
                      "self": "self", "selv": "self", "den unge": "self", "den unge selv": "self"},
+    # A family sheet says "voksen/barn" (or mor, far, søn, datter); Makker's roles are parent/child/other.
+    "member_role": {"voksen": "parent", "adult": "parent", "forælder": "parent", "foraelder": "parent",
+                    "mor": "parent", "far": "parent", "parent": "parent", "v": "parent",
+                    "barn": "child", "child": "child", "soen": "child", "son": "child", "datter": "child",
+                    "daughter": "child", "b": "child", "andet": "other", "anden": "other", "other": "other",
+                    "bedsteforaelder": "other", "mormor": "other", "farmor": "other"},
+    "match_status": {"aktiv": "active", "active": "active", "igang": "active", "i gang": "active",
+                     "koerer": "active", "kører": "active", "running": "active", "pause": "paused",
+                     "paa pause": "paused", "paused": "paused", "afsluttet": "closed", "slut": "closed",
+                     "ophoert": "closed", "closed": "closed", "ended": "closed"},
+    "meeting_rhythm": {"ugentlig": "weekly", "hver uge": "weekly", "1 gang om ugen": "weekly", "weekly": "weekly",
+                       "hver 14. dag": "biweekly", "hver anden uge": "biweekly", "14 dage": "biweekly",
+                       "biweekly": "biweekly", "maanedlig": "monthly", "maanedligt": "monthly",
+                       "hver maaned": "monthly", "monthly": "monthly", "efter aftale": "as_agreed",
+                       "som aftalt": "as_agreed", "as agreed": "as_agreed"},
 }
 LIST_VOCABULARIES = ("interests", "languages")
 _LEVEL_WORDS = {"lidt": 1, "a little": 1, "godt": 2, "good": 2, "conversational": 2, "flydende": 3, "fluent": 3,

@@ -41,6 +41,23 @@ def add_first_memberships(session: Session, volunteer_ids: Iterable[int] | None 
          "leave_reason", "own_steps", "created_at"], rows))
 
 
+def join_by_import(session: Session, volunteer: Volunteer, program: Program, capacity: int,
+                   today: date) -> Membership | None:
+    """An existing volunteer merged into an import for ``program`` gets a place in it (no
+    commit; the caller holds the volunteer's lock): active at once when they are approved and
+    have done every step the programme asks, otherwise an application. None if they have one
+    (a place they left stays left: rejoining is the coordinator's decision, not the file's)."""
+    if lock_membership(session, volunteer.id, program.id) is not None:
+        return None
+    member = Membership(organisation_id=volunteer.organisation_id, volunteer_id=volunteer.id, program_id=program.id)
+    ready = volunteer.status == "approved" and not missing_steps(session, volunteer, program)
+    member.status, member.capacity, member.joined_on = ("active" if ready else "applied"), capacity, today
+    member.approved_on, member.left_on, member.leave_reason = (today if ready else None), None, ""
+    session.add(member)
+    session.flush()
+    return member
+
+
 def drop_memberships(session: Session, volunteer_ids: list[int]) -> None:
     """Before the volunteer rows themselves are deleted (an import undone)."""
     session.exec(delete(Membership).where(Membership.volunteer_id.in_(volunteer_ids)))

@@ -1281,6 +1281,34 @@ def _two_imports_same_people(kit: Kit) -> Race:
                  for batch_id in batches], winners=1, check=check)
 
 
+@case("two imports of the same pairs sheet at once")
+def _two_pair_imports(kit: Kit) -> Race:
+    """Both files pass their preview; under the organisation's lock the second finds the
+    requests matched by the first and fails whole: one match per pair, never two."""
+    from models.imports import operations as ops
+    from models.matches import Match
+
+    volunteer = kit.volunteer(capacity=2)
+    requests = [kit.request(), kit.request()]
+    kit.session.commit()
+    start = (TODAY - timedelta(days=90)).strftime("%d-%m-%Y")
+    sheet = "Anmodning-id;Frivillig e-mail;Startdato\r\n" + "".join(
+        f"{r.id};{volunteer.email};{start}\r\n" for r in requests)
+    batches = []
+    for by in (kit.coordinator, kit.coordinator2):
+        batch = ops.upload(kit.session, by, kit.program.id, "pairs", "par.csv", sheet.encode())
+        ops.start_import(kit.session, by, batch.id, TODAY)
+        batches.append(batch.id)
+
+    def check(s: Session, _outcome: Outcome) -> list[str]:
+        s.rollback()
+        matches = count(s, Match, Match.request_id.in_([r.id for r in requests]))
+        return [] if matches == 2 else [f"{matches} matches from two imports of the same 2 pairs"]
+
+    return Race([lambda s, b=batch_id: _imported(ops.run_import(s, b, TODAY, lambda user: "http://race/x"))
+                 for batch_id in batches], winners=1, check=check)
+
+
 @case("an admin asks for the export twice at once (double click)")
 def _export_double(kit: Kit) -> Race:
     from models.imports.exports import request_export

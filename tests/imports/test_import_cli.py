@@ -44,3 +44,38 @@ def test_a_file_that_is_no_spreadsheet_is_refused_with_the_reason(app, world, tm
     result = app.test_cli_runner().invoke(args=["import", str(path), "--program", world.program.slug,
                                                 "--organisation", world.organisation.slug, "--kind", "volunteers"])
     assert result.exit_code != 0 and "not a spreadsheet" in result.output
+
+
+def test_families_then_their_pairs_come_in_from_the_command_line(app, session, world, tmp_path):
+    from models.matches import Match
+    from models.mentees import Household
+    from seed import builders as b
+    from tests.imports.test_household_and_pair_import import (
+        FAMILY_HEADERS,
+        PAIR_HEADERS,
+        family_rows,
+        pair_rows,
+    )
+
+    families = tmp_path / "familier.csv"
+    families.write_bytes(csv_bytes(FAMILY_HEADERS, family_rows()))
+    runner = app.test_cli_runner()
+    base = ["--program", world.family_program.slug, "--organisation", world.organisation.slug]
+    result = runner.invoke(args=["import", str(families), *base, "--kind", "households"])
+    assert result.exit_code != 0 and "row 6" in result.output  # Liva's birth year is a word
+    result = runner.invoke(args=["import", str(families), *base, "--kind", "households", "--skip-errors"])
+    assert result.exit_code == 0, result.output
+    assert _count(session, Household, Household.family_name.in_(["Familien Hassan", "Familien Nielsen"])) == 2
+    mentor = b.make_volunteer(session, world.family_program, supports="family", gender="female")
+    session.commit()
+    pairs = tmp_path / "par.csv"
+    pairs.write_bytes(csv_bytes(PAIR_HEADERS, pair_rows(mentor.email, ("Mona", family_rows()[0][3]))))
+    result = runner.invoke(args=["import", str(pairs), *base, "--kind", "pairs", "--dry-run"])
+    assert result.exit_code == 0 and "would import 1" in result.output, result.output
+    result = runner.invoke(args=["import", str(pairs), *base, "--kind", "pairs"])
+    assert result.exit_code == 0, result.output
+    assert _count(session, Match, Match.volunteer_id == mentor.id, Match.status == "active") == 1
+    # The same pairs again: the family's other request would need a second place the mentor has not.
+    result = runner.invoke(args=["import", str(pairs), *base, "--kind", "pairs"])
+    assert result.exit_code != 0 and "breaks a rule: the volunteer has no free places" in result.output
+    assert _count(session, Match, Match.volunteer_id == mentor.id) == 1

@@ -114,3 +114,52 @@ def test_a_running_import_shows_rows_done_of_all_in_a_live_region_and_its_status
     session.commit()
     assert client.get(f"/import/{batch.id}/status").get_json()["message"] == \
         "Alle 7 rækker er tjekket; de gemmes nu på én gang."
+
+
+def test_a_pairs_import_that_fails_at_commit_says_which_row_and_rule_in_danish(app, as_role, session, world,
+                                                                               monkeypatch):
+    from models.imports import pairs
+    from models.matches import Match
+    from tests.imports.test_household_and_pair_import import PAIR_HEADERS, pair_rows
+
+    app.config["QUEUE_IMMEDIATE"] = True
+    client = as_role("coordinator")
+    sheet = csv_bytes(PAIR_HEADERS, pair_rows(world.other_volunteer.email, (world.youth.name, world.youth.birth_year)))
+    # The youth is matched already; the preview is made to miss it so that the job's own check,
+    # on the locked rows, is the one that refuses.
+    real = pairs.check_rows
+    monkeypatch.setattr(pairs, "check_rows", lambda *a: [
+        type(r)(r.number, r.name, [], None, {**r.data, "request_id": world.request.id}) for r in real(*a)])
+    response = client.post("/import/", data={"program": world.program.id, "kind": "pairs",
+                                             "file": (io.BytesIO(sheet), "par.csv")},
+                           content_type="multipart/form-data")
+    batch = session.exec(select(ImportBatch)).one()
+    form = {f"col_{i}": key for i, key in batch.columns.items()}
+    form[f"col_{PAIR_HEADERS.index('Postnr')}"] = "mentee_postcode"
+    assert client.post(f"/import/{batch.id}/kolonner", data=form).status_code == 302
+    response = client.post(f"/import/{batch.id}/gennemse", data={"action": "start"})
+    assert response.status_code == 302
+    page = client.get(f"/import/{batch.id}").get_data(as_text=True)
+    assert "Række 2: makkerparret bryder en regel: den unge eller familien har allerede et igangværende makkerpar" \
+        in page, page[page.find("<main"):][:2000]
+    assert _count(session, Match, Match.volunteer_id == world.other_volunteer.id) == 0
+
+
+def test_imported_families_are_listed_with_the_consents_to_confirm(app, as_role, session, world):
+    from tests.imports.test_household_and_pair_import import FAMILY_HEADERS, family_rows
+
+    app.config["QUEUE_IMMEDIATE"] = True
+    client = as_role("coordinator")
+    rows = family_rows()[:3]
+    client.post("/import/", data={"program": world.family_program.id, "kind": "households",
+                                  "file": (io.BytesIO(csv_bytes(FAMILY_HEADERS, rows)), "familier.csv")},
+                content_type="multipart/form-data")
+    batch = session.exec(select(ImportBatch)).one()
+    assert client.post(f"/import/{batch.id}/gennemse", data={"action": "start"}).status_code == 302
+    session.rollback()
+    assert session.get(ImportBatch, batch.id).status == "done", session.get(ImportBatch, batch.id).error
+    page = client.get("/import/samtykker").get_data(as_text=True)
+    assert "Familien Hassan" in page, page[page.find("<main"):][:3000]
+    record = re.search(r'name="record" value="(\d+)"', page).group(1)
+    client.post("/import/samtykker", data={"record": record})
+    assert "Familien Hassan" not in client.get("/import/samtykker").get_data(as_text=True)

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlmodel import Session, select
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, SQLModel, select
 
-from models.db import create_schema, make_engine
+from models.db import create_schema
 from models.imports.export import organisation_tables, to_json
 from models.imports.restore import restore_organisation
 from models.organisations import Organisation
@@ -22,6 +23,17 @@ def _without_ids(tables: dict[str, list[dict]]) -> dict[str, list[dict]]:
     return out
 
 
+def _emptied(engine: Engine) -> Engine:
+    """The suite's own database (PostgreSQL when the suite runs on it) made an empty Makker:
+    every table dropped and made again, so the restore runs on the backend under test."""
+    import models.tables  # noqa: F401 - every table on the metadata
+
+    engine.dispose()  # no pooled connection holds a table the drop waits for
+    SQLModel.metadata.drop_all(engine)
+    create_schema(engine)
+    return engine
+
+
 def test_the_demo_organisation_comes_back_equal_apart_from_ids(engine, tmp_path: Path):
     from seed.demo import build_demo
 
@@ -29,14 +41,12 @@ def test_the_demo_organisation_comes_back_equal_apart_from_ids(engine, tmp_path:
     with Session(engine) as session:
         org = session.exec(select(Organisation).order_by(Organisation.id)).first()
         first = organisation_tables(session, org.id)
-    empty = make_engine(f"sqlite:///{tmp_path / 'empty.sqlite3'}")
-    create_schema(empty)
+    empty = _emptied(engine)
     with Session(empty) as session:
         counts = restore_organisation(session, to_json(first))
         assert counts["volunteer"] == len(first["volunteer"])
         restored = session.exec(select(Organisation)).one()
         second = organisation_tables(session, restored.id)
-    empty.dispose()
     second.pop("user", None), first.pop("user", None)  # passwords stay behind by design
     assert _without_ids(second) == _without_ids(first)
     # Ids differ, but every reference still points somewhere: as many empty ones as before.
@@ -95,13 +105,11 @@ def test_the_exported_workbook_brings_the_organisation_into_an_empty_makker_cell
         org = session.exec(select(Organisation).order_by(Organisation.id)).first()
         first_tables = organisation_tables(session, org.id)
     first = to_xlsx(first_tables)
-    empty = make_engine(f"sqlite:///{tmp_path / 'empty.sqlite3'}")
-    create_schema(empty)
+    empty = _emptied(engine)
     with Session(empty) as session:
         counts = restore_organisation(session, first)
         restored = session.exec(select(Organisation)).one()
         second = to_xlsx(organisation_tables(session, restored.id))
-    empty.dispose()
     before, after = _sheets(first), _sheets(second)
     assert list(after) == list(before)  # the same sheets in the same order
     assert counts["volunteer"] == len(first_tables["volunteer"]) > 0
@@ -123,11 +131,9 @@ def test_a_workbook_that_is_not_a_makker_export_is_refused_and_changes_nothing(e
     workbook.active.append(["Navn", "E-mail"])
     buffer = BytesIO()
     workbook.save(buffer)
-    empty = make_engine(f"sqlite:///{tmp_path / 'empty.sqlite3'}")
-    create_schema(empty)
+    empty = _emptied(engine)
     with Session(empty) as session:
         with pytest.raises(DomainError) as refused:
             restore_organisation(session, buffer.getvalue())
         assert refused.value.msgid == "This is not a Makker export."
         assert session.exec(select(Organisation)).all() == []
-    empty.dispose()

@@ -18,7 +18,7 @@ def _describe(error) -> str:  # noqa: ANN001 - a CellError
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--program", "program_slug", required=True, help="The programme's slug.")
 @click.option("--organisation", "organisation_slug", default=None, help="Needed when several have the slug.")
-@click.option("--kind", type=click.Choice(["volunteers", "youths"]), required=True, help="What the file holds.")
+@click.option("--kind", type=click.Choice(["volunteers", "youths", "households", "pairs"]), required=True, help="What the file holds.")
 @click.option("--mapping", "mapping_name", default=None, help="A saved mapping to use for columns and values.")
 @click.option("--as", "as_email", default=None, help="The staff member importing (default: the first admin).")
 @click.option("--skip-errors", is_flag=True, help="Skip every row with errors instead of refusing the file.")
@@ -75,7 +75,7 @@ def import_command(file: Path, program_slug: str, organisation_slug: str | None,
         if duplicates:
             for row in checked.duplicate_rows:
                 choice = duplicates
-                if choice == "merge" and row.duplicate.record_id is None:
+                if choice == "merge" and (row.duplicate.record_id is None or row.duplicate.record_type == "Household"):
                     choice = "skip"
                 if choice == "import" and row.duplicate.email:
                     choice = "merge"

@@ -10,7 +10,9 @@ from wtforms.validators import InputRequired, Optional
 from web.forms import MaxLength, SubmitKeyField
 from web.i18n import lazy_gettext as _l
 
-KIND_CHOICES = [("volunteers", _l("Volunteers")), ("youths", _l("Youths"))]
+KIND_CHOICES = [("volunteers", _l("Volunteers")), ("youths", _l("Youths")),
+                ("households", _l("Households with members (one row per person)")),
+                ("pairs", _l("Existing pairs (volunteer + youth or family)"))]
 
 
 class UploadForm(FlaskForm):

@@ -155,6 +155,9 @@ def _value_choices() -> dict[str, list[tuple[str, str]]]:
         "complexity": [("0", _("Low")), ("1", _("Moderate")), ("2", _("High")), ("3", _("Very high"))],
         "consent_role": [("guardian", _("Custody holder (parent or guardian)")),
                          ("self", _("The youth themselves (from 15)"))],
+        "member_role": [("parent", _("Adult (parent)")), ("child", _("Child")), ("other", _("Other member"))],
+        "match_status": [("active", _("Running")), ("paused", _("Paused")), ("closed", _("Ended"))],
+        "meeting_rhythm": [(c, str(n)) for c, n in choices("rhythm")],
     }
 
 
@@ -202,7 +205,11 @@ def batch(batch_id: int) -> str:
     batch = load(ImportBatch, batch_id, "manage")
     db = get_db()
     blockers = ops.undo_blockers(db, batch, today()) if batch.status == "done" else []
+    said = batch.result.get("error") if batch.status == "failed" else None
+    # The job's reason in the reader's language (a row number and a rule among its parameters).
+    failure = error_message(DomainError(said["msgid"], **said["params"])) if said else (_(batch.error) if batch.error else "")
     return render_template("imports/batch.html", batch=batch, program=db.get(Program, batch.program_id),
+                           failure=failure,
                            blockers=blockers, undo_days=ops.UNDO_DAYS, progress=progress_text(batch),
                            created_by=db.get(User, batch.created_by_id) if batch.created_by_id else None)
 
@@ -285,7 +292,10 @@ def to_confirm() -> str | Response:
     elif request.method == "POST":
         status = 400
     page = paginate(db, ops.to_confirm(db, current_user.organisation_id))
-    return render_template("imports/to_confirm.html", page=page, form=form, problem=problem), status
+    # Both lists follow the same ?side= page: few families come per import.
+    families = paginate(db, ops.households_to_confirm(db, current_user.organisation_id))
+    return render_template("imports/to_confirm.html", page=page, families=families, form=form,
+                           problem=problem), status
 
 
 @welcome_bp.route("/importeret/<token>", methods=["GET", "POST"])
