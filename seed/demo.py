@@ -23,6 +23,7 @@ from matching.vocabulary import INTERESTS
 from models.clock import add_months, utcnow
 from models.clock import today as today_fn
 from models.consent import CONSENT_VERSION, YOUTH_OWN_CONSENT_FROM_AGE, ConsentRecord, consent_text
+from models.families.figures import refresh_all_family_figures
 from models.lifecycle import schedule_checkins
 from models.matches import CheckIn, Exclusion, Match, MatchEvent, MeetingLog
 from models.members.operations import add_first_memberships
@@ -90,8 +91,10 @@ def build_demo(
                 return DemoSummary("Roskilde Frivillige Mentornetværk (already there)")
             summary = _Demo(session, random.Random(seed), password, today).build()
         session.commit()
-        # Built in bulk, past the domain operations: assess the new matches as the daily job would.
+        # Built in bulk, past the domain operations: assess the new matches as the daily job would,
+        # and count the family figures the dashboard reads (decision 0021).
         fill_missing_risk(session, today)
+        refresh_all_family_figures(session)
         return summary
 
 
