@@ -194,6 +194,7 @@ def _start_team_run(household_id: int | None) -> None:
         flash(error_message(error), "error")
     else:
         enqueue("family_teams", run.id)
+        flash(_("The team proposal has been started; it is shown here when it is ready."), "success")
 
 
 @bp.post("/teamforslag")

@@ -248,9 +248,9 @@ def init_app(app: Flask) -> None:
         settings = replace(settings, queue_name=app.config["QUEUE_NAME"])
     queue = Queue(app, settings)
     app.extensions["makker_queue"] = queue
-    if settings.mail_server:
-        # Mail goes out right after the commit that queued it, not at the next periodic check.
-        _QUEUES[app.extensions["makker_engine"]] = queue
+    # The commit hooks below find the app's queue by the session's engine: mail goes out right
+    # after the commit that queued it (with a mail server), family figures are counted again.
+    _QUEUES[app.extensions["makker_engine"]] = queue
 
 
 def get_queue(app: Flask | None = None) -> Queue:
@@ -273,7 +273,7 @@ def _send_new_mail(session: Session) -> None:
     if not session.info.pop("makker_new_mail", False):
         return
     queue = _QUEUES.get(session.bind) if isinstance(session.bind, Engine) else None
-    if queue is not None and not queue.app.config.get("QUEUE_IMMEDIATE"):
+    if queue is not None and queue.settings.mail_server and not queue.app.config.get("QUEUE_IMMEDIATE"):
         queue.enqueue("send_outbox")
 
 
