@@ -590,7 +590,7 @@ def export_family_work(session: Session, household_id: int) -> dict:
                         for m in session.exec(select(TeamMember).where(TeamMember.team_id == team.id))]
     measures = {m.id: m for m in session.exec(select(Measure).join(ProgressRecord, ProgressRecord.measure_id == Measure.id)
                                               .where(ProgressRecord.household_id == household_id))}
-    data["progress"] = [{**r.model_dump(mode="json", include={"member_id", "moment", "recorded_on", "value"}),
+    data["progress"] = [{**r.model_dump(mode="json", include={"member_id", "moment", "recorded_on", "value", "level"}),
                          "measure": measures[r.measure_id].code or measures[r.measure_id].name}
                         for r in session.exec(select(ProgressRecord).where(ProgressRecord.household_id == household_id)
                                               .order_by(ProgressRecord.recorded_on, ProgressRecord.id))]
