@@ -269,6 +269,9 @@ def _team_run(world) -> int:  # noqa: ANN001
     found = session.exec(select(FamilyTeamRun.id).where(FamilyTeamRun.organisation_id == world.organisation.id)).first()
     if found is not None:
         return found
+    from models.writes import begin_write
+
+    begin_write(session)  # BEGIN IMMEDIATE on SQLite: the app's connections may be writing too
     run = FamilyTeamRun(organisation_id=world.organisation.id, household_id=world.household.id,
                         scope_key=f"household:{world.household.id}", status="done", phase="done", families_total=1,
                         families_done=1)
