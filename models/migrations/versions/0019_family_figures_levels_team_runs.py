@@ -82,14 +82,16 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_familyteamrun_organisation_id'), ['organisation_id'], unique=False)
         batch_op.create_index('uq_familyteamrun_active', ['organisation_id', 'scope_key'], unique=True, sqlite_where=sa.text("status IN ('queued', 'running')"), postgresql_where=sa.text("status IN ('queued', 'running')"))
 
-    with op.batch_alter_table('measure', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('scale', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False,
-                                      server_default='yes_no'))
-        batch_op.add_column(sa.Column('levels', sa.JSON(), nullable=False, server_default='[]'))
-        batch_op.add_column(sa.Column('yes_from', sa.Integer(), nullable=True))
-    with op.batch_alter_table('measure', schema=None) as batch_op:
-        batch_op.alter_column('scale', server_default=None)
-        batch_op.alter_column('levels', server_default=None)
+    # Plain ADD COLUMN, not a batch (table copy): on SQLite with foreign keys on, dropping the old
+    # ``measure`` table fails as soon as answers refer to it.
+    op.add_column('measure', sa.Column('scale', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False,
+                                       server_default='yes_no'))
+    op.add_column('measure', sa.Column('levels', sa.JSON(), nullable=False, server_default='[]'))
+    op.add_column('measure', sa.Column('yes_from', sa.Integer(), nullable=True))
+    op.add_column('progressrecord', sa.Column('level', sa.Integer(), nullable=True))
+    if op.get_bind().dialect.name != 'sqlite':  # SQLite cannot drop a default without a table copy
+        op.alter_column('measure', 'scale', server_default=None)
+        op.alter_column('measure', 'levels', server_default=None)
     # Data: the built-in measure is graded from now on; its answers so far stay yes/no.
     measure = sa.table('measure', sa.column('code', sa.String), sa.column('scale', sa.String),
                        sa.column('levels', sa.JSON), sa.column('yes_from', sa.Integer))
@@ -97,19 +99,16 @@ def upgrade() -> None:
         scale='graded', levels=["no_concern", "concern", "investigation", "measure_at_home", "placed_out_of_home"],
         yes_from=4))
 
-    with op.batch_alter_table('progressrecord', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('level', sa.Integer(), nullable=True))
-
-
 
 def downgrade() -> None:
-    with op.batch_alter_table('progressrecord', schema=None) as batch_op:
-        batch_op.drop_column('level')
-
-    with op.batch_alter_table('measure', schema=None) as batch_op:
-        batch_op.drop_column('yes_from')
-        batch_op.drop_column('levels')
-        batch_op.drop_column('scale')
+    # ALTER TABLE ... DROP COLUMN (SQLite 3.35+), not a table copy: see upgrade(). The graded
+    # levels go; each answer's yes/no reading stays.
+    for table, column in (('progressrecord', 'level'), ('measure', 'yes_from'), ('measure', 'levels'),
+                          ('measure', 'scale')):
+        if op.get_bind().dialect.name == 'sqlite':
+            op.execute(f'ALTER TABLE {table} DROP COLUMN {column}')
+        else:
+            op.drop_column(table, column)
 
     with op.batch_alter_table('familyteamrun', schema=None) as batch_op:
         batch_op.drop_index('uq_familyteamrun_active', sqlite_where=sa.text("status IN ('queued', 'running')"), postgresql_where=sa.text("status IN ('queued', 'running')"))
