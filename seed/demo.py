@@ -24,6 +24,7 @@ from models.clock import add_months, utcnow
 from models.clock import today as today_fn
 from models.consent import CONSENT_VERSION, YOUTH_OWN_CONSENT_FROM_AGE, ConsentRecord, consent_text
 from models.events.drift import refresh_drift
+from models.families.figures import refresh_all_family_figures
 from models.lifecycle import schedule_checkins
 from models.matches import CheckIn, Exclusion, Match, MatchEvent, MeetingLog
 from models.members.operations import add_first_memberships
@@ -91,9 +92,11 @@ def build_demo(
                 return DemoSummary("Roskilde Frivillige Mentornetværk (already there)")
             summary = _Demo(session, random.Random(seed), password, today).build()
         session.commit()
-        # Built in bulk, past the domain operations: assess the new matches as the daily job would.
+        # Built in bulk, past the domain operations: assess the new matches as the daily job would,
+        # and count the family figures the dashboard reads (decision 0021).
         fill_missing_risk(session, today)
         refresh_drift(session)  # and the waiting volunteers' drift days
+        refresh_all_family_figures(session)
         return summary
 
 

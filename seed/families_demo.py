@@ -148,14 +148,19 @@ def add_family_work(session: Session, rng: random.Random, organisation_id: int, 
                 start = rng.random() < (0.2 if code in ("job_education", "association", "danish_network") else 0.4)
                 later = start or rng.random() < 0.45 if code not in ("school_problems", "child_protection") \
                     else start and rng.random() < 0.6
+                levels = (None, None)
+                if measure.graded:  # the child-protection level: most children move down the scale
+                    first = rng.choices(range(1, len(measure.levels) + 1), weights=(3, 4, 2, 3, 1))[0]
+                    levels = (first, max(1, first - rng.choice((0, 1, 1, 2))))
+                    start, later = (lv >= (measure.yes_from or len(measure.levels) + 1) for lv in levels)
                 session.add(ProgressRecord(organisation_id=organisation_id, household_id=f.household.id, member_id=m.id,
                                            measure_id=measure.id, moment="entry", recorded_on=entry_on, value=start,
-                                           recorded_by_id=coordinator.id))
+                                           level=levels[0], recorded_by_id=coordinator.id))
                 session.add(ProgressRecord(organisation_id=organisation_id, household_id=f.household.id, member_id=m.id,
                                            measure_id=measure.id, moment="at_end" if ended else "meeting",
                                            meeting_id=None if ended else meeting.id,
                                            recorded_on=today - timedelta(days=rng.randint(1, 30)), value=later,
-                                           recorded_by_id=coordinator.id))
+                                           level=levels[1], recorded_by_id=coordinator.id))
                 count("progress answers", 2)
     session.flush()
     return counts

@@ -34,6 +34,7 @@ NOT_PAGES = frozenset({
     "static", "api.health", "api.me", "auth.set_language", "signup.confirm", "coordinator.run_status",
     "admin.chart", "admin.dashboard_csv", "admin.relationships_csv", "admin.report", "admin.export_person", "volunteer.my_data",
     "imports.batch_status", "imports.export_status", "imports.export_download",
+    "families.team_run_status",
 })
 
 ROLE_EMAILS = {

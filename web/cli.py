@@ -47,7 +47,7 @@ def ensure_database(app: Flask) -> None:
 
 def _fill_derived_state(app: Flask) -> None:
     """Matches from before the stored at-risk assessment (migration 0008) are assessed once, and
-    waiting volunteers from before the stored drift days (migration 0021) get theirs."""
+    waiting volunteers from before the stored drift days (migration 0020) get theirs."""
     from sqlmodel import Session
 
     from models.clock import today

@@ -276,6 +276,16 @@ LABELS: dict[str, dict[str, object]] = {
         "danish_network": _l("Has Danish friends or network"), "school_problems": _l("Has problems at school"),
         "child_protection": _l("Has a child-protection measure"),
     },
+    # A graded measure is named by what it grades (its old yes/no answers keep the question above).
+    "measure_graded": {"child_protection": _l("Child-protection level")},
+    # Seed 002: from no concern, via a concern, an investigation (§ 50) and measures at home such
+    # as family counselling or a support and contact person, to a child placed outside the home.
+    "child_protection_level": {
+        "no_concern": _l("No concern"), "concern": _l("Concern, no case opened"),
+        "investigation": _l("Child-protection investigation (§ 50)"),
+        "measure_at_home": _l("Measure at home (e.g. family counselling, a support and contact person)"),
+        "placed_out_of_home": _l("Placed outside the home"),
+    },
     "measure_applies_to": {"all": _l("Everyone"), "adult": _l("Adults"), "child": _l("Children")},
     "goal_status": {"open": _l("In progress"), "reached": _l("Reached"), "dropped": _l("Dropped")},
     "agreement_status": {"open": _l("Open"), "done": _l("Done"), "dropped": _l("Dropped")},

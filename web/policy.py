@@ -19,7 +19,13 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from models.consent import ConsentRecord
 from models.events.tables import Event, EventProgram, EventSignup
-from models.families.tables import Competence, FamilyAgreement, FamilyGoal, Professional
+from models.families.tables import (
+    Competence,
+    FamilyAgreement,
+    FamilyGoal,
+    FamilyTeamRun,
+    Professional,
+)
 from models.imports.tables import ExportFile, ImportBatch
 from models.matches import OPEN_MATCH_STATUSES, CheckIn, Match, MeetingLog
 from models.matchruns import MatchRun, Proposal
@@ -194,6 +200,7 @@ RULES: dict[tuple[str, str], Callable[[Any, Any], bool]] = {
     ("Professional", "create"): _staff,
     ("Professional", "update"): _staff,
     ("Competence", "update"): _admin,
+    ("FamilyTeamRun", "show"): _staff,  # a team proposal's progress (the run on the queue)
     # --- spreadsheet import (issue 17): staff bring their own organisation's files ---
     ("ImportBatch", "manage"): _staff,
     ("ImportBatch", "undo"): _staff,
@@ -244,7 +251,7 @@ def require_area(area: str) -> None:
 
 _ORG_SCOPED: tuple[type[SQLModel], ...] = (
     Volunteer, Youth, Household, Request, Match, Proposal, MatchRun, Program, User, ConsentRecord,
-    FamilyGoal, FamilyAgreement, Professional, Competence,  # families (issue 14)
+    FamilyGoal, FamilyAgreement, Professional, Competence, FamilyTeamRun,  # families (issue 14)
     Referral, ReferringUnit, Event, ImportBatch, ExportFile,
 )
 

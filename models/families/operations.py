@@ -15,11 +15,13 @@ from sqlmodel import Session, select
 from models.audit import record_audit
 from models.clock import utcnow
 from models.errors import N_, DomainError, NotFound
+from models.families.figures import mark_figures_stale
 from models.families.tables import (
     AGREEMENT_STATUSES,
     ASSENS_MEASURES,
     DEFAULT_COMPETENCES,
     GOAL_STATUSES,
+    GRADED_MEASURES,
     LIFE_AREAS,
     MEETING_KINDS,
     MOMENTS,
@@ -53,7 +55,9 @@ def ensure_catalogue(session: Session, organisation_id: int) -> None:
             session.add(Competence(organisation_id=organisation_id, code=code, name=code, life_area=area))
     if session.exec(select(Measure.id).where(Measure.organisation_id == organisation_id)).first() is None:
         for code, applies_to in ASSENS_MEASURES:
-            session.add(Measure(organisation_id=organisation_id, code=code, name=code, applies_to=applies_to))
+            levels, yes_from = GRADED_MEASURES.get(code, ((), None))
+            session.add(Measure(organisation_id=organisation_id, code=code, name=code, applies_to=applies_to,
+                                scale="graded" if levels else "yes_no", levels=list(levels), yes_from=yes_from))
     session.flush()
 
 
@@ -319,12 +323,14 @@ def program_measures(session: Session, organisation_id: int, program_ids: Iterab
 
 @shared_write
 def record_progress(session: Session, by, household_id: int, moment: str, recorded_on: date | None,  # noqa: ANN001
-                    values: Mapping[tuple[int, int], bool | None], today: date, meeting_id: int | None = None,
+                    values: Mapping[tuple[int, int], bool | int | None], today: date, meeting_id: int | None = None,
                     submit_key: str | None = None) -> int:
     """Answers per person and measure at entry, at a plan meeting or at the end; returns how many.
 
+    A yes/no measure takes True/False, a graded one its level (1 = the first of its levels).
     An answer left out (None) is not recorded: "don't know" is no figure. The same person,
-    measure, moment and day again replaces the earlier answer.
+    measure, moment and day again replaces the earlier answer. The stored family figures are
+    marked stale (a refresh is queued after the commit).
     """
     begin_write(session)
     claim_submission(session, submit_key, "family_progress", user_id=by.id,
@@ -341,13 +347,14 @@ def record_progress(session: Session, by, household_id: int, moment: str, record
         if meeting is None or meeting.plan_id != plan.id:
             raise DomainError(N_("Choose one of this family's meetings."), field="meeting_id")
     members = _members(session, household.id)
-    measures = {m.id for m in session.exec(select(Measure).where(Measure.organisation_id == household.organisation_id))}
+    measures = {m.id: m for m in session.exec(select(Measure).where(Measure.organisation_id == household.organisation_id))}
     count = 0
     for (member_id, measure_id), value in values.items():
         if value is None:
             continue
         if member_id not in members or measure_id not in measures:
             raise DomainError(N_("Choose a member of this family, or the whole family."))
+        value, level = _answer(measures[measure_id], value)
         old = session.exec(select(ProgressRecord).where(ProgressRecord.member_id == member_id,
                                                         ProgressRecord.measure_id == measure_id,
                                                         ProgressRecord.moment == moment,
@@ -355,15 +362,27 @@ def record_progress(session: Session, by, household_id: int, moment: str, record
         record = old or ProgressRecord(organisation_id=household.organisation_id, household_id=household.id,
                                        member_id=member_id, measure_id=measure_id, moment=moment,
                                        recorded_on=recorded_on)
-        record.value, record.meeting_id, record.recorded_by_id = bool(value), meeting_id, by.id
+        record.value, record.level, record.meeting_id, record.recorded_by_id = value, level, meeting_id, by.id
         session.add(record)
         count += 1
     if not count:
         raise DomainError(N_("Answer at least one question before saving."))
     _change(session, by, plan, "progress", value=moment, meeting_id=meeting_id)
     _audit(session, by, "update", "FamilyProgress", household.id, moment=moment, answers=count)
+    mark_figures_stale(session, household.organisation_id)
     session.commit()
     return count
+
+
+def _answer(measure: Measure, value: bool | int) -> tuple[bool, int | None]:
+    """The stored (yes/no reading, level) of one answer; a level outside the scale is refused."""
+    if not measure.graded:
+        if not isinstance(value, bool):
+            raise DomainError(N_("Answer yes or no."))
+        return value, None
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= len(measure.levels):
+        raise DomainError(N_("Choose one of the levels."))
+    return measure.yes_from is not None and value >= measure.yes_from, value
 
 
 # --- the organisation's lists (the admin keeps them) --------------------------------------------
@@ -544,6 +563,11 @@ def anonymise_family_work(session: Session, household_id: int) -> dict[str, int]
         session.add(team)
         counts["team_members"] = len(members)
     session.flush()
+    # The stored figures are counted again without the words; only counts of 5 or more stay.
+    household = session.get(Household, household_id)
+    if household is not None and session.exec(select(ProgressRecord.id).where(
+            ProgressRecord.household_id == household_id)).first() is not None:
+        mark_figures_stale(session, household.organisation_id)
     return counts
 
 
@@ -566,7 +590,7 @@ def export_family_work(session: Session, household_id: int) -> dict:
                         for m in session.exec(select(TeamMember).where(TeamMember.team_id == team.id))]
     measures = {m.id: m for m in session.exec(select(Measure).join(ProgressRecord, ProgressRecord.measure_id == Measure.id)
                                               .where(ProgressRecord.household_id == household_id))}
-    data["progress"] = [{**r.model_dump(mode="json", include={"member_id", "moment", "recorded_on", "value"}),
+    data["progress"] = [{**r.model_dump(mode="json", include={"member_id", "moment", "recorded_on", "value", "level"}),
                          "measure": measures[r.measure_id].code or measures[r.measure_id].name}
                         for r in session.exec(select(ProgressRecord).where(ProgressRecord.household_id == household_id)
                                               .order_by(ProgressRecord.recorded_on, ProgressRecord.id))]

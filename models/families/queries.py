@@ -1,4 +1,4 @@
-"""Reading whole-family work: the plan as each reader may see it, and the progress figures."""
+"""Reading whole-family work: the plan as each reader may see it (the figures: models.families.figures)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, select
 
+from models.families.figures import MIN_PERSONS  # noqa: F401 - kept for older imports
 from models.families.tables import (
     FamilyAgreement,
     FamilyGoal,
     FamilyPlan,
     FamilyTeam,
-    Measure,
     PlanChange,
     PlanMeeting,
     Professional,
@@ -21,8 +21,6 @@ from models.families.tables import (
 )
 from models.mentees import Household, HouseholdMember
 from models.volunteers import Volunteer
-
-MIN_PERSONS = 5  # no figure is shown for fewer persons (nobody can be recognised)
 
 
 @dataclass
@@ -126,56 +124,3 @@ def volunteer_open_agreements(session: Session, volunteer_id: int) -> list[tuple
                                FamilyAgreement.shared_with_team, Household.anonymised_at.is_(None))
                         .order_by(FamilyAgreement.due_on, FamilyAgreement.id))
     return [(a, h) for a, h in rows if on_team(session, volunteer_id, h.id)]
-
-
-@dataclass(frozen=True)
-class Comparison:
-    """ "37 of 46 at the end vs 12 at entry": yes-answers of the same persons at two moments."""
-
-    persons: int  # persons with an answer at both moments
-    at_entry: int | None  # None: too few persons to show
-    later: int | None
-
-
-@dataclass(frozen=True)
-class MeasureFigures:
-    measure: Measure
-    latest: Comparison
-    end: Comparison
-
-
-def _compare(entry: dict[int, bool], later: dict[int, bool]) -> Comparison:
-    both = [p for p in later if p in entry]
-    if len(both) < MIN_PERSONS:
-        return Comparison(len(both), None, None)
-    return Comparison(len(both), sum(entry[p] for p in both), sum(later[p] for p in both))
-
-
-def progress_figures(session: Session, organisation_id: int, program_id: int | None = None) -> list[MeasureFigures]:
-    """Per measure: entry vs the latest answer, and entry vs the end, for the same persons.
-
-    Entry is each person's first answer at entry; latest is their last answer after entry (a
-    meeting or the end); end is their last answer at the end. ``program_id`` narrows to the
-    households with a request in that programme.
-    """
-    from models.mentees import Request
-
-    stmt = select(ProgressRecord).where(ProgressRecord.organisation_id == organisation_id)
-    if program_id is not None:
-        households = select(Request.household_id).where(Request.program_id == program_id,
-                                                         Request.household_id.is_not(None))
-        stmt = stmt.where(ProgressRecord.household_id.in_(households))
-    entry: dict[int, dict[int, bool]] = defaultdict(dict)
-    latest: dict[int, dict[int, bool]] = defaultdict(dict)
-    end: dict[int, dict[int, bool]] = defaultdict(dict)
-    for r in session.exec(stmt.order_by(ProgressRecord.recorded_on, ProgressRecord.id)):
-        if r.moment == "entry":
-            entry[r.measure_id].setdefault(r.member_id, r.value)
-            continue
-        latest[r.measure_id][r.member_id] = r.value
-        if r.moment == "at_end":
-            end[r.measure_id][r.member_id] = r.value
-    measures = list(session.exec(select(Measure).where(Measure.organisation_id == organisation_id)
-                                 .order_by(Measure.id)))
-    return [MeasureFigures(m, _compare(entry[m.id], latest[m.id]), _compare(entry[m.id], end[m.id]))
-            for m in measures if m.id in entry]

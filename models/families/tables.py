@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from models.clock import utcnow
@@ -24,11 +24,24 @@ DEFAULT_COMPETENCES: tuple[tuple[str, str | None], ...] = (
     ("housing_economy", "housing_economy"), ("danish_practice", "danish_language"),
     ("network", "network_friends"),
 )
-# Assens' measures (seed 002, tables 4-7); every one is a yes/no question about one person.
+# Assens' measures (seed 002, tables 4-7): four yes/no questions and the child-protection level.
 ASSENS_MEASURES: tuple[tuple[str, str], ...] = (
     ("job_education", "adult"), ("association", "all"), ("danish_network", "all"),
     ("school_problems", "child"), ("child_protection", "child"),
 )
+SCALES: tuple[str, ...] = ("yes_no", "graded")
+# The child-protection level, ordered from no concern to placement, in the steps seed 002 names
+# (bekymring, a § 50-undersøgelse, foranstaltninger such as familierådgivning or a støtte- og
+# kontaktperson, "fjernelse af børn fra hjemmet"). Level n is the n-th code (1-based).
+CHILD_PROTECTION_LEVELS: tuple[str, ...] = ("no_concern", "concern", "investigation", "measure_at_home",
+                                            "placed_out_of_home")
+# The old yes/no question was "has a child-protection measure": true from level 4 on.
+CHILD_PROTECTION_YES_FROM = 4
+GRADED_MEASURES: dict[str, tuple[tuple[str, ...], int]] = {
+    "child_protection": (CHILD_PROTECTION_LEVELS, CHILD_PROTECTION_YES_FROM)}
+COMPARISONS: tuple[str, ...] = ("latest", "end")
+TEAM_RUN_STATUSES: tuple[str, ...] = ("queued", "running", "done", "failed")
+ACTIVE_TEAM_RUN = "status IN ('queued', 'running')"
 
 
 class FamilyPlan(SQLModel, table=True):
@@ -174,7 +187,8 @@ class TeamMember(SQLModel, table=True):
 
 
 class Measure(SQLModel, table=True):
-    """A yes/no progress question about one person (Assens' or the programme's own)."""
+    """A progress question about one person (Assens' or the programme's own): yes/no, or graded
+    with ordered levels (``levels``: codes of the built-in ones, the admin's words otherwise)."""
 
     __table_args__ = (UniqueConstraint("organisation_id", "name"),)
 
@@ -183,6 +197,15 @@ class Measure(SQLModel, table=True):
     code: str | None = Field(default=None, max_length=30)  # Assens' built-in ones
     name: str = Field(max_length=200)
     applies_to: str = Field(default="all", max_length=10)  # adult | child | all
+    scale: str = Field(default="yes_no", max_length=10)  # yes_no | graded
+    levels: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # A graded answer also answers the yes/no question from this level on (older yes/no answers
+    # stay comparable); None: a graded measure without a yes/no reading.
+    yes_from: int | None = None
+
+    @property
+    def graded(self) -> bool:
+        return self.scale == "graded"
 
 
 class ProgramMeasure(SQLModel, table=True):
@@ -208,5 +231,69 @@ class ProgressRecord(SQLModel, table=True):
     moment: str = Field(max_length=10)
     meeting_id: int | None = Field(default=None, foreign_key="planmeeting.id")
     recorded_on: date
-    value: bool
+    value: bool  # graded: level >= the measure's yes_from
+    level: int | None = None  # graded measures: 1..len(levels); None for a yes/no answer
     recorded_by_id: int | None = Field(default=None, foreign_key="user.id")
+
+
+class FamilyFigure(SQLModel, table=True):
+    """The dashboard's family section, stored (decision 0021): per organisation, programme (None:
+    all) and measure, entry vs latest or vs end for the same persons. Counts are kept only for
+    5 persons or more, so the table never holds a figure the page may not show."""
+
+    __table_args__ = (Index("ix_familyfigure_org_program", "organisation_id", "program_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id")
+    program_id: int | None = Field(default=None, foreign_key="program.id")
+    measure_id: int = Field(foreign_key="measure.id", index=True)
+    comparison: str = Field(max_length=10)  # latest | end
+    persons: int = 0  # answered at both moments (yes/no reading)
+    at_entry: int | None = None  # yes at entry; None: fewer than 5 persons
+    later: int | None = None
+    graded_persons: int = 0  # graded answers at both moments
+    entry_levels: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # per level
+    later_levels: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    computed_at: datetime = Field(default_factory=utcnow)
+
+
+class FamilyFiguresState(SQLModel, table=True):
+    """When an organisation's family figures were computed and whether a change waits for them."""
+
+    organisation_id: int = Field(foreign_key="organisation.id", primary_key=True)
+    computed_at: datetime | None = None
+    stale_since: datetime | None = None  # a write changed what they count; a refresh is queued
+    version: int = 0  # raised by every write that changes them; a refresh clears only what it saw
+
+
+class FamilyTeamRun(SQLModel, table=True):
+    """A team proposal on the queue: for one family or every family waiting for a team.
+
+    At most one run per family (``scope_key`` "household:<id>") or per organisation's list
+    ("waiting") is queued or running: a partial unique index decides between two coordinators.
+    """
+
+    __table_args__ = (Index("uq_familyteamrun_active", "organisation_id", "scope_key", unique=True,
+                            sqlite_where=text(ACTIVE_TEAM_RUN), postgresql_where=text(ACTIVE_TEAM_RUN)),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    household_id: int | None = Field(default=None, foreign_key="household.id", index=True)  # None: the list
+    scope_key: str = Field(max_length=40)
+    started_by_id: int | None = Field(default=None, foreign_key="user.id")
+    status: str = Field(default="queued", max_length=10)
+    phase: str = Field(default="queued", max_length=20)  # queued | loading | solving | storing | done | failed
+    families_total: int = 0
+    families_done: int = 0
+    proposed: int = 0
+    gap: float | None = None
+    optimal: bool | None = None
+    seconds: float | None = None
+    result: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    error: str = Field(default="", max_length=2000)
+    attempts: int = 0
+    claimed_by: str = Field(default="", max_length=200)
+    lease_until: datetime | None = None
+    started_at: datetime = Field(default_factory=utcnow)
+    running_since: datetime | None = None
+    finished_at: datetime | None = None

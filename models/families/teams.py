@@ -9,6 +9,7 @@ coordinators giving the last place of one professional to two families cannot bo
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -303,28 +304,71 @@ def solve(families: list[FamilyNeeds], actors: list[Actor], time_limit_s: float 
     return proposals, run
 
 
-@shared_write
-def propose_teams(session: Session, by, household_ids: list[int], today: date, time_limit_s: float = 8.0) -> TeamRun:  # noqa: ANN001
-    """Propose teams for one family or a whole list at once and keep each as the family's proposal."""
-    begin_write(session)
-    ensure_catalogue(session, by.organisation_id)
-    households = [h for h in lock_all(session, Household, household_ids)
-                  if h.organisation_id == by.organisation_id and h.anonymised_at is None]
+STORE_CHUNK = 100  # families whose proposals are stored per transaction (progress is shown between)
+
+
+def propose_teams(session: Session, by, household_ids: list[int], today: date, time_limit_s: float = 8.0,  # noqa: ANN001
+                  on_progress: Callable[[str, int], None] | None = None) -> TeamRun:
+    """Propose teams for one family or a whole list at once and keep each as the family's proposal.
+
+    Reading and solving hold no lock (a proposal is only a proposal: ``set_team`` checks every
+    rule again on locked rows); the proposals are then stored in short transactions, each on
+    the locked households, skipping a family erased meanwhile. ``on_progress(phase, families
+    stored)`` is told "loading", "solving" and "storing" as the work goes.
+    """
+    report = on_progress or (lambda _phase, _done: None)
+    _catalogue(session, by.organisation_id)
+    report("loading", 0)
+    households = list(session.exec(select(Household).where(Household.id.in_(list(household_ids)),
+                                                           Household.organisation_id == by.organisation_id,
+                                                           Household.anonymised_at.is_(None))
+                                   .order_by(Household.id)))
     if not households:
+        session.rollback()
         raise NotFound(N_("The family no longer exists."))
     families = load_needs(session, households)
-    proposals, run = solve(families, load_actors(session, by.organisation_id), time_limit_s=time_limit_s)
+    actors = load_actors(session, by.organisation_id)
+    # Keep what was read as it is (a rollback would expire it): no transaction stays open while
+    # the solver works.
+    for f in families:
+        for record in (f.household, *f.team):
+            if record in session:
+                session.expunge(record)
+    session.rollback()
+    report("solving", 0)
+    proposals, run = solve(families, actors, time_limit_s=time_limit_s)
+    report("storing", 0)
+    done = 0
+    pairs = list(zip([f.household.id for f in families], proposals, strict=True))
+    for start in range(0, len(pairs), STORE_CHUNK):
+        done += _store_proposals(session, by, pairs[start:start + STORE_CHUNK], today)
+        report("storing", done)
+    return run
+
+
+@shared_write
+def _catalogue(session: Session, organisation_id: int) -> None:
+    begin_write(session)
+    ensure_catalogue(session, organisation_id)
+    session.commit()
+
+
+@shared_write
+def _store_proposals(session: Session, by, pairs: list[tuple[int, dict]], today: date) -> int:  # noqa: ANN001
+    begin_write(session)
+    proposals = dict(pairs)
+    households = [h for h in lock_all(session, Household, list(proposals))
+                  if h.organisation_id == by.organisation_id and h.anonymised_at is None]
     teams = {t.household_id: t for t in session.exec(select(FamilyTeam).where(
         FamilyTeam.household_id.in_([h.id for h in households])))}
-    for f, proposal in zip(families, proposals, strict=True):
-        team = teams.get(f.household.id) or FamilyTeam(organisation_id=f.household.organisation_id,
-                                                        household_id=f.household.id)
-        team.proposal = {**proposal, "made_on": today.isoformat()}
+    for h in households:
+        team = teams.get(h.id) or FamilyTeam(organisation_id=h.organisation_id, household_id=h.id)
+        team.proposal = {**proposals[h.id], "made_on": today.isoformat()}
         session.add(team)
         record_audit(session, organisation_id=by.organisation_id, user_id=by.id, action="create",
-                     record_type="FamilyTeam", record_id=f.household.id, detail={"part": "proposal"})
+                     record_type="FamilyTeam", record_id=h.id, detail={"part": "proposal"})
     session.commit()
-    return run
+    return len(households)
 
 
 def households_without_team(session: Session, organisation_id: int) -> list[int]:

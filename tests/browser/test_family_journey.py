@@ -21,7 +21,8 @@ from models.families.tables import (
 from tests.browser.test_sign_in import sign_in
 
 
-def test_a_family_gets_a_plan_a_team_a_meeting_progress_and_a_printed_plan(page, world, session):
+def test_a_family_gets_a_plan_a_team_a_meeting_progress_and_a_printed_plan(page, app, world, session):
+    app.config["QUEUE_IMMEDIATE"] = True  # the team proposal's run finishes within the request, as a worker would
     org = world.organisation.id
     ensure_catalogue(session, org)
     codes = {c.code: c.id for c in session.exec(select(Competence).where(Competence.organisation_id == org))}
@@ -60,7 +61,7 @@ def test_a_family_gets_a_plan_a_team_a_meeting_progress_and_a_printed_plan(page,
     # The team: proposed by the optimizer, explained, then approved with a primary contact.
     page.get_by_role("link", name="Teamet").first.click()
     page.get_by_role("button", name="Foreslå et team").click()
-    expect(page.get_by_role("status")).to_contain_text("forslag til et team")
+    expect(page.get_by_role("status").first).to_contain_text("Teamforslaget er sat i gang")
     proposal = page.locator("#proposal")
     expect(proposal).to_contain_text("Karim Jobkonsulent")
     expect(proposal).to_contain_text(world.volunteer.name)
@@ -93,10 +94,13 @@ def test_a_family_gets_a_plan_a_team_a_meeting_progress_and_a_printed_plan(page,
     parent.get_by_role("group", name="Har job eller er i uddannelse").get_by_label("Nej").check()
     child = page.get_by_role("group", name=re.compile("^Barn"))
     child.get_by_role("group", name="Har problemer i skolen").get_by_label("Ja").check()
+    child.get_by_label("Børnefagligt niveau").select_option(label="2. Bekymring, ingen sag")
     page.get_by_role("button", name="Gem udviklingen").click()
-    expect(page.get_by_role("status")).to_contain_text("2 svar er gemt")
+    expect(page.get_by_role("status")).to_contain_text("3 svar er gemt")
+    expect(page.locator("#progress")).to_contain_text("2. Bekymring, ingen sag")
     session.rollback()
-    assert len(list(session.exec(select(ProgressRecord)))) == 2
+    records = list(session.exec(select(ProgressRecord)))
+    assert len(records) == 3 and [r.level for r in records if r.level is not None] == [2]
 
     # The printed plan.
     link = page.get_by_role("link", name="Udskriv planen til familien (PDF)")

@@ -1170,6 +1170,50 @@ def _team_same_family(kit: Kit) -> Race:
                                     expected_version=seen)], check=check)
 
 
+@case("two coordinators ask for a team proposal for the same family at once")
+def _team_run_once(kit: Kit) -> Race:
+    from models.families.tables import FamilyTeamRun
+    from models.families.team_runs import queue_team_run
+
+    (household,), _professional = _team_world(kit, 1, capacity=5)
+
+    def check(session: Session, outcome: Outcome) -> list[str]:
+        n = count(session, FamilyTeamRun, FamilyTeamRun.household_id == household.id,
+                  FamilyTeamRun.status.in_(("queued", "running")))
+        return [f"{n} team runs going for one family"] if n != 1 else []
+
+    return Race([lambda s: queue_team_run(s, kit.coordinator, household.id),
+                 lambda s: queue_team_run(s, kit.coordinator2, household.id)], check=check)
+
+
+@case("two coordinators record progress of two families at once")
+def _progress_marks_figures(kit: Kit) -> Race:
+    from models.families.operations import ensure_catalogue, record_progress
+    from models.families.tables import FamilyFiguresState, Measure
+    from models.mentees import HouseholdMember
+
+    households = [b.make_household(kit.session, kit.organisation) for _ in range(2)]
+    ensure_catalogue(kit.session, kit.organisation.id)
+    measure = kit.session.exec(select(Measure).where(Measure.organisation_id == kit.organisation.id,
+                                                     Measure.code == "danish_network")).one()
+    answers = []
+    for h in households:
+        member = kit.session.exec(select(HouseholdMember).where(HouseholdMember.household_id == h.id)).first()
+        answers.append((h, {(member.id, measure.id): True}))
+
+    def check(session: Session, outcome: Outcome) -> list[str]:
+        session.rollback()
+        state = session.get(FamilyFiguresState, kit.organisation.id, populate_existing=True)
+        wins = len(outcome.winners)
+        if state is None or state.version != wins or state.stale_since is None:
+            return [f"figures state {state and state.version} after {wins} recorded progress"]
+        return []
+
+    return Race([lambda s, h=h, v=v, c=c: record_progress(s, c, h.id, "entry", TODAY, v, TODAY)
+                 for (h, v), c in zip(answers, (kit.coordinator, kit.coordinator2), strict=True)],
+                winners=2, check=check)
+
+
 @case("a volunteer marks an agreement done twice while the coordinator drops it")
 def _agreement_done_vs_dropped(kit: Kit) -> Race:
     from models.families.operations import set_agreement_status, volunteer_marks_done

@@ -12,7 +12,8 @@ from sqlmodel import select
 from models import clock
 from models.errors import DomainError
 from models.families import operations as ops
-from models.families.queries import MIN_PERSONS, plan_view, progress_figures
+from models.families.figures import MIN_PERSONS, refresh_family_figures, stored_figures
+from models.families.queries import plan_view
 from models.families.tables import (
     Competence,
     FamilyPlan,
@@ -35,6 +36,12 @@ def _family(session, org, n_members: int):  # noqa: ANN001, ANN202
                                 .order_by(HouseholdMember.id)))
     session.commit()  # the operations start their own write transaction
     return h, members
+
+
+def progress_figures(session, organisation_id: int):  # noqa: ANN001, ANN201
+    """What the dashboard reads: the figures as the queue's job stores them."""
+    refresh_family_figures(session, organisation_id)
+    return stored_figures(session, organisation_id).figures
 
 
 def _answer(session, world, h, members, measure, moment, values, day):  # noqa: ANN001, ANN202

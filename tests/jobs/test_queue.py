@@ -209,7 +209,8 @@ def test_every_periodic_job_is_registered_with_a_schedule_and_every_job_has_a_na
                         "draw_charts", "referral_status_reminders", "referral_closure_notices",
                         "certificate_renewals",  # safeguarding (issue 15)
                         "invite_to_events", "drift_refresh",  # events (issue 15)
-                        "recover_imports", "prune_exports"}  # spreadsheet import and export (issue 17)
+                        "recover_imports", "prune_exports",  # spreadsheet import and export (issue 17)
+                        "recover_team_runs", "family_figures_daily"}  # whole-family work (issue 14, decision 0021)
     assert "match_run" in JOBS
 
 

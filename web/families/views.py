@@ -32,18 +32,27 @@ from models.families import queries
 from models.families.tables import (
     AGREEMENT_STATUSES,
     GOAL_STATUSES,
+    GRADED_MEASURES,
     LIFE_AREAS,
     Competence,
     FamilyAgreement,
     FamilyGoal,
     FamilyPlan,
     FamilyTeam,
+    FamilyTeamRun,
     Measure,
     Professional,
     ProgramMeasure,
     VolunteerCompetence,
 )
-from models.families.teams import load_actors, propose_teams, set_team
+from models.families.team_runs import (
+    TEAM_RUN_ERRORS,
+    TIME_LIMIT_S,
+    TeamRunActive,
+    latest_team_run,
+    queue_team_run,
+)
+from models.families.teams import load_actors, set_team
 from models.mentees import Household, Request
 from models.organisations import Program
 from models.volunteers import Volunteer
@@ -63,7 +72,7 @@ from web.families.forms import (
     VolunteerCompetenceForm,
 )
 from web.forms import apply_domain_error
-from web.i18n import error_message
+from web.i18n import error_message, format_number
 from web.i18n import label as vocab_label
 from web.jobs.queue import enqueue
 from web.labels import label
@@ -77,8 +86,19 @@ def competence_name(c: Competence) -> str:
     return label("competence", c.code) if c.code else c.name
 
 
-def measure_name(m: Measure) -> str:
+def measure_name(m: Measure, graded: bool | None = None) -> str:
+    """The question (a yes/no answer) or what it grades (a graded one); ``graded`` None: as the measure is."""
+    if m.code and (m.graded if graded is None else graded) and m.code in GRADED_MEASURES:
+        return label("measure_graded", m.code)
     return label("measure", m.code) if m.code else m.name
+
+
+def level_name(m: Measure, level: int) -> str:
+    """The words of level ``level`` (1-based) of a graded measure."""
+    if not 1 <= level <= len(m.levels):
+        return str(level)
+    code = m.levels[level - 1]
+    return label("child_protection_level", code) if m.code in GRADED_MEASURES else code
 
 
 def family_work(volunteer: Volunteer | None) -> dict:
@@ -92,7 +112,8 @@ def family_work(volunteer: Volunteer | None) -> dict:
 
 @bp.app_context_processor
 def _helpers() -> dict:
-    return {"competence_name": competence_name, "measure_name": measure_name, "family_work": family_work}
+    return {"competence_name": competence_name, "measure_name": measure_name, "family_work": family_work,
+            "run_message": run_message, "level_name": level_name}
 
 
 def _viewed(record_type: str, record_id: int, **detail: object) -> None:
@@ -159,16 +180,56 @@ def index() -> str:
     ids = [h.id for h in page.items]
     plans = {p.household_id: p for p in db.exec(select(FamilyPlan).where(FamilyPlan.household_id.in_(ids)))} if ids else {}
     teams = {t.household_id: t for t in db.exec(select(FamilyTeam).where(FamilyTeam.household_id.in_(ids)))} if ids else {}
-    return render_template("families/index.html", page=page, plans=plans, teams=teams, search=search)
+    return render_template("families/index.html", page=page, plans=plans, teams=teams, search=search,
+                           team_run=latest_team_run(db, current_user.organisation_id, None))
+
+
+def _start_team_run(household_id: int | None) -> None:
+    """Record the run and put it on the queue; the page it returns to shows its progress."""
+    try:
+        run = queue_team_run(get_db(), current_user, household_id)
+    except TeamRunActive:
+        flash(_("A team proposal is already being made: its progress is shown below."), "info")
+    except DomainError as error:
+        flash(error_message(error), "error")
+    else:
+        enqueue("family_teams", run.id)
+        flash(_("The team proposal has been started; it is shown here when it is ready."), "success")
 
 
 @bp.post("/teamforslag")
 def propose_all() -> Response:
-    """Team proposals for every family waiting for a team, as one job on the queue."""
+    """Team proposals for every family waiting for a team, as one run on the queue."""
     require_area("coordinator")
-    enqueue("family_teams", current_user.organisation_id, current_user.id)
-    flash(_("Team proposals are being made for every family without a team. Reload the page in a moment."), "success")
-    return redirect(url_for("families.index"))
+    _start_team_run(None)
+    return redirect(url_for("families.index") + "#team-run")
+
+
+def run_message(run: FamilyTeamRun) -> str:
+    """Where a team proposal is, in the reader's words (the page and the status URL)."""
+    if run.status == "queued":
+        return _("Waiting for the proposal to start.")
+    if run.status == "running" and run.phase == "solving":
+        return _("Composing the teams for %(total)s families (at most %(seconds)s seconds).",
+                 total=format_number(run.families_total),
+                 seconds=format_number(TIME_LIMIT_S["household" if run.household_id else "waiting"]))
+    if run.status == "running" and run.phase == "storing":
+        return _("Saving the proposals: %(done)s of %(total)s families.", done=format_number(run.families_done),
+                 total=format_number(run.families_total))
+    if run.status == "running":
+        return _("Reading the families' needs and who may be on their teams.")
+    if run.status == "failed":
+        return _(run.error) if run.error in TEAM_RUN_ERRORS else _("The team proposal could not be made.")
+    return _("Done: %(proposed)s of %(total)s families have a proposed team.", proposed=format_number(run.proposed),
+             total=format_number(run.families_total))
+
+
+@bp.get("/teamforslag/<int:run_id>/status")
+def team_run_status(run_id: int) -> dict:
+    run = load(FamilyTeamRun, run_id, "show")
+    # The page that polls this reloads itself once the run is no longer queued or running.
+    return {"status": run.status, "phase": run.phase, "done": run.families_done, "total": run.families_total,
+            "gap": run.gap, "message": run_message(run)}
 
 
 # --- the plan -----------------------------------------------------------------------------------
@@ -335,6 +396,14 @@ def meeting(household_id: int) -> Response | str:
                                          open_goals=open_goals, goal_statuses=GOAL_STATUSES), status)
 
 
+def _parse_answer(graded: Measure | None, raw: str) -> bool | int | None:
+    """A radio's "yes"/"no", or a graded measure's level ("1".."n"); anything else is "don't know".
+    A number outside the scale reaches the operation, which refuses it with a message."""
+    if graded is None:
+        return {"yes": True, "no": False}.get(raw)
+    return int(raw) if raw.isdigit() and len(raw) < 4 else None
+
+
 def _progress_context(household: Household, view: queries.PlanView) -> dict:
     db = get_db()
     program_ids = list(db.exec(select(Request.program_id).where(Request.household_id == household.id)))
@@ -357,7 +426,8 @@ def progress(household_id: int) -> Response | str:
         for measure in context["measures"]:
             answers[(member.id, measure.id)] = request.form.get(f"m-{member.id}-{measure.id}", "")
     if form.validate_on_submit():
-        values = {key: {"yes": True, "no": False}.get(v) for key, v in answers.items()}
+        graded = {m.id: m for m in context["measures"] if m.graded}
+        values = {key: _parse_answer(graded.get(key[1]), v) for key, v in answers.items()}
         try:
             count = ops.record_progress(get_db(), current_user, household.id, form.moment.data, form.recorded_on.data,
                                         values, today(), int(form.meeting.data) if form.meeting.data else None,
@@ -410,22 +480,17 @@ def _team_page(household: Household, view: queries.PlanView, form: TeamForm, sta
     professionals = view.professionals
     page = render_template("families/team.html", household=household, view=view, form=form,
                            proposal=(view.team.proposal if view.team else {}) or {}, competences=competences,
-                           professionals=professionals)
+                           professionals=professionals,
+                           team_run=latest_team_run(get_db(), household.organisation_id, household.id))
     return make_response(page, status)
 
 
 @bp.post("/<int:household_id>/team/forslag")
 def propose(household_id: int) -> Response:
+    """Only queues the proposal: the team page shows its progress, then the proposal."""
     household = load(Household, household_id, "update")
-    try:
-        run = propose_teams(get_db(), current_user, [household.id], today(), time_limit_s=3.0)
-    except DomainError as error:
-        flash(error_message(error), "error")
-    else:
-        flash(_("A team is proposed below: look at it, change it if needed and approve it.") if run.proposed
-              else _("No team could be proposed: nobody who may be on this family's team has room."),
-              "success" if run.proposed else "error")
-    return redirect(url_for("families.team", household_id=household.id, forslag=1) + "#compose")
+    _start_team_run(household.id)
+    return redirect(url_for("families.team", household_id=household.id, forslag=1) + "#team-run")
 
 
 @bp.post("/<int:household_id>/team")

@@ -29,6 +29,7 @@ from sqlmodel import Session
 from config import Settings
 from models.clock import today as danish_today
 from models.clock import utcnow
+from models.families.figures import STALE_KEY as FIGURES_STALE
 from models.jobs.operations import finish_slot, release_slot, take_slot
 from models.matchruns import release_interrupted_run
 from models.outbox import OutboxMessage
@@ -176,6 +177,18 @@ class Queue:
             return False
         return True
 
+    def enqueue_in(self, delay_s: float, name: str, *args: Any) -> bool:
+        """Like ``enqueue``, but the job starts ``delay_s`` seconds from now (a debounce: the
+        writes of the next seconds are counted by the same run). Immediately under ``QUEUE_IMMEDIATE``."""
+        if self.app.config.get("QUEUE_IMMEDIATE"):
+            return self.enqueue(name, *args)
+        try:
+            self._tasks[name].schedule(args=args, delay=delay_s)
+        except Exception:  # noqa: BLE001 - the daily refresh is the safety net
+            log.exception("could not put job %s on the queue", name)
+            return False
+        return True
+
     # Which workers are alive is kept in the queue's own storage (not the database): a worker
     # that says "alive" every few seconds must never get in the way of the pages' writes.
     def worker_seen(self, name: str, now: float | None = None) -> None:
@@ -235,9 +248,9 @@ def init_app(app: Flask) -> None:
         settings = replace(settings, queue_name=app.config["QUEUE_NAME"])
     queue = Queue(app, settings)
     app.extensions["makker_queue"] = queue
-    if settings.mail_server:
-        # Mail goes out right after the commit that queued it, not at the next periodic check.
-        _QUEUES[app.extensions["makker_engine"]] = queue
+    # The commit hooks below find the app's queue by the session's engine: mail goes out right
+    # after the commit that queued it (with a mail server), family figures are counted again.
+    _QUEUES[app.extensions["makker_engine"]] = queue
 
 
 def get_queue(app: Flask | None = None) -> Queue:
@@ -260,10 +273,27 @@ def _send_new_mail(session: Session) -> None:
     if not session.info.pop("makker_new_mail", False):
         return
     queue = _QUEUES.get(session.bind) if isinstance(session.bind, Engine) else None
-    if queue is not None and not queue.app.config.get("QUEUE_IMMEDIATE"):
+    if queue is not None and queue.settings.mail_server and not queue.app.config.get("QUEUE_IMMEDIATE"):
         queue.enqueue("send_outbox")
 
 
 @event.listens_for(Session, "after_rollback")
 def _forget_new_mail(session: Session) -> None:
     session.info.pop("makker_new_mail", None)
+    session.info.pop(FIGURES_STALE, None)
+
+
+FAMILY_FIGURES_DEBOUNCE_S = 5.0  # a coordinator saving a family's answers: one count a few seconds later
+
+
+@event.listens_for(Session, "after_commit")
+def _refresh_family_figures(session: Session) -> None:
+    """A commit made an organisation's stored family figures stale: one debounced refresh job."""
+    organisations = session.info.pop(FIGURES_STALE, None)
+    if not organisations:
+        return
+    queue = _QUEUES.get(session.bind) if isinstance(session.bind, Engine) else None
+    if queue is None:
+        return
+    for organisation_id in sorted(organisations):
+        queue.enqueue_in(FAMILY_FIGURES_DEBOUNCE_S, "family_figures", organisation_id)

@@ -144,19 +144,48 @@ def recover_imports(ctx: JobContext) -> dict:
 
 
 @job("family_teams")
-def family_teams(ctx: JobContext, organisation_id: int, user_id: int) -> dict | None:
-    """Team proposals for every family of the organisation that has a plan but no team yet."""
-    from models.families.teams import households_without_team, propose_teams
-    from models.users import User
+def family_teams(ctx: JobContext, run_id: int) -> dict | None:
+    """A team proposal run (one family or every family waiting for a team); a second delivery,
+    or a run another worker holds, does nothing. The state and the result are on the run's row."""
+    from models.families.team_runs import execute_team_run
+
+    try:
+        return execute_team_run(ctx.engine, run_id, ctx.today(), worker=ctx.worker)
+    except Exception:  # noqa: BLE001 - recorded on the run as failed
+        log.exception("team run %s failed", run_id)
+        return None
+
+
+@periodic(every_minute())
+def recover_team_runs(ctx: JobContext) -> dict:
+    """Team runs whose worker stopped are queued again (or failed after the last attempt)."""
+    from models.families.team_runs import recover_stale_team_runs
 
     with ctx.session() as session:
-        user = session.get(User, user_id)
-        if user is None or user.organisation_id != organisation_id:
-            return None
-        ids = households_without_team(session, organisation_id)
-        if not ids:
-            return {"families": 0}
-        return asdict(propose_teams(session, user, ids, ctx.today()))
+        report = recover_stale_team_runs(session, ctx.now())
+    for run_id in report["to_enqueue"]:
+        ctx.enqueue("family_teams", run_id)
+    return report
+
+
+@job("family_figures")
+def family_figures(ctx: JobContext, organisation_id: int) -> dict:
+    """The organisation's stored family figures, counted again after a change (debounced)."""
+    from models.families.figures import refresh_family_figures
+
+    with ctx.session() as session:
+        return asdict(refresh_family_figures(session, organisation_id, ctx.now(), only_if_stale=True))
+
+
+@periodic(daily_at(0, 25))
+def family_figures_daily(ctx: JobContext) -> dict:
+    """The safety net: every organisation's family figures, once a night."""
+    from models.families.figures import refresh_all_family_figures
+
+    with ctx.session() as session:
+        return asdict(refresh_all_family_figures(session, ctx.now()))
+
+
 @periodic(daily_at(7, 15))
 def referral_status_reminders(ctx: JobContext) -> dict:
     """Coordinators are reminded, a week ahead, of the statuses to referrers falling due (issue 13)."""

@@ -1,7 +1,7 @@
 """the stored "waiting with no event" day of each waiting volunteer and programme (issue 15)
 
-Revision ID: 0021
-Revises: 0018
+Revision ID: 0020
+Revises: 0019
 Create Date: 2026-12-02 15:00:00
 
 The rows of existing volunteers are filled by ``makker db upgrade`` right after this migration
@@ -11,8 +11,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0021'
-down_revision = '0018'
+revision = '0020'
+down_revision = '0019'
 branch_labels = None
 depends_on = None
 
