@@ -23,7 +23,9 @@ from sqlmodel import Session, SQLModel
 # Export files are the export itself (kept for a day for the admin who asked).
 EXCLUDED_TABLES = frozenset({"usersession", "loginattempt", "formsubmission", "chartimage", "chart_image", "periodicslot",
                              "exportfile",
-                             "volunteer_drift",  # derived from the rows that are exported; recomputed on restore
+                             # derived from the rows that are exported, recomputed on restore; a team
+                             # proposal's run is a job record like an export's
+                             "volunteer_drift", "familyfigure", "familyfiguresstate", "familyteamrun",
                              "alembic_version"})
 # Never leave Makker, not even to its owner's spreadsheet: password hashes; the cells of files
 # that were imported (they are the file itself, kept only for the preview).

@@ -162,5 +162,8 @@ def restore_organisation(session: Session, payload: bytes) -> dict[str, int]:
     session.commit()
     from models.events.drift import refresh_drift
 
-    refresh_drift(session)  # written past the ORM: the derived drift days are recomputed
+    refresh_drift(session)  # written past the ORM: the derived drift days are recomputed,
+    from models.families.figures import refresh_all_family_figures
+
+    refresh_all_family_figures(session)  # and the family figures the dashboard reads
     return counts

@@ -49,7 +49,9 @@ def _school_professional(client, session, org_id):  # noqa: ANN001, ANN202
     return session.exec(select(Professional).where(Professional.name == "Lone Skolekonsulent")).one()
 
 
-def test_a_coordinator_builds_a_familys_plan_team_meeting_and_progress_and_prints_it(as_role, world, session):
+def test_a_coordinator_builds_a_familys_plan_team_meeting_and_progress_and_prints_it(app, as_role, world,
+                                                                                     session):
+    app.config["QUEUE_IMMEDIATE"] = True  # the team proposal is a queued run (decision 0021): done at once here
     client = as_role("coordinator")
     h = world.household
     parent, child = _members(session, h)
